@@ -1,0 +1,35 @@
+# Every target sets itself up: a fresh clone needs only `make demo` or `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench schema clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@echo "== billing validate catalogs/quickstart"
+	@$(BIN)/billing validate catalogs/quickstart
+	@echo "== billing validate catalogs/acme-ai"
+	@$(BIN)/billing validate catalogs/acme-ai
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check billing_spec tests
+	$(BIN)/ruff format --check billing_spec tests
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+schema: $(STAMP)
+	$(BIN)/billing schema -o billing_spec/catalog/catalog.schema.json
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis

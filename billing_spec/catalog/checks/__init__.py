@@ -1,0 +1,25 @@
+"""Semantic checks: the rules a schema cannot express, each with a stable code.
+
+A check is a function `CatalogSpec -> Iterable[Diagnostic]`; `CHECKS` lists them, one module per
+kind of resource. Every check runs on every load, and all diagnostics are reported at once.
+Checks see only schema-valid resources; a reference to a resource that failed schema validation
+is not reported again (`CatalogSpec.defined`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from billing_spec.catalog.checks import references
+from billing_spec.catalog.load import CatalogSpec
+from billing_spec.diagnostics import Diagnostic
+
+Check = Callable[[CatalogSpec], Iterable[Diagnostic]]
+
+CHECKS: tuple[Check, ...] = (
+    references.check_references,
+)
+
+
+def run_checks(spec: CatalogSpec) -> list[Diagnostic]:
+    return [d for check in CHECKS for d in check(spec)]

@@ -1,0 +1,306 @@
+"""load: a catalog directory -> `CatalogSpec` (validated models + where each was written).
+
+Every `*.yaml`/`*.yml` file below the directory is read (sorted by path, so the result does not
+depend on the file system), checked for `version: 1`, and its sections merged into one catalog.
+Each resource is validated against its model on its own, so one bad resource does not hide the
+mistakes in the others; a resource that fails is remembered as defined-but-invalid, so references
+to it are not reported a second time as dangling. pydantic's errors become diagnostics at the
+exact key or value they concern, with a "did you mean" for unknown fields and enum values.
+
+Semantic rules (references, Metronome's metric and rate rules) are not checked here: see
+`billing_spec.catalog.checks`.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from billing_spec.addresses import ID_RE, SECTIONS
+from billing_spec.catalog.models import SECTION_MODELS, CatalogFile, Moved, Resource
+from billing_spec.catalog.types import TimestampValueError
+from billing_spec.catalog.yaml_source import YamlDocument, read_yaml_file
+from billing_spec.diagnostics import Diagnostic, SourceRange, did_you_mean, error
+
+CATALOG_VERSION = 1
+_FILE_KEYS = set(CatalogFile.model_fields)
+_MOVED = TypeAdapter(tuple[Moved, ...])
+
+
+@dataclass(frozen=True)
+class Definition:
+    """Where one resource (or the `moved` list of one file) is written."""
+
+    document: YamlDocument
+    path: tuple[str | int, ...]
+
+    def range(self, *sub: str | int, key: bool = False) -> SourceRange:
+        return self.document.range_of((*self.path, *sub), key=key)
+
+
+@dataclass(frozen=True)
+class CatalogSpec:
+    """The merged, schema-valid catalog as the user wrote it (before compile fills defaults)."""
+
+    sections: Mapping[str, Mapping[str, Resource]]
+    moved: tuple[Moved, ...] = ()
+    definitions: Mapping[tuple[str, str], Definition] = field(default_factory=dict)
+    moved_definitions: tuple[Definition, ...] = ()
+    invalid: frozenset[tuple[str, str]] = frozenset()
+    files: tuple[str, ...] = ()
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        return self.sections.get(name, {})
+
+    def defined(self, section: str, id_: str) -> bool:
+        """True when the ID is defined, even if its definition failed schema validation."""
+        return id_ in self.section(section) or (section, id_) in self.invalid
+
+    def where(self, section: str, id_: str, *sub: str | int, key: bool = False) -> SourceRange | None:
+        definition = self.definitions.get((section, id_))
+        return definition.range(*sub, key=key) if definition else None
+
+    def resources(self) -> Iterator[tuple[str, str, Resource]]:
+        for section in SECTIONS:
+            for id_, resource in self.section(section).items():
+                yield section, id_, resource
+
+
+def catalog_files(root: Path) -> list[Path]:
+    """The catalog's YAML files, sorted; hidden directories are skipped."""
+    if root.is_file():
+        return [root]
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found += [Path(dirpath, f) for f in filenames if f.endswith((".yaml", ".yml"))]
+    return sorted(found)
+
+
+def display_name(path: Path) -> str:
+    """The path as diagnostics show it: relative to the working directory when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_catalog(root: str | os.PathLike[str]) -> tuple[CatalogSpec, list[Diagnostic]]:
+    """Read every catalog file below `root` and merge them; never raises on bad input."""
+    root = Path(root)
+    diagnostics: list[Diagnostic] = []
+    if not root.exists():
+        diagnostics.append(error("E001", f"{root} does not exist"))
+        return CatalogSpec(sections={}), diagnostics
+    paths = catalog_files(root)
+    if not paths:
+        diagnostics.append(error("E011", f"no *.yaml or *.yml files below {display_name(root)}"))
+    merger = _Merger()
+    for path in paths:
+        document, problems = read_yaml_file(str(path), display_name(path))
+        diagnostics += problems
+        if document is not None:
+            diagnostics += merger.add(document)
+    return merger.result(tuple(display_name(p) for p in paths)), diagnostics
+
+
+class _Merger:
+    def __init__(self) -> None:
+        self.sections: dict[str, dict[str, Resource]] = {s: {} for s in SECTIONS}
+        self.definitions: dict[tuple[str, str], Definition] = {}
+        self.invalid: set[tuple[str, str]] = set()
+        self.moved: list[Moved] = []
+        self.moved_definitions: list[Definition] = []
+
+    def result(self, files: tuple[str, ...]) -> CatalogSpec:
+        return CatalogSpec(
+            sections=self.sections,
+            moved=tuple(self.moved),
+            definitions=self.definitions,
+            moved_definitions=tuple(self.moved_definitions),
+            invalid=frozenset(self.invalid),
+            files=files,
+        )
+
+    def add(self, doc: YamlDocument) -> list[Diagnostic]:
+        data = doc.data
+        if not isinstance(data, dict):
+            kind = "a list" if isinstance(data, list) else "a single value"
+            return [error("E007", f"a catalog file must be a mapping, not {kind}", doc.range_of(()),
+                          hint="start the file with `version: 1` and sections like `products:`")]
+        problems = _check_version(doc)
+        if problems:
+            return problems
+        for key, value in data.items():
+            if key == "version":
+                continue
+            if key == "moved":
+                problems += self._add_moved(doc, value)
+            elif key in SECTIONS:
+                problems += self._add_section(doc, key, value)
+            else:
+                problems.append(error("E101", f"unknown top-level section {key!r}", doc.range_of((key,), key=True),
+                                      hint=did_you_mean(key, _FILE_KEYS)))
+        return problems
+
+    def _add_section(self, doc: YamlDocument, section: str, value: Any) -> list[Diagnostic]:
+        if value is None:
+            return []
+        if not isinstance(value, dict):
+            return [error("E103", f"`{section}` must map resource IDs to definitions",
+                          doc.range_of((section,)))]
+        problems: list[Diagnostic] = []
+        for id_, body in value.items():
+            problems += self._add_resource(doc, section, id_, body)
+        return problems
+
+    def _add_resource(self, doc: YamlDocument, section: str, id_: str, body: Any) -> list[Diagnostic]:
+        here = Definition(doc, (section, id_))
+        if not ID_RE.match(id_):
+            return [error("E105", f"invalid ID {id_!r}", here.range(key=True),
+                          hint="IDs are lower-case letters, digits, `_` and `-`, starting with a letter")]
+        first = self.definitions.get((section, id_))
+        if first is not None:
+            where = first.range(key=True)
+            return [error("E202", f"{SECTIONS[section]}.{id_} is defined twice (first at {where})",
+                          here.range(key=True), hint="IDs must be unique across all files of a catalog")]
+        self.definitions[(section, id_)] = here
+        model = SECTION_MODELS[section]
+        try:
+            self.sections[section][id_] = model.model_validate(body)
+        except ValidationError as exc:
+            self.invalid.add((section, id_))
+            return schema_diagnostics(exc, here, model)
+        return []
+
+    def _add_moved(self, doc: YamlDocument, value: Any) -> list[Diagnostic]:
+        here = Definition(doc, ("moved",))
+        try:
+            entries = _MOVED.validate_python(value or ())
+        except ValidationError as exc:
+            return schema_diagnostics(exc, here, None)
+        for index, entry in enumerate(entries):
+            self.moved.append(entry)
+            self.moved_definitions.append(Definition(doc, ("moved", index)))
+        return []
+
+
+def _check_version(doc: YamlDocument) -> list[Diagnostic]:
+    data = doc.data
+    if "version" not in data:
+        return [error("E008", "missing `version: 1` at the top of the file", doc.range_of(()),
+                      hint="add `version: 1` as the first line")]
+    version = data["version"]
+    if isinstance(version, Decimal) and version == CATALOG_VERSION:
+        return []
+    return [error("E009", f"unsupported catalog version {version!r}", doc.range_of(("version",)),
+                  hint=f"this billing-spec reads catalog version {CATALOG_VERSION}")]
+
+
+# ---------------------------------------------------------------------------------------------
+# pydantic errors -> diagnostics
+
+_TYPE_ERRORS = {
+    "string_type", "int_type", "bool_type", "decimal_type", "dict_type", "tuple_type",
+    "list_type", "model_type", "model_attributes_type", "int_from_float", "int_parsing",
+    "decimal_parsing", "float_type", "mapping_type", "iterable_type", "datetime_type",
+}
+
+
+def schema_diagnostics(exc: ValidationError, where: Definition, model: type[BaseModel] | None) -> list[Diagnostic]:
+    """Turn a pydantic ValidationError about the value at `where` into located diagnostics."""
+    return [_one(err, where, model) for err in exc.errors(include_url=False)]
+
+
+def _one(err: Mapping[str, Any], where: Definition, model: type[BaseModel] | None) -> Diagnostic:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    label = _label((*where.path, *loc))
+    if kind == "extra_forbidden":
+        fields = _field_names(model, loc[:-1])
+        return error("E101", f"unknown field {loc[-1]!r} in {_label(where.path + loc[:-1])}",
+                     where.range(*loc, key=True), hint=did_you_mean(str(loc[-1]), fields))
+    if kind == "missing":
+        return error("E102", f"missing required field {loc[-1]!r} in {_label(where.path + loc[:-1])}",
+                     where.range(*loc[:-1], key=True))
+    message = _message(err)
+    if kind == "value_error" and isinstance(err.get("ctx", {}).get("error"), TimestampValueError):
+        return error("E106", f"{label}: {message}", where.range(*loc))
+    if kind in _TYPE_ERRORS:
+        return error("E103", f"{label}: {message}", where.range(*loc))
+    hint = ""
+    if kind == "enum" or kind == "literal_error":
+        expected = [e.strip(" '") for e in err.get("ctx", {}).get("expected", "").replace(" or ", ",").split(",")]
+        hint = did_you_mean(str(err.get("input", "")).upper(), expected) if isinstance(err.get("input"), str) else ""
+    return error("E104", f"{label}: {message}", where.range(*loc), hint=hint)
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    msg = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    return msg[:1].lower() + msg[1:]
+
+
+def _label(path: tuple) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return f"`{out}`" if out else "the file"
+
+
+def _field_names(model: Any, loc: tuple) -> list[str]:
+    """The field names allowed at `loc` inside `model` (for "did you mean")."""
+    current = model
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return []
+    target = _unwrap_model(current)
+    if target is None:
+        return []
+    return [f.alias or name for name, f in target.model_fields.items()]
+
+
+def _step(tp: Any, part: Any) -> Any:
+    model = _unwrap_model(tp)
+    if model is not None and isinstance(part, str):
+        info = model.model_fields.get(part) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None)
+        return info.annotation if info else None
+    for arg in _args(tp):
+        origin = typing.get_origin(arg)
+        if origin is tuple and isinstance(part, int):
+            return typing.get_args(arg)[0]
+        if origin is dict and isinstance(part, str):
+            return typing.get_args(arg)[1]
+    return None
+
+
+def _args(tp: Any) -> list[Any]:
+    """`tp` with Annotated/Optional peeled off: the candidate types it may hold."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _args(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [a for arg in typing.get_args(tp) for a in _args(arg)]
+    return [tp]
+
+
+def _unwrap_model(tp: Any) -> type[BaseModel] | None:
+    for arg in _args(tp):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None

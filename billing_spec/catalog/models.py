@@ -1,0 +1,429 @@
+"""The catalog's resources as pydantic models, in Metronome's vocabulary.
+
+One model per Metronome object; field names are Metronome's, except that a reference names a
+catalog ID rather than a remote UUID (`billable_metric` where Metronome has `billable_metric_id`,
+`applicable_products` for `applicable_product_ids`). The attribute docstrings are the field
+descriptions in the published JSON Schema. These models check shapes and types only; rules that
+span fields or resources (an aggregation key must be a property filter, a rate's product must
+exist) are semantic checks in `billing_spec.catalog.checks`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool, StrictStr
+
+from billing_spec.catalog import enums as E
+from billing_spec.catalog.types import Amount, CreditTypeRef, Id, Integer, Model, Ref, Timestamp, ci_enum
+
+Strings = tuple[StrictStr, ...]
+NonEmptyStrings = Annotated[tuple[StrictStr, ...], Field(min_length=1)]
+StringMap = dict[StrictStr, StrictStr]
+
+
+class Lifecycle(Model):
+    """Terraform-style lifecycle settings; not part of the resource's content or digest."""
+
+    prevent_destroy: StrictBool = False
+    """Refuse any plan that would delete or replace this resource."""
+
+
+class Resource(Model):
+    lifecycle: Lifecycle | None = None
+    """Plan-time protections for this resource."""
+
+
+# --- credit types ---------------------------------------------------------------------------
+
+
+class CreditType(Resource):
+    """A custom pricing unit (Metronome: pricing unit / custom credit type). USD cents is built in
+    as `USD`."""
+
+    name: StrictStr
+    decimal_places: Integer = 0
+    """Decimal places a line item in this unit rounds to (billing-spec extension; default whole units)."""
+
+
+# --- billable metrics -----------------------------------------------------------------------
+
+
+class EventTypeFilter(Model):
+    in_values: NonEmptyStrings | None = None
+    """Only events whose event_type is one of these count."""
+    not_in_values: NonEmptyStrings | None = None
+    """Events whose event_type is one of these do not count."""
+
+
+class PropertyFilter(Model):
+    name: StrictStr
+    """The event property this filter reads."""
+    exists: StrictBool | None = None
+    """true: the property must be present; false: it must be absent; omitted: not checked."""
+    in_values: NonEmptyStrings | None = None
+    """The property's value must be one of these."""
+    not_in_values: NonEmptyStrings | None = None
+    """The property's value must not be one of these."""
+
+
+class BillableMetric(Resource):
+    """How events aggregate into a quantity (Metronome billable metric). Immutable once applied."""
+
+    name: StrictStr
+    aggregation_type: ci_enum(E.AggregationType) | None = None
+    """COUNT, SUM, MAX, UNIQUE or LATEST."""
+    aggregation_key: StrictStr | None = None
+    """The property aggregated (not for COUNT); must be one of the property filter names."""
+    event_type_filter: EventTypeFilter | None = None
+    property_filters: tuple[PropertyFilter, ...] = ()
+    """All must pass (AND)."""
+    group_keys: tuple[NonEmptyStrings, ...] = ()
+    """Compound keys that slice usage; each property must also be a property filter."""
+    sql: StrictStr | None = None
+    """A SQL billable metric; excludes the aggregation fields."""
+    custom_fields: StringMap = {}
+
+
+# --- products -------------------------------------------------------------------------------
+
+
+class QuantityConversion(Model):
+    conversion_factor: Amount
+    """Positive factor applied to the aggregated quantity."""
+    operation: ci_enum(E.ConversionOperation)
+    """MULTIPLY or DIVIDE."""
+    name: StrictStr | None = None
+    """Name of the converted unit, e.g. `GB`."""
+
+
+class QuantityRounding(Model):
+    decimal_places: Integer
+    """Places to round to; negative rounds to tens (-1), hundreds (-2), ..."""
+    rounding_method: ci_enum(E.RoundingMethod)
+    """ROUND_UP (toward +inf), ROUND_DOWN (toward -inf) or ROUND_HALF_UP (ties away from zero)."""
+
+
+class Product(Resource):
+    """What is sold (Metronome contract product). Products carry no prices."""
+
+    name: StrictStr
+    type: ci_enum(E.ProductType)
+    """USAGE, SUBSCRIPTION, FIXED or COMPOSITE. Cannot change once applied."""
+    billable_metric: Ref | None = None
+    """USAGE: the billable metric that meters it."""
+    pricing_group_key: Strings = ()
+    """USAGE: properties whose values select a price (rates' pricing_group_values)."""
+    presentation_group_key: Strings = ()
+    """USAGE: properties whose values split invoice line items."""
+    quantity_conversion: QuantityConversion | None = None
+    quantity_rounding: QuantityRounding | None = None
+    composite_products: tuple[Ref, ...] = ()
+    """COMPOSITE: products whose spend the percentage applies to."""
+    composite_tags: Strings = ()
+    """COMPOSITE: tags of products whose spend the percentage applies to."""
+    exclude_free_usage: StrictBool = False
+    """COMPOSITE: leave products priced at zero out of the base."""
+    tags: Strings = ()
+    custom_fields: StringMap = {}
+
+
+# --- rate cards -----------------------------------------------------------------------------
+
+
+class Tier(Model):
+    size: Amount | None = None
+    """Units in this tier; the last tier has none (unbounded)."""
+    price: Amount
+    """Price per unit in this tier."""
+    flat_price: Amount | None = None
+    """Charged once when usage reaches this tier (billing-spec extension)."""
+
+
+class CommitRate(Model):
+    """The rate used when usage draws down a commit or credit with rate_type COMMIT_RATE."""
+
+    rate_type: ci_enum(E.RateType)
+    price: Amount | None = None
+    tiers: tuple[Tier, ...] | None = None
+
+
+class Rate(Model):
+    """A list price for a product from `starting_at` (inclusive) to `ending_before` (exclusive)."""
+
+    product: Ref
+    starting_at: Timestamp
+    ending_before: Timestamp | None = None
+    entitled: StrictBool
+    """Whether contracts on this card get the product by default."""
+    rate_type: ci_enum(E.RateType)
+    """FLAT, TIERED, PERCENTAGE (composite products) or SUBSCRIPTION."""
+    price: Amount | None = None
+    """In the credit type's base unit (USD: cents); PERCENTAGE: a fraction 0..1."""
+    tiers: tuple[Tier, ...] | None = None
+    """TIERED: the tiers, in order."""
+    tier_mode: ci_enum(E.TierMode) | None = None
+    """TIERED: GRADUATED (Metronome's meaning, the default) or VOLUME (extension)."""
+    pricing_group_values: StringMap | None = None
+    """The product's pricing_group_key values this price applies to."""
+    billing_frequency: ci_enum(E.BillingFrequency) | None = None
+    """SUBSCRIPTION products: MONTHLY, QUARTERLY, ANNUAL or WEEKLY."""
+    quantity: Amount | None = None
+    """Default quantity of a SUBSCRIPTION rate."""
+    is_prorated: StrictBool | None = None
+    credit_type: CreditTypeRef | None = None
+    """The credit type prices are in; defaults to the card's fiat credit type."""
+    commit_rate: CommitRate | None = None
+
+
+class CreditTypeConversion(Model):
+    custom_credit_type: Ref
+    fiat_per_custom_credit: Amount
+    """Fiat base units (cents) per one custom credit."""
+
+
+class RateCardAlias(Model):
+    name: StrictStr
+    starting_at: Timestamp | None = None
+    ending_before: Timestamp | None = None
+
+
+class RateCard(Resource):
+    """List prices over time (Metronome rate card). Rates are append-only once applied."""
+
+    name: StrictStr
+    description: StrictStr | None = None
+    aliases: tuple[RateCardAlias, ...] = ()
+    fiat_credit_type: CreditTypeRef | None = None
+    """Defaults to USD (cents)."""
+    credit_type_conversions: tuple[CreditTypeConversion, ...] = ()
+    rates: tuple[Rate, ...] = ()
+    """In invoice order: a product's first rate places it on the card."""
+    custom_fields: StringMap = {}
+
+
+# --- customers ------------------------------------------------------------------------------
+
+
+class Customer(Resource):
+    name: StrictStr
+    ingest_aliases: Strings = ()
+    """Identifiers usage events may carry in `customer_id` instead of the customer's ID."""
+    custom_fields: StringMap = {}
+
+
+# --- contracts ------------------------------------------------------------------------------
+
+
+class UsageStatementSchedule(Model):
+    frequency: ci_enum(E.BillingFrequency)
+    """MONTHLY, QUARTERLY, ANNUAL or WEEKLY."""
+    day: ci_enum(E.StatementDay) = E.StatementDay.FIRST_OF_MONTH
+    """FIRST_OF_MONTH (default), CONTRACT_START or CUSTOM_DATE."""
+    billing_anchor_date: Timestamp | None = None
+    """Required with CUSTOM_DATE."""
+    invoice_generation_starting_at: Timestamp | None = None
+
+
+class ScheduleItem(Model):
+    timestamp: Timestamp
+    amount: Amount | None = None
+    """Alone, the unit price with quantity 1."""
+    unit_price: Amount | None = None
+    quantity: Amount | None = None
+
+
+class RecurringSchedule(Model):
+    amount_distribution: ci_enum(E.AmountDistribution)
+    frequency: ci_enum(E.RecurringFrequency)
+    starting_at: Timestamp
+    ending_before: Timestamp
+    amount: Amount | None = None
+    unit_price: Amount | None = None
+    quantity: Amount | None = None
+
+
+class PaymentSchedule(Model):
+    """When and how much is invoiced: dated items or a recurring schedule."""
+
+    credit_type: CreditTypeRef | None = None
+    schedule_items: tuple[ScheduleItem, ...] = ()
+    recurring_schedule: RecurringSchedule | None = None
+    do_not_invoice: StrictBool = False
+
+
+class AccessScheduleItem(Model):
+    amount: Amount
+    starting_at: Timestamp
+    ending_before: Timestamp
+
+
+class AccessSchedule(Model):
+    """When a commit or credit can be drawn down, and how much."""
+
+    credit_type: CreditTypeRef | None = None
+    schedule_items: Annotated[tuple[AccessScheduleItem, ...], Field(min_length=1)]
+
+
+class Specifier(Model):
+    product: Ref | None = None
+    product_tags: Strings | None = None
+    """The product must have all of these tags."""
+    pricing_group_values: StringMap | None = None
+    presentation_group_values: StringMap | None = None
+
+
+class _Balance(Model):
+    """Fields common to commits and credits."""
+
+    product: Ref
+    """A FIXED product."""
+    name: StrictStr | None = None
+    description: StrictStr | None = None
+    access_schedule: AccessSchedule
+    applicable_products: tuple[Ref, ...] | None = None
+    applicable_product_tags: Strings | None = None
+    specifiers: tuple[Specifier, ...] | None = None
+    priority: Amount | None = None
+    """Lower values are drawn down first."""
+    rate_type: ci_enum(E.CommitRateType) | None = None
+
+
+class Commit(_Balance):
+    type: ci_enum(E.CommitType)
+    """PREPAID or POSTPAID."""
+    invoice_schedule: PaymentSchedule | None = None
+    """PREPAID: optional (none = complimentary); POSTPAID: the true-up date."""
+    rollover_fraction: Amount | None = None
+
+
+class Credit(_Balance):
+    """Free balance; drawn down like a prepaid commit."""
+
+
+class OverwriteRate(Model):
+    rate_type: ci_enum(E.RateType)
+    price: Amount | None = None
+    tiers: tuple[Tier, ...] | None = None
+    quantity: Amount | None = None
+    is_prorated: StrictBool | None = None
+    credit_type: CreditTypeRef | None = None
+
+
+class OverrideTier(Model):
+    multiplier: Amount
+    size: Amount | None = None
+
+
+class OverrideSpecifier(Model):
+    product: Ref | None = None
+    product_tags: Strings | None = None
+    pricing_group_values: StringMap | None = None
+    presentation_group_values: StringMap | None = None
+    billing_frequency: ci_enum(E.BillingFrequency) | None = None
+
+
+class Override(Model):
+    """A contract-specific change to the rate card's prices or entitlements."""
+
+    starting_at: Timestamp
+    ending_before: Timestamp | None = None
+    type: ci_enum(E.OverrideType) | None = None
+    """OVERWRITE, MULTIPLIER or TIERED; may be left out when only `entitled` changes."""
+    product: Ref | None = None
+    applicable_product_tags: Strings | None = None
+    override_specifiers: tuple[OverrideSpecifier, ...] | None = None
+    multiplier: Amount | None = None
+    """MULTIPLIER: 0.9 is 10% off list."""
+    overwrite_rate: OverwriteRate | None = None
+    """OVERWRITE: the replacement rate."""
+    tiers: tuple[OverrideTier, ...] | None = None
+    """TIERED: multipliers per tier."""
+    entitled: StrictBool | None = None
+    priority: Amount | None = None
+
+
+class ScheduledCharge(Model):
+    product: Ref
+    """A FIXED product."""
+    name: StrictStr | None = None
+    schedule: PaymentSchedule
+
+
+class SubscriptionRate(Model):
+    product: Ref
+    """A SUBSCRIPTION product with a rate on the contract's rate card."""
+    billing_frequency: ci_enum(E.BillingFrequency)
+
+
+class Proration(Model):
+    is_prorated: StrictBool = True
+    invoice_behavior: ci_enum(E.ProrationBehavior) | None = None
+
+
+class Subscription(Model):
+    subscription_rate: SubscriptionRate
+    initial_quantity: Amount | None = None
+    collection_schedule: ci_enum(E.CollectionSchedule)
+    """ADVANCE or ARREARS."""
+    proration: Proration | None = None
+    starting_at: Timestamp | None = None
+    """Defaults to the contract's."""
+    ending_before: Timestamp | None = None
+    name: StrictStr | None = None
+    description: StrictStr | None = None
+
+
+class Contract(Resource):
+    """A customer on a rate card, with its overrides, commits, credits, charges, subscriptions."""
+
+    customer: Ref
+    rate_card: Ref
+    """Cannot change once applied."""
+    name: StrictStr | None = None
+    starting_at: Timestamp
+    ending_before: Timestamp | None = None
+    usage_statement_schedule: UsageStatementSchedule | None = None
+    """Defaults to MONTHLY on the FIRST_OF_MONTH. Cannot change once applied."""
+    overrides: tuple[Override, ...] = ()
+    commits: tuple[Commit, ...] = ()
+    credits: tuple[Credit, ...] = ()
+    scheduled_charges: tuple[ScheduledCharge, ...] = ()
+    subscriptions: tuple[Subscription, ...] = ()
+    multiplier_override_prioritization: ci_enum(E.OverridePrioritization) | None = None
+    scheduled_charges_on_usage_invoices: ci_enum(E.ScheduledChargesOnUsageInvoices) | None = None
+    net_payment_terms_days: Amount | None = None
+    custom_fields: StringMap = {}
+
+
+class Moved(Model):
+    """A rename: the resource at `from` is now at `to`, without delete and create."""
+
+    from_: StrictStr = Field(alias="from")
+    to: StrictStr
+
+
+# Section name -> model, in dependency order (see billing_spec.addresses.SECTIONS).
+SECTION_MODELS: dict[str, type[Resource]] = {
+    "credit_types": CreditType,
+    "billable_metrics": BillableMetric,
+    "products": Product,
+    "rate_cards": RateCard,
+    "customers": Customer,
+    "contracts": Contract,
+}
+
+
+class CatalogFile(Model):
+    """One catalog file. Every section maps resource IDs to definitions."""
+
+    version: Literal[1]
+    """The catalog schema version: 1."""
+    credit_types: dict[Id, CreditType] = {}
+    billable_metrics: dict[Id, BillableMetric] = {}
+    products: dict[Id, Product] = {}
+    rate_cards: dict[Id, RateCard] = {}
+    customers: dict[Id, Customer] = {}
+    contracts: dict[Id, Contract] = {}
+    moved: tuple[Moved, ...] = ()
+    """Renames of resources, Terraform's `moved` blocks."""

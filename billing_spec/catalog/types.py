@@ -1,0 +1,133 @@
+"""Field types shared by the catalog models: IDs, references, timestamps, amounts, enums.
+
+Each type validates the value the YAML loader produced (str, Decimal, bool, None, list, dict) and
+carries its own JSON Schema, so the published schema and the validator cannot disagree:
+
+- `Id` / `Ref`: a catalog ID `[a-z][a-z0-9_-]*`; a `Ref` names another resource by that ID.
+- `Timestamp`: RFC 3339 with an offset, stored as UTC, written back as `...Z`.
+- `Amount`: an exact `Decimal` (a number or a numeric string), written back in canonical form.
+- `ci_enum(E)`: an enum accepting Metronome's three spellings (`USAGE`, `usage`, `Usage`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+from billing_spec.addresses import ID_PATTERN
+from billing_spec.money import NotADecimal, canonical, parse_decimal
+from billing_spec.timestamps import TimestampError, format_timestamp, parse_timestamp
+
+
+class Model(BaseModel):
+    """Base of every catalog model: immutable, unknown keys refused, docstrings become docs."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+        populate_by_name=True,
+    )
+
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Ref = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+USD_ID = "USD"
+CreditTypeRef = Annotated[str, StringConstraints(pattern=r"^(USD|[a-z][a-z0-9_-]*)$")]
+"""A credit type: `USD` (built in, cents) or the ID of a custom credit type."""
+
+
+class TimestampValueError(ValueError):
+    """Raised by the Timestamp validator, so diagnostics can give it its own code."""
+
+
+def _timestamp(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise TimestampValueError("a timestamp needs an offset, like 2026-10-01T00:00:00Z")
+        return value
+    if not isinstance(value, str):
+        raise TimestampValueError(
+            f"expected an RFC 3339 timestamp like 2026-10-01T00:00:00Z, got {value!r}"
+        )
+    try:
+        return parse_timestamp(value)
+    except TimestampError as exc:
+        raise TimestampValueError(str(exc)) from None
+
+
+Timestamp = Annotated[
+    datetime,
+    BeforeValidator(_timestamp),
+    PlainSerializer(format_timestamp, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+def _amount(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a boolean")
+    if isinstance(value, Decimal | int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            return parse_decimal(value)
+        except NotADecimal as exc:
+            raise ValueError(str(exc)) from None
+    if isinstance(value, float):
+        raise ValueError("floats are not accepted; pass the number as a string or Decimal")
+    raise ValueError(f"expected a number, got {type(value).__name__}")
+
+
+_AMOUNT_SCHEMA = {
+    "anyOf": [
+        {"type": "number"},
+        {"type": "string", "pattern": r"^[+-]?(\d+(_\d+)*(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"},
+    ]
+}
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    PlainSerializer(canonical, return_type=str, when_used="json"),
+    WithJsonSchema(_AMOUNT_SCHEMA),
+]
+
+
+def _integer(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        raise ValueError(f"expected a whole number, got {value}")
+    return int(value)
+
+
+Integer = Annotated[int, BeforeValidator(_integer), WithJsonSchema({"type": "integer"})]
+"""A whole number (YAML numbers arrive as Decimal; `2` and `2.0` are fine, `2.5` is not)."""
+
+
+def ci_enum(enum: type[StrEnum], description: str = "") -> Any:
+    """An enum field that accepts `VALUE`, `value` and `Value`, as Metronome's API does."""
+    spellings: dict[str, str] = {}
+    for member in enum:
+        for spelling in (member.value, member.value.lower(), member.value.capitalize()):
+            spellings.setdefault(spelling, member.value)
+
+    def canonical_case(value: Any) -> Any:
+        return spellings.get(value, value) if isinstance(value, str) else value
+
+    schema: dict[str, Any] = {"type": "string", "enum": list(spellings)}
+    if description:
+        schema["description"] = description
+    return Annotated[enum, BeforeValidator(canonical_case), WithJsonSchema(schema)]

@@ -1,0 +1,274 @@
+"""Read one YAML file into plain data, keeping the source position of every key and value.
+
+PyYAML's `safe_load` drops positions and silently keeps the last of two equal keys, so we compose
+the node graph ourselves (libyaml's parser when present) and build the data from it:
+
+- Scalars follow YAML 1.2's core schema, not 1.1: only `true`/`false` are booleans (`no`, `on`,
+  `NO` stay strings), numbers become `Decimal` straight from their text (no float on the way; a
+  leading zero is not octal), `.inf`/`.nan`/hex are refused, and timestamps stay strings for the
+  schema to parse as RFC 3339. Quoted scalars are always strings.
+- A duplicate key in a mapping is an error at the second key, naming the first.
+- Anchors, aliases and `<<` merge keys work; recursive aliases and alias bombs are refused.
+- Only the standard tags (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map`, `!!seq`)
+  are accepted; `!!python/object` and every other tag is refused.
+
+The result is a `YamlDocument`: the data plus a map from each path (a tuple of keys and list
+indexes) to the spans of its key and value, from which later stages build `file:line:col`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import yaml
+
+from billing_spec.diagnostics import Diagnostic, Position, SourceRange, error
+from billing_spec.money import NotADecimal, parse_decimal
+
+try:  # libyaml's parser is much faster; both produce the same nodes and marks.
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+Path = tuple[str | int, ...]
+
+TAG = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL = TAG + "str", TAG + "int", TAG + "float", TAG + "bool", TAG + "null"
+MAP, SEQ, MERGE = TAG + "map", TAG + "seq", TAG + "merge"
+_SCALAR_TAGS = {STR, INT, FLOAT, BOOL, NULL}
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NUMBER = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_NOT_DECIMAL = re.compile(r"[-+]?(?:\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z|0[ox][0-9a-fA-F]+\Z")
+
+MAX_NODES = 1_000_000  # an alias bomb expands far beyond any real catalog
+
+
+@dataclass(frozen=True)
+class Span:
+    start: Position
+    end: Position
+
+
+@dataclass(frozen=True)
+class NodeSpans:
+    key: Span | None
+    value: Span
+
+
+@dataclass
+class YamlDocument:
+    """One file's data and the spans of everything in it."""
+
+    filename: str
+    data: Any
+    spans: dict[Path, NodeSpans] = field(default_factory=dict)
+
+    def range_of(self, path: Path, *, key: bool = False) -> SourceRange:
+        """The range of the value at `path` (or of its key), else of its nearest known ancestor."""
+        for end in range(len(path), -1, -1):
+            spans = self.spans.get(tuple(path[:end]))
+            if spans is None:
+                continue
+            span = spans.key if (key and end == len(path) and spans.key) else spans.value
+            return SourceRange(self.filename, span.start, span.end)
+        return SourceRange.at(self.filename, 1, 1)
+
+
+class _Loader(_BaseLoader):
+    """A safe loader that resolves plain scalars by YAML 1.2's core schema."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            return _resolve_plain(value) if implicit[0] else STR
+        return super().resolve(kind, value, implicit)
+
+
+def _resolve_plain(value: str) -> str:
+    if value in _NULLS:
+        return NULL
+    if value in _BOOLS:
+        return BOOL
+    if value == "<<":
+        return MERGE
+    if _NUMBER.match(value) or _NOT_DECIMAL.match(value):
+        return FLOAT
+    return STR
+
+
+def read_yaml_file(path: str, filename: str | None = None) -> tuple[YamlDocument | None, list]:
+    """Read and parse a file; `filename` is the name diagnostics show (defaults to `path`)."""
+    name = filename or path
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        return None, [error("E001", f"cannot read {name}: {exc.strerror}", SourceRange.at(name, 1))]
+    return parse_yaml_bytes(raw, name)
+
+
+def parse_yaml_bytes(raw: bytes, filename: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            error(
+                "E002",
+                f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                SourceRange.at(filename, line, column),
+                hint="save the file as UTF-8",
+            )
+        ]
+    return parse_yaml_text(text, filename)
+
+
+def parse_yaml_text(text: str, filename: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    """Parse YAML text into a `YamlDocument`, or return the diagnostics that stop it."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_error(exc, filename)]
+    except yaml.YAMLError as exc:
+        return None, [error("E003", f"YAML error: {exc}", SourceRange.at(filename, 1))]
+    if root is None:
+        return None, [error("E006", "the file is empty", SourceRange.at(filename, 1, 1),
+                            hint="start the file with `version: 1`")]
+    builder = _Builder(filename)
+    data = builder.build(root, ())
+    if builder.diagnostics:
+        return None, builder.diagnostics
+    return YamlDocument(filename, data, builder.spans), []
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, filename: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    where = SourceRange.at(filename, mark.line + 1, mark.column + 1) if mark else None
+    problem = exc.problem or "invalid YAML"
+    detail = f"{exc.context} (line {exc.context_mark.line + 1})" if exc.context and exc.context_mark else ""
+    return error("E003", f"YAML syntax error: {problem}", where, detail=detail)
+
+
+def _span(node: yaml.Node) -> Span:
+    start, end = node.start_mark, node.end_mark
+    return Span(Position(start.line + 1, start.column + 1), Position(end.line + 1, end.column + 1))
+
+
+class _Builder:
+    """Turns a composed node graph into data, recording spans and collecting errors."""
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.spans: dict[Path, NodeSpans] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self._stack: set[int] = set()
+        self._count = 0
+
+    def fail(self, code: str, summary: str, node: yaml.Node, **kw: str) -> None:
+        span = _span(node)
+        self.diagnostics.append(error(code, summary, SourceRange(self.filename, span.start, span.end), **kw))
+
+    def build(self, node: yaml.Node, path: Path, key: Span | None = None) -> Any:
+        self.spans[path] = NodeSpans(key, _span(node))
+        self._count += 1
+        if self._count > MAX_NODES:
+            if self._count == MAX_NODES + 1:
+                self.fail("E003", "the document expands to too many values (an alias bomb?)", node)
+            return None
+        if id(node) in self._stack:
+            self.fail("E003", "an alias refers to a node that contains it", node)
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if node.tag not in (MAP, SEQ):
+            self.fail("E005", f"unsupported YAML tag {_short(node.tag)}", node,
+                      hint="remove the tag; catalogs hold plain mappings, lists and scalars")
+            return None
+        self._stack.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+            return self._mapping(node, path)
+        finally:
+            self._stack.discard(id(node))
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag, value = node.tag, node.value
+        if tag not in _SCALAR_TAGS:
+            self.fail("E005", f"unsupported YAML tag {_short(tag)}", node,
+                      hint="remove the tag; catalogs hold plain mappings, lists and scalars")
+            return None
+        if tag == STR:
+            return value
+        if tag == NULL:
+            return None
+        if tag == BOOL:
+            if value.lower() in ("true", "false"):
+                return value.lower() == "true"
+            self.fail("E104", f"{value!r} is not a boolean (true or false)", node)
+            return None
+        return self._number(node)
+
+    def _number(self, node: yaml.ScalarNode) -> Decimal | None:
+        try:
+            return parse_decimal(node.value)
+        except NotADecimal:
+            self.fail("E010", f"{node.value!r} is not a finite decimal number", node,
+                      hint="write numbers in decimal notation, like 0.05 or 1000000")
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:  # merges first, so explicit keys' spans win
+            if key_node.tag == MERGE:
+                for key, value in self._merge_sources(value_node, path).items():
+                    merged.setdefault(key, value)
+        result: dict[str, Any] = {}
+        seen: dict[str, Span] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE:
+                continue
+            key = self._key(key_node)
+            if key is None:
+                continue
+            key_span = _span(key_node)
+            if key in seen:
+                first = seen[key].start
+                self.fail("E004", f"duplicate key {key!r} (first defined at line {first.line})",
+                          key_node, hint="remove one of the two; YAML would silently keep the last")
+                continue
+            seen[key] = key_span
+            result[key] = self.build(value_node, (*path, key), key_span)
+        for key, value in merged.items():
+            result.setdefault(key, value)
+        return result
+
+    def _key(self, node: yaml.Node) -> str | None:
+        if not isinstance(node, yaml.ScalarNode):
+            self.fail("E003", "a mapping key must be plain text, not a list or mapping", node)
+            return None
+        if node.tag not in _SCALAR_TAGS:
+            self.fail("E005", f"unsupported YAML tag {_short(node.tag)}", node)
+            return None
+        return node.value
+
+    def _merge_sources(self, node: yaml.Node, path: Path) -> dict:
+        """`<<: *base` or `<<: [*a, *b]`: keys of earlier sources win, explicit keys win over all."""
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        merged: dict[str, Any] = {}
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                self.fail("E012", "a `<<` merge key takes a mapping or a list of mappings", source)
+                continue
+            for key, value in self._mapping(source, path).items():
+                merged.setdefault(key, value)
+        return merged
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag[len(TAG):] if tag.startswith(TAG) else tag

@@ -1,0 +1,63 @@
+"""The `billing` command: a thin shell over the library API.
+
+Each command module parses options, calls one library function and renders its result; no
+billing logic lives here. Commands are imported only when invoked, so `billing --help` and every
+command start without loading what they do not use.
+
+Exit codes: 0 success; 1 any error (bad input, a refused plan, a usage mistake); 2 only for
+`plan --detailed-exitcode` with changes; 3 for `fmt --check` when a file would change.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from billing_spec import __version__
+
+# command name -> "module:function"
+COMMANDS = {
+    "validate": "billing_spec.cli.catalog_commands:validate",
+    "schema": "billing_spec.cli.catalog_commands:schema",
+    "compile": "billing_spec.cli.catalog_commands:compile_",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="billing")
+def cli() -> None:
+    """Billing as code: validate, plan, apply and preview Metronome-style pricing catalogs."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: runs `cli` and maps every outcome to an exit code."""
+    from billing_spec.diagnostics import BillingSpecError
+
+    try:
+        code = cli.main(args=argv, prog_name="billing", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        code = 1
+    except click.ClickException as exc:
+        exc.show()
+        code = 1
+    except BillingSpecError as exc:
+        from billing_spec.cli.output import echo_diagnostics
+
+        echo_diagnostics(exc.diagnostics, err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

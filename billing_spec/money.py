@@ -1,0 +1,145 @@
+"""Money and quantities: the one module that owns `Decimal` arithmetic and every rounding point.
+
+Numbers reach us as text (a YAML scalar, a JSON event property) and become `Decimal` here without
+ever passing through a binary float. Arithmetic runs in `EXACT`, a fixed context with 50
+significant digits, so results never depend on the caller's thread-local decimal context.
+
+Rounding happens at exactly two named points (DESIGN.md, "Pricing semantics"):
+
+1. `round_quantity` — a product's `quantity_rounding`, after `quantity_conversion`:
+   ROUND_UP goes toward +inf, ROUND_DOWN toward -inf, ROUND_HALF_UP sends ties away from zero;
+   `decimal_places` may be negative (-2 rounds to hundreds).
+2. `round_money` — once per line item, to the credit type's smallest unit (USD: a whole cent),
+   ties away from zero. Subtotals and totals are sums of rounded lines, so they need no rounding.
+
+`canonical` writes a Decimal in the one plain form used in JSON output and digests, and
+`format_major` shows an amount in major units for people (`$0.50`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
+
+EXACT = Context(prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:_\d+)*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+# Metronome's quantity rounding methods, as Decimal rounding modes.
+QUANTITY_ROUNDING = {
+    "ROUND_UP": ROUND_CEILING,
+    "ROUND_DOWN": ROUND_FLOOR,
+    "ROUND_HALF_UP": ROUND_HALF_UP,
+}
+
+
+class NotADecimal(ValueError):
+    """The text is not a finite decimal number."""
+
+
+def parse_decimal(text: str) -> Decimal:
+    """Read a decimal number from text: `12`, `-0.05`, `1e6`, `1_000`. No NaN, no infinity.
+
+    >>> parse_decimal("0.05")
+    Decimal('0.05')
+    """
+    stripped = text.strip()
+    if not _NUMBER.match(stripped):
+        raise NotADecimal(f"{text!r} is not a decimal number")
+    return Decimal(stripped.replace("_", ""))
+
+
+def canonical(value: Decimal) -> str:
+    """The one plain text form of a Decimal: no exponent, no trailing zeros, no `-0`.
+
+    >>> canonical(Decimal("1.3E+3")), canonical(Decimal("0.50")), canonical(Decimal("-0.0"))
+    ('1300', '0.5', '0')
+    """
+    if value.is_zero():
+        return "0"
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def normalize(value: Decimal) -> Decimal:
+    """The Decimal whose text is `canonical(value)` (so equal values compare and print alike)."""
+    return Decimal(canonical(value))
+
+
+def convert_quantity(quantity: Decimal, factor: Decimal, operation: str) -> Decimal:
+    """Apply a product's `quantity_conversion`: MULTIPLY or DIVIDE by `conversion_factor`."""
+    if operation == "MULTIPLY":
+        return EXACT.multiply(quantity, factor)
+    return EXACT.divide(quantity, factor)
+
+
+def round_quantity(quantity: Decimal, decimal_places: int, method: str) -> Decimal:
+    """Apply a product's `quantity_rounding`.
+
+    >>> round_quantity(Decimal("1234.5"), -2, "ROUND_UP")
+    Decimal('1300')
+    >>> round_quantity(Decimal("-2.5"), 0, "ROUND_HALF_UP")
+    Decimal('-3')
+    """
+    exponent = Decimal(1).scaleb(-decimal_places)
+    rounded = quantity.quantize(exponent, rounding=QUANTITY_ROUNDING[method], context=EXACT)
+    return normalize(rounded)
+
+
+@dataclass(frozen=True)
+class CreditType:
+    """A unit money is counted in. Amounts are in its base unit (USD: cents).
+
+    `decimal_places` is the smallest unit a line item rounds to, in base units (0 = whole cents);
+    `per_major` is base units per major unit for display (100 cents per dollar).
+    """
+
+    id: str
+    name: str
+    decimal_places: int = 0
+    per_major: Decimal = ONE
+    symbol: str = ""
+
+
+USD = CreditType(id="USD", name="USD (cents)", decimal_places=0, per_major=Decimal(100), symbol="$")
+
+
+def round_money(amount: Decimal, credit_type: CreditType = USD) -> Decimal:
+    """Round a line item's total to the credit type's smallest unit, ties away from zero.
+
+    >>> round_money(Decimal("50.5")), round_money(Decimal("-0.5"))
+    (Decimal('51'), Decimal('-1'))
+    """
+    exponent = Decimal(1).scaleb(-credit_type.decimal_places)
+    return normalize(amount.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT))
+
+
+def format_major(amount: Decimal, credit_type: CreditType = USD) -> str:
+    """An amount in base units shown in major units: `$0.50`, `-$1,234.00`, `$0.0001`.
+
+    At least two decimals for a currency with a symbol, more when a sub-cent price needs them.
+    A custom credit type prints its amount and ID: `12.5 gpu_credits`.
+    """
+    if not credit_type.symbol:
+        return f"{canonical(amount)} {credit_type.id}"
+    major = EXACT.divide(amount, credit_type.per_major)
+    sign = "-" if major < 0 else ""
+    digits = canonical(abs(major))
+    whole, _, frac = digits.partition(".")
+    frac = frac.ljust(2, "0")
+    return f"{sign}{credit_type.symbol}{int(whole):,}.{frac}"
