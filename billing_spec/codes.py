@@ -8,8 +8,8 @@ so a code is never reused for a different mistake. Ranges:
 - E2xx  references and identity across files
 - E3xx  billable metrics        E4xx  products        E5xx  rate cards and rates
 - E6xx  customers and contracts
-- E7xx  usage events           E8xx  state, plans and apply
-- W9xx  warnings (exit 0)
+- E7xx  usage events and evaluation                E8xx  state, plans and apply
+- W9xx  warnings (exit 0): W900-W949 catalog, W950-W979 events/evaluation, W980-W999 plan/apply
 """
 
 from __future__ import annotations
