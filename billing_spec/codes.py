@@ -38,6 +38,13 @@ CODES: dict[str, str] = {
     # references and identity
     "E201": "unknown reference",
     "E202": "resource ID defined twice",
+    # rendering invoices (E790-E799)
+    "E790": "templates directory not found",
+    "E791": "template not found",
+    "E792": "template cannot be parsed",
+    "E793": "template failed while rendering",
+    "E794": "invoice document not in the expected shape",
+    "E795": "unknown invoice format",
 }
 
 
