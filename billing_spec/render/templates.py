@@ -19,6 +19,8 @@ kept trailing newline. Jinja is imported here only, when a render runs.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +31,7 @@ from billing_spec.render.display import FILTERS
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # billing_spec/
 MARKER = "invoice.txt.j2"
+_NO_FIELD = re.compile(r"'billing_spec\.render\.view\.(\w+) object' has no attribute '([^']*)'")
 
 
 def default_templates_dir(package_dir: Path = PACKAGE_DIR) -> Path:
@@ -102,12 +105,27 @@ def _not_found(directory: Path, name: str, exc) -> BillingSpecError:
 
 
 def _failed(directory: Path, name: str, exc: Exception) -> BillingSpecError:
-    message = str(exc) or type(exc).__name__
+    message, hint = _explain(str(exc) or type(exc).__name__)
     return BillingSpecError.single(
         "E793",
         f"template {name!r} failed: {message}",
         _template_frame(directory, exc),
+        hint=hint,
     )
+
+
+def _explain(message: str) -> tuple[str, str]:
+    """Jinja's "'...InvoiceView object' has no attribute 'x'" as "InvoiceView has no field 'x'",
+    with the fields it does have as the hint."""
+    from billing_spec.render import view
+
+    match = _NO_FIELD.search(message)
+    cls = getattr(view, match.group(1), None) if match else None
+    if cls is None or not dataclasses.is_dataclass(cls):
+        return message, ""
+    fields = [f.name for f in dataclasses.fields(cls)]
+    fields += [n for n in dir(cls) if isinstance(getattr(cls, n), property)]
+    return f"{cls.__name__} has no field {match.group(2)!r}", "its fields: " + ", ".join(fields)
 
 
 def _template_frame(directory: Path, exc: Exception) -> SourceRange | None:
