@@ -92,7 +92,9 @@ def actions_lines(plan: Plan, style: Style | None = None) -> list[str]:
 
 
 def _legend(pending: tuple[ResourceChange, ...], style: Style) -> list[str]:
-    used = {c.action for c in pending}
+    used = {c.action for c in pending} - {Action.NO_OP}
+    if not used:
+        return []
     lines = ["Resource actions are indicated with the following symbols:"]
     for action, meaning in LEGEND.items():
         if action in used:
