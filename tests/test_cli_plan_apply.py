@@ -82,6 +82,13 @@ def test_a_refused_plan_exits_1_and_saves_nothing(work):
     assert "E812" in as_json.stderr
 
 
+def test_the_cli_default_state_path_is_the_librarys():
+    from billing_spec.cli.state_options import DEFAULT_STATE_PATH
+    from billing_spec.state import DEFAULT_STATE_PATH as LIBRARY_DEFAULT
+
+    assert DEFAULT_STATE_PATH == LIBRARY_DEFAULT
+
+
 def test_state_path_from_option_and_environment(work):
     assert billing(work, "apply", "catalog", "--auto-approve", "--state", "a/s.json").code == 0
     assert (work / "a" / "s.json").exists()

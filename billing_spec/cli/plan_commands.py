@@ -9,6 +9,7 @@ import click
 
 from billing_spec.cli.output import echo_diagnostics, format_option, no_color_option
 from billing_spec.cli.state_options import (
+    DEFAULT_STATE_PATH,
     allow_retroactive_option,
     as_of_option,
     lock_timeout_option,
@@ -64,7 +65,7 @@ def plan(
         return 1
     if out:
         save_plan(made, out)
-    _next_steps(made, out, format_)
+    _next_steps(made, out, format_, state_path)
     return 2 if detailed_exitcode and made.has_changes else 0
 
 
@@ -160,12 +161,13 @@ def _findings_to_stderr(made, format_: str) -> None:
         echo_diagnostics([f.diagnostic for f in made.findings if f.is_error])
 
 
-def _next_steps(made, out: str | None, format_: str) -> None:
+def _next_steps(made, out: str | None, format_: str, state_path: str) -> None:
     err = format_ != "text"
     if out:
+        state = "" if state_path == DEFAULT_STATE_PATH else f" --state {state_path}"
         click.echo(
             f"\nSaved the plan to: {out}\n\nTo perform exactly these actions, run:\n"
-            f"    billing apply {out}",
+            f"    billing apply {out}{state}",
             err=err,
         )
     elif made.has_changes:

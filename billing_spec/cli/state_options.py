@@ -11,6 +11,9 @@ from decimal import Decimal
 
 import click
 
+# billing_spec.state.DEFAULT_STATE_PATH, repeated so that `--help` need not import the state
+# package (pydantic); tests/test_cli_plan_apply.py holds the two equal.
+DEFAULT_STATE_PATH = "billing.state.json"
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)?")
 _MILLISECONDS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
 
@@ -19,7 +22,7 @@ def state_option(func):
     return click.option(
         "--state",
         "state_path",
-        default="billing.state.json",
+        default=DEFAULT_STATE_PATH,
         show_default=True,
         envvar="BILLING_STATE",
         type=click.Path(dir_okay=False),

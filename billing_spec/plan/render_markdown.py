@@ -160,30 +160,22 @@ def _diff_line(line: str) -> str:
 
 
 def _fit(head: str, diff: list[str], limit: int) -> str:
-    opening = "<details><summary>Plan details</summary>\n\n```diff\n"
+    opening = head + "\n<details><summary>Plan details</summary>\n\n```diff\n"
     closing = "```\n\n</details>\n"
-    full = head + "\n" + opening + "".join(line + "\n" for line in diff) + closing
+    full = opening + "".join(line + "\n" for line in diff) + closing
     if len(full) <= limit:
         return full
-    kept: list[str] = []
-    budget = limit - len(head) - 1 - len(opening) - len(closing) - len(_note(len(diff), len(diff)))
-    for line in diff:
-        if budget - len(line) - 1 < 0:
-            break
-        kept.append(line)
-        budget -= len(line) + 1
-    return (
-        head
-        + "\n"
-        + opening
-        + "".join(line + "\n" for line in kept)
-        + closing
-        + _note(len(kept), len(diff))
-    )
+    budget = limit - len(opening) - len(closing) - len(_note(len(diff), len(diff), limit))
+    kept = 0
+    while kept < len(diff) and len(diff[kept]) + 1 <= budget:
+        budget -= len(diff[kept]) + 1
+        kept += 1
+    body = "".join(line + "\n" for line in diff[:kept])
+    return opening + body + closing + _note(kept, len(diff), limit)
 
 
-def _note(shown: int, total: int) -> str:
+def _note(shown: int, total: int, limit: int) -> str:
     return (
-        f"\n_Truncated to fit a GitHub comment ({MAX_CHARS:,} characters): {shown:,} of "
+        f"\n_Truncated to fit a GitHub comment ({limit:,} characters): {shown:,} of "
         f"{total:,} plan lines shown. Run `billing show PLANFILE` for the whole plan._\n"
     )
