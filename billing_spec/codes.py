@@ -57,6 +57,7 @@ CODES: dict[str, str] = {
     "E816": "options not allowed with a saved plan",
     "E817": "provider failed during apply",
     "E818": "address not in the state",
+    "E819": "cannot write the state or plan file",
     "W980": "retroactive rate change allowed",
     "W981": "the last apply did not finish",
 }

@@ -173,6 +173,12 @@ def test_apply_planfile_runs_exactly_the_saved_plan(work):
     assert state_of(work).resources["customer.team_example"].content["name"] == "Team Example"
 
 
+def test_an_unwritable_plan_file_is_an_error_not_a_traceback(work):
+    result = billing(work, "plan", "catalog", "--out", "no/such/dir/p.plan")
+    assert result.code == 1 and "error[E819]: cannot write plan file" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_planning_options_are_refused_with_a_saved_plan(work):
     billing(work, "plan", "catalog", "--out", "p.plan")
     result = billing(work, "apply", "p.plan", "--as-of", "2026-01-01T00:00:00Z")

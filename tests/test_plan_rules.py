@@ -445,3 +445,13 @@ def test_the_plan_records_the_state_it_was_made_against():
     assert (plan.prior_lineage, plan.prior_serial) == ("00000000-0000-4000-8000-000000000001", 7)
     empty = make_plan(compiled(BASE), State(), as_of=AS_OF)
     assert (empty.prior_lineage, empty.prior_serial) == (None, 0)
+
+
+def test_the_plan_carries_both_catalogs_for_an_impact_preview():
+    # What is applied (rebuilt from the plan alone, e.g. from a saved plan) and what is desired.
+    prior = state_of(compiled(BASE))
+    after = edit(BASE, ("  onboarding:\n", "  setup:\n"), ("name: Acme\n", "name: Acme Inc.\n"))
+    after += "moved:\n  - {from: product.onboarding, to: product.setup}\n"
+    plan = make_plan(compiled(after), prior, as_of=AS_OF)
+    assert plan.prior_catalog().resources == prior.catalog().resources
+    assert plan.desired == compiled(after)

@@ -13,7 +13,7 @@ empty values (`custom_fields: {}`), which are defaults not worth a line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -36,10 +36,6 @@ class Node:
     hidden: int = 0
     noun: str = "field"
     forces: bool = False
-
-    @property
-    def value(self) -> Any:
-        return self.before if self.op == "-" else self.after
 
 
 def resource_diff(change: ResourceChange) -> Node:
@@ -73,7 +69,7 @@ def resource_diff(change: ResourceChange) -> Node:
 
 
 def _prepend(root: Node, node: Node) -> Node:
-    return Node(root.op, root.key, root.kind, children=(node, *root.children), hidden=root.hidden)
+    return replace(root, children=(node, *root.children))
 
 
 def expand(op: str, key: str | None, value: Any) -> Node:
@@ -116,19 +112,7 @@ def diff_map(
                 hidden += 1
             continue
         node = diff_value(key, old, new)
-        if key in forces:
-            node = Node(
-                node.op,
-                node.key,
-                node.kind,
-                node.before,
-                node.after,
-                node.children,
-                node.hidden,
-                node.noun,
-                forces=True,
-            )
-        children.append(node)
+        children.append(replace(node, forces=True) if key in forces else node)
     return tuple(children), hidden
 
 

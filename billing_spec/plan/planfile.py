@@ -57,7 +57,12 @@ def save_plan(plan: Plan, path: str | Path) -> str:
         "checksum": checksum,
         "body": body,
     }
-    atomic_write_text(path, canonical_json(envelope) + "\n")
+    try:
+        atomic_write_text(path, canonical_json(envelope) + "\n")
+    except OSError as exc:
+        raise BillingSpecError.single(
+            "E819", f"cannot write plan file {path}: {exc.strerror}"
+        ) from None
     return checksum
 
 

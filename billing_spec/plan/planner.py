@@ -46,8 +46,6 @@ def make_plan(
         change, retro = _compare(
             address, applied.get(address), desired.resources.get(address), as_of, previous
         )
-        if previous.get(address):
-            change = _with(change, previous_address=previous[address])
         changes.append(change)
         findings += _retroactive_findings(change, retro, as_of, allow_retroactive)
     changes.sort(key=_apply_order)
@@ -82,26 +80,23 @@ def _compare(
         after=new.content if new else None,
         prevent_destroy_before=old.prevent_destroy if old else None,
         prevent_destroy_after=new.prevent_destroy if new else None,
+        previous_address=previous.get(address),
     )
     if old is None:
-        return _with(base, action=Action.CREATE), ()
+        return replace(base, action=Action.CREATE), ()
     if new is None:
-        return _with(base, action=Action.DELETE), ()
+        return replace(base, action=Action.DELETE), ()
     if old.digest == new.digest:
-        return _with(base, action=Action.UPDATE if base.lifecycle_changed else Action.NO_OP), ()
+        return replace(base, action=Action.UPDATE if base.lifecycle_changed else Action.NO_OP), ()
     outcome = judge(some.type, rename_references(old.content, previous), new.content, as_of)
     action = Action.REPLACE if outcome.replace_paths else Action.UPDATE
-    change = _with(
+    change = replace(
         base,
         action=action,
         replace_paths=outcome.replace_paths,
         retroactive=bool(outcome.retroactive),
     )
     return change, outcome.retroactive
-
-
-def _with(change: ResourceChange, **fields) -> ResourceChange:
-    return replace(change, **fields)
 
 
 def _retroactive_findings(

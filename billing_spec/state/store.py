@@ -73,10 +73,18 @@ class LocalStateStore:
         if self._lock is None:
             raise RuntimeError("LocalStateStore.write called without holding the state lock")
         new = state.written(lineage=str(uuid.uuid4()))
-        if not self._backed_up and self.path.exists():
-            atomic_write_bytes(self.backup_path, self.path.read_bytes())
-        self._backed_up = True
-        atomic_write_text(self.path, new.to_json())
+        try:
+            if not self._backed_up and self.path.exists():
+                atomic_write_bytes(self.backup_path, self.path.read_bytes())
+            self._backed_up = True
+            atomic_write_text(self.path, new.to_json())
+        except OSError as exc:
+            raise BillingSpecError.single(
+                "E819",
+                f"cannot write state file {self.path}: {exc.strerror}",
+                hint="the state file was not changed by this write; free space or fix "
+                "permissions, then run `billing plan` to see what is left",
+            ) from None
         return new
 
     @contextmanager
