@@ -14,7 +14,6 @@ is an update of the state only: providers are not called for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -158,8 +157,10 @@ class Plan:
             move=sum(1 for c in self.changes if c.previous_address),
         )
 
-    def errors(self) -> Iterator[Finding]:
-        return (f for f in self.findings if f.is_error)
+    def refusal(self) -> str:
+        """`1 error` / `3 errors`: why the plan cannot be applied."""
+        count = sum(1 for f in self.findings if f.is_error)
+        return f"{count} error{'s' if count != 1 else ''}"
 
     def prior_catalog(self) -> CompiledCatalog:
         """The catalog the plan was made against (what is applied), rebuilt from the changes.

@@ -68,8 +68,7 @@ def _head(plan: Plan) -> str:
 
 def _title(plan: Plan) -> str:
     if plan.errored:
-        count = sum(1 for _ in plan.errors())
-        return f"❌ Plan refused: {count} error{'s' if count != 1 else ''}"
+        return f"❌ Plan refused: {plan.refusal()}"
     if not plan.has_changes:
         return NO_CHANGES
     return plan.summary().line()

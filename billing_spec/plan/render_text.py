@@ -105,11 +105,7 @@ def _legend(pending: tuple[ResourceChange, ...], style: Style) -> list[str]:
 
 def _last_line(plan: Plan, style: Style) -> str:
     if plan.errored:
-        count = sum(1 for _ in plan.errors())
-        return style.paint(
-            "bold",
-            f"Plan refused: {count} error{'s' if count != 1 else ''}. Nothing will be applied.",
-        )
+        return style.paint("bold", f"Plan refused: {plan.refusal()}. Nothing will be applied.")
     if not plan.has_changes:
         return style.paint("bold", NO_CHANGES)
     return style.paint("bold", plan.summary().line())
