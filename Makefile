@@ -17,6 +17,13 @@ demo: $(STAMP)
 	@$(BIN)/billing validate catalogs/quickstart
 	@echo "== billing validate catalogs/acme-ai"
 	@$(BIN)/billing validate catalogs/acme-ai
+	@rm -rf build/demo && mkdir -p build/demo
+	@echo "== billing plan catalogs/quickstart --out build/demo/quickstart.plan   (empty state)"
+	@$(BIN)/billing plan catalogs/quickstart --state build/demo/billing.state.json --out build/demo/quickstart.plan
+	@echo "== billing apply build/demo/quickstart.plan"
+	@$(BIN)/billing apply build/demo/quickstart.plan --state build/demo/billing.state.json
+	@echo "== billing plan catalogs/quickstart --detailed-exitcode   (after the apply: exit 0)"
+	@$(BIN)/billing plan catalogs/quickstart --state build/demo/billing.state.json --detailed-exitcode
 
 test: $(STAMP)
 	$(BIN)/pytest -q

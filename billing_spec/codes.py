@@ -45,6 +45,28 @@ CODES: dict[str, str] = {
     "E793": "template failed while rendering",
     "E794": "invoice document not in the expected shape",
     "E795": "unknown invoice format",
+    # state, plans and apply
+    "E801": "state file is corrupt or unreadable",
+    "E802": "state file is from a newer billing-spec",
+    "E803": "state is locked",
+    "E804": "lock ID does not match (force-unlock)",
+    "E805": "saved plan is stale",
+    "E806": "saved plan is for another state",
+    "E807": "plan file is damaged",
+    "E808": "plan file format not supported",
+    "E809": "plan has errors",
+    "E810": "retroactive rate change",
+    "E811": "prevent_destroy forbids destroying a resource",
+    "E812": "resource is still referenced",
+    "E813": "invalid `moved` entry",
+    "E814": "`moved` target already exists",
+    "E815": "apply not approved",
+    "E816": "options not allowed with a saved plan",
+    "E817": "provider failed during apply",
+    "E818": "address not in the state",
+    "E819": "cannot write the state or plan file",
+    "W980": "retroactive rate change allowed",
+    "W981": "the last apply did not finish",
 }
 
 

@@ -121,8 +121,6 @@ def compile_resource(section: str, id_: str, resource: Resource) -> CompiledReso
     content = _FILL[section](content)
     content = _sort_sets(content)
     type_ = SECTIONS[section]
-    depends = sorted({str(Address(t, i)) for _, t, i in iter_references(content)},
-                     key=lambda a: dependency_key(Address.parse(a)))
     lifecycle = resource.lifecycle
     return CompiledResource(
         address=str(Address(type_, id_)),
@@ -130,9 +128,15 @@ def compile_resource(section: str, id_: str, resource: Resource) -> CompiledReso
         name=id_,
         content=content,
         digest=digest_of(content),
-        depends_on=tuple(depends),
+        depends_on=dependencies(content),
         prevent_destroy=bool(lifecycle and lifecycle.prevent_destroy),
     )
+
+
+def dependencies(content: dict[str, Any]) -> tuple[str, ...]:
+    """The addresses a resource's content references, in dependency order."""
+    found = {str(Address(t, i)) for _, t, i in iter_references(content)}
+    return tuple(sorted(found, key=lambda a: dependency_key(Address.parse(a))))
 
 
 def _moved(m: Moved) -> dict[str, str]:

@@ -22,6 +22,11 @@ COMMANDS = {
     "validate": "billing_spec.cli.catalog_commands:validate",
     "schema": "billing_spec.cli.catalog_commands:schema",
     "compile": "billing_spec.cli.catalog_commands:compile_",
+    "plan": "billing_spec.cli.plan_commands:plan",
+    "apply": "billing_spec.cli.plan_commands:apply",
+    "show": "billing_spec.cli.plan_commands:show",
+    "state": "billing_spec.cli.state_commands:state",
+    "force-unlock": "billing_spec.cli.state_commands:force_unlock",
 }
 
 

@@ -1,0 +1,166 @@
+"""apply(plan): carry out a plan's changes through a provider, recording the state after each one.
+
+    apply_plan(plan, store, provider) -> State
+
+Under the state lock, apply first checks that the plan was made against the state as it is now:
+the same `lineage` (else "saved plan is for another state") and the same `serial` (else "saved
+plan is stale: the state changed, serial N -> M, since it was made"). A plan with errors is
+refused. Nothing is changed by a refusal.
+
+Then it runs the pending changes in plan order. After each one the new state is written (atomic
+rename, serial + 1) together with the plan's progress in `history`, so an interruption at any
+point — Ctrl-C, kill -9, a provider error — leaves a state that is valid and true to what was done;
+the next plan shows exactly what is left, and nothing is done twice. `on_step(event)` is told
+before and after each change (the CLI prints progress from it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from billing_spec.compile import CompiledResource
+from billing_spec.diagnostics import BillingSpecError
+from billing_spec.plan.model import Action, Plan, ResourceChange
+from billing_spec.plan.planfile import plan_digest
+from billing_spec.providers.base import Provider, ProviderError
+from billing_spec.state.model import AppliedPlan, ResourceState, State
+from billing_spec.state.store import StateStore
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """Progress of one change: `phase` is "start" or "done"; `remote_id` is set when done."""
+
+    index: int
+    total: int
+    change: ResourceChange
+    phase: str
+    remote_id: str | None = None
+    state: State | None = None
+
+
+StepCallback = Callable[[StepEvent], None]
+
+
+def apply_plan(
+    plan: Plan,
+    store: StateStore,
+    provider: Provider,
+    *,
+    lock_timeout: float = 0.0,
+    on_step: StepCallback | None = None,
+) -> State:
+    """Apply `plan` to the state in `store`; returns the final state."""
+    with store.locked("apply", lock_timeout):
+        state = store.read()
+        check_plan_applies(plan, state, store.location)
+        pending = plan.pending
+        progress = AppliedPlan(
+            plan_digest=plan_digest(plan),
+            catalog_digest=plan.desired.digest,
+            changes_planned=len(pending),
+            changes_applied=0,
+        )
+        for index, change in enumerate(pending, start=1):
+            _notify(on_step, StepEvent(index, len(pending), change, "start"))
+            state = _carry_out(state, change, plan, provider, index, len(pending))
+            progress = progress.model_copy(update={"changes_applied": index})
+            state = store.write(state.with_progress(progress))
+            remote = state.resources.get(change.address)
+            _notify(
+                on_step,
+                StepEvent(
+                    index, len(pending), change, "done", remote.remote_id if remote else None, state
+                ),
+            )
+        return state
+
+
+def _notify(callback: StepCallback | None, event: StepEvent) -> None:
+    if callback is not None:
+        callback(event)
+
+
+def check_plan_applies(plan: Plan, state: State, location: str) -> None:
+    """Refuse a plan made against another state, a stale one, or one with errors."""
+    if plan.errored:
+        raise BillingSpecError.single(
+            "E809",
+            "the plan has errors and cannot be applied",
+            hint="fix the errors the plan reports and plan again",
+        )
+    if plan.prior_lineage is not None and plan.prior_lineage != state.lineage:
+        now = (
+            f"the state has lineage {state.lineage}"
+            if state.lineage
+            else f"there is no state at {location}"
+        )
+        raise BillingSpecError.single(
+            "E806",
+            f"saved plan is for another state: it was made against lineage {plan.prior_lineage}, "
+            f"but {now}",
+            hint="check --state (or BILLING_STATE), or make a new plan against this state",
+        )
+    if plan.prior_serial != state.serial or plan.prior_lineage != state.lineage:
+        raise BillingSpecError.single(
+            "E805",
+            f"saved plan is stale: the state changed, serial {plan.prior_serial} -> "
+            f"{state.serial}, since it was made",
+            hint="make a new plan and review it; nothing was applied",
+        )
+
+
+def _carry_out(
+    state: State, change: ResourceChange, plan: Plan, provider: Provider, index: int, total: int
+) -> State:
+    prior = state.resources.get(change.previous_address or change.address)
+    desired = plan.desired.resources.get(change.address)
+    try:
+        return _STEPS[change.action](state, change, prior, desired, provider)
+    except ProviderError as exc:
+        done = f"{index - 1} of {total} changes were applied and are recorded in the state"
+        raise BillingSpecError.single(
+            "E817",
+            f"{change.address}: {exc}",
+            detail=done,
+            hint="fix the cause and run `billing plan`: it shows what is left",
+        ) from None
+
+
+Step = Callable[
+    [State, ResourceChange, ResourceState | None, CompiledResource | None, Provider], State
+]
+
+
+def _create(state, change, prior, desired, provider) -> State:
+    remote_id = provider.create(desired)
+    return state.with_resource(change.address, ResourceState.of(desired, remote_id))
+
+
+def _update(state, change, prior, desired, provider) -> State:
+    remote_id = provider.update(change, prior) if change.content_changed else prior.remote_id
+    return state.with_resource(
+        change.address, ResourceState.of(desired, remote_id), change.previous_address
+    )
+
+
+def _replace(state, change, prior, desired, provider) -> State:
+    remote_id = provider.replace(change, prior, desired)
+    return state.with_resource(
+        change.address, ResourceState.of(desired, remote_id), change.previous_address
+    )
+
+
+def _delete(state, change, prior, desired, provider) -> State:
+    provider.delete(prior)
+    return state.with_resource(change.address, None)
+
+
+_STEPS: dict[Action, Step] = {
+    Action.CREATE: _create,
+    Action.UPDATE: _update,
+    Action.NO_OP: _update,  # a move alone: rename in the state, nothing remote
+    Action.REPLACE: _replace,
+    Action.DELETE: _delete,
+}

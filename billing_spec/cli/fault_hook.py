@@ -1,0 +1,41 @@
+"""TEST HOOK, not a user feature: interrupt `billing apply` at an exact step.
+
+The crash-safety tests need to stop an apply right after its Nth change is recorded, the way a
+kill -9 or a lost CI runner would, and two applies need to overlap for the locking test. The
+environment variable `BILLING_TEST_HOOK` is read here and nowhere else:
+
+    BILLING_TEST_HOOK=kill-after-step=N          SIGKILL this process after change N is recorded
+    BILLING_TEST_HOOK=pause-after-step=N:PATH    after change N, wait (lock held) for PATH to exist
+
+Unset (always, outside the test suite), `step_hook()` returns None and apply runs untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ENV = "BILLING_TEST_HOOK"
+
+
+def step_hook() -> Callable[[object], None] | None:
+    spec = os.environ.get(ENV)
+    if not spec:
+        return None
+    kind, _, argument = spec.partition("=")
+    step, _, path = argument.partition(":")
+    target = int(step)
+
+    def kill(event) -> None:
+        if event.index == target:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def pause(event) -> None:
+        if event.index == target:
+            while not Path(path).exists():
+                time.sleep(0.05)
+
+    return {"kill-after-step": kill, "pause-after-step": pause}[kind]

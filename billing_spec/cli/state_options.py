@@ -1,0 +1,106 @@
+"""Options shared by the commands that read or write the state: --state, --lock-timeout,
+--as-of, --allow-retroactive, --provider; and when to colour output."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import click
+
+# billing_spec.state.DEFAULT_STATE_PATH, repeated so that `--help` need not import the state
+# package (pydantic); tests/test_cli_plan_apply.py holds the two equal.
+DEFAULT_STATE_PATH = "billing.state.json"
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)?")
+_MILLISECONDS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
+
+
+def state_option(func):
+    return click.option(
+        "--state",
+        "state_path",
+        default=DEFAULT_STATE_PATH,
+        show_default=True,
+        envvar="BILLING_STATE",
+        type=click.Path(dir_okay=False),
+        help="The state file (env BILLING_STATE).",
+    )(func)
+
+
+def parse_duration(text: str) -> float:
+    """`30s`, `2m`, `500ms`, `0` -> seconds.
+
+    >>> parse_duration("1.5s"), parse_duration("2m"), parse_duration("0")
+    (1.5, 120.0, 0.0)
+    """
+    match = _DURATION.fullmatch(text.strip())
+    if not match:
+        raise click.BadParameter(
+            f"{text!r} is not a duration like 30s, 2m or 500ms", param_hint="--lock-timeout"
+        )
+    milliseconds = int(Decimal(match.group(1)) * _MILLISECONDS[match.group(2) or "s"])
+    return milliseconds / 1000
+
+
+def lock_timeout_option(func):
+    return click.option(
+        "--lock-timeout",
+        default="0s",
+        show_default=True,
+        metavar="DURATION",
+        callback=lambda ctx, param, value: parse_duration(value),
+        help="How long to wait for the state lock (e.g. 30s) before giving up.",
+    )(func)
+
+
+def _parse_as_of(ctx, param, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    from billing_spec.timestamps import TimestampError, parse_timestamp
+
+    try:
+        return parse_timestamp(value)
+    except TimestampError as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from None
+
+
+def as_of_option(func):
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="TIMESTAMP",
+        callback=_parse_as_of,
+        help="Treat rates starting before this instant as already applied (default: now).",
+    )(func)
+
+
+def allow_retroactive_option(func):
+    return click.option(
+        "--allow-retroactive",
+        is_flag=True,
+        help="Allow rate changes that re-price usage before --as-of (flagged in the plan).",
+    )(func)
+
+
+def provider_option(func):
+    return click.option(
+        "--provider",
+        "provider_name",
+        type=click.Choice(["local"]),
+        default="local",
+        show_default=True,
+        help="Who carries out the changes: `local` records them in the state file only.",
+    )(func)
+
+
+def now() -> datetime:
+    """The CLI's clock: the default --as-of, to the second."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def use_color(no_color: bool) -> bool:
+    """Colour only on a terminal, never with --no-color or NO_COLOR set."""
+    return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()

@@ -1,0 +1,119 @@
+"""`moved: [{from: product.a, to: product.b}]`: renames applied to the prior state before planning.
+
+Like Terraform's `moved` blocks, a move renames the applied object, so the plan compares it with
+the desired resource at its new address and shows at most an update, never a delete and a create.
+Moves chain (a -> b, then b -> c) in any order. A move whose `from` is not in the state has
+already been applied (or never mattered) and is skipped, so old `moved` entries can stay in the
+catalog. Refused: a malformed address or a move across types (E813), a `from` that the catalog
+still defines (E813), a `to` the state already holds (E814).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from billing_spec.addresses import Address
+from billing_spec.catalog.references import REFERENCE_FIELDS
+from billing_spec.diagnostics import error
+from billing_spec.plan.model import Finding
+from billing_spec.state.model import ResourceState
+
+
+def resolve_moves(
+    moved: Sequence[Mapping[str, str]],
+    prior: Mapping[str, ResourceState],
+    desired: Mapping[str, object],
+) -> tuple[dict[str, ResourceState], dict[str, str], list[Finding]]:
+    """Return the prior resources under their new addresses, {new: original address}, findings."""
+    current = dict(prior)
+    origin = {address: address for address in prior}
+    findings: list[Finding] = []
+    pending = []
+    for entry in moved:
+        problem = _malformed(entry)
+        if problem:
+            findings.append(problem)
+        else:
+            pending.append(entry)
+    progress = True
+    while pending and progress:
+        progress = False
+        for entry in list(pending):
+            source, target = entry["from"], entry["to"]
+            if source not in current:
+                continue
+            pending.remove(entry)
+            problem = _conflict(source, target, current, desired)
+            if problem:
+                findings.append(problem)
+                continue
+            current[target] = current.pop(source)
+            origin[target] = origin.pop(source)
+            progress = True
+    previous = {new: old for new, old in origin.items() if new != old}
+    return current, previous, findings
+
+
+def _malformed(entry: Mapping[str, str]) -> Finding | None:
+    try:
+        source, target = Address.parse(entry["from"]), Address.parse(entry["to"])
+    except ValueError as exc:
+        return Finding(None, error("E813", f"invalid `moved` entry: {exc}"))
+    if source.type != target.type:
+        return Finding(
+            str(source),
+            error(
+                "E813",
+                f"cannot move {source} to {target}: a move keeps the resource's type",
+                hint="delete the old resource and create the new one instead",
+            ),
+        )
+    return None
+
+
+def _conflict(
+    source: str, target: str, current: Mapping[str, object], desired: Mapping[str, object]
+) -> Finding | None:
+    if target in current:
+        return Finding(
+            target,
+            error(
+                "E814",
+                f"cannot move {source} to {target}: the state already has {target}",
+                hint=f"remove the `moved` entry, or delete {target} first",
+            ),
+        )
+    if source in desired:
+        return Finding(
+            source,
+            error(
+                "E813",
+                f"cannot move {source} to {target}: the catalog still defines {source}",
+                hint=f"rename {source} to {target} in the catalog, or remove the `moved` entry",
+            ),
+        )
+    return None
+
+
+def rename_references(content: Any, previous: Mapping[str, str]) -> Any:
+    """`content` with references to moved resources renamed to their new IDs.
+
+    Referrers of a moved resource are compared this way, so that a rename never looks like a
+    change of what they reference (a contract's customer, say, which could not change in place).
+
+    >>> rename_references({"customer": "acme", "n": 1}, {"customer.acme_inc": "customer.acme"})
+    {'customer': 'acme_inc', 'n': 1}
+    """
+    renames = {tuple(old.split(".", 1)): new.split(".", 1)[1] for new, old in previous.items()}
+    return _rename(content, renames) if renames else content
+
+
+def _rename(value: Any, renames: Mapping[tuple[str, str], str], target: str | None = None) -> Any:
+    if isinstance(value, dict):
+        return {k: _rename(v, renames, REFERENCE_FIELDS.get(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rename(v, renames, target) for v in value]
+    if target is not None and isinstance(value, str):
+        return renames.get((target, value), value)
+    return value

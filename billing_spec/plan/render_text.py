@@ -1,0 +1,224 @@
+"""The human plan, in Terraform's style.
+
+    billing-spec will perform the following actions:
+
+      # rate_card.lang_model_list will be updated in place
+      ~ rate_card "lang_model_list" {
+          ~ rates = [
+              + {
+                  + entitled    = true
+                  + price       = "45"
+                  ...
+                },
+                # (1 unchanged rate hidden)
+            ]
+            # (3 unchanged fields hidden)
+        }
+
+    Plan: 0 to add, 1 to change, 0 to destroy.
+
+`+` create, `~` update in place, `-/+` replace (with `# forces replacement` on the field that
+forced it), `-` destroy. Unchanged fields are folded into a count; the fields that name a rate
+stay visible. Findings come after the resources; the last line is the summary, `No changes. ...`,
+or the refusal. Colour is opt-in (`color=True`); the CLI turns it on only for a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from billing_spec.diagnostics import format_text
+from billing_spec.plan.diff import Node, expand, resource_diff
+from billing_spec.plan.model import Action, Plan, ResourceChange
+from billing_spec.timestamps import format_timestamp
+
+NO_CHANGES = "No changes. The applied state matches the catalog."
+SYMBOLS = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.REPLACE: "-/+",
+    Action.DELETE: "-",
+    Action.NO_OP: " ",
+}
+HEADERS = {
+    Action.CREATE: "will be created",
+    Action.UPDATE: "will be updated in place",
+    Action.REPLACE: "must be replaced",
+    Action.DELETE: "will be destroyed",
+}
+LEGEND = {
+    Action.CREATE: "create",
+    Action.UPDATE: "update in place",
+    Action.REPLACE: "destroy and then create replacement",
+    Action.DELETE: "destroy",
+}
+_COLORS = {"+": "32", "-": "31", "~": "33", "-/+": "35", "#": "31", "bold": "1"}
+
+
+class Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def paint(self, key: str, text: str) -> str:
+        if not self.color or not text.strip():
+            return text
+        return f"\x1b[{_COLORS[key]}m{text}\x1b[0m"
+
+    def symbol(self, op: str) -> str:
+        return self.paint(op, op) if op in _COLORS else " " * len(op)
+
+
+def render_text(plan: Plan, *, color: bool = False) -> str:
+    style = Style(color)
+    lines: list[str] = []
+    if plan.drift:
+        lines += drift_lines(plan, style)
+    if plan.pending:
+        lines += _legend(plan.pending, style)
+        lines += actions_lines(plan, style)
+    lines += _findings(plan)
+    lines.append(_last_line(plan, style))
+    return "\n".join(lines) + "\n"
+
+
+def actions_lines(plan: Plan, style: Style | None = None) -> list[str]:
+    """The resource blocks of the pending changes, each followed by a blank line."""
+    style = style or Style(False)
+    lines = ["billing-spec will perform the following actions:", ""]
+    for change in plan.pending:
+        lines += [*change_block(change, plan, style), ""]
+    return lines
+
+
+def _legend(pending: tuple[ResourceChange, ...], style: Style) -> list[str]:
+    used = {c.action for c in pending} - {Action.NO_OP}
+    if not used:
+        return []
+    lines = ["Resource actions are indicated with the following symbols:"]
+    for action, meaning in LEGEND.items():
+        if action in used:
+            symbol = SYMBOLS[action]
+            lines.append(" " * (3 - len(symbol)) + style.symbol(symbol) + " " + meaning)
+    return [*lines, ""]
+
+
+def _last_line(plan: Plan, style: Style) -> str:
+    if plan.errored:
+        return style.paint("bold", f"Plan refused: {plan.refusal()}. Nothing will be applied.")
+    if not plan.has_changes:
+        return style.paint("bold", NO_CHANGES)
+    return style.paint("bold", plan.summary().line())
+
+
+def _findings(plan: Plan) -> list[str]:
+    if not plan.findings:
+        return []
+    return [format_text([f.diagnostic]) + "\n" for f in plan.findings]
+
+
+def change_block(change: ResourceChange, plan: Plan, style: Style) -> list[str]:
+    """The lines for one resource: header comments, then the diff in braces."""
+    lines = [f"  # {line}" for line in _header(change, plan)]
+    root = resource_diff(change)
+    symbol = SYMBOLS[change.action]
+    lead = style.symbol(symbol) if symbol == "-/+" else "  " + style.symbol(symbol)
+    lines.append(f'{lead} {change.type} "{change.name}" {{')
+    lines += _children(root, 1, style)
+    lines.append("    }")
+    return lines
+
+
+def resource_lines(type_: str, name: str, content: dict) -> list[str]:
+    """A whole resource, nothing marked (`billing state show`)."""
+    root = expand("=", None, content)
+    lines = [f'{type_} "{name}" {{', *_children(root, 1, Style(False)), "}"]
+    return [line[4:] if line.startswith("    ") else line for line in lines]
+
+
+def _header(change: ResourceChange, plan: Plan) -> list[str]:
+    if change.action is Action.NO_OP:
+        return [f"{change.previous_address} has moved to {change.address}"]
+    lines = [f"{change.address} {HEADERS[change.action]}"]
+    if change.previous_address:
+        lines.append(f"(moved from {change.previous_address})")
+    if change.action is Action.DELETE:
+        lines.append("(because it is no longer in the catalog)")
+    if change.retroactive:
+        lines.append(f"(retroactive: re-prices usage before {format_timestamp(plan.as_of)})")
+    return lines
+
+
+def _children(node: Node, depth: int, style: Style) -> list[str]:
+    width = max((len(c.key) for c in node.children if c.key is not None), default=0)
+    lines = []
+    for child in node.children:
+        lines += _node_lines(child, depth, width, style)
+    if node.hidden:
+        plural = "" if node.hidden == 1 else "s"
+        lines.append(f"{_pad(depth)}  # ({node.hidden} unchanged {node.noun}{plural} hidden)")
+    return lines
+
+
+def _pad(depth: int) -> str:
+    return " " * (4 * depth + 2)
+
+
+def _node_lines(node: Node, depth: int, width: int, style: Style) -> list[str]:
+    symbol = " " if node.op == "=" else node.op
+    lead = f"{_pad(depth)}{style.symbol(symbol)} "
+    name = f"{node.key:<{width}} = " if node.key is not None else ""
+    forced = style.paint("#", " # forces replacement") if node.forces else ""
+    comma = "," if node.key is None else ""
+    if node.kind == "scalar":
+        return [f"{lead}{name}{_scalar(node)}{comma}{forced}"]
+    opener, closer = ("{", "}") if node.kind == "map" else ("[", "]")
+    gone = " -> null" if node.op == "-" and node.key is not None else ""
+    return [
+        f"{lead}{name}{opener}{forced}",
+        *_children(node, depth + 1, style),
+        f"{_pad(depth)}  {closer}{gone}{comma}",
+    ]
+
+
+def _scalar(node: Node) -> str:
+    if node.op == "~":
+        return f"{literal(node.before)} -> {literal(node.after)}"
+    if node.op == "-":
+        return f"{literal(node.before)} -> null" if node.key is not None else literal(node.before)
+    return literal(node.after)
+
+
+def literal(value: Any) -> str:
+    """A value as the plan prints it: scalars as JSON, maps and lists inline.
+
+    >>> literal({"model": "atlas", "n": ["a", True]})
+    '{ model = "atlas", n = ["a", true] }'
+    """
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k} = {literal(v)}" for k, v in sorted(value.items()))
+        return f"{{ {inner} }}" if inner else "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def drift_lines(plan: Plan, style: Style | None = None) -> list[str]:
+    """The changes made outside billing-spec that the refresh found."""
+    style = style or Style(False)
+    lines = [
+        "Note: Objects have changed outside of billing-spec",
+        "",
+        "billing-spec detected the following changes made outside of billing-spec since the "
+        "last apply:",
+        "",
+    ]
+    for change in plan.drift:
+        verb = "has been deleted" if change.action is Action.DELETE else "has changed"
+        body = change_block(change, plan, style)[1:]
+        lines += [f"  # {change.address} {verb}", *body, ""]
+    lines += [
+        "Unless you have made equivalent changes to the catalog, the plan below undoes them.",
+        "",
+    ]
+    return lines

@@ -1,0 +1,155 @@
+"""The state lock: `<state>.lock`, created with O_CREAT|O_EXCL so exactly one writer holds it.
+
+The lock file is JSON naming its holder, so a refused writer can say who is in the way:
+
+    {"ID": "6f1c...", "Who": "ana@ci-runner-7", "PID": 4242, "Operation": "apply",
+     "Created": "2026-11-25T17:30:00.123456Z"}
+
+`acquire` fails at once when the lock is held, or polls until `timeout` seconds have passed.
+`release` removes the file only if it still holds our ID. A process killed with SIGKILL leaves
+its lock behind; `force_unlock` frees it, but only given the exact lock ID (printed in every
+"state is locked" message), so nobody frees someone else's live lock by accident.
+
+The clock is read here (the lock's creation time, the wait), never in the pure stages.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from billing_spec.diagnostics import BillingSpecError
+from billing_spec.timestamps import format_timestamp
+
+POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    ID: str
+    Who: str
+    PID: int
+    Operation: str
+    Created: str
+
+    def describe(self) -> str:
+        return f"{self.Who} (pid {self.PID}, operation {self.Operation}, since {self.Created})"
+
+    @classmethod
+    def new(cls, operation: str) -> LockInfo:
+        return cls(
+            ID=str(uuid.uuid4()),
+            Who=f"{_user()}@{socket.gethostname()}",
+            PID=os.getpid(),
+            Operation=operation,
+            Created=format_timestamp(datetime.now(UTC)),
+        )
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def read_lock(path: Path) -> LockInfo | None:
+    """The lock's holder, or None when there is no lock file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        return LockInfo(**json.loads(text))
+    except (ValueError, TypeError):
+        # Half-written by a writer that was killed between create and write: still a lock.
+        return LockInfo(
+            ID="(unreadable)", Who="unknown", PID=0, Operation="unknown", Created="unknown"
+        )
+
+
+def acquire(path: Path, operation: str, timeout: float = 0.0) -> LockInfo:
+    """Take the lock or raise BillingSpecError (E803) naming its holder."""
+    info = LockInfo.new(operation)
+    deadline = time.monotonic() + timeout
+    while True:
+        if _try_create(path, info):
+            return info
+        if time.monotonic() >= deadline:
+            raise _locked_error(path, timeout)
+        time.sleep(POLL_SECONDS)
+
+
+def _try_create(path: Path, info: LockInfo) -> bool:
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(asdict(info), fh, indent=2, sort_keys=True)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    return True
+
+
+def _locked_error(path: Path, timeout: float) -> BillingSpecError:
+    holder = read_lock(path)
+    if holder is None:  # released just now; the caller may simply retry
+        return BillingSpecError.single("E803", f"the state lock {path} was busy; try again")
+    waited = f" after waiting {timeout:g}s" if timeout else ""
+    detail = f"Lock ID: {holder.ID}\nHeld by: {holder.describe()}"
+    if not _alive_here(holder):
+        detail += (
+            "\nThat process is no longer running on this host: if no other billing "
+            "command is using this state, free the lock with force-unlock."
+        )
+    return BillingSpecError.single(
+        "E803",
+        f"the state is locked by {holder.Who} (pid {holder.PID}, {holder.Operation}){waited}",
+        detail=detail,
+        hint=f"wait and retry, pass --lock-timeout to wait for it, or run "
+        f"`billing force-unlock {holder.ID}` if its holder is gone",
+    )
+
+
+def _alive_here(holder: LockInfo) -> bool:
+    if not holder.Who.endswith("@" + socket.gethostname()) or holder.PID <= 0:
+        return True  # another host: we cannot tell, assume it is alive
+    try:
+        os.kill(holder.PID, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def release(path: Path, info: LockInfo) -> None:
+    """Remove the lock if it is still ours (a force-unlock may have taken it away)."""
+    current = read_lock(path)
+    if current is not None and current.ID == info.ID:
+        path.unlink(missing_ok=True)
+
+
+def force_unlock(path: Path, lock_id: str) -> LockInfo:
+    """Remove the lock only when `lock_id` is its exact ID; returns the lock that was freed."""
+    current = read_lock(path)
+    if current is None:
+        raise BillingSpecError.single("E804", f"the state is not locked (no {path})")
+    if lock_id != current.ID:
+        raise BillingSpecError.single(
+            "E804",
+            f"lock ID {lock_id!r} does not match the lock on the state",
+            detail=f"Lock ID: {current.ID}\nHeld by: {current.describe()}",
+            hint="pass the exact lock ID shown above; the lock was not changed",
+        )
+    path.unlink(missing_ok=True)
+    return current

@@ -1,0 +1,157 @@
+"""Where the state lives: the `StateStore` interface and the local file store.
+
+`LocalStateStore(path)` keeps the state in one JSON file (default `./billing.state.json`):
+
+- `read()` returns an empty `State` when the file does not exist, and refuses (E801) a file that
+  is empty, truncated, not JSON, the wrong shape, or whose resources do not match their digests
+  — it never guesses and never overwrites such a file;
+- `write(state)` must run inside `locked(...)`; it bumps `serial` (fixing `lineage` on the first
+  write), copies the file as it was before this operation's first write to `<state>.backup`, and
+  replaces the file atomically (temp file, fsync, rename), so a crash leaves the old or the new
+  state, never half of one;
+- `locked(operation, timeout)` holds `<state>.lock` (see `billing_spec.state.lock`); nested use
+  by the same store is a no-op, so `apply DIR` can hold it across plan, prompt and apply.
+
+A remote store (a bucket, a database) would implement the same four methods.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from billing_spec.compile import digest_of
+from billing_spec.diagnostics import BillingSpecError
+from billing_spec.fileio import atomic_write_bytes, atomic_write_text
+from billing_spec.state import lock as locking
+from billing_spec.state.lock import LockInfo
+from billing_spec.state.model import State
+from billing_spec.state.upgrade import upgrade_state_data
+
+DEFAULT_STATE_PATH = "billing.state.json"
+
+
+class StateStore(Protocol):
+    location: str
+
+    def read(self) -> State: ...
+
+    def write(self, state: State) -> State: ...
+
+    def locked(self, operation: str, timeout: float = 0.0): ...
+
+    def force_unlock(self, lock_id: str) -> LockInfo: ...
+
+
+class LocalStateStore:
+    def __init__(self, path: str | Path = DEFAULT_STATE_PATH) -> None:
+        self.path = Path(path)
+        self.backup_path = self.path.with_name(self.path.name + ".backup")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.location = str(self.path)
+        self._lock: LockInfo | None = None
+        self._backed_up = False
+
+    def read(self) -> State:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return State()
+        except OSError as exc:
+            raise BillingSpecError.single(
+                "E801", f"cannot read state file {self.path}: {exc.strerror}"
+            ) from None
+        return parse_state(raw, str(self.path))
+
+    def write(self, state: State) -> State:
+        if self._lock is None:
+            raise RuntimeError("LocalStateStore.write called without holding the state lock")
+        new = state.written(lineage=str(uuid.uuid4()))
+        try:
+            if not self._backed_up and self.path.exists():
+                atomic_write_bytes(self.backup_path, self.path.read_bytes())
+            self._backed_up = True
+            atomic_write_text(self.path, new.to_json())
+        except OSError as exc:
+            raise BillingSpecError.single(
+                "E819",
+                f"cannot write state file {self.path}: {exc.strerror}",
+                hint="the state file was not changed by this write; free space or fix "
+                "permissions, then run `billing plan` to see what is left",
+            ) from None
+        return new
+
+    @contextmanager
+    def locked(self, operation: str, timeout: float = 0.0) -> Iterator[LockInfo]:
+        if self._lock is not None:
+            yield self._lock
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = locking.acquire(self.lock_path, operation, timeout)
+        self._backed_up = False
+        try:
+            yield self._lock
+        finally:
+            locking.release(self.lock_path, self._lock)
+            self._lock = None
+
+    def force_unlock(self, lock_id: str) -> LockInfo:
+        return locking.force_unlock(self.lock_path, lock_id)
+
+    def current_lock(self) -> LockInfo | None:
+        return locking.read_lock(self.lock_path)
+
+
+def parse_state(raw: bytes, where: str) -> State:
+    """Bytes of a state file -> State, or BillingSpecError (E801/E802) saying what is wrong."""
+    data = _json_object(raw, where)
+    data = upgrade_state_data(data, where)
+    try:
+        state = State.from_data(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        at = ".".join(str(p) for p in first["loc"])
+        raise _corrupt(where, f"{at}: {first['msg']}") from None
+    _check_resources(state, where)
+    return state
+
+
+def _json_object(raw: bytes, where: str) -> dict:
+    if not raw.strip():
+        raise _corrupt(where, "the file is empty")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _corrupt(where, "the file is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise _corrupt(
+            where,
+            f"not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}); "
+            "it may have been truncated",
+        ) from None
+    if not isinstance(data, dict):
+        raise _corrupt(where, "the file is not a JSON object")
+    return data
+
+
+def _check_resources(state: State, where: str) -> None:
+    for key, resource in state.resources.items():
+        if key != resource.address or resource.address != f"{resource.type}.{resource.name}":
+            raise _corrupt(where, f"resource {key!r} is recorded under the wrong address")
+        if digest_of(resource.content) != resource.digest:
+            raise _corrupt(where, f"{key}: its content does not match its digest")
+
+
+def _corrupt(where: str, why: str) -> BillingSpecError:
+    return BillingSpecError.single(
+        "E801",
+        f"state file {where} is corrupt: {why}",
+        hint=f"the file was not changed; restore it from {where}.backup (the state before the "
+        "last apply began) if that copy is intact",
+    )

@@ -1,0 +1,60 @@
+"""The operations the CLI runs, end to end, as library calls.
+
+    plan_catalog(directory, state, provider, as_of=..., allow_retroactive=...)
+        -> (Plan | None, diagnostics)
+
+validates and compiles the catalog (None and the diagnostics when it has errors), refreshes the
+applied state through the provider (`read`), makes the plan, adds the provider's own plan-time
+findings, and points each finding at the resource's definition in the catalog files. Applying
+is `billing_spec.apply.apply_plan`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import datetime
+
+from billing_spec.addresses import Address
+from billing_spec.catalog import validate_catalog
+from billing_spec.catalog.load import CatalogSpec
+from billing_spec.compile import compile_catalog
+from billing_spec.diagnostics import Diagnostic, has_errors
+from billing_spec.plan.model import Finding, Plan
+from billing_spec.plan.planner import make_plan
+from billing_spec.providers.base import Provider, refresh_state
+from billing_spec.state.model import State
+
+
+def plan_catalog(
+    directory: str | os.PathLike[str],
+    state: State,
+    provider: Provider,
+    *,
+    as_of: datetime,
+    allow_retroactive: bool = False,
+) -> tuple[Plan | None, list[Diagnostic]]:
+    spec, diagnostics = validate_catalog(directory)
+    if has_errors(diagnostics):
+        return None, diagnostics
+    desired = compile_catalog(spec)
+    refreshed, drift = refresh_state(state, provider)
+    plan = make_plan(
+        desired, refreshed, as_of=as_of, allow_retroactive=allow_retroactive, drift=drift
+    )
+    findings = (*plan.findings, *provider.check(plan))
+    return replace(plan, findings=tuple(_locate(f, spec) for f in findings)), diagnostics
+
+
+def _locate(finding: Finding, spec: CatalogSpec) -> Finding:
+    """Point a finding at the definition of its resource, when the catalog still has one."""
+    if finding.address is None or finding.diagnostic.range is not None:
+        return finding
+    try:
+        address = Address.parse(finding.address)
+    except ValueError:
+        return finding
+    where = spec.where(address.section, address.name, key=True)
+    if where is None:
+        return finding
+    return Finding(finding.address, replace(finding.diagnostic, range=where))

@@ -1,0 +1,195 @@
+"""The state file: round trips, refuses what it cannot trust, writes atomically under a lock."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+from planning import BASE, compiled, state_of
+
+from billing_spec.diagnostics import BillingSpecError
+from billing_spec.state import LocalStateStore, State
+from billing_spec.state.lock import read_lock
+from billing_spec.state.store import parse_state
+from billing_spec.state.upgrade import upgrade_state_data
+
+
+def refusal(call) -> BillingSpecError:
+    with pytest.raises(BillingSpecError) as info:
+        call()
+    return info.value
+
+
+def written_state(tmp_path) -> LocalStateStore:
+    store = LocalStateStore(tmp_path / "billing.state.json")
+    with store.locked("test"):
+        store.write(state_of(compiled(BASE), serial=0, lineage=None))
+    return store
+
+
+def test_a_state_round_trips_byte_for_byte(tmp_path):
+    store = written_state(tmp_path)
+    text = store.path.read_text()
+    state = parse_state(text.encode(), "x")
+    assert state.to_json() == text
+    assert state.catalog().resources.keys() == compiled(BASE).resources.keys()
+
+
+def test_no_file_is_an_empty_state(tmp_path):
+    state = LocalStateStore(tmp_path / "none.json").read()
+    assert state.is_empty and state.serial == 0 and not state.resources
+
+
+def test_writes_fix_the_lineage_once_and_bump_the_serial(tmp_path):
+    store = written_state(tmp_path)
+    first = store.read()
+    assert first.serial == 1 and first.lineage
+    with store.locked("test"):
+        second = store.write(first)
+        third = store.write(second)
+    assert (second.serial, third.serial) == (2, 3)
+    assert third.lineage == first.lineage == store.read().lineage
+
+
+def test_the_backup_is_the_state_before_the_operation(tmp_path):
+    store = written_state(tmp_path)
+    before = store.path.read_bytes()
+    with store.locked("apply"):
+        state = store.write(store.read())
+        store.write(state)
+    assert store.backup_path.read_bytes() == before  # not the intermediate write
+
+
+def test_writing_without_the_lock_is_a_bug(tmp_path):
+    store = LocalStateStore(tmp_path / "s.json")
+    with pytest.raises(RuntimeError):
+        store.write(State())
+
+
+@pytest.mark.parametrize(
+    "damage, why",
+    [
+        (lambda text: "", "the file is empty"),
+        (lambda text: text[: len(text) // 2], "not valid JSON at line"),
+        (lambda text: "[1, 2]", "not a JSON object"),
+        (lambda text: text.replace('"serial": 1', '"serial": "one"'), "serial"),
+        (
+            lambda text: text.replace('"Acme"', '"Acme Evil"'),
+            "customer.acme: its content does not match its digest",
+        ),
+        (
+            lambda text: text.replace('"format_version": 1', '"format_version": "x"'),
+            "`format_version` is 'x'",
+        ),
+    ],
+)
+def test_a_damaged_state_is_refused_and_left_alone(tmp_path, damage, why):
+    store = written_state(tmp_path)
+    store.path.write_text(damage(store.path.read_text()))
+    before = store.path.read_bytes()
+    error = refusal(store.read)
+    assert error.diagnostics[0].code == "E801"
+    assert why in error.diagnostics[0].summary
+    assert "restore it from" in error.diagnostics[0].hint
+    assert store.path.read_bytes() == before
+
+
+def test_a_newer_state_format_is_refused(tmp_path):
+    store = written_state(tmp_path)
+    store.path.write_text(
+        store.path.read_text().replace('"format_version": 1', '"format_version": 2')
+    )
+    error = refusal(store.read)
+    assert error.diagnostics[0].code == "E802"
+    assert "newer than this billing-spec reads (1)" in error.diagnostics[0].summary
+
+
+def test_older_formats_upgrade_through_the_chain_one_step_at_a_time():
+    steps = []
+
+    def one_to_two(data):
+        steps.append(1)
+        renamed = dict(data)
+        renamed["resources"] = renamed.pop("objects")
+        return renamed
+
+    def two_to_three(data):
+        steps.append(2)
+        return {**data, "history": []}
+
+    data = upgrade_state_data(
+        {"format_version": 1, "objects": {}},
+        "s.json",
+        current=3,
+        upgrades={1: one_to_two, 2: two_to_three},
+    )
+    assert data == {"format_version": 3, "resources": {}, "history": []}
+    assert steps == [1, 2]
+
+
+# --- the lock ----------------------------------------------------------------------------------
+
+
+def test_a_second_writer_fails_at_once_naming_the_holder(tmp_path):
+    first, second = LocalStateStore(tmp_path / "s.json"), LocalStateStore(tmp_path / "s.json")
+    with first.locked("apply") as held:
+        error = refusal(lambda: second.locked("apply").__enter__())
+    diagnostic = error.diagnostics[0]
+    assert diagnostic.code == "E803"
+    assert diagnostic.summary.startswith(
+        f"the state is locked by {held.Who} (pid {held.PID}, apply)"
+    )
+    assert f"Lock ID: {held.ID}" in diagnostic.detail
+    assert f"billing force-unlock {held.ID}" in diagnostic.hint
+    assert not (tmp_path / "s.json.lock").exists()  # released on leaving the block
+
+
+def test_a_writer_can_wait_for_the_lock(tmp_path):
+    first, second = LocalStateStore(tmp_path / "s.json"), LocalStateStore(tmp_path / "s.json")
+    released = threading.Event()
+    holding = first.locked("apply")
+    holding.__enter__()
+
+    def release_soon():
+        time.sleep(0.3)
+        holding.__exit__(None, None, None)
+        released.set()
+
+    threading.Thread(target=release_soon).start()
+    with second.locked("apply", timeout=60) as lock:
+        assert released.is_set() and read_lock(second.lock_path).ID == lock.ID
+
+
+def test_force_unlock_needs_the_exact_lock_id(tmp_path):
+    store = LocalStateStore(tmp_path / "s.json")
+    with store.locked("apply") as held:
+        wrong = refusal(lambda: store.force_unlock(held.ID[:-1] + "0"))
+        assert wrong.diagnostics[0].code == "E804" and read_lock(store.lock_path) == held
+        assert store.force_unlock(held.ID) == held
+        assert read_lock(store.lock_path) is None
+    assert (
+        refusal(lambda: store.force_unlock(held.ID))
+        .diagnostics[0]
+        .summary.startswith("the state is not locked")
+    )
+
+
+def test_releasing_never_removes_someone_elses_lock(tmp_path):
+    store = LocalStateStore(tmp_path / "s.json")
+    with store.locked("apply") as held:
+        store.force_unlock(held.ID)
+        other = LocalStateStore(tmp_path / "s.json")
+        taken = other.locked("apply")
+        newer = taken.__enter__()
+    assert read_lock(store.lock_path) == newer  # our exit left the new holder's lock alone
+    taken.__exit__(None, None, None)
+
+
+def test_the_lock_file_names_its_holder(tmp_path):
+    store = LocalStateStore(tmp_path / "s.json")
+    with store.locked("apply"):
+        data = json.loads(store.lock_path.read_text())
+    assert set(data) == {"ID", "Who", "PID", "Operation", "Created"}
+    assert "@" in data["Who"] and data["Operation"] == "apply"
