@@ -86,9 +86,12 @@ def catalog_files(root: Path) -> list[Path]:
 
 
 def display_name(path: Path) -> str:
-    """The path as diagnostics show it: relative to the working directory when below it."""
+    """The path as diagnostics show it: relative to the working directory when below it.
+
+    Symlinks are not resolved: a diagnostic names the file as the catalog lists it.
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(Path.cwd())))
     except ValueError:
         return str(path)
 

@@ -363,7 +363,8 @@ class Proration(Model):
 
 class Subscription(Model):
     subscription_rate: SubscriptionRate
-    initial_quantity: Amount | None = None
+    initial_quantity: Amount
+    """Units (seats) at the start; Metronome requires it in its default QUANTITY_ONLY mode."""
     collection_schedule: ci_enum(E.CollectionSchedule)
     """ADVANCE or ARREARS."""
     proration: Proration | None = None
