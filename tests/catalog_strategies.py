@@ -146,7 +146,8 @@ JUNK = [
     "", "~", "-1", "-0.5", "0", "1e999999", ".nan", ".inf", "0x1F", "[]", "{}", "[[", "]", "{a: 1}",
     "!!python/object/apply:os.system ['true']", "!custom x", "&a x", "*nope", "'unterminated",
     '"\\q"', "2026-02-30T00:00:00Z", "2026-01-01", "ünïcödé", "true", "no", "null",
-    "9" * 60, "1_000", "<<: 1", "? complex", "|", "%TAG", "\t", "@", "`", "usage", "FLAT",
+    "9" * 60, "1e30", "-1e29", "0.0000000000000000000000000000001", "1_000",
+    "<<: 1", "? complex", "|", "%TAG", "\t", "@", "`", "usage", "FLAT",
     "TIERED", "product.p0", "m0", "p0", "c0", "list", "prepaid", "[p0, p0]", "{model: x}",
 ]
 _SCALAR = re.compile(r"(?<=: )[^\s{}\[\],#][^\n,}\]#]*")

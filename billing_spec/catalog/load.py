@@ -225,8 +225,18 @@ _TYPE_ERRORS = {
 
 def schema_diagnostics(exc: ValidationError, where: Definition,
                        model: type[BaseModel] | None) -> list[Diagnostic]:
-    """Turn a pydantic ValidationError about the value at `where` into located diagnostics."""
-    return [_one(err, where, model) for err in exc.errors(include_url=False)]
+    """Turn a pydantic ValidationError about the value at `where` into located diagnostics.
+
+    A list whose only item is invalid is also "too short" for pydantic; that echo is dropped.
+    """
+    errors = exc.errors(include_url=False)
+    locs = [tuple(err["loc"]) for err in errors]
+    return [_one(err, where, model) for err in errors
+            if not (err["type"] == "too_short" and _has_inner(tuple(err["loc"]), locs))]
+
+
+def _has_inner(loc: tuple, locs: list[tuple]) -> bool:
+    return any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs)
 
 
 def _one(err: Mapping[str, Any], where: Definition, model: type[BaseModel] | None) -> Diagnostic:
