@@ -108,18 +108,7 @@ def _target(site: Site, override: Override) -> Iterator[Diagnostic]:
 
 
 def _override_fields(site: Site, override: Override) -> Iterator[Diagnostic]:
-    kind = override.type
-    required = _REQUIRED[kind]
-    described = f"{a(kind)} override" if kind else "an override without a `type`"
-    value = getattr(override, required)
-    if value is None or value == ():
-        where = ("type",) if kind else ()
-        yield site.error("E605", f"{described} needs `{required}`", *where,
-                         hint=_NEEDS_HINT[required])
-    for name in ("multiplier", "overwrite_rate", "tiers"):
-        if name != required and given(override, name):
-            yield site.error("E605", f"`{name}` does not apply to {described}", name, key=True,
-                             hint=f"remove {name}, or set the override's `type` to match it")
+    yield from _override_type(site, override)
     if override.multiplier is not None and override.multiplier < 0:
         yield site.error("E606", f"multiplier must not be negative ({override.multiplier})",
                          "multiplier", hint="0.9 is 10% off list, 0 makes the product free")
@@ -128,6 +117,27 @@ def _override_fields(site: Site, override: Override) -> Iterator[Diagnostic]:
     yield from _override_tiers(site, override)
 
 
+def _override_type(site: Site, override: Override) -> Iterator[Diagnostic]:
+    """E605: the type's own field is there, and no other type's."""
+    kind = override.type
+    shaped = [name for name in _BY_FIELD if given(override, name)]
+    if kind is None and shaped:  # most likely a forgotten `type`
+        for name in shaped:
+            yield site.error("E605", f"`{name}` needs `type: {_BY_FIELD[name]}`", name, key=True,
+                             hint=f"add `type: {_BY_FIELD[name]}` to the override")
+        return
+    required = _REQUIRED[kind]
+    described = f"{a(kind)} override" if kind else "an override without a `type`"
+    if getattr(override, required) in (None, ()):
+        yield site.error("E605", f"{described} needs `{required}`", *(("type",) if kind else ()),
+                         hint=_NEEDS_HINT[required])
+    for name in shaped:
+        if name != required:
+            yield site.error("E605", f"`{name}` does not apply to {described}", name, key=True,
+                             hint=f"remove {name}, or set `type: {_BY_FIELD[name]}`")
+
+
+_BY_FIELD = {field: kind for kind, field in _REQUIRED.items() if kind is not None}
 _NEEDS_HINT = {
     "multiplier": "e.g. `multiplier: 0.9` for 10% off list",
     "overwrite_rate": "e.g. `overwrite_rate: {rate_type: FLAT, price: 40}`",

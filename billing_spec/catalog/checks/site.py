@@ -75,7 +75,11 @@ def given(model: BaseModel, name: str) -> bool:
 
 
 def a(word: object) -> str:
-    """`a FLAT`, `an OVERWRITE`; `a USAGE`, `a UNIQUE` (read "you")."""
+    """The word with its article, as it is read aloud.
+
+    >>> a("FLAT"), a("OVERWRITE"), a("USAGE")
+    ('a FLAT', 'an OVERWRITE', 'a USAGE')
+    """
     text = str(word)
     return f"an {text}" if text[:1].upper() in "AEIO" else f"a {text}"
 
