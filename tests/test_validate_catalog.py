@@ -72,3 +72,23 @@ def test_missing_directory_is_an_error_not_a_traceback(tmp_path):
     result = run_billing("validate", tmp_path / "nope")
     assert result.code == 1
     assert "error[E001]" in result.output and "Traceback" not in result.output
+
+
+def test_a_reference_to_a_resource_of_another_kind_says_so(catalog_dir):
+    root = catalog_dir({"catalog.yaml": """
+        version: 1
+        billable_metrics:
+          tokens: {name: Tokens, aggregation_type: COUNT}
+        products:
+          api: {name: API, type: USAGE, billable_metric: tokens}
+        rate_cards:
+          list:
+            name: List
+            rates:
+              - {product: tokens, starting_at: 2026-01-01T00:00:00Z, entitled: true,
+                 rate_type: FLAT, price: 1}
+    """})
+    _, diagnostics = validate_catalog(root)
+    errors = [(d.code, d.range.start.line, d.summary, d.hint) for d in diagnostics if d.is_error]
+    assert errors == [("E201", 9, "product 'tokens' is not defined",
+                       "'tokens' is a billable_metric, not a product")]
