@@ -90,5 +90,5 @@ def test_a_reference_to_a_resource_of_another_kind_says_so(catalog_dir):
     """})
     _, diagnostics = validate_catalog(root)
     errors = [(d.code, d.range.start.line, d.summary, d.hint) for d in diagnostics if d.is_error]
-    assert errors == [("E201", 9, "product 'tokens' is not defined",
+    assert errors == [("E201", 10, "product 'tokens' is not defined",
                        "'tokens' is a billable_metric, not a product")]

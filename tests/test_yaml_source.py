@@ -72,4 +72,5 @@ def test_syntax_error_has_a_position():
 def test_empty_and_non_utf8_files():
     assert parse("")[1] == [("E006", 1, 1)]
     _, diagnostics = parse_yaml_bytes(b"a: 1\nb: \xff\n", "f.yaml")
-    assert [(d.code, d.range.start.line, d.range.start.column) for d in diagnostics] == [("E002", 2, 4)]
+    found = [(d.code, d.range.start.line, d.range.start.column) for d in diagnostics]
+    assert found == [("E002", 2, 4)]
