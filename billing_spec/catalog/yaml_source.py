@@ -46,6 +46,7 @@ _NUMBER = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _NOT_DECIMAL = re.compile(r"[-+]?(?:\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z|0[ox][0-9a-fA-F]+\Z")
 
 MAX_NODES = 1_000_000  # an alias bomb expands far beyond any real catalog
+MAX_DEPTH = 100  # a catalog nests about 10 levels deep; Python's stack would end near 300
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,9 @@ def parse_yaml_text(text: str, filename: str) -> tuple[YamlDocument | None, list
     """Parse YAML text into a `YamlDocument`, or return the diagnostics that stop it."""
     try:
         root = yaml.compose(text, Loader=_Loader)
+    except RecursionError:  # only the pure-Python parser recurses; libyaml stops at 1000 levels
+        return None, [error("E003", f"the document nests more than {MAX_DEPTH} levels deep",
+                            SourceRange.at(filename, 1, 1))]
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_error(exc, filename, text)]
     except yaml.YAMLError as exc:
@@ -205,16 +209,14 @@ class _Builder:
             if self._count == MAX_NODES + 1:
                 self.fail("E003", "the document expands to too many values (an alias bomb?)", node)
             return None
-        if id(node) in self._stack:
-            self.fail("E003", "an alias refers to a node that contains it", node)
-            return None
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if node.tag not in (MAP, SEQ):
             self.fail("E005", f"unsupported YAML tag {_short(node.tag)}", node,
                       hint="remove the tag; catalogs hold plain mappings, lists and scalars")
             return None
-        self._stack.add(id(node))
+        if not self._enter(node):
+            return None
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
@@ -282,6 +284,17 @@ class _Builder:
             return None
         return node.value
 
+    def _enter(self, node: yaml.Node) -> bool:
+        """Start building a collection: refuse a cycle through an alias and absurd nesting."""
+        if id(node) in self._stack:
+            self.fail("E003", "an alias refers to a node that contains it", node)
+            return False
+        if len(self._stack) >= MAX_DEPTH:
+            self.fail("E003", f"the document nests more than {MAX_DEPTH} levels deep", node)
+            return False
+        self._stack.add(id(node))
+        return True
+
     def _merge_sources(self, node: yaml.Node, path: Path) -> dict:
         """`<<: *base` or `<<: [*a, *b]`: earlier sources win, explicit keys win over all."""
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
@@ -290,7 +303,13 @@ class _Builder:
             if not isinstance(source, yaml.MappingNode):
                 self.fail("E012", "a `<<` merge key takes a mapping or a list of mappings", source)
                 continue
-            for key, value in self._mapping(source, path).items():
+            if not self._enter(source):
+                continue
+            try:
+                mapping = self._mapping(source, path)
+            finally:
+                self._stack.discard(id(source))
+            for key, value in mapping.items():
                 merged.setdefault(key, value)
         return merged
 
