@@ -100,7 +100,8 @@ def _in_range(value: Decimal) -> Decimal:
     exponent = value.as_tuple().exponent
     if value.is_finite() and (value.adjusted() >= MAX_DIGITS
                               or (isinstance(exponent, int) and exponent < -MAX_DIGITS)):
-        raise ValueError(f"{value} is out of range: a catalog number has at most {MAX_DIGITS} "
+        shown = str(value) if len(str(value)) <= 40 else f"{value:.6E}"
+        raise ValueError(f"{shown} is out of range: a catalog number has at most {MAX_DIGITS} "
                          f"digits before and {MAX_DIGITS} after the decimal point")
     return value
 
@@ -123,8 +124,11 @@ Amount = Annotated[
 def _integer(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise ValueError(f"expected a whole number, got {value!r}")
-    if isinstance(value, Decimal) and value != value.to_integral_value():
-        raise ValueError(f"expected a whole number, got {value}")
+    if isinstance(value, Decimal):
+        if value.adjusted() >= 9:  # before int(): 1e999999 would take seconds to convert
+            raise ValueError(f"{value:.6E} is out of range")
+        if value != value.to_integral_value():
+            raise ValueError(f"expected a whole number, got {value}")
     return int(value)
 
 
