@@ -175,9 +175,14 @@ class _Spans:
 
     def __init__(self, text: str):
         self.lines = [len(line) for line in _BREAKS.split(text)]
+        self._cache: dict[int, Span] = {}  # an aliased node is one node: one span
 
     def of(self, node: yaml.Node) -> Span:
-        return Span(self.position(node.start_mark), self.position(node.end_mark))
+        span = self._cache.get(id(node))
+        if span is None:
+            span = Span(self.position(node.start_mark), self.position(node.end_mark))
+            self._cache[id(node)] = span
+        return span
 
     def position(self, mark: yaml.Mark) -> Position:
         line, column = mark.line, mark.column
