@@ -72,4 +72,21 @@ def test_syntax_error_has_a_position():
 def test_empty_and_non_utf8_files():
     assert parse("")[1] == [("E006", 1, 1)]
     _, diagnostics = parse_yaml_bytes(b"a: 1\nb: \xff\n", "f.yaml")
-    assert [(d.code, d.range.start.line, d.range.start.column) for d in diagnostics] == [("E002", 2, 4)]
+    found = [(d.code, d.range.start.line, d.range.start.column) for d in diagnostics]
+    assert found == [("E002", 2, 4)]
+
+
+def test_deep_nesting_is_an_error_not_a_crash():
+    flow = "a: " + "[" * 500 + "]" * 500 + "\n"
+    block = "".join("  " * i + "k:\n" for i in range(500))
+    for text in (flow, block):
+        _, errors = parse(text)
+        assert [code for code, *_ in errors] == ["E003"]
+
+
+def test_a_merge_of_itself_is_an_error_not_a_crash():
+    _, errors = parse("a: &a {<<: *a, name: x}\n")
+    assert errors == [("E003", 1, 4)]
+    chain = "b0: &b0 {x: 1}\n" + "".join(f"b{i}: &b{i} {{<<: *b{i - 1}}}\n" for i in range(1, 300))
+    _, errors = parse(chain)
+    assert {code for code, *_ in errors} == {"E003"}

@@ -64,7 +64,8 @@ class CatalogSpec:
         """True when the ID is defined, even if its definition failed schema validation."""
         return id_ in self.section(section) or (section, id_) in self.invalid
 
-    def where(self, section: str, id_: str, *sub: str | int, key: bool = False) -> SourceRange | None:
+    def where(self, section: str, id_: str, *sub: str | int,
+              key: bool = False) -> SourceRange | None:
         definition = self.definitions.get((section, id_))
         return definition.range(*sub, key=key) if definition else None
 
@@ -86,9 +87,12 @@ def catalog_files(root: Path) -> list[Path]:
 
 
 def display_name(path: Path) -> str:
-    """The path as diagnostics show it: relative to the working directory when below it."""
+    """The path as diagnostics show it: relative to the working directory when below it.
+
+    Symlinks are not resolved: a diagnostic names the file as the catalog lists it.
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(Path.cwd())))
     except ValueError:
         return str(path)
 
@@ -147,7 +151,8 @@ class _Merger:
             elif key in SECTIONS:
                 problems += self._add_section(doc, key, value)
             else:
-                problems.append(error("E101", f"unknown top-level section {key!r}", doc.range_of((key,), key=True),
+                problems.append(error("E101", f"unknown top-level section {key!r}",
+                                      doc.range_of((key,), key=True),
                                       hint=did_you_mean(key, _FILE_KEYS)))
         return problems
 
@@ -162,16 +167,19 @@ class _Merger:
             problems += self._add_resource(doc, section, id_, body)
         return problems
 
-    def _add_resource(self, doc: YamlDocument, section: str, id_: str, body: Any) -> list[Diagnostic]:
+    def _add_resource(self, doc: YamlDocument, section: str, id_: str,
+                      body: Any) -> list[Diagnostic]:
         here = Definition(doc, (section, id_))
         if not ID_RE.match(id_):
             return [error("E105", f"invalid ID {id_!r}", here.range(key=True),
-                          hint="IDs are lower-case letters, digits, `_` and `-`, starting with a letter")]
+                          hint="IDs are lower-case letters, digits, `_` and `-`, starting "
+                               "with a letter")]
         first = self.definitions.get((section, id_))
         if first is not None:
             where = first.range(key=True)
             return [error("E202", f"{SECTIONS[section]}.{id_} is defined twice (first at {where})",
-                          here.range(key=True), hint="IDs must be unique across all files of a catalog")]
+                          here.range(key=True),
+                          hint="IDs must be unique across all files of a catalog")]
         self.definitions[(section, id_)] = here
         model = SECTION_MODELS[section]
         try:
@@ -215,9 +223,20 @@ _TYPE_ERRORS = {
 }
 
 
-def schema_diagnostics(exc: ValidationError, where: Definition, model: type[BaseModel] | None) -> list[Diagnostic]:
-    """Turn a pydantic ValidationError about the value at `where` into located diagnostics."""
-    return [_one(err, where, model) for err in exc.errors(include_url=False)]
+def schema_diagnostics(exc: ValidationError, where: Definition,
+                       model: type[BaseModel] | None) -> list[Diagnostic]:
+    """Turn a pydantic ValidationError about the value at `where` into located diagnostics.
+
+    A list whose only item is invalid is also "too short" for pydantic; that echo is dropped.
+    """
+    errors = exc.errors(include_url=False)
+    locs = [tuple(err["loc"]) for err in errors]
+    return [_one(err, where, model) for err in errors
+            if not (err["type"] == "too_short" and _has_inner(tuple(err["loc"]), locs))]
+
+
+def _has_inner(loc: tuple, locs: list[tuple]) -> bool:
+    return any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs)
 
 
 def _one(err: Mapping[str, Any], where: Definition, model: type[BaseModel] | None) -> Diagnostic:
@@ -229,18 +248,50 @@ def _one(err: Mapping[str, Any], where: Definition, model: type[BaseModel] | Non
         return error("E101", f"unknown field {loc[-1]!r} in {_label(where.path + loc[:-1])}",
                      where.range(*loc, key=True), hint=did_you_mean(str(loc[-1]), fields))
     if kind == "missing":
-        return error("E102", f"missing required field {loc[-1]!r} in {_label(where.path + loc[:-1])}",
+        parent = _label(where.path + loc[:-1])
+        return error("E102", f"missing required field {loc[-1]!r} in {parent}",
                      where.range(*loc[:-1], key=True))
     message = _message(err)
     if kind == "value_error" and isinstance(err.get("ctx", {}).get("error"), TimestampValueError):
         return error("E106", f"{label}: {message}", where.range(*loc))
     if kind in _TYPE_ERRORS:
-        return error("E103", f"{label}: {message}", where.range(*loc))
+        return error("E103", f"{label}: {_type_message(kind, err.get('input'), message)}",
+                     where.range(*loc))
     hint = ""
     if kind == "enum" or kind == "literal_error":
-        expected = [e.strip(" '") for e in err.get("ctx", {}).get("expected", "").replace(" or ", ",").split(",")]
-        hint = did_you_mean(str(err.get("input", "")).upper(), expected) if isinstance(err.get("input"), str) else ""
+        text = err.get("ctx", {}).get("expected", "").replace(" or ", ",")
+        expected = [e.strip(" '") for e in text.split(",")]
+        value = err.get("input")
+        hint = did_you_mean(value.upper(), expected) if isinstance(value, str) else ""
     return error("E104", f"{label}: {message}", where.range(*loc), hint=hint)
+
+
+_EXPECTED = {
+    "tuple_type": "a list", "list_type": "a list", "iterable_type": "a list",
+    "dict_type": "a mapping", "mapping_type": "a mapping", "model_type": "a mapping",
+    "model_attributes_type": "a mapping", "string_type": "text", "bool_type": "true or false",
+    "int_type": "a whole number", "int_from_float": "a whole number",
+    "int_parsing": "a whole number", "decimal_type": "a number", "decimal_parsing": "a number",
+    "float_type": "a number",
+}
+
+
+def _type_message(kind: str, value: Any, fallback: str) -> str:
+    """`expected a list, got the text 'hooli-prod'`, in YAML's words rather than Python's."""
+    expected = _EXPECTED.get(kind)
+    return f"expected {expected}, got {_describe(value)}" if expected else fallback
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, Decimal):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return "a list" if isinstance(value, list) else "a mapping"
 
 
 def _message(err: Mapping[str, Any]) -> str:

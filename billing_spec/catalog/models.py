@@ -15,7 +15,16 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StrictStr
 
 from billing_spec.catalog import enums as E
-from billing_spec.catalog.types import Amount, CreditTypeRef, Id, Integer, Model, Ref, Timestamp, ci_enum
+from billing_spec.catalog.types import (
+    Amount,
+    CreditTypeRef,
+    DecimalPlaces,
+    Id,
+    Model,
+    Ref,
+    Timestamp,
+    ci_enum,
+)
 
 Strings = tuple[StrictStr, ...]
 NonEmptyStrings = Annotated[tuple[StrictStr, ...], Field(min_length=1)]
@@ -42,7 +51,7 @@ class CreditType(Resource):
     as `USD`."""
 
     name: StrictStr
-    decimal_places: Integer = 0
+    decimal_places: DecimalPlaces = 0
     """Decimal places a line item in this unit rounds to (billing-spec extension; default whole units)."""
 
 
@@ -98,7 +107,7 @@ class QuantityConversion(Model):
 
 
 class QuantityRounding(Model):
-    decimal_places: Integer
+    decimal_places: DecimalPlaces
     """Places to round to; negative rounds to tens (-1), hundreds (-2), ..."""
     rounding_method: ci_enum(E.RoundingMethod)
     """ROUND_UP (toward +inf), ROUND_DOWN (toward -inf) or ROUND_HALF_UP (ties away from zero)."""
@@ -363,7 +372,8 @@ class Proration(Model):
 
 class Subscription(Model):
     subscription_rate: SubscriptionRate
-    initial_quantity: Amount | None = None
+    initial_quantity: Amount
+    """Units (seats) at the start; Metronome requires it in its default QUANTITY_ONLY mode."""
     collection_schedule: ci_enum(E.CollectionSchedule)
     """ADVANCE or ARREARS."""
     proration: Proration | None = None

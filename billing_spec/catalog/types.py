@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
@@ -75,19 +76,34 @@ Timestamp = Annotated[
 ]
 
 
+MAX_DIGITS = 30
+"""A catalog number has at most 30 digits before and 30 after the decimal point, so products of
+two of them stay exact in `money.EXACT` (50 digits) and never overflow."""
+
+
 def _amount(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")
     if isinstance(value, Decimal | int):
-        return Decimal(value)
+        return _in_range(Decimal(value))
     if isinstance(value, str):
         try:
-            return parse_decimal(value)
+            return _in_range(parse_decimal(value))
         except NotADecimal as exc:
             raise ValueError(str(exc)) from None
     if isinstance(value, float):
         raise ValueError("floats are not accepted; pass the number as a string or Decimal")
     raise ValueError(f"expected a number, got {type(value).__name__}")
+
+
+def _in_range(value: Decimal) -> Decimal:
+    exponent = value.as_tuple().exponent
+    if value.is_finite() and (value.adjusted() >= MAX_DIGITS
+                              or (isinstance(exponent, int) and exponent < -MAX_DIGITS)):
+        shown = str(value) if len(str(value)) <= 40 else f"{value:.6E}"
+        raise ValueError(f"{shown} is out of range: a catalog number has at most {MAX_DIGITS} "
+                         f"digits before and {MAX_DIGITS} after the decimal point")
+    return value
 
 
 _AMOUNT_SCHEMA = {
@@ -108,13 +124,24 @@ Amount = Annotated[
 def _integer(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise ValueError(f"expected a whole number, got {value!r}")
-    if isinstance(value, Decimal) and value != value.to_integral_value():
-        raise ValueError(f"expected a whole number, got {value}")
+    if isinstance(value, Decimal):
+        if value.adjusted() >= 9:  # before int(): 1e999999 would take seconds to convert
+            raise ValueError(f"{value:.6E} is out of range")
+        if value != value.to_integral_value():
+            raise ValueError(f"expected a whole number, got {value}")
     return int(value)
 
 
 Integer = Annotated[int, BeforeValidator(_integer), WithJsonSchema({"type": "integer"})]
 """A whole number (YAML numbers arrive as Decimal; `2` and `2.0` are fine, `2.5` is not)."""
+
+DecimalPlaces = Annotated[
+    int,
+    BeforeValidator(_integer),
+    Field(ge=-20, le=20),
+    WithJsonSchema({"type": "integer", "minimum": -20, "maximum": 20}),
+]
+"""Places to round to, -20..20 (-2 rounds to hundreds); rounding stays exact within that."""
 
 
 def ci_enum(enum: type[StrEnum], description: str = "") -> Any:

@@ -46,6 +46,7 @@ _NUMBER = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _NOT_DECIMAL = re.compile(r"[-+]?(?:\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z|0[ox][0-9a-fA-F]+\Z")
 
 MAX_NODES = 1_000_000  # an alias bomb expands far beyond any real catalog
+MAX_DEPTH = 100  # a catalog nests about 10 levels deep; Python's stack would end near 300
 
 
 @dataclass(frozen=True)
@@ -132,56 +133,86 @@ def parse_yaml_text(text: str, filename: str) -> tuple[YamlDocument | None, list
     """Parse YAML text into a `YamlDocument`, or return the diagnostics that stop it."""
     try:
         root = yaml.compose(text, Loader=_Loader)
+    except RecursionError:  # only the pure-Python parser recurses; libyaml stops at 1000 levels
+        return None, [error("E003", f"the document nests more than {MAX_DEPTH} levels deep",
+                            SourceRange.at(filename, 1, 1))]
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_error(exc, filename)]
+        return None, [_syntax_error(exc, filename, text)]
     except yaml.YAMLError as exc:
         return None, [error("E003", f"YAML error: {exc}", SourceRange.at(filename, 1))]
     if root is None:
         return None, [error("E006", "the file is empty", SourceRange.at(filename, 1, 1),
                             hint="start the file with `version: 1`")]
-    builder = _Builder(filename)
+    builder = _Builder(filename, text)
     data = builder.build(root, ())
     if builder.diagnostics:
         return None, builder.diagnostics
     return YamlDocument(filename, data, builder.spans), []
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, filename: str) -> Diagnostic:
+def _syntax_error(exc: yaml.MarkedYAMLError, filename: str, text: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
-    where = SourceRange.at(filename, mark.line + 1, mark.column + 1) if mark else None
+    where = None
+    if mark is not None:
+        at = _Spans(text).position(mark)
+        where = SourceRange.at(filename, at.line, at.column)
     problem = exc.problem or "invalid YAML"
-    detail = f"{exc.context} (line {exc.context_mark.line + 1})" if exc.context and exc.context_mark else ""
+    detail = ""
+    if exc.context and exc.context_mark:
+        detail = f"{exc.context} (line {exc.context_mark.line + 1})"
     return error("E003", f"YAML syntax error: {problem}", where, detail=detail)
 
 
-def _span(node: yaml.Node) -> Span:
-    start, end = node.start_mark, node.end_mark
-    return Span(Position(start.line + 1, start.column + 1), Position(end.line + 1, end.column + 1))
+_BREAKS = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks PyYAML counts
+
+
+class _Spans:
+    """PyYAML marks as 1-based positions that are always inside the text.
+
+    At the end of a file without a final newline PyYAML puts some marks on the line after the
+    last one; those point at the end of the last line instead.
+    """
+
+    def __init__(self, text: str):
+        self.lines = [len(line) for line in _BREAKS.split(text)]
+        self._cache: dict[int, Span] = {}  # an aliased node is one node: one span
+
+    def of(self, node: yaml.Node) -> Span:
+        span = self._cache.get(id(node))
+        if span is None:
+            span = Span(self.position(node.start_mark), self.position(node.end_mark))
+            self._cache[id(node)] = span
+        return span
+
+    def position(self, mark: yaml.Mark) -> Position:
+        line, column = mark.line, mark.column
+        if line >= len(self.lines):
+            line, column = len(self.lines) - 1, self.lines[-1]
+        return Position(line + 1, min(column, self.lines[line]) + 1)
 
 
 class _Builder:
     """Turns a composed node graph into data, recording spans and collecting errors."""
 
-    def __init__(self, filename: str):
+    def __init__(self, filename: str, text: str):
         self.filename = filename
+        self._span = _Spans(text).of
         self.spans: dict[Path, NodeSpans] = {}
         self.diagnostics: list[Diagnostic] = []
         self._stack: set[int] = set()
         self._count = 0
 
     def fail(self, code: str, summary: str, node: yaml.Node, **kw: str) -> None:
-        span = _span(node)
-        self.diagnostics.append(error(code, summary, SourceRange(self.filename, span.start, span.end), **kw))
+        span = self._span(node)
+        where = SourceRange(self.filename, span.start, span.end)
+        self.diagnostics.append(error(code, summary, where, **kw))
 
     def build(self, node: yaml.Node, path: Path, key: Span | None = None) -> Any:
-        self.spans[path] = NodeSpans(key, _span(node))
+        self.spans[path] = NodeSpans(key, self._span(node))
         self._count += 1
         if self._count > MAX_NODES:
             if self._count == MAX_NODES + 1:
                 self.fail("E003", "the document expands to too many values (an alias bomb?)", node)
-            return None
-        if id(node) in self._stack:
-            self.fail("E003", "an alias refers to a node that contains it", node)
             return None
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
@@ -189,7 +220,8 @@ class _Builder:
             self.fail("E005", f"unsupported YAML tag {_short(node.tag)}", node,
                       hint="remove the tag; catalogs hold plain mappings, lists and scalars")
             return None
-        self._stack.add(id(node))
+        if not self._enter(node):
+            return None
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
@@ -236,7 +268,7 @@ class _Builder:
             key = self._key(key_node)
             if key is None:
                 continue
-            key_span = _span(key_node)
+            key_span = self._span(key_node)
             if key in seen:
                 first = seen[key].start
                 self.fail("E004", f"duplicate key {key!r} (first defined at line {first.line})",
@@ -257,15 +289,32 @@ class _Builder:
             return None
         return node.value
 
+    def _enter(self, node: yaml.Node) -> bool:
+        """Start building a collection: refuse a cycle through an alias and absurd nesting."""
+        if id(node) in self._stack:
+            self.fail("E003", "an alias refers to a node that contains it", node)
+            return False
+        if len(self._stack) >= MAX_DEPTH:
+            self.fail("E003", f"the document nests more than {MAX_DEPTH} levels deep", node)
+            return False
+        self._stack.add(id(node))
+        return True
+
     def _merge_sources(self, node: yaml.Node, path: Path) -> dict:
-        """`<<: *base` or `<<: [*a, *b]`: keys of earlier sources win, explicit keys win over all."""
+        """`<<: *base` or `<<: [*a, *b]`: earlier sources win, explicit keys win over all."""
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         merged: dict[str, Any] = {}
         for source in sources:
             if not isinstance(source, yaml.MappingNode):
                 self.fail("E012", "a `<<` merge key takes a mapping or a list of mappings", source)
                 continue
-            for key, value in self._mapping(source, path).items():
+            if not self._enter(source):
+                continue
+            try:
+                mapping = self._mapping(source, path)
+            finally:
+                self._stack.discard(id(source))
+            for key, value in mapping.items():
                 merged.setdefault(key, value)
         return merged
 

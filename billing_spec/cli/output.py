@@ -38,4 +38,7 @@ def write_output(text: str, path: str | None) -> None:
         return
     from billing_spec.fileio import atomic_write_text
 
-    atomic_write_text(path, text)
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None

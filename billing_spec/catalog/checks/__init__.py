@@ -1,7 +1,9 @@
 """Semantic checks: the rules a schema cannot express, each with a stable code.
 
 A check is a function `CatalogSpec -> Iterable[Diagnostic]`; `CHECKS` lists them, one module per
-kind of resource. Every check runs on every load, and all diagnostics are reported at once.
+kind of resource (contracts' commits, credits and scheduled charges are in `commits`, called from
+`contracts`), and `site` holds the plumbing they share. Every check runs on every load, and all
+diagnostics are reported at once.
 Checks see only schema-valid resources; a reference to a resource that failed schema validation
 is not reported again (`CatalogSpec.defined`).
 """
@@ -10,7 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from billing_spec.catalog.checks import references
+from billing_spec.catalog.checks import (
+    contracts,
+    customers,
+    metrics,
+    moved,
+    products,
+    rate_cards,
+    references,
+    warnings,
+)
 from billing_spec.catalog.load import CatalogSpec
 from billing_spec.diagnostics import Diagnostic
 
@@ -18,6 +29,13 @@ Check = Callable[[CatalogSpec], Iterable[Diagnostic]]
 
 CHECKS: tuple[Check, ...] = (
     references.check_references,
+    moved.check_moved,
+    metrics.check_metrics,
+    products.check_products,
+    rate_cards.check_rate_cards,
+    customers.check_customers,
+    contracts.check_contracts,
+    warnings.check_warnings,
 )
 
 

@@ -1,10 +1,14 @@
-"""Every reference names a resource of the right kind that the catalog defines (E201)."""
+"""Every reference names a resource of the right kind that the catalog defines (E201).
+
+The hint suggests the closest ID of the right kind, or says when the ID names a resource of
+another kind (`product: tokens` where `tokens` is a billable metric).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from billing_spec.addresses import TYPES
+from billing_spec.addresses import SECTIONS, TYPES
 from billing_spec.catalog.load import CatalogSpec
 from billing_spec.catalog.references import iter_references
 from billing_spec.diagnostics import Diagnostic, did_you_mean, error
@@ -17,9 +21,17 @@ def check_references(spec: CatalogSpec) -> Iterator[Diagnostic]:
             target_section = TYPES[target_type]
             if spec.defined(target_section, target):
                 continue
-            known = list(spec.section(target_section))
-            hint = did_you_mean(target, known)
-            if not hint and target_type == "credit_type":
-                hint = "use USD for US dollars (cents), or define it under `credit_types`"
             yield error("E201", f"{target_type} {target!r} is not defined",
-                        spec.where(section, id_, *path), hint=hint)
+                        spec.where(section, id_, *path), hint=_hint(spec, target_type, target))
+
+
+def _hint(spec: CatalogSpec, target_type: str, target: str) -> str:
+    hint = did_you_mean(target, spec.section(TYPES[target_type]))
+    if hint:
+        return hint
+    others = [type_ for section, type_ in SECTIONS.items() if spec.defined(section, target)]
+    if others:
+        return f"{target!r} is a {others[0]}, not a {target_type}"
+    if target_type == "credit_type":
+        return "use USD for US dollars (cents), or define it under `credit_types`"
+    return f"define it under `{TYPES[target_type]}`, or fix the ID"

@@ -1,0 +1,64 @@
+"""The README is a specification too: its catalog examples validate, and it lists every code.
+
+- The YAML blocks of "The catalog format" that start with a section (`products:`, ...) are one
+  catalog told section by section; together (each as a file with `version: 1`) they validate
+  without a single diagnostic. Blocks that start with `version: 1` are whole catalogs and
+  validate without errors on their own. Indented fragments (one field) are not checked.
+- "Error codes" has a table row for every code in `billing_spec.codes.CODES` (whatever codes
+  exist when the test runs: each stage adds its own).
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from conftest import ROOT, write_files
+
+from billing_spec.addresses import SECTIONS
+from billing_spec.catalog import validate_catalog
+from billing_spec.codes import CODES
+from billing_spec.diagnostics import has_errors
+
+README = (ROOT / "README.md").read_text("utf-8")
+BLOCK = re.compile(r"^( *)```yaml\n(.*?)^\1```", re.S | re.M)
+SECTION_KEYS = (*SECTIONS, "moved")
+
+
+def section(title: str) -> str:
+    start = README.index(f"\n## {title}\n")
+    end = README.find("\n## ", start + 1)
+    return README[start: end if end != -1 else None]
+
+
+def yaml_blocks(text: str) -> list[str]:
+    return [textwrap.dedent(body) for _, body in BLOCK.findall(text)]
+
+
+def first_key(block: str) -> str:
+    for line in block.splitlines():
+        if line.strip() and not line.startswith("#"):
+            return line.split(":", 1)[0]
+    return ""
+
+
+def test_the_catalog_format_examples_are_one_valid_catalog(tmp_path):
+    blocks = yaml_blocks(section("The catalog format"))
+    fragments = [b for b in blocks if first_key(b) in SECTION_KEYS]
+    assert {first_key(b) for b in fragments} == set(SECTION_KEYS)  # every section is taught
+    files = {f"{i:02}-{first_key(b)}.yaml": "version: 1\n" + b for i, b in enumerate(fragments)}
+    _, diagnostics = validate_catalog(write_files(tmp_path / "readme", files))
+    assert [(d.code, str(d.range), d.summary) for d in diagnostics] == []
+
+
+def test_the_whole_catalogs_in_the_readme_are_valid(tmp_path):
+    whole = [b for b in yaml_blocks(README) if first_key(b) == "version"]
+    assert whole
+    for i, block in enumerate(whole):
+        _, diagnostics = validate_catalog(write_files(tmp_path / str(i), {"catalog.yaml": block}))
+        assert not has_errors(diagnostics), block
+
+
+def test_error_codes_lists_every_code():
+    listed = set(re.findall(r"^\| `?([EW]\d{3})`? \|", section("Error codes"), re.M))
+    assert sorted(set(CODES) - listed) == []
