@@ -58,7 +58,6 @@ CODES: dict[str, str] = {
     "E810": "retroactive rate change",
     "E811": "prevent_destroy forbids destroying a resource",
     "E812": "resource is still referenced",
-    "E813": "invalid `moved` entry",
     "E814": "`moved` target already exists",
     "E815": "apply not approved",
     "E816": "options not allowed with a saved plan",

@@ -4,8 +4,8 @@ Like Terraform's `moved` blocks, a move renames the applied object, so the plan 
 the desired resource at its new address and shows at most an update, never a delete and a create.
 Moves chain (a -> b, then b -> c) in any order. A move whose `from` is not in the state has
 already been applied (or never mattered) and is skipped, so old `moved` entries can stay in the
-catalog. Refused: a malformed address or a move across types (E813), a `from` that the catalog
-still defines (E813), a `to` the state already holds (E814).
+catalog. Refused: a `to` the state already holds (E814). The entries themselves (addresses, types,
+what the catalog defines) were checked when the catalog was validated (E203-E207).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from billing_spec.addresses import Address
 from billing_spec.catalog.references import REFERENCE_FIELDS
 from billing_spec.diagnostics import error
 from billing_spec.plan.model import Finding
@@ -23,19 +22,12 @@ from billing_spec.state.model import ResourceState
 def resolve_moves(
     moved: Sequence[Mapping[str, str]],
     prior: Mapping[str, ResourceState],
-    desired: Mapping[str, object],
 ) -> tuple[dict[str, ResourceState], dict[str, str], list[Finding]]:
     """Return the prior resources under their new addresses, {new: original address}, findings."""
     current = dict(prior)
     origin = {address: address for address in prior}
     findings: list[Finding] = []
-    pending = []
-    for entry in moved:
-        problem = _malformed(entry)
-        if problem:
-            findings.append(problem)
-        else:
-            pending.append(entry)
+    pending = list(moved)
     progress = True
     while pending and progress:
         progress = False
@@ -44,7 +36,7 @@ def resolve_moves(
             if source not in current:
                 continue
             pending.remove(entry)
-            problem = _conflict(source, target, current, desired)
+            problem = _conflict(source, target, current)
             if problem:
                 findings.append(problem)
                 continue
@@ -55,26 +47,7 @@ def resolve_moves(
     return current, previous, findings
 
 
-def _malformed(entry: Mapping[str, str]) -> Finding | None:
-    try:
-        source, target = Address.parse(entry["from"]), Address.parse(entry["to"])
-    except ValueError as exc:
-        return Finding(None, error("E813", f"invalid `moved` entry: {exc}"))
-    if source.type != target.type:
-        return Finding(
-            str(source),
-            error(
-                "E813",
-                f"cannot move {source} to {target}: a move keeps the resource's type",
-                hint="delete the old resource and create the new one instead",
-            ),
-        )
-    return None
-
-
-def _conflict(
-    source: str, target: str, current: Mapping[str, object], desired: Mapping[str, object]
-) -> Finding | None:
+def _conflict(source: str, target: str, current: Mapping[str, object]) -> Finding | None:
     if target in current:
         return Finding(
             target,
@@ -82,15 +55,6 @@ def _conflict(
                 "E814",
                 f"cannot move {source} to {target}: the state already has {target}",
                 hint=f"remove the `moved` entry, or delete {target} first",
-            ),
-        )
-    if source in desired:
-        return Finding(
-            source,
-            error(
-                "E813",
-                f"cannot move {source} to {target}: the catalog still defines {source}",
-                hint=f"rename {source} to {target} in the catalog, or remove the `moved` entry",
             ),
         )
     return None

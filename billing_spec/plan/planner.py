@@ -40,7 +40,7 @@ def make_plan(
     drift: tuple[ResourceChange, ...] = (),
 ) -> Plan:
     """Plan the changes that turn the `prior` state into the `desired` catalog."""
-    applied, previous, findings = resolve_moves(desired.moved, prior.resources, desired.resources)
+    applied, previous, findings = resolve_moves(desired.moved, prior.resources)
     changes = []
     for address in applied.keys() | desired.resources.keys():
         change, retro = _compare(

@@ -5,9 +5,9 @@
 created. For that to mean anything:
 
 - both are resource addresses `<type>.<id>` (E203) of the same type (E204);
-- `to` is defined in the catalog (E205) and `from` is not any more (E206);
-- no address is moved twice, neither from nor to (E207) — chains like a -> b, b -> c are written
-  as a -> c.
+- `to` is defined in the catalog, or is itself moved on (a chain a -> b, b -> c, as Terraform
+  allows, so old moved blocks can stay) (E205); `from` is not defined any more (E206);
+- no address is moved twice, neither from nor to (E207).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from billing_spec.diagnostics import Diagnostic, did_you_mean, error
 
 def check_moved(spec: CatalogSpec) -> Iterator[Diagnostic]:
     seen: dict[tuple[str, Address], Definition] = {}
+    sources = {moved.from_ for moved in spec.moved}
     for moved, where in zip(spec.moved, spec.moved_definitions, strict=True):
         addresses = yield from _parse(moved, where)
         if addresses is None:
@@ -31,7 +32,7 @@ def check_moved(spec: CatalogSpec) -> Iterator[Diagnostic]:
             yield error("E204", f"cannot move a {source.type} to a {target.type}",
                         where.range("to"), hint="a moved block renames a resource within its type")
             continue
-        yield from _defined(spec, where, source, target)
+        yield from _defined(spec, where, source, target, chained=str(target) in sources)
         for side, address in (("from", source), ("to", target)):
             first = seen.setdefault((side, address), where)
             if first is not where:
@@ -52,8 +53,8 @@ def _parse(moved: Moved, where: Definition):
 
 
 def _defined(spec: CatalogSpec, where: Definition, source: Address,
-             target: Address) -> Iterator[Diagnostic]:
-    if not spec.defined(target.section, target.name):
+             target: Address, *, chained: bool) -> Iterator[Diagnostic]:
+    if not spec.defined(target.section, target.name) and not chained:
         known = list(spec.section(target.section))
         yield error("E205", f"{target} is not defined in the catalog", where.range("to"),
                     hint=did_you_mean(target.name, known)
