@@ -8,6 +8,7 @@ import pytest
 
 from billing_spec.catalog.fmt import format_catalog, format_text, write_formatted
 from billing_spec.catalog.yaml_source import parse_yaml_text
+from tests.conftest import CATALOGS
 
 
 def fmt(text: str) -> str:
@@ -669,3 +670,13 @@ def test_a_file_that_cannot_be_written_is_a_diagnostic(tmp_path, monkeypatch):
     assert [(d.code, d.summary) for d in problems] == [
         ("E014", f"cannot write {report.files[0].name}: Permission denied")]
     assert path.read_text() == "customers: {}\nversion: 1\n"
+
+
+# --- the examples ------------------------------------------------------------------------------
+
+
+def test_the_example_catalogs_are_canonical():
+    report = format_catalog(CATALOGS)
+    assert report.diagnostics == ()
+    assert len(report.files) >= 6
+    assert [f.name for f in report.changed] == []

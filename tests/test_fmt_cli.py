@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from tests.conftest import run_billing
+from tests.conftest import ROOT, run_billing
 
 UNFORMATTED = """\
 version: 1
@@ -27,6 +27,11 @@ customers:
   c:
     name: C
 """
+
+
+def test_the_example_catalogs_are_canonical():
+    result = run_billing("fmt", "--check", "catalogs", cwd=ROOT)
+    assert (result.code, result.output) == (0, "")
 
 
 def test_fmt_rewrites_changed_files_and_lists_them(catalog_dir):
