@@ -138,6 +138,16 @@ def test_rewriting_keeps_the_files_permissions(catalog_dir):
     assert stat.S_IMODE((root / "a.yaml").stat().st_mode) == 0o644
 
 
+def test_a_symlinked_file_is_rewritten_through_the_link(catalog_dir, tmp_path):
+    shared = tmp_path / "shared.yaml"
+    shared.write_text(UNFORMATTED)
+    root = catalog_dir({"c.yaml": CANONICAL})
+    (root / "a.yaml").symlink_to(shared)
+    assert run_billing("fmt", cwd=root).code == 0
+    assert (root / "a.yaml").is_symlink()
+    assert shared.read_text() == FORMATTED
+
+
 def test_help_names_the_flags():
     result = run_billing("fmt", "--help")
     assert result.code == 0

@@ -137,10 +137,11 @@ def write_formatted(files: tuple[FormattedFile, ...]) -> list[Diagnostic]:
     for file in files:
         if not file.changed:
             continue
+        target = file.path.resolve()  # through a symlink: the link stays a link
         try:
-            mode = file.path.stat().st_mode & 0o7777
-            atomic_write_text(file.path, file.formatted or "")
-            file.path.chmod(mode)  # the temp file was created 0600; keep the file's own mode
+            mode = target.stat().st_mode & 0o7777
+            atomic_write_text(target, file.formatted or "")
+            target.chmod(mode)  # the temp file was created 0600; keep the file's own mode
         except OSError as exc:
             problems.append(error("E014", f"cannot write {file.name}: {exc.strerror or exc}",
                                   SourceRange.at(file.name, 1)))
