@@ -7,11 +7,15 @@
   order written. Resources, list items and maps of free keys (`custom_fields`) keep their order.
 - Flow collections stay flow, written on one line as `{a: 1, b: [x, y]}`.
 - Scalars are written exactly as in the source (quotes, anchors, tags, number spelling), except
-  that an enum field's value takes Metronome's upper case; block scalars (`|`, `>`) keep their
-  body, re-indented with their key.
-- Comments: own-line comments at the indentation of the entry they belong to; end-of-line
-  comments keep their column, at least two spaces after the content. Blank lines are kept between
-  entries (runs become one), never at the start of a block or the end of the file.
+  that an enum field's value takes Metronome's upper case (not when the value, or a collection
+  around it, carries an anchor: its aliases may sit where case matters). A block scalar's (`|`,
+  `>`) body goes 2 columns under its key, its relative indentation kept (with an explicit
+  indentation indicator, `|2`, it moves with its key instead); continuation lines of a plain or
+  quoted scalar spanning lines go 2 columns under their key.
+- Comments: own-line comments at the indentation of the entry they belong to (a comment above a
+  key that becomes the first of a list item goes above the item's dash); end-of-line comments
+  keep their column, at least two spaces after the content. Blank lines are kept between entries
+  (runs become one), never at the start of a block or the end of the file.
 - No trailing whitespace, except where it is data (block scalar bodies, an escaped space at the
   end of a line of a double-quoted scalar); exactly one newline at the end.
 """
