@@ -28,6 +28,8 @@ CODES: dict[str, str] = {
     "E010": "not a finite decimal number",
     "E011": "no catalog files found",
     "E012": "invalid YAML merge key",
+    "E013": "fmt cannot lay out the file without changing it",
+    "E014": "file cannot be written",
     # schema
     "E101": "unknown field",
     "E102": "missing required field",

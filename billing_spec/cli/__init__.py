@@ -27,6 +27,7 @@ COMMANDS = {
     "show": "billing_spec.cli.plan_commands:show",
     "state": "billing_spec.cli.state_commands:state",
     "force-unlock": "billing_spec.cli.state_commands:force_unlock",
+    "fmt": "billing_spec.cli.fmt_command:fmt",
 }
 
 
