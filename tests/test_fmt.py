@@ -680,3 +680,12 @@ def test_the_example_catalogs_are_canonical():
     assert report.diagnostics == ()
     assert len(report.files) >= 6
     assert [f.name for f in report.changed] == []
+
+
+def test_a_file_fmt_cannot_rewrite_faithfully_is_left_alone_with_e013():
+    # An explicit multi-line key (`? |`) is valid YAML that fmt's layout cannot reproduce; the
+    # safety check catches it, so the file is reported and never rewritten.
+    text = "version: 1\ncustomers:\n  ? |\n    multi\n  : value\n"
+    formatted, diagnostics = format_text(text, "f.yaml")
+    assert formatted is None
+    assert [(d.code, d.range.start.line) for d in diagnostics] == [("E013", 1)]

@@ -122,9 +122,17 @@ def test_every_fixture_is_named_after_a_code_it_marks():
         assert code in {c for *_, c in markers(fixture)}, f"{fixture.name} does not mark {code}"
 
 
+# Codes in the catalog ranges that `validate` never reports; each is tested where it arises.
+NOT_FROM_VALIDATE = {
+    "E013": "billing fmt cannot lay out a file safely (tests/test_fmt.py)",
+    "E014": "billing fmt cannot write a file (tests/test_fmt.py)",
+}
+
+
 def test_every_catalog_code_has_a_fixture():
     covered = {p.name.split("-", 1)[0] for p in fixture_dirs()}
     covered |= {name.split("-", 1)[0] for name in GENERATED}
+    covered |= set(NOT_FROM_VALIDATE)
     missing = sorted(c for c in CODES if CATALOG_CODE.fullmatch(c) and c not in covered)
     assert not missing, f"codes without an invalid fixture: {missing}"
 
