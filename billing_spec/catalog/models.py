@@ -80,13 +80,13 @@ class BillableMetric(Resource):
     """How events aggregate into a quantity (Metronome billable metric). Immutable once applied."""
 
     name: StrictStr
+    event_type_filter: EventTypeFilter | None = None
+    property_filters: tuple[PropertyFilter, ...] = ()
+    """All must pass (AND)."""
     aggregation_type: ci_enum(E.AggregationType) | None = None
     """COUNT, SUM, MAX, UNIQUE or LATEST."""
     aggregation_key: StrictStr | None = None
     """The property aggregated (not for COUNT); must be one of the property filter names."""
-    event_type_filter: EventTypeFilter | None = None
-    property_filters: tuple[PropertyFilter, ...] = ()
-    """All must pass (AND)."""
     group_keys: tuple[NonEmptyStrings, ...] = ()
     """Compound keys that slice usage; each property must also be a property filter."""
     sql: StrictStr | None = None
@@ -161,6 +161,8 @@ class Rate(Model):
     """A list price for a product from `starting_at` (inclusive) to `ending_before` (exclusive)."""
 
     product: Ref
+    pricing_group_values: StringMap | None = None
+    """The product's pricing_group_key values this price applies to."""
     starting_at: Timestamp
     ending_before: Timestamp | None = None
     entitled: StrictBool
@@ -169,12 +171,10 @@ class Rate(Model):
     """FLAT, TIERED, PERCENTAGE (composite products) or SUBSCRIPTION."""
     price: Amount | None = None
     """In the credit type's base unit (USD: cents); PERCENTAGE: a fraction 0..1."""
-    tiers: tuple[Tier, ...] | None = None
-    """TIERED: the tiers, in order."""
     tier_mode: ci_enum(E.TierMode) | None = None
     """TIERED: GRADUATED (Metronome's meaning, the default) or VOLUME (extension)."""
-    pricing_group_values: StringMap | None = None
-    """The product's pricing_group_key values this price applies to."""
+    tiers: tuple[Tier, ...] | None = None
+    """TIERED: the tiers, in order."""
     billing_frequency: ci_enum(E.BillingFrequency) | None = None
     """SUBSCRIPTION products: MONTHLY, QUARTERLY, ANNUAL or WEEKLY."""
     quantity: Amount | None = None
@@ -335,13 +335,13 @@ class OverrideSpecifier(Model):
 class Override(Model):
     """A contract-specific change to the rate card's prices or entitlements."""
 
+    product: Ref | None = None
+    applicable_product_tags: Strings | None = None
+    override_specifiers: tuple[OverrideSpecifier, ...] | None = None
     starting_at: Timestamp
     ending_before: Timestamp | None = None
     type: ci_enum(E.OverrideType) | None = None
     """OVERWRITE, MULTIPLIER or TIERED; may be left out when only `entitled` changes."""
-    product: Ref | None = None
-    applicable_product_tags: Strings | None = None
-    override_specifiers: tuple[OverrideSpecifier, ...] | None = None
     multiplier: Amount | None = None
     """MULTIPLIER: 0.9 is 10% off list."""
     overwrite_rate: OverwriteRate | None = None
