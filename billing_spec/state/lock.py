@@ -1,4 +1,5 @@
-"""The state lock: `<state>.lock`, created with O_CREAT|O_EXCL so exactly one writer holds it.
+"""The state lock: `<state>.lock`, created atomically (link of a complete file) so exactly one
+writer holds it and nobody reads it half-written.
 
 The lock file is JSON naming its holder, so a refused writer can say who is in the way:
 
@@ -69,7 +70,7 @@ def read_lock(path: Path) -> LockInfo | None:
     try:
         return LockInfo(**json.loads(text))
     except (ValueError, TypeError):
-        # Half-written by a writer that was killed between create and write: still a lock.
+        # Damaged by hand or by the file system: still a lock, freed with force-unlock.
         return LockInfo(
             ID="(unreadable)", Who="unknown", PID=0, Operation="unknown", Created="unknown"
         )
@@ -88,15 +89,21 @@ def acquire(path: Path, operation: str, timeout: float = 0.0) -> LockInfo:
 
 
 def _try_create(path: Path, info: LockInfo) -> bool:
+    """Create the lock with its content in one step: a complete temp file, hard-linked into
+    place (link fails if the lock exists), so nobody ever reads a half-written lock."""
+    text = json.dumps(asdict(info), indent=2, sort_keys=True) + "\n"
+    tmp = path.with_name(f".{path.name}.{info.ID}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, path)
     except FileExistsError:
         return False
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(asdict(info), fh, indent=2, sort_keys=True)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    finally:
+        tmp.unlink(missing_ok=True)
     return True
 
 
