@@ -22,6 +22,7 @@ COMMANDS = {
     "validate": "billing_spec.cli.catalog_commands:validate",
     "schema": "billing_spec.cli.catalog_commands:schema",
     "compile": "billing_spec.cli.catalog_commands:compile_",
+    "invoice": "billing_spec.cli.invoice_command:invoice",
 }
 
 
