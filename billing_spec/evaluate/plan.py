@@ -6,7 +6,9 @@ Built from a `CompiledCatalog` once, before any event is read:
   timeline says which contract an instant belongs to. Where contracts overlap, the one that
   started last wins (tie: the smaller contract ID) and the overlap is remembered for a warning.
 - **what**: for each contract, the usage products on its rate card (`ProductPlan`, in rate-card
-  order), each with its metric's compiled matcher and its rate segments per pricing group values.
+  order), each with its metric's shape (filters, aggregation, group keys) and its rate segments
+  per pricing group values; `routes[event_type]` lists the products whose metric takes an
+  event type.
 - **when**: for each (contract, product, pricing group values), a `WindowTable`: the contract's
   time cut by statement periods and rate segments into `Window`s, each knowing its period and the
   rate in force (None in a gap). Tables are built on first use and extended as later events
@@ -20,18 +22,22 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from billing_spec.catalog.models import Rate
 from billing_spec.compile import CompiledCatalog
 from billing_spec.diagnostics import Diagnostic, warning
-from billing_spec.evaluate.matchers import Matcher, MetricShape, accepts_event_type, compile_matcher
+from billing_spec.evaluate.matchers import MetricShape, accepts_event_type
 from billing_spec.evaluate.periods import Period, Schedule, periods, schedule_of
 from billing_spec.evaluate.segments import Segment, rate_segments
 from billing_spec.money import parse_decimal
 
 GroupValues = tuple[str | None, ...]
+_BEGINNING = datetime.min.replace(tzinfo=UTC)
+# Aggregation kinds as singletons, so the engine's hot loop can test them with `is`.
+COUNT, SUM, MAX, UNIQUE, LATEST = "COUNT", "SUM", "MAX", "UNIQUE", "LATEST"
+KINDS = {kind: kind for kind in (COUNT, SUM, MAX, UNIQUE, LATEST)}
 _PRICED = ("FLAT", "TIERED")
 
 
@@ -96,12 +102,42 @@ class ProductPlan:
     metric_id: str
     metric: dict[str, Any]
     shape: MetricShape
-    match: Matcher
     segments: dict[GroupValues, list[Segment]]
+    kind: str = field(init=False)
+    """The aggregation type, as one of the module's singletons (COUNT, SUM, ...)."""
 
-    @property
-    def aggregation(self) -> str:
-        return self.shape.aggregation_type
+    def __post_init__(self) -> None:
+        self.kind = KINDS[self.shape.aggregation_type]
+
+
+class Tables(dict):
+    """One contract's window tables for one product, by pricing group values; built on first
+    use (`tables[values]`), None for values no rate ever prices."""
+
+    def __init__(self, contract: ContractPlan, product: ProductPlan) -> None:
+        super().__init__()
+        self.contract, self.product = contract, product
+
+    def __missing__(self, values: GroupValues) -> WindowTable | None:
+        segments = self.product.segments.get(values)
+        table = WindowTable(self.contract, self.product, values, segments) if segments else None
+        self[values] = table
+        return table
+
+
+class Routes(dict):
+    """event type -> the (product, tables) pairs whose metric accepts it; built on first use."""
+
+    def __init__(self, contract: ContractPlan) -> None:
+        super().__init__()
+        self.contract = contract
+
+    def __missing__(self, event_type: str) -> tuple[tuple[ProductPlan, Tables], ...]:
+        c = self.contract
+        found = tuple((p, t) for p, t in zip(c.products, c.tables, strict=True)
+                      if accepts_event_type(p.metric, event_type))
+        self[event_type] = found
+        return found
 
 
 @dataclass(eq=False)
@@ -115,28 +151,16 @@ class ContractPlan:
     products: list[ProductPlan]
     periods: list[Period] = field(default_factory=list)
     horizon: datetime = field(init=False)
-    tables: dict[tuple[str, GroupValues], WindowTable | None] = field(default_factory=dict)
-    _by_event_type: dict[str, tuple[ProductPlan, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.horizon = self.start
         self._upcoming = periods(self.schedule, self.start, self.end)
-
-    def products_for(self, event_type: str) -> tuple[ProductPlan, ...]:
-        found = self._by_event_type.get(event_type)
-        if found is None:
-            found = tuple(p for p in self.products if accepts_event_type(p.metric, event_type))
-            self._by_event_type[event_type] = found
-        return found
+        self.tables = [Tables(self, product) for product in self.products]
+        self.routes = Routes(self)
 
     def table(self, product: ProductPlan, pricing_values: GroupValues) -> WindowTable | None:
         """The windows for these pricing group values; None when no rate ever prices them."""
-        key = (product.id, pricing_values)
-        if key not in self.tables:
-            segments = product.segments.get(pricing_values)
-            table = WindowTable(self, product, pricing_values, segments) if segments else None
-            self.tables[key] = table
-        return self.tables[key]
+        return self.tables[self.products.index(product)][pricing_values]
 
     def extend_to(self, when: datetime) -> None:
         """Add statement periods (and their windows) until one holds `when`."""
@@ -146,22 +170,26 @@ class ContractPlan:
                 return
             self.periods.append(period)
             self.horizon = period.end
-            for table in self.tables.values():
-                if table is not None:
-                    table.add_period(period)
+            for tables in self.tables:
+                for table in tables.values():
+                    if table is not None:
+                        table.add_period(period)
 
 
 @dataclass(eq=False)
 class CustomerPlan:
-    """A customer and its contract timeline: owners[i] holds [bounds[i], bounds[i+1])."""
+    """A customer and its contract timeline: owners[i] holds [bounds[i], bounds[i+1]), and
+    bounds[0] is the beginning of time, so `owners[bisect_right(bounds, t)]` is the contract
+    in force at t (None: none). A customer out of scope (`--customer`) has no contracts."""
 
     id: str
     name: str
     in_scope: bool
     contracts: list[ContractPlan] = field(default_factory=list)
-    bounds: list[datetime] = field(default_factory=list)
-    owners: list[ContractPlan | None] = field(default_factory=list)
-    overlaps: list[tuple[str, ...]] = field(default_factory=list)
+    bounds: list[datetime] = field(default_factory=lambda: [_BEGINNING])
+    owners: list[ContractPlan | None] = field(default_factory=lambda: [None, None])
+    overlaps: list[tuple[str, ...]] = field(default_factory=lambda: [(), ()])
+    overlapping: bool = False
 
     def build_timeline(self) -> None:
         cuts = sorted({c.start for c in self.contracts} | {c.end for c in self.contracts if c.end})
@@ -172,10 +200,10 @@ class CustomerPlan:
             self.bounds.append(cut)
             self.owners.append(live[0] if live else None)
             self.overlaps.append(tuple(c.id for c in live) if len(live) > 1 else ())
+        self.overlapping = any(self.overlaps)
 
-    def slot(self, when: datetime) -> int:
-        """Index into owners/overlaps for `when`; -1 before the first contract."""
-        return bisect_right(self.bounds, when) - 1
+    def contract_at(self, when: datetime) -> ContractPlan | None:
+        return self.owners[bisect_right(self.bounds, when)]
 
 
 @dataclass
@@ -198,7 +226,7 @@ def build_plan(catalog: CompiledCatalog, *, through: datetime | None = None,
     cards: dict[str, list[ProductPlan]] = {}
     for cid, spec in _contents(catalog, "contract").items():
         owner = customers.get(spec["customer"])
-        if owner is None:
+        if owner is None or not owner.in_scope:
             continue
         card_id = spec["rate_card"]
         if card_id not in cards:
@@ -271,8 +299,7 @@ def _product_plan(catalog: CompiledCatalog, card_id: str, product_id: str, rates
             continue
         by_values.setdefault(values, []).append(rate)
     segments = {values: rate_segments(group) for values, group in by_values.items()}
-    return ProductPlan(product_id, product, metric_id, metric, shape, compile_matcher(shape),
-                       segments)
+    return ProductPlan(product_id, product, metric_id, metric, shape, segments)
 
 
 def _pricing_values(rate: Rate, key: tuple[str, ...]) -> GroupValues | None:

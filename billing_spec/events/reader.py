@@ -1,19 +1,14 @@
-"""The event reader: sources -> valid, de-duplicated `UsageEvent`s, streamed, with counts.
+"""The event reader: sources -> valid, de-duplicated events, streamed, with counts.
 
 `read_events(paths)` returns an `EventStream`: iterate it once to get every valid event in input
-order; afterwards `counts` says how many records were read, malformed and duplicated, and
-`diagnostics` holds the reasons (`file:line: ...`). Nothing is held but one record at a time and
-one entry per distinct `transaction_id`.
+order (`UsageEvent`s with exact properties), or take `batches()` (columns, for engines);
+afterwards `counts` says how many records were read, malformed and duplicated, and `diagnostics`
+holds the reasons (`file:line: ...`). Only one chunk of records is held at a time, plus one entry
+per distinct `transaction_id` (`dedupe`).
 
-Duplicates (Metronome's rule: a `transaction_id` counts once, the first accepted wins): every
-`transaction_id` seen is remembered with where it first appeared and a fingerprint of its text
-(the record with surrounding blanks trimmed). A later record with the same ID is dropped and
-counted; when its text differs from the first copy's, a warning names both places. Copies are
-compared by text, so the same event written with different spacing counts as differing: that
-only adds a warning, since the first copy wins either way.
-
-JSON Lines are decoded by orjson (the fast path) and fall back to the exact decoder when a
-property holds a float or the line is not something orjson accepts (`records`).
+JSON Lines are decoded by `jsonl` (orjson, the hot path), JSON-array files element by element
+(`arrays`), records from Python one by one. Either way a record is counted once in `read`, and
+ends up valid, malformed or a duplicate (`dedupe`).
 """
 
 from __future__ import annotations
@@ -29,22 +24,25 @@ import orjson
 from billing_spec.diagnostics import Diagnostic, SourceRange, error, warning
 from billing_spec.events.arrays import ArraySyntaxError, array_elements
 from billing_spec.events.capped import CappedDiagnostics
-from billing_spec.events.records import (
-    EMPTY,
-    Malformed,
-    UsageEvent,
-    check_event,
-    exact_loads,
-    has_float,
-    parse_event_timestamp,
-)
+from billing_spec.events.dedupe import Seen, fingerprint
+from billing_spec.events.jsonl import Row, json_lines
+from billing_spec.events.records import Malformed, UsageEvent, check_event, exact_loads, has_float
 from billing_spec.events.sources import Source, expand_paths, is_array_layout, open_source
-from billing_spec.timestamps import TimestampError
 
-_LINE_BITS = 32
-_SOURCE_BITS = 20
-_PLACE_BITS = _LINE_BITS + _SOURCE_BITS
-_MASK64 = (1 << 64) - 1
+_BATCH = 256
+
+
+@dataclass(frozen=True)
+class EventBatch:
+    """Valid events of one source: rows `(transaction_id, customer_id, event_type, timestamp,
+    properties, line, raw)` (`jsonl.Row`)."""
+
+    source: int
+    rows: list[Row]
+
+    def events(self) -> Iterator[tuple[UsageEvent, bytes | None]]:
+        for txid, customer, event_type, when, props, line, raw in self.rows:
+            yield UsageEvent(txid, customer, event_type, when, props, self.source, line), raw
 
 
 @dataclass
@@ -55,17 +53,26 @@ class ReadCounts:
 
 
 class EventStream:
-    """Valid, de-duplicated events from some sources; iterate once."""
+    """Valid, de-duplicated events from some sources; iterate once.
+
+    Engines use `batches()`: `EventBatch`es whose properties may still hold binary floats from
+    the fast decoder (`records.InexactNumber` when read); `exact(raw, properties)` then gives
+    that record's exact properties. Iterating the stream does this for every event.
+    """
 
     def __init__(self, sources: list[Source], diagnostics: Iterable[Diagnostic] = (),
                  records: Iterable[Mapping[str, Any]] | None = None) -> None:
         self.sources = sources
-        self.counts = ReadCounts()
         self._diagnostics = CappedDiagnostics()
         self._diagnostics.extend(list(diagnostics))
         self._records = records
-        self._seen: dict[str, int] = {}
+        self._seen = Seen(self.where, self._diagnostics.add)
+        self._read = self._malformed_count = 0
         self._consumed = False
+
+    @property
+    def counts(self) -> ReadCounts:
+        return ReadCounts(self._read, self._malformed_count, self._seen.duplicates)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -74,20 +81,34 @@ class EventStream:
     def where(self, source: int, line: int) -> SourceRange:
         return SourceRange.at(self.sources[source].name, line)
 
+    @staticmethod
+    def exact(raw: bytes | None, properties: dict[str, Any]) -> dict[str, Any]:
+        """The record's properties with every number exact (decoded again from `raw`)."""
+        if raw is None:
+            return properties
+        return exact_loads(raw)["properties"]
+
     def __iter__(self) -> Iterator[UsageEvent]:
+        for batch in self.batches():
+            for event, raw in batch.events():
+                if raw is not None and has_float(event.properties):
+                    event = event._replace(properties=self.exact(raw, event.properties))
+                yield event
+
+    def batches(self) -> Iterator[EventBatch]:
         if self._consumed:
             raise RuntimeError("an EventStream can be iterated only once")
         self._consumed = True
         if self._records is not None:
             yield from self._from_records(self._records)
-            return
-        for index, source in enumerate(self.sources):
-            yield from self._from_source(index, source)
-        self._seen.clear()
+        else:
+            for index, source in enumerate(self.sources):
+                yield from self._from_source(index, source)
+        self._seen.first.clear()
 
     # --- per source ---------------------------------------------------------------------------
 
-    def _from_source(self, index: int, source: Source) -> Iterator[UsageEvent]:
+    def _from_source(self, index: int, source: Source) -> Iterator[EventBatch]:
         try:
             stream = open_source(source)
         except OSError as exc:
@@ -106,121 +127,65 @@ class EventStream:
             if source.path is not None:
                 stream.close()
 
-    def _from_lines(self, stream: BinaryIO, index: int) -> Iterator[UsageEvent]:
-        """JSON Lines. The hot path: one orjson call and a few type checks per line."""
-        loads, iso, counts, seen = orjson.loads, parse_event_timestamp, self.counts, self._seen
-        for number, line in enumerate(stream, 1):
-            try:
-                obj = loads(line)
-            except orjson.JSONDecodeError:
-                obj = None
-            event = None
-            if type(obj) is dict:
-                txid = obj.get("transaction_id")
-                customer = obj.get("customer_id")
-                event_type = obj.get("event_type")
-                stamp = obj.get("timestamp")
-                props = obj.get("properties", EMPTY)
-                if (type(txid) is str and type(customer) is str and type(event_type) is str
-                        and type(stamp) is str and type(props) is dict and txid and customer
-                        and event_type and not (props and has_float(props))):
-                    try:
-                        event = UsageEvent(txid, customer, event_type, iso(stamp), props,
-                                           index, number)
-                    except TimestampError:
-                        event = None
-            if event is None:
-                if not line.strip():
-                    continue
-                event = self._slow_line(line, index, number)
-                if event is None:
-                    continue
-            else:
-                counts.read += 1
-            place = (hash(line.strip()) & _MASK64) << _PLACE_BITS | index << _LINE_BITS | number
-            first = seen.setdefault(event.transaction_id, place)
-            if first is place:
-                yield event
-            else:
-                self._duplicate(event.transaction_id, first, place)
+    def _from_lines(self, stream: BinaryIO, index: int) -> Iterator[EventBatch]:
+        def report(line: int, reason: str) -> None:
+            return self._malformed(index, line, reason)
 
-    def _slow_line(self, line: bytes, index: int, number: int) -> UsageEvent | None:
-        """A line the fast path did not accept: decode exactly, then say what is wrong."""
-        self.counts.read += 1
-        if number == 1:
-            line = line.removeprefix(b"\xef\xbb\xbf")
-        try:
-            obj = exact_loads(line)
-        except UnicodeDecodeError:
-            return self._malformed(index, number, "the line is not valid UTF-8")
-        except ValueError as exc:
-            reason = getattr(exc, "msg", str(exc))
-            column = getattr(exc, "colno", None)
-            where = f" (column {column})" if column else ""
-            return self._malformed(index, number, f"not valid JSON: {reason}{where}")
-        try:
-            return check_event(obj, index, number)
-        except Malformed as exc:
-            return self._malformed(index, number, str(exc))
+        def counted(records: int) -> None:
+            self._read += records
 
-    def _from_arrays(self, stream: BinaryIO, index: int) -> Iterator[UsageEvent]:
+        for rows in json_lines(stream, index, self._seen, report, counted):
+            yield EventBatch(index, rows)
+
+    def _from_arrays(self, stream: BinaryIO, index: int) -> Iterator[EventBatch]:
         text = io.TextIOWrapper(stream, encoding="utf-8-sig")  # type: ignore[arg-type]
+        rows: list[Row] = []
         try:
             for obj, raw, number in array_elements(text):
                 event = self._checked(obj, index, number)
-                if event is not None and self._first(event, raw.encode(), index, number):
-                    yield event
+                if event is not None and self._seen.admit(
+                        event.transaction_id, fingerprint(raw.encode()), index, number):
+                    rows.append((*event[:5], number, None))
+                    if len(rows) >= _BATCH:
+                        yield EventBatch(index, rows)
+                        rows = []
         except ArraySyntaxError as exc:
-            self.counts.read += 1
+            self._read += 1
             self._malformed(index, exc.line, f"{exc} (the rest of the file is skipped)")
         except UnicodeDecodeError:
-            self.counts.read += 1
+            self._read += 1
             self._malformed(index, 1, "the file is not valid UTF-8 (the file is skipped)")
         finally:
             text.detach()
+        if rows:
+            yield EventBatch(index, rows)
 
-    def _from_records(self, records: Iterable[Mapping[str, Any]]) -> Iterator[UsageEvent]:
+    def _from_records(self, records: Iterable[Mapping[str, Any]]) -> Iterator[EventBatch]:
+        rows: list[Row] = []
         for number, record in enumerate(records, 1):
             obj = dict(record) if isinstance(record, Mapping) else record
             event = self._checked(obj, 0, number)
-            fingerprint = orjson.dumps(record, default=str, option=orjson.OPT_SORT_KEYS) \
-                if event is not None else b""
-            if event is not None and self._first(event, fingerprint, 0, number):
-                yield event
+            if event is not None and has_float(event.properties):
+                event = self._malformed(0, number, "properties hold a binary float; pass "
+                                                   "numbers as int, str or Decimal")
+            if event is None:
+                continue
+            text = orjson.dumps(record, default=str, option=orjson.OPT_SORT_KEYS)
+            if self._seen.admit(event.transaction_id, fingerprint(text), 0, number):
+                rows.append((*event[:5], number, None))
+        yield EventBatch(0, rows)
 
     # --- shared steps -------------------------------------------------------------------------
 
     def _checked(self, obj: Any, index: int, number: int) -> UsageEvent | None:
-        self.counts.read += 1
+        self._read += 1
         try:
             return check_event(obj, index, number)
         except Malformed as exc:
             return self._malformed(index, number, str(exc))
 
-    def _first(self, event: UsageEvent, raw: bytes, index: int, number: int) -> bool:
-        place = (hash(raw.strip()) & _MASK64) << _PLACE_BITS | index << _LINE_BITS | number
-        first = self._seen.setdefault(event.transaction_id, place)
-        if first is place:
-            return True
-        self._duplicate(event.transaction_id, first, place)
-        return False
-
-    def _duplicate(self, txid: str, first: int, again: int) -> None:
-        self.counts.duplicates += 1
-        if first >> _PLACE_BITS == again >> _PLACE_BITS:
-            return  # an identical copy: counted, silently
-        was, now = self._place(first), self._place(again)
-        self._diagnostics.add(warning(
-            "W951", f"transaction_id {txid!r} was already used by a different event at {was}; "
-                    "this copy is ignored (the first one counts)", now))
-
-    def _place(self, packed: int) -> SourceRange:
-        line = packed & ((1 << _LINE_BITS) - 1)
-        source = (packed >> _LINE_BITS) & ((1 << _SOURCE_BITS) - 1)
-        return self.where(source, line)
-
     def _malformed(self, index: int, number: int, reason: str) -> None:
-        self.counts.malformed += 1
+        self._malformed_count += 1
         self._diagnostics.add(warning("W950", f"malformed event skipped: {reason}",
                                       self.where(index, number)))
         return None

@@ -4,11 +4,12 @@ An event is Metronome's ingest object: `transaction_id`, `customer_id` (a custom
 alias), `event_type`, `timestamp` (RFC 3339 with an offset) and an optional `properties` object.
 `check_event` turns one decoded JSON value into a `UsageEvent` or a reason it is malformed.
 
-Numbers are never read through a binary float. The fast path decodes a line with orjson, which
-gives exact `int`s but binary `float`s; an event whose properties hold a float (or an integer too
-big for 64 bits, which orjson also turns into a float) is decoded again by `exact_loads`, which
-keeps every non-integer JSON number as its text (`JsonNumber`). So property values are `str`,
-`JsonNumber`, `int`, `bool`, `None`, `dict` or `list`, and:
+Numbers are never read through a binary float. JSON Lines are decoded by orjson, which gives
+exact `int`s but binary `float`s (also for integers beyond 64 bits). Those floats are left in
+place and refused where a value is read: `text_of` and `number_of` raise `InexactNumber`, and the
+reader decodes that record again with `exact_loads`, which keeps every non-integer JSON number as
+its text (`JsonNumber`). So the values billing reads are `str`, `JsonNumber`, `int`, `bool`,
+`None`, `dict` or `list`, and:
 
 - `text_of(value)` is the string a filter, a group key or UNIQUE compares: a string as is, a
   number by its JSON text (`5`, `1.50`), `true`/`false`, an object or array by its compact JSON;
@@ -53,6 +54,10 @@ class Malformed(ValueError):
     """The reason an input record is not a valid event."""
 
 
+class InexactNumber(ValueError):
+    """A value was decoded as a binary float: decode the record again with `exact_loads`."""
+
+
 EMPTY: dict[str, Any] = {}
 _STRING_FIELDS = ("transaction_id", "customer_id", "event_type")
 _ISO = datetime.fromisoformat
@@ -79,40 +84,45 @@ def exact_loads(text: str | bytes) -> Any:
 
 def has_float(properties: dict[str, Any]) -> bool:
     """True when a property value (or a value nested in one) is a binary float."""
-    for value in properties.values():
-        kind = type(value)
-        if kind is float:
-            return True
-        if (kind is dict or kind is list) and _nested_float(value):
-            return True
-    return False
+    return any(_nested_float(value) for value in properties.values())
 
 
 def _nested_float(value: Any) -> bool:
-    if type(value) is float:
+    kind = type(value)
+    if kind is float:
         return True
-    if type(value) is dict:
+    if kind is dict:
         return any(_nested_float(v) for v in value.values())
-    if type(value) is list:
+    if kind is list:
         return any(_nested_float(v) for v in value)
     return False
 
 
 def parse_event_timestamp(text: str) -> datetime:
-    """RFC 3339 with an offset -> aware UTC datetime; a cheap shape check, then the C parser.
+    """RFC 3339 with an offset -> aware UTC datetime (`timestamps.parse_timestamp`, faster).
+
+    The common spellings (`2026-10-03T09:15:00Z`, with a fraction of at most 9 digits) go
+    straight to the C parser once their shape is checked (`is_plain_utc`); every other spelling
+    takes the fully checked path, which accepts and refuses exactly what `parse_timestamp` does.
 
     >>> parse_event_timestamp("2026-10-03T09:15:00.5Z")
     datetime.datetime(2026, 10, 3, 9, 15, 0, 500000, tzinfo=datetime.timezone.utc)
     """
-    size = len(text)
-    if (text[-1:] == "Z" and text[4:5] == "-" and text[7:8] == "-" and text[10:11] == "T"
-            and text[13:14] == ":" and text[16:17] == ":"
-            and (size == 20 or (text[19] == "." and 21 < size < 31))):
+    if is_plain_utc(text):
         try:
             return _ISO(text)
         except ValueError:
             pass
-    return parse_timestamp(text)  # every other spelling, fully checked; raises TimestampError
+    return parse_timestamp(text)  # raises TimestampError
+
+
+def is_plain_utc(text: str) -> bool:
+    """`YYYY-MM-DDTHH:MM:SS[.fraction]Z` as far as `datetime.fromisoformat` needs telling:
+    it also takes week dates, basic format, a comma or any separator, which RFC 3339 does not.
+    (The reader's hot loop spells this test out inline.)"""
+    size = len(text)
+    return (text[-1:] == "Z" and text[10:11] == "T" and text[7:8] == "-"
+            and (size == 20 or (text[19:20] == "." and 21 < size < 31)))
 
 
 def check_event(obj: Any, source: int, line: int) -> UsageEvent:
@@ -169,6 +179,8 @@ def text_of(value: Any) -> str | None:
         return "true" if value else "false"
     if kind is int or kind is JsonNumber or kind is Decimal:
         return str(value)
+    if kind is float or _nested_float(value):
+        raise InexactNumber(value)
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -190,6 +202,8 @@ def number_of(value: Any) -> int | Decimal | None:
             return parse_decimal(value)
         except NotADecimal:
             return None
+    if kind is float:
+        raise InexactNumber(value)
     return None
 
 
@@ -201,6 +215,7 @@ def describe_value(value: Any) -> str:
 
 
 __all__ = [
-    "EMPTY", "JsonNumber", "Malformed", "UsageEvent", "check_event", "describe_value",
-    "exact_decoder", "exact_loads", "has_float", "number_of", "parse_event_timestamp", "text_of",
+    "EMPTY", "InexactNumber", "JsonNumber", "Malformed", "UsageEvent", "check_event",
+    "describe_value", "exact_decoder", "exact_loads", "has_float", "is_plain_utc", "number_of",
+    "parse_event_timestamp", "text_of",
 ]
