@@ -35,7 +35,7 @@ from typing import Any
 from billing_spec.evaluate.engine import Aggregates, Key, Tally, latest_increments
 from billing_spec.evaluate.matchers import MatcherCode, define, matcher_code, tuple_code
 from billing_spec.evaluate.notes import EventNotes
-from billing_spec.evaluate.plan import AggregationPlan, ContractPlan, ProductPlan
+from billing_spec.evaluate.plan import AggregationPlan, ContractPlan, ProductPlan, Window
 from billing_spec.events.reader import EventStream
 from billing_spec.events.records import InexactNumber
 from billing_spec.money import EXACT
@@ -44,12 +44,12 @@ Step = Callable[..., bool]  # (props, when, txid, source, line) -> a billed wind
 Run = Callable[..., None]  # (rows, billed positions, source)
 
 _UPDATE = {
-    "SUM": ["acc[k] = get(k, 0) + n"],
-    "COUNT": ["acc[k] = get(k, 0) + 1"],
-    "MAX": ["c = get(k)", "if c is None or n > c: acc[k] = n"],
-    "UNIQUE": ["c = get(k)", "if c is None: c = acc[k] = set()", "c.add(n)"],
-    "LATEST": ["c = get(k)",
-               "if c is None or (when, txid) > (c[0], c[1]): acc[k] = (when, txid, n)"],
+    "SUM": ["d[p] = d.get(p, 0) + n"],
+    "COUNT": ["d[p] = d.get(p, 0) + 1"],
+    "MAX": ["c = d.get(p)", "if c is None or n > c: d[p] = n"],
+    "UNIQUE": ["c = d.get(p)", "if c is None: d[p] = c = set()", "c.add(n)"],
+    "LATEST": ["c = d.get(p)",
+               "if c is None or (when, txid) > (c[0], c[1]): d[p] = (when, txid, n)"],
 }
 
 
@@ -58,10 +58,11 @@ class PythonEngine:
 
     def aggregate(self, plan: AggregationPlan, events: EventStream) -> Aggregates:
         notes = EventNotes(events.where)
-        acc: dict[tuple, Any] = {}
+        accumulators: dict[Window, dict[Any, Any]] = {}
+        runs = _Runs(_Compiled(accumulators, notes, events.exact))
         with localcontext(EXACT):
-            tally = _aggregate(plan, events, _Runs(acc, notes, events.exact), notes)
-            quantities = _quantities(acc)
+            tally = _aggregate(plan, events, runs, notes)
+            quantities = _quantities(accumulators)
         return Aggregates(quantities, tally, notes.diagnostics())
 
 
@@ -113,88 +114,98 @@ def _aggregate(plan: AggregationPlan, events: EventStream, runs: _Runs,
 
 
 class _Runs(dict):
-    """contract -> event type -> the compiled runs of its products, built on first use."""
+    """contract -> event type -> the runs of the products whose metric takes it."""
 
-    def __init__(self, acc: dict, notes: EventNotes, exact: Callable) -> None:
+    def __init__(self, compiled: _Compiled) -> None:
         super().__init__()
-        self.acc, self.notes, self.exact = acc, notes, exact
+        self.compiled = compiled
 
-    def __missing__(self, contract: ContractPlan) -> dict:
-        runs = self
-        compiled: dict[str, Run] = {}
-
-        def run_of(product: ProductPlan) -> Run:
-            if product.id not in compiled:
-                compiled[product.id] = compile_run(product, contract, runs.acc, runs.notes,
-                                                   runs.exact)
-            return compiled[product.id]
-
-        class ByType(dict):
-            def __missing__(self, event_type: str) -> tuple[Run, ...]:
-                found = tuple(run_of(product) for product, _ in contract.routes[event_type])
-                self[event_type] = found
-                return found
-
-        self[contract] = by_type = ByType()
+    def __missing__(self, contract: ContractPlan) -> _ByType:
+        self[contract] = by_type = _ByType(contract, self.compiled)
         return by_type
 
 
-def compile_step(product: ProductPlan, contract: ContractPlan, acc: dict,
-                 notes: EventNotes) -> Step:
-    """One event, one product: True when a billed window took it. (The loop in `compile_run`
-    does the same for a list of events; this serves events decoded again exactly.)"""
-    code, namespace = _pieces(product, contract, acc, notes, fail="return False",
-                              bad="return bad({name!r}, {var}, source, line)")
-    pricing = tuple_code(code.pricing)
-    body = [*code.lines, *_window_lines(product, code, "return missing({}, source, line)"),
+class _ByType(dict):
+    def __init__(self, contract: ContractPlan, compiled: _Compiled) -> None:
+        super().__init__()
+        self.contract, self.compiled = contract, compiled
+        self.runs: dict[str, Run] = {}
+
+    def __missing__(self, event_type: str) -> tuple[Run, ...]:
+        found = tuple(self._run(product) for product, _ in self.contract.routes[event_type])
+        self[event_type] = found
+        return found
+
+    def _run(self, product: ProductPlan) -> Run:
+        if product.id not in self.runs:
+            self.runs[product.id] = self.compiled.run(product, self.contract)
+        return self.runs[product.id]
+
+
+class _Compiled:
+    """Each product's code, compiled once and bound to each contract's window tables."""
+
+    def __init__(self, accumulators: dict, notes: EventNotes, exact: Callable) -> None:
+        self.accumulators, self.notes, self.exact = accumulators, notes, exact
+        self.factories: dict[int, Callable[..., tuple[Run, Step]]] = {}
+
+    def run(self, product: ProductPlan, contract: ContractPlan) -> Run:
+        factory = self.factories.get(id(product))
+        if factory is None:
+            factory = self.factories[id(product)] = compile_product(product)
+        tables = contract.tables[contract.products.index(product)]
+        notes = self.notes
+
+        def missing(values: tuple, source: int, line: int) -> bool:
+            notes.missing_rate(contract.id, product.id, values, source, line)
+            return False
+
+        def bad(name: str, value: Any, source: int, line: int) -> bool:
+            notes.bad_value(product.id, name, value, source, line)
+            return False
+
+        one_table = tables[()] if not product.shape.pricing_key else None
+        run, _ = factory(T=one_table, tables=tables, by_text=_ByText(tables), missing=missing,
+                         bad=bad, accs=self.accumulators, exact=self.exact)
+        return run
+
+
+def compile_product(product: ProductPlan) -> Callable[..., tuple[Run, Step]]:
+    """`make(T, tables, by_text, missing, bad, accs, exact) -> (run, step)` for one product:
+    `run(rows, billed, source)` takes a group of events of one contract, adding to `billed`
+    the positions a billed window took; `step(props, when, txid, source, line)` takes one event
+    (one whose properties were decoded again exactly) and says whether a billed window took it.
+    """
+    step_code = matcher_code(product.shape, no_match="return False",
+                             bad_value="return bad({name!r}, {var}, source, line)")
+    run_code = matcher_code(product.shape, no_match="continue",
+                            bad_value="bad({name!r}, {var}, source, line); continue")
+    pricing = tuple_code(run_code.pricing)
+    step = [*step_code.lines,
+            *_window_lines(product, step_code, "return missing({}, source, line)"),
             f"return w.billed or (w.rate is None and missing({pricing}, source, line))"]
-    return define("step", "props, when, txid, source, line", body, namespace,
-                  f"step {product.id}")
-
-
-def compile_run(product: ProductPlan, contract: ContractPlan, acc: dict, notes: EventNotes,
-                exact: Callable) -> Run:
-    """The loop of one product over a group of events (rows) of one contract."""
-    code, namespace = _pieces(product, contract, acc, notes, fail="continue",
-                              bad="bad({name!r}, {var}, source, line); continue")
-    pricing = tuple_code(code.pricing)
-    inner = [*code.lines, *_window_lines(product, code, "missing({}, source, line); continue"),
+    inner = [*run_code.lines,
+             *_window_lines(product, run_code, "missing({}, source, line); continue"),
              "if w.billed: add(i)",
              f"elif w.rate is None: missing({pricing}, source, line)"]
     body = [
-        "add = billed.add",
-        "for i, (txid, ref, event_type, when, props, line, raw) in enumerate(rows):",
-        "    try:",
-        *(f"        {statement}" for statement in inner),
-        "    except InexactNumber:  # a float from the fast decoder: read the record exactly",
-        "        props = exact(raw, props)",
-        "        rows[i] = (txid, ref, event_type, when, props, line, None)",
-        "        if step(props, when, txid, source, line): add(i)",
+        "get = accs.get",
+        "def step(props, when, txid, source, line):",
+        *(f"    {statement}" for statement in step),
+        "def run(rows, billed, source):",
+        "    add = billed.add",
+        "    for i, (txid, ref, event_type, when, props, line, raw) in enumerate(rows):",
+        "        try:",
+        *(f"            {statement}" for statement in inner),
+        "        except InexactNumber:  # a float from the fast decoder: decode it exactly",
+        "            props = exact(raw, props)",
+        "            rows[i] = (txid, ref, event_type, when, props, line, None)",
+        "            if step(props, when, txid, source, line): add(i)",
+        "return run, step",
     ]
-    namespace.update(step=compile_step(product, contract, acc, notes), exact=exact,
-                     InexactNumber=InexactNumber)
-    return define("run", "rows, billed, source", body, namespace, f"run {product.id}")
-
-
-def _pieces(product: ProductPlan, contract: ContractPlan, acc: dict, notes: EventNotes,
-            fail: str, bad: str) -> tuple[MatcherCode, dict[str, Any]]:
-    tables = contract.tables[contract.products.index(product)]
-
-    def missing(values: tuple, source: int, line: int) -> bool:
-        notes.missing_rate(contract.id, product.id, values, source, line)
-        return False
-
-    def bad_value(name: str, value: Any, source: int, line: int) -> bool:
-        notes.bad_value(product.id, name, value, source, line)
-        return False
-
-    code = matcher_code(product.shape, no_match=fail, bad_value=bad)
-    namespace = {**code.constants, "acc": acc, "get": acc.get, "bisect": bisect_right,
-                 "missing": missing, "bad": bad_value, "tables": tables,
-                 "by_text": _ByText(tables)}
-    if not code.pricing:
-        namespace["T"] = tables[()]
-    return code, namespace
+    namespace = {**run_code.constants, "bisect": bisect_right, "InexactNumber": InexactNumber}
+    return define("make", "T, tables, by_text, missing, bad, accs, exact", body, namespace,
+                  f"product {product.id}")
 
 
 def _window_lines(product: ProductPlan, code: MatcherCode, no_table: str) -> list[str]:
@@ -205,11 +216,15 @@ def _window_lines(product: ProductPlan, code: MatcherCode, no_table: str) -> lis
         find = f"t = by_text[{pricing[0]}]"
     else:
         find = f"t = tables[{tuple_code(pricing)}]"
+    presentation = code.presentation
+    group = presentation[0] if len(presentation) == 1 else tuple_code(presentation)
     return [
         find,
         f"if t is None: {no_table.format(tuple_code(pricing))}",
         "w = t.windows[bisect(t.starts, when) - 1]",
-        f"k = {tuple_code(('w', *code.presentation))}",
+        "d = get(w)",
+        "if d is None: accs[w] = d = {}",
+        f"p = {group}",
         *_UPDATE[product.kind],
     ]
 
@@ -226,18 +241,20 @@ class _ByText(dict):
         return table
 
 
-def _quantities(acc: dict[tuple, Any]) -> dict[Key, Decimal]:
-    """Accumulators -> quantities; keys `(window, *presentation values)` -> `(window, values)`."""
+def _quantities(accumulators: dict[Window, dict[Any, Any]]) -> dict[Key, Decimal]:
+    """Accumulators -> quantities per (window, presentation values)."""
     out: dict[Key, Decimal] = {}
     lasts = {}
-    for flat, value in acc.items():
-        key = (flat[0], flat[1:])
-        kind = key[0].table.product.kind
-        if kind == "LATEST":
-            lasts[key] = value
-        elif kind == "UNIQUE":
-            out[key] = Decimal(len(value))
-        else:
-            out[key] = Decimal(value)
+    for window, groups in accumulators.items():
+        product = window.table.product
+        single = len(product.shape.presentation_key) == 1
+        for group, value in groups.items():
+            key = (window, (group,) if single else group)
+            if product.kind == "LATEST":
+                lasts[key] = value
+            elif product.kind == "UNIQUE":
+                out[key] = Decimal(len(value))
+            else:
+                out[key] = Decimal(value)
     out.update(latest_increments(lasts))
     return out
