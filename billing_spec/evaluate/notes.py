@@ -38,8 +38,9 @@ class EventNotes:
     def overlap(self, customer: str, contracts: tuple[str, ...], source: int, line: int) -> None:
         self.overlaps.setdefault(customer, (contracts, source, line))
 
-    def missing_rate(self, contract: str, product: str, values: tuple, source: int,
-                     line: int) -> None:
+    def missing_rate(self, contract: str, product: str, values: tuple[tuple[str, Any], ...],
+                     source: int, line: int) -> None:
+        """`values`: the pricing group values as (key, value) pairs."""
         _count(self.no_rate, (contract, product, values), source, line)
 
     def bad_value(self, product: str, name: str, value: Any, source: int, line: int) -> None:
@@ -56,15 +57,15 @@ class EventNotes:
 
     def _unknown(self, ref: str, entry: list[int]) -> Diagnostic:
         count, source, line = entry
-        return warning("W952", f"{_events(count)} for customer_id {ref!r}, which is no customer "
-                               "ID or ingest alias in the catalog, not billed",
+        return warning("W952", f"{_events(count)} for customer_id {ref!r}, which is neither a "
+                               "customer ID nor an ingest alias: not billed",
                        self.where(source, line), hint=_FIRST)
 
     def _outside(self, customer: str, entry: list[int]) -> Diagnostic:
         count, source, line = entry
-        return warning("W953", f"{_events(count)} of customer {customer} fall outside every "
-                               "contract of theirs, not billed", self.where(source, line),
-                       hint=_FIRST)
+        return warning("W953", f"{_events(count)} of customer {customer} "
+                               f"{_verb(count, 'falls', 'fall')} outside every contract: "
+                               "not billed", self.where(source, line), hint=_FIRST)
 
     def _overlap(self, customer: str, entry: tuple[tuple[str, ...], int, int]) -> Diagnostic:
         contracts, source, line = entry
@@ -74,9 +75,13 @@ class EventNotes:
 
     def _no_rate(self, key: tuple[str, str, tuple], entry: list[int]) -> Diagnostic:
         (contract, product, values), (count, source, line) = key, entry
-        group = f" with pricing group values {list(values)}" if values else ""
+        group = ""
+        if values:
+            shown = ", ".join(f"{name}: {value!r}" for name, value in values)
+            group = f" with pricing group values {{{shown}}}"
         return warning("W955", f"{_events(count)} of product {product}{group} on contract "
-                               f"{contract} have no rate in force at their time, not billed",
+                               f"{contract} {_verb(count, 'has', 'have')} no rate in force at "
+                               f"{_verb(count, 'its', 'their')} time: not billed",
                        self.where(source, line), hint=_FIRST)
 
 
@@ -90,3 +95,7 @@ def _count(table: dict, key: Any, source: int, line: int) -> None:
 
 def _events(count: int) -> str:
     return "1 event" if count == 1 else f"{count} events"
+
+
+def _verb(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many

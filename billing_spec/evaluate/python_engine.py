@@ -156,8 +156,11 @@ class _Compiled:
         tables = contract.tables[contract.products.index(product)]
         notes = self.notes
 
+        keys = product.shape.pricing_key
+
         def missing(values: tuple, source: int, line: int) -> bool:
-            notes.missing_rate(contract.id, product.id, values, source, line)
+            pairs = tuple(zip(keys, values, strict=True))
+            notes.missing_rate(contract.id, product.id, pairs, source, line)
             return False
 
         def bad(name: str, value: Any, source: int, line: int) -> bool:

@@ -70,7 +70,9 @@ class _Buffer:
                 if self.more():
                     continue
                 line = self.line + self.text.count("\n", self.pos, exc.pos)
-                raise ArraySyntaxError(f"not valid JSON: {exc.msg}", line) from None
+                column = exc.pos - self.text.rfind("\n", 0, exc.pos)
+                raise ArraySyntaxError(f"not valid JSON: {exc.msg} (line {line}, column "
+                                       f"{column})", self.line) from None
             raw = self.text[self.pos:end]
             self.advance_to(end)
             return value, raw

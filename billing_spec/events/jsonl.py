@@ -44,7 +44,8 @@ def json_lines(stream: BinaryIO, source: int, seen: Seen, report: Report,
                 type(txid) is str and txid and type(customer) is str and customer
                 and type(event_type) is str and event_type and type(props) is dict
                 and stamp[-1] == "Z" and stamp[10] == "T" and stamp[7] == "-"
-                and ((size := len(stamp)) == 20 or (stamp[19] == "." and 21 < size < 31))
+                and ((size := len(stamp)) == 20
+                     or (stamp[19] == "." and 21 < size < 31 and stamp[20:-1].isdigit()))
             ) else None
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             when = None
