@@ -17,6 +17,8 @@ demo: $(STAMP)
 	@$(BIN)/billing validate catalogs/quickstart
 	@echo "== billing validate catalogs/acme-ai"
 	@$(BIN)/billing validate catalogs/acme-ai
+	@echo "== billing invoice catalogs/quickstart --events catalogs/quickstart/events"
+	@$(BIN)/billing invoice catalogs/quickstart --events catalogs/quickstart/events
 
 test: $(STAMP)
 	$(BIN)/pytest -q

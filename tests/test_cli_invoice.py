@@ -110,3 +110,11 @@ def test_other_formats_need_the_renderer():
     result = run_billing("invoice", QUICKSTART, "--events", QUICKSTART / "events",
                          "--format", "text")
     assert result.code == 1 and "E706" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_readme_example_is_what_the_command_prints():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Usage events and `billing invoice`"):]
+    block = section[section.index("```json\n") + 8:section.index("\n```", section.index("```json"))]
+    result = run_billing("invoice", QUICKSTART, "--events", QUICKSTART / "events")
+    assert json.loads(block) == json.loads(result.stdout)

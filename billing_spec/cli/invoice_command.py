@@ -21,7 +21,7 @@ FORMATS = ("json", "text", "markdown", "html")
 @click.option("--strict", is_flag=True, help="Exit 1 when any event gets a warning.")
 @click.option("--format", "format_", type=click.Choice(FORMATS), default="json",
               show_default=True, help="Output format.")
-@click.option("--templates", type=click.Path(file_okay=False, exists=True), metavar="DIR",
+@click.option("--templates", type=click.Path(file_okay=False), metavar="DIR",
               help="Render with the templates in DIR instead of the built-in ones.")
 def invoice(directory: str, events: tuple[str, ...], customer: str | None, through: str | None,
             engine: str, strict: bool, format_: str, templates: str | None) -> int:
