@@ -56,8 +56,7 @@ billable_metrics:
     event_type_filter: {{in_values: [usage]}}
     property_filters:
       - {{name: units, exists: true}}
-    aggregation_type: {aggregation}
-    aggregation_key: units
+    aggregation_type: {aggregation}{key}
 products:
   units:
     name: Units
@@ -85,9 +84,10 @@ def catalog(rates: str, *, aggregation: str = "SUM", product_extra: str = "",
             start: str = "2026-10-01T00:00:00Z",
             schedule: str = "{frequency: MONTHLY}") -> str:
     """The base catalog with these rates (YAML list items, indented 6 spaces)."""
+    key = "" if aggregation == "COUNT" else "\n    aggregation_key: units"
     return BASE.format(rates=textwrap.indent(textwrap.dedent(rates).strip("\n"), " " * 6),
-                       aggregation=aggregation, product_extra=product_extra, start=start,
-                       schedule=schedule)
+                       aggregation=aggregation, key=key, product_extra=product_extra,
+                       start=start, schedule=schedule)
 
 
 FLAT_50 = "- {product: units, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 50}"

@@ -372,7 +372,8 @@ def test_tier_positions_are_kept_per_line_group(tmp_path):
     extra = "\n    presentation_group_key: [user]"
     rates = "- {product: units, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: TIERED, tiers: [{size: 10, price: 2}, {price: 1}]}"
     text = catalog(rates, product_extra=extra).replace(
-        "aggregation_key: units", "aggregation_key: units\n    group_keys: [[user]]")
+        "aggregation_key: units", "aggregation_key: units\n    group_keys: [[user]]").replace(
+        "- {name: units, exists: true}", "- {name: units, exists: true}\n      - {name: user, exists: true}")
     document, _ = invoices(tmp_path, text, [
         event("1", "2026-10-05T00:00:00Z", units=8, user="u1"),
         event("2", "2026-10-05T00:00:00Z", units=8, user="u2")])
@@ -446,6 +447,7 @@ def test_custom_credit_type_rounds_to_its_places(tmp_path):
     in gpu_credits."""
     text = catalog("- {product: units, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 0.125, credit_type: gpu_credits}")
     text = text.replace("version: 1\n", "version: 1\ncredit_types:\n  gpu_credits: {name: GPU credits, decimal_places: 2}\n")
+    text = text.replace("    name: Card\n", "    name: Card\n    credit_type_conversions: [{custom_credit_type: gpu_credits, fiat_per_custom_credit: 100}]\n")
     document, _ = invoices(tmp_path, text, [event("t1", "2026-10-05T00:00:00Z", units=3)])
     [invoice] = document["invoices"]
     assert (invoice["credit_type"], invoice["line_items"][0]["total"], invoice["total"]) == (
