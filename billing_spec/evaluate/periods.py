@@ -30,7 +30,6 @@ from datetime import UTC, datetime, timedelta
 from billing_spec.catalog.models import UsageStatementSchedule
 
 _MONTHS = {"MONTHLY": 1, "QUARTERLY": 3, "ANNUAL": 12}
-_WEEK = timedelta(days=7)
 _CALENDAR = datetime(2000, 1, 1, tzinfo=UTC)
 _MONDAY = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday
 

@@ -20,7 +20,6 @@ windows back in time order. The plan holds no events and no quantities.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,9 +34,6 @@ from billing_spec.money import parse_decimal
 
 GroupValues = tuple[str | None, ...]
 _BEGINNING = datetime.min.replace(tzinfo=UTC)
-# Aggregation kinds as singletons, so the engine's hot loop can test them with `is`.
-COUNT, SUM, MAX, UNIQUE, LATEST = "COUNT", "SUM", "MAX", "UNIQUE", "LATEST"
-KINDS = {kind: kind for kind in (COUNT, SUM, MAX, UNIQUE, LATEST)}
 _PRICED = ("FLAT", "TIERED")
 
 
@@ -88,10 +84,6 @@ class WindowTable:
         self.starts.append(start)
         self.windows.append(Window(self, len(self.windows), period, start, end, rate))
 
-    def find(self, when: datetime) -> Window:
-        """The window holding `when` (inside the contract and before its horizon)."""
-        return self.windows[bisect_right(self.starts, when) - 1]
-
 
 @dataclass(eq=False)
 class ProductPlan:
@@ -103,11 +95,11 @@ class ProductPlan:
     metric: dict[str, Any]
     shape: MetricShape
     segments: dict[GroupValues, list[Segment]]
-    kind: str = field(init=False)
-    """The aggregation type, as one of the module's singletons (COUNT, SUM, ...)."""
 
-    def __post_init__(self) -> None:
-        self.kind = KINDS[self.shape.aggregation_type]
+    @property
+    def kind(self) -> str:
+        """The metric's aggregation type: COUNT, SUM, MAX, UNIQUE or LATEST."""
+        return self.shape.aggregation_type
 
 
 class Tables(dict):
@@ -158,10 +150,6 @@ class ContractPlan:
         self.tables = [Tables(self, product) for product in self.products]
         self.routes = Routes(self)
 
-    def table(self, product: ProductPlan, pricing_values: GroupValues) -> WindowTable | None:
-        """The windows for these pricing group values; None when no rate ever prices them."""
-        return self.tables[self.products.index(product)][pricing_values]
-
     def extend_to(self, when: datetime) -> None:
         """Add statement periods (and their windows) until one holds `when`."""
         while self.horizon <= when:
@@ -178,9 +166,10 @@ class ContractPlan:
 
 @dataclass(eq=False)
 class CustomerPlan:
-    """A customer and its contract timeline: owners[i] holds [bounds[i], bounds[i+1]), and
-    bounds[0] is the beginning of time, so `owners[bisect_right(bounds, t)]` is the contract
-    in force at t (None: none). A customer out of scope (`--customer`) has no contracts."""
+    """A customer and its contract timeline: `owners[bisect_right(bounds, t)]` is the contract
+    in force at t (None: none), `overlaps` at the same index the contracts in force when there
+    are several. bounds[0] is the beginning of time. A customer out of scope (`--customer`) has
+    no contracts."""
 
     id: str
     name: str
@@ -201,9 +190,6 @@ class CustomerPlan:
             self.owners.append(live[0] if live else None)
             self.overlaps.append(tuple(c.id for c in live) if len(live) > 1 else ())
         self.overlapping = any(self.overlaps)
-
-    def contract_at(self, when: datetime) -> ContractPlan | None:
-        return self.owners[bisect_right(self.bounds, when)]
 
 
 @dataclass

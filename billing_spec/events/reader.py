@@ -1,10 +1,10 @@
 """The event reader: sources -> valid, de-duplicated events, streamed, with counts.
 
 `read_events(paths)` returns an `EventStream`: iterate it once to get every valid event in input
-order (`UsageEvent`s with exact properties), or take `batches()` (columns, for engines);
-afterwards `counts` says how many records were read, malformed and duplicated, and `diagnostics`
-holds the reasons (`file:line: ...`). Only one chunk of records is held at a time, plus one entry
-per distinct `transaction_id` (`dedupe`).
+order (`UsageEvent`s with exact properties), or take `batches()` (rows, for engines); afterwards
+`counts` says how many records were read, malformed and duplicated, and `diagnostics` holds the
+reasons (`file:line: ...`). Only one batch of events is held at a time, plus one entry per
+distinct `transaction_id` (`dedupe`).
 
 JSON Lines are decoded by `jsonl` (orjson, the hot path), JSON-array files element by element
 (`arrays`), records from Python one by one. Either way a record is counted once in `read`, and
