@@ -143,3 +143,36 @@ def test_duplicates_count_once_and_differing_copies_are_reported(tmp_path):
     [warning] = diagnostics
     assert warning.code == "W951" and warning.range.start.line == 4
     assert "'t2'" in warning.summary and ".jsonl:2" in warning.summary
+
+
+def _unchecked(tmp_path, text: str):
+    """Compile without the semantic checks, as a catalog built another way might arrive."""
+    import textwrap
+
+    from billing_spec.catalog.load import load_catalog
+    from billing_spec.compile import compile_catalog
+
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "catalog.yaml").write_text(textwrap.dedent(text).lstrip("\n"))
+    spec, diagnostics = load_catalog(tmp_path / "c")
+    assert diagnostics == []
+    return compile_catalog(spec)
+
+
+def test_what_the_evaluator_cannot_price_is_said_not_guessed(tmp_path):
+    """A SQL metric cannot be evaluated locally (W957); a zero conversion factor (W961) and a
+    rate whose pricing_group_values do not match the product's key (W960) are refused. The
+    semantic checks catch the last two first; the evaluator does not rely on it."""
+    from billing_spec.evaluate import evaluate
+
+    text = catalog(FLAT_50 + "\n- {product: sql, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 1}"
+                   "\n- {product: zero, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 1}"
+                   "\n- {product: units, pricing_group_values: {region: us}, starting_at: 2026-02-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 1}")
+    text = text.replace("products:\n", """products:
+  sql: {name: SQL, type: usage, billable_metric: by_sql}
+  zero: {name: Zero, type: usage, billable_metric: usage_units, quantity_conversion: {conversion_factor: 0, operation: DIVIDE}}
+""").replace("billable_metrics:\n", "billable_metrics:\n  by_sql: {name: By SQL, sql: SELECT count(*) FROM events}\n")
+    result, diagnostics = evaluate(_unchecked(tmp_path, text),
+                                   [event("t1", "2026-10-05T00:00:00Z", units=2)])
+    assert sorted(codes(diagnostics)) == ["W957", "W960", "W961"]
+    assert [line["total"] for line in lines_of(result.to_document())] == ["100"]
