@@ -118,3 +118,32 @@ def test_the_readme_example_is_what_the_command_prints():
     block = section[section.index("```json\n") + 8:section.index("\n```", section.index("```json"))]
     result = run_billing("invoice", QUICKSTART, "--events", QUICKSTART / "events")
     assert json.loads(block) == json.loads(result.stdout)
+
+
+ACME = ROOT / "catalogs" / "acme-ai"
+
+
+@pytest.mark.skipif(not (ACME / "events").is_dir(), reason="no acme-ai event fixtures here")
+def test_the_acme_ai_example():
+    """The richer example's October fixtures: tiered tokens by model and project (zephyr's price
+    changes on Oct 16, so its lines split there), peak storage rounded up, volume-tiered users,
+    Globex's CONTRACT_START periods on the 15th, and one event of an unknown customer. Acme's
+    atlas/search line: 107,744 thousand tokens = 100,000 × 0.2 + 7,744 × 0.15 = 21,161.6 -> 21,162
+    cents. (Overrides, commits, credits and subscriptions are not applied yet.)"""
+    result = run_billing("invoice", ACME, "--events", ACME / "events")
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [(i["customer"], i["start_timestamp"][:10], i["end_timestamp"][:10], i["total"])
+            for i in document["invoices"]] == [
+        ("acme_corp", "2026-10-01", "2026-11-01", "51312"),
+        ("globex", "2026-09-15", "2026-10-15", "5202"),
+        ("globex", "2026-10-15", "2026-11-15", "5874"),
+        ("initech", "2026-10-01", "2026-11-01", "1304"),
+    ]
+    search = document["invoices"][0]["line_items"][0]
+    assert (search["presentation_group_values"], search["quantity"], search["total"]) == (
+        {"project": "search"}, "107744", "21162")
+    assert document["summary"] == {
+        "events_read": 2674, "events_used": 2668, "duplicates": 5, "malformed": 0,
+        "unknown_customer": 1, "outside_contracts": 0, "not_billed": 0}
+    assert "W952" in result.stderr and "hooli-prod" in result.stderr
