@@ -12,8 +12,10 @@ a plan. For the quickstart product the loop's body ends with:
     t = T                                     # the window table (no pricing group key)
     if t is None: missing((), source, line); continue
     w = t.windows[bisect(t.starts, when) - 1] # the window holding the event's time
-    k = (w, s1)                               # window and presentation group values
-    acc[k] = get(k, 0) + n                    # SUM
+    d = get(w)                                # its accumulators, by presentation values
+    if d is None: accs[w] = d = {}
+    p = s1                                    # the user_id's text
+    d[p] = d.get(p, 0) + n                    # SUM
     if w.billed: add(i)                       # the event counts as used
 
 Accumulators, by aggregation type:
@@ -154,9 +156,7 @@ class _Compiled:
         if factory is None:
             factory = self.factories[id(product)] = compile_product(product)
         tables = contract.tables[contract.products.index(product)]
-        notes = self.notes
-
-        keys = product.shape.pricing_key
+        notes, keys = self.notes, product.shape.pricing_key
 
         def missing(values: tuple, source: int, line: int) -> bool:
             pairs = tuple(zip(keys, values, strict=True))
