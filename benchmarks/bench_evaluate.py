@@ -71,8 +71,10 @@ rate_cards:
   list:
     name: List
     rates:
-      - {{product: lm4, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 50}}
-      - {{product: lm4, starting_at: 2026-11-15T00:00:00Z, entitled: true, rate_type: FLAT, price: 45}}
+      - {{product: lm4, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT,
+         price: 50}}
+      - {{product: lm4, starting_at: 2026-11-15T00:00:00Z, entitled: true, rate_type: FLAT,
+         price: 45}}
 customers:
 {customers}
 contracts:

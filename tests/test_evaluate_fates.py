@@ -176,3 +176,17 @@ def test_what_the_evaluator_cannot_price_is_said_not_guessed(tmp_path):
                                    [event("t1", "2026-10-05T00:00:00Z", units=2)])
     assert sorted(codes(diagnostics)) == ["W957", "W960", "W961"]
     assert [line["total"] for line in lines_of(result.to_document())] == ["100"]
+
+
+def test_every_code_the_evaluator_uses_is_registered():
+    import re
+    from pathlib import Path
+
+    from billing_spec.codes import CODES
+
+    root = Path(__file__).resolve().parents[1] / "billing_spec"
+    sources = [*root.glob("events/*.py"), *root.glob("evaluate/*.py"),
+               root / "cli" / "invoice_command.py"]
+    used = {code for path in sources
+            for code in re.findall(r'"((?:E7|W9[5-7])\d\d)"', path.read_text())}
+    assert used and used <= set(CODES), used - set(CODES)
