@@ -24,6 +24,8 @@ demo: $(STAMP)
 	@$(BIN)/billing apply build/demo/quickstart.plan --state build/demo/billing.state.json
 	@echo "== billing plan catalogs/quickstart --detailed-exitcode   (after the apply: exit 0)"
 	@$(BIN)/billing plan catalogs/quickstart --state build/demo/billing.state.json --detailed-exitcode
+	@echo "== billing invoice catalogs/quickstart --events catalogs/quickstart/events"
+	@$(BIN)/billing invoice catalogs/quickstart --events catalogs/quickstart/events
 
 test: $(STAMP)
 	$(BIN)/pytest -q

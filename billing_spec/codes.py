@@ -139,6 +139,26 @@ CODES: dict[str, str] = {
     "W903": "FIXED product used by no contract",
     "W904": "overlapping contracts of one customer",
     "W905": "tag matches no product",
+    # usage events and evaluation
+    "E701": "events path cannot be read",
+    "E702": "events file is corrupt (not a complete gzip stream)",
+    "E703": "invalid --through timestamp",
+    "E704": "unknown customer",
+    "E705": "unknown aggregation engine",
+    "E706": "rendering not available",
+    # warnings: events and evaluation
+    "W950": "malformed event skipped",
+    "W951": "duplicate transaction_id with different content",
+    "W952": "events of an unknown customer",
+    "W953": "events outside every contract",
+    "W954": "several contracts active at once",
+    "W955": "no rate in force",
+    "W956": "aggregated property missing or not a number",
+    "W957": "SQL billable metric not evaluated",
+    "W958": "no event files in a directory",
+    "W959": "ingest alias names two customers",
+    "W960": "rate ignored by the evaluator",
+    "W961": "quantity conversion factor is not positive",
 }
 
 

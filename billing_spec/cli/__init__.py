@@ -28,6 +28,7 @@ COMMANDS = {
     "state": "billing_spec.cli.state_commands:state",
     "force-unlock": "billing_spec.cli.state_commands:force_unlock",
     "fmt": "billing_spec.cli.fmt_command:fmt",
+    "invoice": "billing_spec.cli.invoice_command:invoice",
 }
 
 

@@ -1,0 +1,95 @@
+"""`billing invoice`: the invoices a catalog and usage events imply."""
+
+from __future__ import annotations
+
+import click
+
+from billing_spec.cli.output import echo_diagnostics
+
+FORMATS = ("json", "text", "markdown", "html")
+
+
+@click.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=True, dir_okay=True))
+@click.option("--events", "events", multiple=True, required=True, metavar="PATH",
+              help="Events: a JSON Lines or JSON-array file (optionally gzip), a directory of "
+                   "them, or - for stdin. Repeat for several.")
+@click.option("--customer", metavar="ID", help="Only this customer (ID or ingest alias).")
+@click.option("--through", metavar="TS",
+              help="Ignore events at or after this RFC 3339 timestamp.")
+@click.option("--engine", default="python", show_default=True, help="Aggregation engine.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any event gets a warning.")
+@click.option("--format", "format_", type=click.Choice(FORMATS), default="json",
+              show_default=True, help="Output format.")
+@click.option("--templates", type=click.Path(file_okay=False), metavar="DIR",
+              help="Render with the templates in DIR instead of the built-in ones.")
+def invoice(directory: str, events: tuple[str, ...], customer: str | None, through: str | None,
+            engine: str, strict: bool, format_: str, templates: str | None) -> int:
+    """Replay usage events through a catalog and print the invoices they imply.
+
+    Exits 0 on success (warnings allowed unless --strict), 1 on any error. On failure nothing
+    is printed on stdout.
+    """
+    from billing_spec.catalog import build_catalog
+    from billing_spec.diagnostics import has_errors
+    from billing_spec.evaluate import evaluate
+    from billing_spec.events import read_events
+
+    render = None if format_ == "json" else _renderer()
+    cutoff = _through(through)
+    catalog, diagnostics = build_catalog(directory)
+    if catalog is None:
+        echo_diagnostics(diagnostics)
+        return 1
+    stream = read_events(events)
+    if has_errors(stream.diagnostics):  # an events path that does not exist: stop before reading
+        echo_diagnostics(stream.diagnostics)
+        return 1
+    invoices, found = evaluate(catalog, stream, through=cutoff, customer=customer, engine=engine)
+    diagnostics = diagnostics + found
+    if diagnostics:
+        echo_diagnostics(diagnostics)
+        click.echo(_counts(invoices.summary), err=True)
+    if has_errors(diagnostics) or (strict and found):
+        if strict and not has_errors(diagnostics):
+            click.echo("error: --strict: the events have warnings (see above)", err=True)
+        return 1
+    if render is None:
+        click.echo(invoices.to_json(), nl=False)
+    else:
+        click.echo(render(invoices.to_document(), format_, templates), nl=False)
+    return 0
+
+
+def _renderer():
+    """The renderer of text/markdown/html, or a clear error when this build has none."""
+    from billing_spec.diagnostics import BillingSpecError
+
+    try:
+        from billing_spec.render import render_invoices
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("billing_spec.render", "jinja2"):
+            raise
+        raise BillingSpecError.single(
+            "E706", "text, markdown and html rendering is not available in this build",
+            hint="use --format json") from None
+    return render_invoices
+
+
+def _through(text: str | None):
+    if text is None:
+        return None
+    from billing_spec.diagnostics import BillingSpecError
+    from billing_spec.timestamps import TimestampError, parse_timestamp
+
+    try:
+        return parse_timestamp(text)
+    except TimestampError as exc:
+        raise BillingSpecError.single("E703", f"--through: {exc}") from None
+
+
+def _counts(summary) -> str:
+    s = summary
+    return (f"{s.events_read} events read: {s.events_used} used, {s.duplicates} duplicates, "
+            f"{s.malformed} malformed, {s.unknown_customer} of unknown customers, "
+            f"{s.outside_contracts} outside contracts, {s.not_billed} not billed")

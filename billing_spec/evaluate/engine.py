@@ -1,0 +1,93 @@
+"""The aggregation engine interface: events + an `AggregationPlan` -> `Aggregates`, and the
+registry of engines by name (`--engine python`; a DuckDB engine comes later).
+
+Every engine must give the same `Aggregates` for the same plan and events:
+
+- `quantities[(window, presentation values)]` — the metric's aggregate over the events of that
+  window and group, before quantity conversion: COUNT, SUM, MAX, UNIQUE (distinct texts) as
+  Decimals; LATEST as the sum of the window's increments (`latest_increments`).
+- `tally` — what happened to each event: used on a billed line, not billed, unknown customer,
+  outside every contract.
+- diagnostics — the warnings about events (unknown customers, no rate in force, ...).
+
+Pricing never looks at events; engines never look at prices.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from billing_spec.diagnostics import BillingSpecError, Diagnostic, did_you_mean
+from billing_spec.evaluate.plan import AggregationPlan, GroupValues, Window
+from billing_spec.events.reader import EventStream
+
+Key = tuple[Window, GroupValues]
+
+ENGINES: dict[str, str] = {
+    "python": "billing_spec.evaluate.python_engine:PythonEngine",
+}
+
+
+@dataclass
+class Tally:
+    used: int = 0
+    not_billed: int = 0
+    unknown_customer: int = 0
+    outside_contracts: int = 0
+
+
+@dataclass
+class Aggregates:
+    quantities: dict[Key, Decimal]
+    tally: Tally
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class Engine(Protocol):
+    name: str
+
+    def aggregate(self, plan: AggregationPlan, events: EventStream) -> Aggregates: ...
+
+
+def get_engine(name: str) -> Engine:
+    """The engine registered under `name`; a usage error (E705) for an unknown one."""
+    target = ENGINES.get(name)
+    if target is None:
+        raise BillingSpecError.single(
+            "E705", f"unknown aggregation engine {name!r}; known: {', '.join(sorted(ENGINES))}",
+            hint=did_you_mean(name, ENGINES))
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)()
+
+
+def latest_increments(lasts: dict[Key, tuple[Any, ...]]) -> dict[Key, Decimal]:
+    """LATEST: from each window's last reported value to the sum of its increments.
+
+    Metronome bills a LATEST metric by the change between reports (values 7, 9, 10, 5 bill +7,
+    +2, +1, -5). Increments start from zero at each statement period's start, so a window's
+    increments add up to its last value minus the last value reported earlier in the same
+    period (0 if none). `lasts[key]` is `(..., value)`: the value is the last item.
+    """
+    out: dict[Key, Decimal] = {}
+    for key in lasts:
+        window, presentation = key
+        previous = _previous_last(lasts, window, presentation)
+        out[key] = Decimal(lasts[key][-1]) - Decimal(previous)
+    return out
+
+
+def _previous_last(lasts: dict[Key, tuple[Any, ...]], window: Window,
+                   presentation: GroupValues) -> Any:
+    windows = window.table.windows
+    for index in range(window.index - 1, -1, -1):
+        earlier = windows[index]
+        if earlier.period is not window.period:
+            break
+        found = lasts.get((earlier, presentation))
+        if found is not None:
+            return found[-1]
+    return 0
+

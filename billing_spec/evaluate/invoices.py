@@ -1,0 +1,156 @@
+"""Invoices: the values evaluation produces, and their JSON document (`invoice --format json`).
+
+    {"format_version": "1.0",
+     "invoices": [{"customer", "customer_name", "contract", "contract_name",
+                   "start_timestamp", "end_timestamp", "type": "USAGE", "status": "DRAFT",
+                   "credit_type", "line_items": [...], "subtotal", "total"}],
+     "summary": {"events_read", "events_used", "duplicates", "malformed",
+                 "unknown_customer", "outside_contracts", "not_billed"}}
+
+A usage line item has `type`, `product`, `name`, `presentation_group_values`,
+`pricing_group_values` (both always present, `{}` when none), `starting_at`/`ending_before` (its
+window: the statement period, or a rate segment inside it), `quantity`, `unit_price` (null for
+TIERED), `total`, and for TIERED `tier_mode` and the `tiers` breakdown. Money and quantities are
+canonical decimal strings in the credit type's base unit (USD cents); timestamps end in `Z`.
+The summary's counts add up: events_read = events_used + duplicates + malformed +
+unknown_customer + outside_contracts + not_billed.
+
+Invoices sort by customer, contract, start (then credit type); line items come in the order the
+evaluator built them (rate-card order, group values, window start). Renderers read the document,
+never these classes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from billing_spec.evaluate.pricing import TierCharge
+from billing_spec.money import CreditType, canonical
+from billing_spec.timestamps import format_timestamp
+
+FORMAT_VERSION = "1.0"
+GroupDict = dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class LineItem:
+    type: str
+    product: str
+    name: str
+    credit_type: CreditType
+    starting_at: datetime
+    ending_before: datetime
+    quantity: Decimal
+    total: Decimal
+    unit_price: Decimal | None = None
+    pricing_group_values: GroupDict = field(default_factory=dict)
+    presentation_group_values: GroupDict = field(default_factory=dict)
+    tier_mode: str | None = None
+    tiers: tuple[TierCharge, ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type, "product": self.product, "name": self.name,
+            "presentation_group_values": dict(self.presentation_group_values),
+            "pricing_group_values": dict(self.pricing_group_values),
+            "starting_at": format_timestamp(self.starting_at),
+            "ending_before": format_timestamp(self.ending_before),
+            "quantity": canonical(self.quantity), "unit_price": _decimal(self.unit_price),
+            "total": canonical(self.total),
+        }
+        if self.tiers is not None:
+            out["tier_mode"] = self.tier_mode
+            out["tiers"] = [_tier_json(row) for row in self.tiers]
+        return out
+
+
+@dataclass(frozen=True)
+class Invoice:
+    customer: str
+    customer_name: str
+    contract: str
+    contract_name: str | None
+    start: datetime
+    end: datetime
+    credit_type: CreditType
+    line_items: tuple[LineItem, ...]
+    type: str = "USAGE"
+    status: str = "DRAFT"
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.total for line in self.line_items), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal
+
+    def sort_key(self) -> tuple[str, str, datetime, str]:
+        return (self.customer, self.contract, self.start, self.credit_type.id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "customer": self.customer, "customer_name": self.customer_name,
+            "contract": self.contract, "contract_name": self.contract_name,
+            "start_timestamp": format_timestamp(self.start),
+            "end_timestamp": format_timestamp(self.end),
+            "type": self.type, "status": self.status, "credit_type": self.credit_type.id,
+            "line_items": [line.to_json() for line in self.line_items],
+            "subtotal": canonical(self.subtotal), "total": canonical(self.total),
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    events_read: int = 0
+    events_used: int = 0
+    duplicates: int = 0
+    malformed: int = 0
+    unknown_customer: int = 0
+    outside_contracts: int = 0
+    not_billed: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Invoices:
+    """What `evaluate` returns: the invoices, sorted, and what happened to the events."""
+
+    invoices: tuple[Invoice, ...]
+    summary: Summary
+
+    def __iter__(self) -> Iterator[Invoice]:
+        return iter(self.invoices)
+
+    def __len__(self) -> int:
+        return len(self.invoices)
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "invoices": [invoice.to_json() for invoice in self.invoices],
+            "summary": self.summary.to_json(),
+        }
+
+    def to_json(self) -> str:
+        """The document as printed: sorted keys, two-space indent, a final newline."""
+        return json.dumps(self.to_document(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    return None if value is None else canonical(value)
+
+
+def _tier_json(row: TierCharge) -> dict[str, Any]:
+    return {
+        "tier": row.tier, "starting_at": canonical(row.starting_at), "size": _decimal(row.size),
+        "quantity": canonical(row.quantity), "price": canonical(row.price),
+        "flat_price": _decimal(row.flat_price), "subtotal": canonical(row.subtotal),
+    }

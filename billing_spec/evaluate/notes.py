@@ -1,0 +1,101 @@
+"""Warnings about events that aggregation could not bill, gathered without flooding the output.
+
+A million events of an unknown customer make one warning (with the count and the first place),
+not a million: unknown customers are noted per `customer_id`, events outside every contract per
+customer, events with no rate in force per (contract, product, pricing group values), overlapping
+contracts once per customer. A property that is not a number is noted per event (`file:line`);
+`CappedDiagnostics` keeps the first hundred.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from billing_spec.diagnostics import Diagnostic, SourceRange, warning
+from billing_spec.events.capped import CappedDiagnostics
+from billing_spec.events.records import describe_value
+
+Where = Callable[[int, int], SourceRange]
+_FIRST = "the location given is the first such event"
+
+
+class EventNotes:
+    def __init__(self, where: Where) -> None:
+        self.where = where
+        self.unknown: dict[str, list[int]] = {}
+        self.outside: dict[str, list[Any]] = {}
+        self.overlaps: dict[str, tuple[tuple[str, ...], int, int]] = {}
+        self.no_rate: dict[tuple[str, str, tuple], list[int]] = {}
+        self.values = CappedDiagnostics()
+
+    def unknown_customer(self, ref: str, source: int, line: int) -> None:
+        _count(self.unknown, ref, source, line)
+
+    def outside_contracts(self, customer: str, source: int, line: int) -> None:
+        _count(self.outside, customer, source, line)
+
+    def overlap(self, customer: str, contracts: tuple[str, ...], source: int, line: int) -> None:
+        self.overlaps.setdefault(customer, (contracts, source, line))
+
+    def missing_rate(self, contract: str, product: str, values: tuple[tuple[str, Any], ...],
+                     source: int, line: int) -> None:
+        """`values`: the pricing group values as (key, value) pairs."""
+        _count(self.no_rate, (contract, product, values), source, line)
+
+    def bad_value(self, product: str, name: str, value: Any, source: int, line: int) -> None:
+        self.values.add(warning(
+            "W956", f"property {name!r} is {describe_value(value)}, not a number: the event is "
+                    f"not counted for product {product}", self.where(source, line)))
+
+    def diagnostics(self) -> list[Diagnostic]:
+        out = [self._unknown(ref, entry) for ref, entry in self.unknown.items()]
+        out += [self._outside(customer, entry) for customer, entry in self.outside.items()]
+        out += [self._overlap(customer, entry) for customer, entry in self.overlaps.items()]
+        out += [self._no_rate(key, entry) for key, entry in self.no_rate.items()]
+        return out + self.values.finish()
+
+    def _unknown(self, ref: str, entry: list[int]) -> Diagnostic:
+        count, source, line = entry
+        return warning("W952", f"{_events(count)} for customer_id {ref!r}, which is neither a "
+                               "customer ID nor an ingest alias: not billed",
+                       self.where(source, line), hint=_FIRST)
+
+    def _outside(self, customer: str, entry: list[int]) -> Diagnostic:
+        count, source, line = entry
+        return warning("W953", f"{_events(count)} of customer {customer} "
+                               f"{_verb(count, 'falls', 'fall')} outside every contract: "
+                               "not billed", self.where(source, line), hint=_FIRST)
+
+    def _overlap(self, customer: str, entry: tuple[tuple[str, ...], int, int]) -> Diagnostic:
+        contracts, source, line = entry
+        return warning("W954", f"customer {customer} has several contracts active at once "
+                               f"({', '.join(contracts)}); events then go to {contracts[0]}, the "
+                               "one that started last", self.where(source, line))
+
+    def _no_rate(self, key: tuple[str, str, tuple], entry: list[int]) -> Diagnostic:
+        (contract, product, values), (count, source, line) = key, entry
+        group = ""
+        if values:
+            shown = ", ".join(f"{name}: {value!r}" for name, value in values)
+            group = f" with pricing group values {{{shown}}}"
+        return warning("W955", f"{_events(count)} of product {product}{group} on contract "
+                               f"{contract} {_verb(count, 'has', 'have')} no rate in force at "
+                               f"{_verb(count, 'its', 'their')} time: not billed",
+                       self.where(source, line), hint=_FIRST)
+
+
+def _count(table: dict, key: Any, source: int, line: int) -> None:
+    entry = table.get(key)
+    if entry is None:
+        table[key] = [1, source, line]
+    else:
+        entry[0] += 1
+
+
+def _events(count: int) -> str:
+    return "1 event" if count == 1 else f"{count} events"
+
+
+def _verb(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many

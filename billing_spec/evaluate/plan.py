@@ -1,0 +1,306 @@
+"""The aggregation plan: everything an engine needs to turn events into quantities.
+
+Built from a `CompiledCatalog` once, before any event is read:
+
+- **who**: `resolve` maps a customer ID or ingest alias to a `CustomerPlan`, whose contract
+  timeline says which contract an instant belongs to. Where contracts overlap, the one that
+  started last wins (tie: the smaller contract ID) and the overlap is remembered for a warning.
+- **what**: for each contract, the usage products on its rate card (`ProductPlan`, in rate-card
+  order), each with its metric's shape (filters, aggregation, group keys) and its rate segments
+  per pricing group values; `routes[event_type]` lists the products whose metric takes an
+  event type.
+- **when**: for each (contract, product, pricing group values), a `WindowTable`: the contract's
+  time cut by statement periods and rate segments into `Window`s, each knowing its period and the
+  rate in force (None in a gap). Tables are built on first use and extended as later events
+  arrive, so an open-ended contract needs no horizon and no clock.
+
+An engine aggregates each (window, presentation group values) on its own; pricing then reads the
+windows back in time order. The plan holds no events and no quantities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from billing_spec.catalog.models import Rate
+from billing_spec.compile import CompiledCatalog
+from billing_spec.diagnostics import Diagnostic, warning
+from billing_spec.evaluate.matchers import MetricShape, accepts_event_type
+from billing_spec.evaluate.periods import Period, Schedule, periods, schedule_of
+from billing_spec.evaluate.segments import Segment, rate_segments
+from billing_spec.money import parse_decimal
+
+GroupValues = tuple[str | None, ...]
+_BEGINNING = datetime.min.replace(tzinfo=UTC)
+_PRICED = ("FLAT", "TIERED")
+
+
+class Window:
+    """`[start, end)` inside one period, with the rate in force (None: no rate)."""
+
+    __slots__ = ("billed", "end", "index", "period", "rate", "start", "table")
+
+    def __init__(self, table: WindowTable, index: int, period: Period, start: datetime,
+                 end: datetime, rate: Rate | None) -> None:
+        self.table, self.index, self.period = table, index, period
+        self.start, self.end, self.rate = start, end, rate
+        self.billed = rate is not None and rate.entitled
+
+    def __repr__(self) -> str:
+        return f"Window({self.start:%Y-%m-%d %H:%M}..{self.end:%Y-%m-%d %H:%M}, {self.rate})"
+
+
+class WindowTable:
+    """The windows of one contract, product and pricing group values, in time order."""
+
+    __slots__ = ("contract", "pricing_values", "product", "segments", "starts", "windows")
+
+    def __init__(self, contract: ContractPlan, product: ProductPlan, pricing_values: GroupValues,
+                 segments: list[Segment]) -> None:
+        self.contract, self.product, self.pricing_values = contract, product, pricing_values
+        self.segments = segments
+        self.starts: list[datetime] = []
+        self.windows: list[Window] = []
+        for period in contract.periods:
+            self.add_period(period)
+
+    def add_period(self, period: Period) -> None:
+        cursor = period.start
+        for segment in self.segments:
+            start = max(segment.start, period.start)
+            end = period.end if segment.end is None else min(segment.end, period.end)
+            if start >= end:
+                continue
+            if cursor < start:
+                self._add(period, cursor, start, None)
+            self._add(period, start, end, segment.rate)
+            cursor = end
+        if cursor < period.end:
+            self._add(period, cursor, period.end, None)
+
+    def _add(self, period: Period, start: datetime, end: datetime, rate: Rate | None) -> None:
+        self.starts.append(start)
+        self.windows.append(Window(self, len(self.windows), period, start, end, rate))
+
+
+@dataclass(eq=False)
+class ProductPlan:
+    """A usage product on one rate card: how its events match and which rates price it."""
+
+    id: str
+    content: dict[str, Any]
+    metric_id: str
+    metric: dict[str, Any]
+    shape: MetricShape
+    segments: dict[GroupValues, list[Segment]]
+
+    @property
+    def kind(self) -> str:
+        """The metric's aggregation type: COUNT, SUM, MAX, UNIQUE or LATEST."""
+        return self.shape.aggregation_type
+
+
+class Tables(dict):
+    """One contract's window tables for one product, by pricing group values; built on first
+    use (`tables[values]`), None for values no rate ever prices."""
+
+    def __init__(self, contract: ContractPlan, product: ProductPlan) -> None:
+        super().__init__()
+        self.contract, self.product = contract, product
+
+    def __missing__(self, values: GroupValues) -> WindowTable | None:
+        segments = self.product.segments.get(values)
+        table = WindowTable(self.contract, self.product, values, segments) if segments else None
+        self[values] = table
+        return table
+
+
+class Routes(dict):
+    """event type -> the (product, tables) pairs whose metric accepts it; built on first use."""
+
+    def __init__(self, contract: ContractPlan) -> None:
+        super().__init__()
+        self.contract = contract
+
+    def __missing__(self, event_type: str) -> tuple[tuple[ProductPlan, Tables], ...]:
+        c = self.contract
+        found = tuple((p, t) for p, t in zip(c.products, c.tables, strict=True)
+                      if accepts_event_type(p.metric, event_type))
+        self[event_type] = found
+        return found
+
+
+@dataclass(eq=False)
+class ContractPlan:
+    id: str
+    content: dict[str, Any]
+    customer: CustomerPlan
+    start: datetime
+    end: datetime | None
+    schedule: Schedule
+    products: list[ProductPlan]
+    periods: list[Period] = field(default_factory=list)
+    horizon: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.horizon = self.start
+        self._upcoming = periods(self.schedule, self.start, self.end)
+        self.tables = [Tables(self, product) for product in self.products]
+        self.routes = Routes(self)
+
+    def extend_to(self, when: datetime) -> None:
+        """Add statement periods (and their windows) until one holds `when`."""
+        while self.horizon <= when:
+            period = next(self._upcoming, None)
+            if period is None:
+                return
+            self.periods.append(period)
+            self.horizon = period.end
+            for tables in self.tables:
+                for table in tables.values():
+                    if table is not None:
+                        table.add_period(period)
+
+
+@dataclass(eq=False)
+class CustomerPlan:
+    """A customer and its contract timeline: `owners[bisect_right(bounds, t)]` is the contract
+    in force at t (None: none), `overlaps` at the same index the contracts in force when there
+    are several. bounds[0] is the beginning of time. A customer out of scope (`--customer`) has
+    no contracts."""
+
+    id: str
+    name: str
+    in_scope: bool
+    contracts: list[ContractPlan] = field(default_factory=list)
+    bounds: list[datetime] = field(default_factory=lambda: [_BEGINNING])
+    owners: list[ContractPlan | None] = field(default_factory=lambda: [None, None])
+    overlaps: list[tuple[str, ...]] = field(default_factory=lambda: [(), ()])
+    overlapping: bool = False
+
+    def build_timeline(self) -> None:
+        cuts = sorted({c.start for c in self.contracts} | {c.end for c in self.contracts if c.end})
+        for cut in cuts:
+            live = [c for c in self.contracts if c.start <= cut and (c.end is None or cut < c.end)]
+            live.sort(key=lambda c: c.id)
+            live.sort(key=lambda c: c.start, reverse=True)  # stable: the smaller ID first on ties
+            self.bounds.append(cut)
+            self.owners.append(live[0] if live else None)
+            self.overlaps.append(tuple(c.id for c in live) if len(live) > 1 else ())
+        self.overlapping = any(self.overlaps)
+
+
+@dataclass
+class AggregationPlan:
+    resolve: dict[str, CustomerPlan]
+    customers: dict[str, CustomerPlan]
+    through: datetime | None
+    diagnostics: list[Diagnostic]
+
+
+def build_plan(catalog: CompiledCatalog, *, through: datetime | None = None,
+               customer: str | None = None) -> AggregationPlan:
+    """The plan for a compiled catalog; `customer` (an ID) limits it to one customer."""
+    diagnostics: list[Diagnostic] = []
+    customers = {
+        cid: CustomerPlan(cid, spec["name"], customer is None or cid == customer)
+        for cid, spec in _contents(catalog, "customer").items()
+    }
+    resolve = _resolver(catalog, customers, diagnostics)
+    cards: dict[str, list[ProductPlan]] = {}
+    for cid, spec in _contents(catalog, "contract").items():
+        owner = customers.get(spec["customer"])
+        if owner is None or not owner.in_scope:
+            continue
+        card_id = spec["rate_card"]
+        if card_id not in cards:
+            cards[card_id] = _card_products(catalog, card_id, diagnostics)
+        contract = catalog.section("contracts")[cid]
+        owner.contracts.append(ContractPlan(
+            cid, spec, owner, contract.starting_at, contract.ending_before,
+            schedule_of(contract.usage_statement_schedule, contract.starting_at), cards[card_id]))
+    for plan in customers.values():
+        plan.build_timeline()
+    return AggregationPlan(resolve, customers, through, diagnostics)
+
+
+def _contents(catalog: CompiledCatalog, type_: str) -> dict[str, dict[str, Any]]:
+    return {r.name: r.content for r in catalog.resources.values() if r.type == type_}
+
+
+def _resolver(catalog: CompiledCatalog, customers: dict[str, CustomerPlan],
+              diagnostics: list[Diagnostic]) -> dict[str, CustomerPlan]:
+    resolve = dict(customers)
+    for cid, spec in _contents(catalog, "customer").items():
+        for alias in spec.get("ingest_aliases", ()):
+            holder = resolve.setdefault(alias, customers[cid])
+            if holder is not customers[cid]:
+                diagnostics.append(warning(
+                    "W959", f"ingest alias {alias!r} of customer {cid} already names customer "
+                            f"{holder.id}; its events go to {holder.id}"))
+    return resolve
+
+
+def _card_products(catalog: CompiledCatalog, card_id: str,
+                   diagnostics: list[Diagnostic]) -> list[ProductPlan]:
+    """The usage products priced on a rate card, in the card's product order."""
+    card = catalog.section("rate_cards")[card_id]
+    rates: dict[str, list[Rate]] = {}
+    for rate in card.rates:
+        rates.setdefault(rate.product, []).append(rate)
+    products = []
+    for product_id, product_rates in rates.items():
+        plan = _product_plan(catalog, card_id, product_id, product_rates, diagnostics)
+        if plan is not None:
+            products.append(plan)
+    return products
+
+
+def _product_plan(catalog: CompiledCatalog, card_id: str, product_id: str, rates: list[Rate],
+                  diagnostics: list[Diagnostic]) -> ProductPlan | None:
+    product = catalog.resources[f"product.{product_id}"].content
+    if product["type"] != "USAGE" or "billable_metric" not in product:
+        return None  # subscriptions, composites, fixed products: later pricing steps
+    metric_id = product["billable_metric"]
+    metric = catalog.resources[f"billable_metric.{metric_id}"].content
+    if metric.get("sql"):
+        diagnostics.append(warning(
+            "W957", f"product {product_id}: SQL billable metric {metric_id} cannot be evaluated "
+                    "locally; its usage is not billed"))
+        return None
+    conversion = product.get("quantity_conversion")
+    if conversion and parse_decimal(conversion["conversion_factor"]) <= 0:
+        diagnostics.append(warning(
+            "W961", f"product {product_id}: quantity_conversion's conversion_factor must be "
+                    "positive; its usage is not billed"))
+        return None
+    shape = MetricShape.of(metric, product)
+    by_values: dict[GroupValues, list[Rate]] = {}
+    for rate in rates:
+        values = _pricing_values(rate, shape.pricing_key)
+        if rate.rate_type not in _PRICED or values is None:
+            diagnostics.append(_ignored_rate(card_id, product_id, rate, shape.pricing_key))
+            continue
+        by_values.setdefault(values, []).append(rate)
+    segments = {values: rate_segments(group) for values, group in by_values.items()}
+    return ProductPlan(product_id, product, metric_id, metric, shape, segments)
+
+
+def _pricing_values(rate: Rate, key: tuple[str, ...]) -> GroupValues | None:
+    given = rate.pricing_group_values or {}
+    if set(given) != set(key):
+        return None
+    return tuple(given[k] for k in key)
+
+
+def _ignored_rate(card_id: str, product_id: str, rate: Rate, key: tuple[str, ...]) -> Diagnostic:
+    when = rate.starting_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if rate.rate_type not in _PRICED:
+        why = f"rate_type {rate.rate_type} does not price a usage product"
+    else:
+        why = ("its pricing_group_values keys do not match the product's pricing_group_key "
+               f"{list(key)}")
+    return warning("W960",
+                   f"rate card {card_id}: the {product_id} rate from {when} is ignored: {why}")

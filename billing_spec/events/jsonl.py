@@ -1,0 +1,102 @@
+"""JSON Lines -> rows of valid, first-copy events; the reader's hot path.
+
+Each line is decoded by orjson and, when it is a plain event — a JSON object with non-empty
+string `transaction_id`, `customer_id` and `event_type`, an object (or no) `properties`, and a
+timestamp spelled `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (`records.is_plain_utc`) — taken as it is
+after a few checks. Anything else (a blank line, invalid JSON, a missing field, an offset
+timestamp) goes to `checked_line`, which decodes the line again exactly and either accepts it
+or says what is wrong. Both paths accept the same events.
+
+A row is `(transaction_id, customer_id, event_type, timestamp, properties, line, raw)`; `raw` is
+the line when its properties came from orjson (they may hold binary floats, to be decoded again
+exactly when read: `records.InexactNumber`), None when they are already exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, BinaryIO
+
+import orjson
+
+from billing_spec.events.dedupe import LINE_BITS, PLACE_BITS, Seen, fingerprint
+from billing_spec.events.records import EMPTY, Malformed, check_event, exact_loads
+
+Row = tuple[str, str, str, datetime, dict[str, Any], int, bytes | None]
+Report = Callable[[int, str], None]  # (line, reason) for a malformed record
+BATCH = 256
+
+
+def json_lines(stream: BinaryIO, source: int, seen: Seen, report: Report,
+               counted: Callable[[int], None]) -> Iterator[list[Row]]:
+    """Batches of rows from one JSON Lines source; `counted(n)` adds records read."""
+    loads, iso, first = orjson.loads, datetime.fromisoformat, seen.first.setdefault
+    base, read, batch = source << LINE_BITS, 0, []
+    for number, line in enumerate(stream, 1):
+        try:
+            obj = loads(line)
+            txid, customer = obj["transaction_id"], obj["customer_id"]
+            event_type, stamp = obj["event_type"], obj["timestamp"]
+            props = obj.get("properties", EMPTY)
+            # The stamp test is records.is_plain_utc, spelled out: it runs once per event.
+            when = iso(stamp) if (
+                type(txid) is str and txid and type(customer) is str and customer
+                and type(event_type) is str and event_type and type(props) is dict
+                and stamp[-1] == "Z" and stamp[10] == "T" and stamp[7] == "-"
+                and ((size := len(stamp)) == 20
+                     or (stamp[19] == "." and 21 < size < 31 and stamp[20:-1].isdigit()))
+            ) else None
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            when = None
+        if when is not None:
+            read += 1
+            row = (txid, customer, event_type, when, props, number, line)
+        elif not line.strip():
+            continue
+        else:
+            read += 1
+            row = checked_line(line, number, report)
+            if row is None:
+                continue
+            txid = row[0]
+        # dedupe.Seen.admit, spelled out
+        print_ = hash(line) if line.endswith(b"}\n") else fingerprint(line)
+        place = print_ << PLACE_BITS | base | number
+        earlier = first(txid, place)
+        if earlier is place:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                counted(read)
+                read = 0
+                yield batch
+                batch = []
+        else:
+            seen.again(txid, earlier, place)
+    counted(read)
+    if batch:
+        yield batch
+
+
+def checked_line(line: bytes, number: int, report: Report) -> Row | None:
+    """One line the fast path did not take: its row, or None after reporting why not."""
+    if number == 1:
+        line = line.removeprefix(b"\xef\xbb\xbf")
+    try:
+        obj, raw = orjson.loads(line), line
+    except orjson.JSONDecodeError:
+        try:
+            obj, raw = exact_loads(line), None
+        except UnicodeDecodeError:
+            return report(number, "the line is not valid UTF-8")
+        except ValueError as exc:
+            reason = getattr(exc, "msg", str(exc))
+            column = getattr(exc, "colno", None)
+            where = f" (column {column})" if column else ""
+            return report(number, f"not valid JSON: {reason}{where}")
+    try:
+        event = check_event(obj, 0, number)
+    except Malformed as exc:
+        return report(number, str(exc))
+    return (event.transaction_id, event.customer_id, event.event_type, event.timestamp,
+            event.properties, number, raw)

@@ -1,0 +1,203 @@
+"""The event reader: sources -> valid, de-duplicated events, streamed, with counts.
+
+`read_events(paths)` returns an `EventStream`: iterate it once to get every valid event in input
+order (`UsageEvent`s with exact properties), or take `batches()` (rows, for engines); afterwards
+`counts` says how many records were read, malformed and duplicated, and `diagnostics` holds the
+reasons (`file:line: ...`). Only one batch of events is held at a time, plus one entry per
+distinct `transaction_id` (`dedupe`).
+
+JSON Lines are decoded by `jsonl` (orjson, the hot path), JSON-array files element by element
+(`arrays`), records from Python one by one. Either way a record is counted once in `read`, and
+ends up valid, malformed or a duplicate (`dedupe`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import orjson
+
+from billing_spec.diagnostics import Diagnostic, SourceRange, error, warning
+from billing_spec.events.arrays import ArraySyntaxError, array_elements
+from billing_spec.events.capped import CappedDiagnostics
+from billing_spec.events.dedupe import Seen, fingerprint
+from billing_spec.events.jsonl import Row, json_lines
+from billing_spec.events.records import Malformed, UsageEvent, check_event, exact_loads, has_float
+from billing_spec.events.sources import Source, expand_paths, is_array_layout, open_source
+
+_BATCH = 256
+
+
+@dataclass(frozen=True)
+class EventBatch:
+    """Valid events of one source: rows `(transaction_id, customer_id, event_type, timestamp,
+    properties, line, raw)` (`jsonl.Row`)."""
+
+    source: int
+    rows: list[Row]
+
+    def events(self) -> Iterator[tuple[UsageEvent, bytes | None]]:
+        for txid, customer, event_type, when, props, line, raw in self.rows:
+            yield UsageEvent(txid, customer, event_type, when, props, self.source, line), raw
+
+
+@dataclass
+class ReadCounts:
+    read: int = 0
+    malformed: int = 0
+    duplicates: int = 0
+
+
+class EventStream:
+    """Valid, de-duplicated events from some sources; iterate once.
+
+    Engines use `batches()`: `EventBatch`es whose properties may still hold binary floats from
+    the fast decoder (`records.InexactNumber` when read); `exact(raw, properties)` then gives
+    that record's exact properties. Iterating the stream does this for every event.
+    """
+
+    def __init__(self, sources: list[Source], diagnostics: Iterable[Diagnostic] = (),
+                 records: Iterable[Mapping[str, Any]] | None = None) -> None:
+        self.sources = sources
+        self._diagnostics = CappedDiagnostics()
+        self._diagnostics.extend(list(diagnostics))
+        self._records = records
+        self._seen = Seen(self.where, self._diagnostics.add)
+        self._read = self._malformed_count = 0
+        self._consumed = False
+
+    @property
+    def counts(self) -> ReadCounts:
+        return ReadCounts(self._read, self._malformed_count, self._seen.duplicates)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self._diagnostics.finish()
+
+    def where(self, source: int, line: int) -> SourceRange:
+        return SourceRange.at(self.sources[source].name, line)
+
+    @staticmethod
+    def exact(raw: bytes | None, properties: dict[str, Any]) -> dict[str, Any]:
+        """The record's properties with every number exact (decoded again from `raw`)."""
+        if raw is None:
+            return properties
+        return exact_loads(raw)["properties"]
+
+    def __iter__(self) -> Iterator[UsageEvent]:
+        for batch in self.batches():
+            for event, raw in batch.events():
+                if raw is not None and has_float(event.properties):
+                    event = event._replace(properties=self.exact(raw, event.properties))
+                yield event
+
+    def batches(self) -> Iterator[EventBatch]:
+        if self._consumed:
+            raise RuntimeError("an EventStream can be iterated only once")
+        self._consumed = True
+        if self._records is not None:
+            yield from self._from_records(self._records)
+        else:
+            for index, source in enumerate(self.sources):
+                yield from self._from_source(index, source)
+        self._seen.first.clear()
+
+    # --- per source ---------------------------------------------------------------------------
+
+    def _from_source(self, index: int, source: Source) -> Iterator[EventBatch]:
+        try:
+            stream = open_source(source)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            self._diagnostics.add(error("E701", f"cannot read {source.name}: {reason}"))
+            return
+        try:
+            if is_array_layout(stream):
+                yield from self._from_arrays(stream, index)
+            else:
+                yield from self._from_lines(stream, index)
+        except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError; truncated: EOFError
+            self._diagnostics.add(error("E702", f"cannot read {source.name}: {exc}",
+                                        hint="is the file a complete gzip stream?"))
+        finally:
+            if source.path is not None:
+                stream.close()
+
+    def _from_lines(self, stream: BinaryIO, index: int) -> Iterator[EventBatch]:
+        def report(line: int, reason: str) -> None:
+            return self._malformed(index, line, reason)
+
+        def counted(records: int) -> None:
+            self._read += records
+
+        for rows in json_lines(stream, index, self._seen, report, counted):
+            yield EventBatch(index, rows)
+
+    def _from_arrays(self, stream: BinaryIO, index: int) -> Iterator[EventBatch]:
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig")  # type: ignore[arg-type]
+        rows: list[Row] = []
+        try:
+            for obj, raw, number in array_elements(text):
+                event = self._checked(obj, index, number)
+                if event is not None and self._seen.admit(
+                        event.transaction_id, fingerprint(raw.encode()), index, number):
+                    rows.append((*event[:5], number, None))
+                    if len(rows) >= _BATCH:
+                        yield EventBatch(index, rows)
+                        rows = []
+        except ArraySyntaxError as exc:
+            self._read += 1
+            self._malformed(index, exc.line, f"{exc} (the rest of the file is skipped)")
+        except UnicodeDecodeError:
+            self._read += 1
+            self._malformed(index, 1, "the file is not valid UTF-8 (the file is skipped)")
+        finally:
+            text.detach()
+        if rows:
+            yield EventBatch(index, rows)
+
+    def _from_records(self, records: Iterable[Mapping[str, Any]]) -> Iterator[EventBatch]:
+        rows: list[Row] = []
+        for number, record in enumerate(records, 1):
+            obj = dict(record) if isinstance(record, Mapping) else record
+            event = self._checked(obj, 0, number)
+            if event is not None and has_float(event.properties):
+                event = self._malformed(0, number, "properties hold a binary float; pass "
+                                                   "numbers as int, str or Decimal")
+            if event is None:
+                continue
+            text = orjson.dumps(record, default=str, option=orjson.OPT_SORT_KEYS)
+            if self._seen.admit(event.transaction_id, fingerprint(text), 0, number):
+                rows.append((*event[:5], number, None))
+        yield EventBatch(0, rows)
+
+    # --- shared steps -------------------------------------------------------------------------
+
+    def _checked(self, obj: Any, index: int, number: int) -> UsageEvent | None:
+        self._read += 1
+        try:
+            return check_event(obj, index, number)
+        except Malformed as exc:
+            return self._malformed(index, number, str(exc))
+
+    def _malformed(self, index: int, number: int, reason: str) -> None:
+        self._malformed_count += 1
+        self._diagnostics.add(warning("W950", f"malformed event skipped: {reason}",
+                                      self.where(index, number)))
+        return None
+
+
+def read_events(paths: Iterable[str | os.PathLike[str]]) -> EventStream:
+    """Events from files, directories and `-` (stdin), in input order."""
+    sources, diagnostics = expand_paths(paths)
+    return EventStream(sources, diagnostics)
+
+
+def events_from_records(records: Iterable[Mapping[str, Any]],
+                        name: str = "<records>") -> EventStream:
+    """Events from decoded records (dicts), e.g. built in Python. Numbers: int, str or Decimal."""
+    return EventStream([Source(name, None)], records=records)

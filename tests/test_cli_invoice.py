@@ -1,0 +1,149 @@
+# ruff: noqa: E501 (catalogs written inline, one rate per line)
+"""`billing invoice` through the installed console script, as a user or CI job runs it."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_billing
+from invoicing import FLAT_50, catalog, event, write_jsonl
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICKSTART = ROOT / "catalogs" / "quickstart"
+
+
+def test_the_quickstart_invoice():
+    result = run_billing("invoice", QUICKSTART, "--events", QUICKSTART / "events")
+    assert result.code == 0, result.output
+    assert result.stderr == ""
+    document = json.loads(result.stdout)
+    [invoice] = document["invoices"]
+    assert [(li["presentation_group_values"]["user_id"], li["total"])
+            for li in invoice["line_items"]] == [("u1", "30"), ("u2", "20")]
+    assert invoice["total"] == "50"
+    assert result.stdout == json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def test_the_same_bytes_every_time():
+    first = run_billing("invoice", QUICKSTART, "--events", QUICKSTART / "events")
+    second = run_billing("invoice", QUICKSTART, "--events", QUICKSTART / "events")
+    assert first.stdout == second.stdout
+
+
+def test_events_from_stdin():
+    text = (QUICKSTART / "events" / "october.jsonl").read_text()
+    result = run_billing("invoice", QUICKSTART, "--events", "-", input=text)
+    assert result.code == 0 and json.loads(result.stdout)["invoices"][0]["total"] == "50"
+
+
+def _catalog_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "catalog"
+    root.mkdir()
+    (root / "catalog.yaml").write_text(catalog(FLAT_50).lstrip("\n"))
+    return root
+
+
+def test_malformed_events_warn_and_strict_fails(tmp_path):
+    """A malformed line is reported (file:line: reason) with the counts at the end; exit 0, the
+    invoice on stdout. --strict: exit 1 and nothing on stdout."""
+    path = write_jsonl(tmp_path / "e.jsonl", [event("t1", "2026-10-05T00:00:00Z", units=2)])
+    with path.open("a") as fh:
+        fh.write('{"transaction_id": "t2"}\n')
+    root = _catalog_dir(tmp_path)
+    result = run_billing("invoice", root, "--events", path)
+    assert result.code == 0
+    assert f"{path}:2: warning[W950]: malformed event skipped: missing customer_id" in result.stderr
+    assert "2 events read: 1 used, 0 duplicates, 1 malformed" in result.stderr
+    assert json.loads(result.stdout)["invoices"][0]["total"] == "100"
+
+    strict = run_billing("invoice", root, "--events", path, "--strict")
+    assert strict.code == 1 and strict.stdout == ""
+    assert "--strict" in strict.stderr
+
+
+def test_customer_and_through(tmp_path):
+    path = write_jsonl(tmp_path / "e.jsonl", [event("t1", "2026-10-05T00:00:00Z", units=2),
+                                              event("t2", "2026-10-25T00:00:00Z", units=3)])
+    root = _catalog_dir(tmp_path)
+    result = run_billing("invoice", root, "--events", path, "--customer", "acme-prod",
+                         "--through", "2026-10-20T00:00:00+02:00")
+    assert result.code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["invoices"][0]["total"] == "100"
+    assert document["summary"]["not_billed"] == 1
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["--events", "nope.jsonl"], "E701", "events path nope.jsonl does not exist"),
+    (["--events", "EVENTS", "--through", "tomorrow"], "E703", "--through"),
+    (["--events", "EVENTS", "--customer", "acm"], "E704", "unknown customer 'acm'"),
+    (["--events", "EVENTS", "--engine", "spark"], "E705", "unknown aggregation engine 'spark'"),
+])
+def test_usage_errors_exit_1_with_nothing_on_stdout(tmp_path, args, code, message):
+    path = write_jsonl(tmp_path / "e.jsonl", [event("t1", "2026-10-05T00:00:00Z", units=2)])
+    args = [str(path) if a == "EVENTS" else a for a in args]
+    result = run_billing("invoice", _catalog_dir(tmp_path), *args, cwd=tmp_path)
+    assert result.code == 1 and result.stdout == ""
+    assert f"error[{code}]" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_invalid_catalog_exits_1(tmp_path):
+    root = tmp_path / "catalog"
+    root.mkdir()
+    (root / "catalog.yaml").write_text("version: 1\nproducts:\n  p: {name: P, type: usage, billable_metric: missing}\n")
+    result = run_billing("invoice", root, "--events", QUICKSTART / "events")
+    assert result.code == 1 and result.stdout == "" and "E201" in result.stderr
+
+
+def test_events_is_required():
+    result = run_billing("invoice", QUICKSTART)
+    assert result.code == 1 and "--events" in result.output
+
+
+@pytest.mark.skipif(importlib.util.find_spec("billing_spec.render") is not None,
+                    reason="the renderer is installed")
+def test_other_formats_need_the_renderer():
+    result = run_billing("invoice", QUICKSTART, "--events", QUICKSTART / "events",
+                         "--format", "text")
+    assert result.code == 1 and "E706" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_readme_example_is_what_the_command_prints():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Usage events and `billing invoice`"):]
+    block = section[section.index("```json\n") + 8:section.index("\n```", section.index("```json"))]
+    result = run_billing("invoice", QUICKSTART, "--events", QUICKSTART / "events")
+    assert json.loads(block) == json.loads(result.stdout)
+
+
+ACME = ROOT / "catalogs" / "acme-ai"
+
+
+@pytest.mark.skipif(not (ACME / "events").is_dir(), reason="no acme-ai event fixtures here")
+def test_the_acme_ai_example():
+    """The richer example's October fixtures: tiered tokens by model and project (zephyr's price
+    changes on Oct 16, so its lines split there), peak storage rounded up, volume-tiered users,
+    Globex's CONTRACT_START periods on the 15th, and one event of an unknown customer. Acme's
+    atlas/search line: 107,744 thousand tokens = 100,000 × 0.2 + 7,744 × 0.15 = 21,161.6 -> 21,162
+    cents. (Overrides, commits, credits and subscriptions are not applied yet.)"""
+    result = run_billing("invoice", ACME, "--events", ACME / "events")
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [(i["customer"], i["start_timestamp"][:10], i["end_timestamp"][:10], i["total"])
+            for i in document["invoices"]] == [
+        ("acme_corp", "2026-10-01", "2026-11-01", "51312"),
+        ("globex", "2026-09-15", "2026-10-15", "5202"),
+        ("globex", "2026-10-15", "2026-11-15", "5874"),
+        ("initech", "2026-10-01", "2026-11-01", "1304"),
+    ]
+    search = document["invoices"][0]["line_items"][0]
+    assert (search["presentation_group_values"], search["quantity"], search["total"]) == (
+        {"project": "search"}, "107744", "21162")
+    assert document["summary"] == {
+        "events_read": 2674, "events_used": 2668, "duplicates": 5, "malformed": 0,
+        "unknown_customer": 1, "outside_contracts": 0, "not_billed": 0}
+    assert "W952" in result.stderr and "hooli-prod" in result.stderr

@@ -1,0 +1,140 @@
+"""The fast paths agree with their plain, checked references.
+
+- the compiled matcher with `reference_match` (the filter semantics, interpreted);
+- the JSON Lines hot loop with `checked_line` (decode exactly, then validate);
+- `parse_event_timestamp` with `timestamps.parse_timestamp`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from billing_spec.evaluate.matchers import BadValue, MetricShape, compile_matcher, reference_match
+from billing_spec.events.dedupe import Seen
+from billing_spec.events.jsonl import checked_line, json_lines
+from billing_spec.events.records import (
+    InexactNumber,
+    JsonNumber,
+    exact_loads,
+    has_float,
+    parse_event_timestamp,
+)
+from billing_spec.timestamps import TimestampError, parse_timestamp
+
+NAMES = ["a", "b", "c"]
+values = st.one_of(st.none(), st.sampled_from(["x", "y", "5", "1.50", ""]), st.integers(-2, 6),
+                   st.sampled_from([JsonNumber("1.50"), JsonNumber("5.0")]), st.booleans(),
+                   st.just({"k": [1, "x"]}))
+filters = st.lists(st.fixed_dictionaries({"name": st.sampled_from(NAMES)}, optional={
+    "exists": st.booleans(),
+    "in_values": st.lists(st.sampled_from(["x", "5", "1.50", "true", "y"]), min_size=1),
+    "not_in_values": st.lists(st.sampled_from(["x", "5", "1.50", "false"]), min_size=1),
+}), max_size=3)
+shapes = st.builds(
+    MetricShape,
+    aggregation_type=st.sampled_from(["COUNT", "SUM", "MAX", "UNIQUE", "LATEST"]),
+    aggregation_key=st.sampled_from(NAMES),
+    property_filters=filters.map(tuple),
+    pricing_key=st.lists(st.sampled_from(NAMES), max_size=2, unique=True).map(tuple),
+    presentation_key=st.lists(st.sampled_from(NAMES), max_size=2, unique=True).map(tuple),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(shape=shapes, props=st.dictionaries(st.sampled_from(NAMES), values))
+def test_the_compiled_matcher_is_the_reference(shape, props):
+    assert compile_matcher(shape)(props) == reference_match(shape, props)
+
+
+def test_filter_semantics_by_example():
+    shape = MetricShape("SUM", "n", ({"name": "region", "exists": True, "in_values": ["us", "5"]},
+                                     {"name": "tier", "not_in_values": ["free"]}), ("region",), ())
+    match = compile_matcher(shape)
+    assert match({"region": "us", "n": 2}) == (("us",), (), 2)
+    assert match({"region": 5, "n": "2.5"}) == (("5",), (), pytest.approx(2.5))
+    assert match({"region": "eu", "n": 2}) is None
+    assert match({"region": "us", "tier": "free", "n": 2}) is None
+    assert match({"region": "us"}) == BadValue("n", None)
+    assert match({"region": "us", "n": "lots"}) == BadValue("n", "lots")
+
+
+def test_a_float_is_refused_where_it_is_read():
+    shape = MetricShape("SUM", "n", (), ("g",), ())
+    with pytest.raises(InexactNumber):
+        compile_matcher(shape)({"n": 0.1, "g": "x"})
+    with pytest.raises(InexactNumber):
+        compile_matcher(shape)({"n": 1, "g": 0.5})
+
+
+stamps = st.one_of(
+    st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1)).map(
+        lambda d: d.strftime("%Y-%m-%dT%H:%M:%S")).flatmap(lambda base: st.tuples(
+            st.just(base),
+            st.sampled_from(["", ".5", ".123", ".123456", ".123456789", ".1234567891", ".", ",5"]),
+            st.sampled_from(["Z", "z", "+02:00", "-00:00", "+0200", "", "+02", " Z"]),
+        ).map("".join)),
+    st.sampled_from(["2026-W40-1T00:00:00Z", "20261001T000000Z", "2026-10-01T00:00Z",
+                     "2026-10-01X00:00:00Z", "2026-10-01 00:00:00Z", "2026-13-01T00:00:00Z",
+                     "2026-02-30T00:00:00Z", "2026-10-01T24:00:00Z", "", "Z"]),
+)
+
+
+@settings(max_examples=500)
+@given(text=stamps)
+def test_the_event_timestamp_parser_is_parse_timestamp(text):
+    try:
+        expected = parse_timestamp(text)
+    except TimestampError:
+        with pytest.raises(TimestampError):
+            parse_event_timestamp(text)
+    else:
+        assert parse_event_timestamp(text) == expected
+
+
+fields = {
+    "transaction_id": st.one_of(st.sampled_from(["t1", "t2", ""]), st.integers(0, 3), st.none()),
+    "customer_id": st.sampled_from(["c", "", 5]),
+    "event_type": st.sampled_from(["e", ""]),
+    "timestamp": st.one_of(stamps, st.integers(0, 5)),
+    "properties": st.one_of(st.dictionaries(st.sampled_from(NAMES), st.one_of(
+        st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=3))),
+        st.lists(st.integers(), max_size=2), st.none()),
+}
+records = st.fixed_dictionaries({}, optional=fields)
+lines = st.one_of(records.map(lambda r: json.dumps(r).encode()),
+                  st.sampled_from([b"", b"   ", b"{", b"[1, 2]", b"12", b'{"a": NaN}',
+                                   b'{"transaction_id": "t", "x": 1e999}']))
+
+
+@settings(max_examples=400, deadline=None)
+@given(line=lines)
+def test_the_hot_loop_accepts_what_the_checked_path_accepts(line):
+    """Every line, through the hot loop and through `checked_line`: the same event (with exact
+    properties) or the same refusal."""
+    reports_fast, reports_slow = [], []
+    seen = Seen(lambda s, n: None, lambda d: None)
+    batches = list(json_lines(io.BytesIO(line + b"\n"), 0, seen,
+                              lambda n, r: reports_fast.append(r), lambda n: None))
+    fast = [row for batch in batches for row in batch]
+    if not line.strip():  # blank lines are skipped before either path
+        assert fast == [] and reports_fast == []
+        return
+    slow = checked_line(line + b"\n", 1, lambda n, r: reports_slow.append(r))
+    if slow is None:
+        assert fast == [] and reports_fast == reports_slow
+        return
+    [row] = fast
+    assert _exact(row) == _exact(slow)
+
+
+def _exact(row):
+    txid, customer, event_type, when, props, line, raw = row
+    if raw is not None and has_float(props):
+        props = exact_loads(raw)["properties"]
+    return txid, customer, event_type, when, props, line
