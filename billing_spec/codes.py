@@ -1,21 +1,31 @@
 """The registry of diagnostic codes: one stable code per kind of mistake, with its title.
 
 Codes are part of the user-facing contract (CI scripts grep for them, fixtures mark them inline),
-so a code is never reused for a different mistake. Ranges:
-
-- E0xx  reading files: encoding, YAML syntax, tags, duplicate keys, the `version` line
-- E1xx  the schema: unknown or missing fields, wrong types, bad enum values, bad IDs
-- E2xx  references and identity across files
-- E3xx  billable metrics        E4xx  products        E5xx  rate cards and rates
-- E6xx  customers and contracts
-- E7xx  usage events and evaluation                E8xx  state, plans and apply
-- W9xx  warnings (exit 0): W900-W949 catalog, W950-W979 events/evaluation, W980-W999 plan/apply
+so a code is never reused for a different mistake. `RANGES` names what each range is for; the
+README's "Error codes" section is `markdown()` verbatim (a test holds it to that; run
+`python -m billing_spec.codes` to print it).
 """
 
 from __future__ import annotations
 
+# first code of a range -> what the range is about (a range runs to the next one's start)
+RANGES: dict[str, str] = {
+    "E000": "Reading files: encoding, YAML syntax, tags, duplicate keys, the `version` line; `fmt`",
+    "E100": "The schema: unknown or missing fields, wrong types, bad values, IDs, timestamps",
+    "E200": "References and identity across files; `moved`",
+    "E300": "Billable metrics",
+    "E400": "Products",
+    "E500": "Rate cards and rates",
+    "E600": "Customers and contracts",
+    "E700": "Usage events, evaluation and rendering invoices",
+    "E800": "State, plans and apply",
+    "W900": "Warnings about the catalog (`validate` still exits 0)",
+    "W950": "Warnings about events and evaluation (`invoice` exits 0 unless `--strict`)",
+    "W980": "Warnings from plan and apply",
+}
+
 CODES: dict[str, str] = {
-    # reading files
+    # Reading files: encoding, YAML syntax, tags, duplicate keys, the `version` line; `fmt`
     "E001": "file cannot be read",
     "E002": "file is not UTF-8",
     "E003": "YAML syntax error",
@@ -30,50 +40,22 @@ CODES: dict[str, str] = {
     "E012": "invalid YAML merge key",
     "E013": "fmt cannot lay out the file without changing it",
     "E014": "file cannot be written",
-    # schema
+    # The schema: unknown or missing fields, wrong types, bad values, IDs, timestamps
     "E101": "unknown field",
     "E102": "missing required field",
     "E103": "wrong type",
     "E104": "invalid value",
     "E105": "invalid resource ID",
     "E106": "invalid timestamp",
-    # references and identity
+    # References and identity across files; `moved`
     "E201": "unknown reference",
     "E202": "resource ID defined twice",
-    # rendering invoices (E790-E799)
-    "E790": "templates directory not found",
-    "E791": "template not found",
-    "E792": "template cannot be parsed",
-    "E793": "template failed while rendering",
-    "E794": "invoice document not in the expected shape",
-    "E795": "unknown invoice format",
-    # state, plans and apply
-    "E801": "state file is corrupt or unreadable",
-    "E802": "state file is from a newer billing-spec",
-    "E803": "state is locked",
-    "E804": "lock ID does not match (force-unlock)",
-    "E805": "saved plan is stale",
-    "E806": "saved plan is for another state",
-    "E807": "plan file is damaged",
-    "E808": "plan file format not supported",
-    "E809": "plan has errors",
-    "E810": "retroactive rate change",
-    "E811": "prevent_destroy forbids destroying a resource",
-    "E812": "resource is still referenced",
-    "E814": "`moved` target already exists",
-    "E815": "apply not approved",
-    "E816": "options not allowed with a saved plan",
-    "E817": "provider failed during apply",
-    "E818": "address not in the state",
-    "E819": "cannot write the state or plan file",
-    "W980": "retroactive rate change allowed",
-    "W981": "the last apply did not finish",
     "E203": "invalid `moved` address",
     "E204": "`moved` between resource types",
     "E205": "`moved` target is not defined",
     "E206": "`moved` source is still defined",
     "E207": "address moved twice",
-    # billable metrics
+    # Billable metrics
     "E301": "metric needs `sql` or `aggregation_type`",
     "E302": "`sql` metric with aggregation fields",
     "E303": "missing `aggregation_key`",
@@ -82,7 +64,7 @@ CODES: dict[str, str] = {
     "E306": "group key is not a property filter",
     "E307": "duplicate group key",
     "E308": "contradictory property filter",
-    # products
+    # Products
     "E401": "USAGE product without a billable metric",
     "E402": "billable metric on a product that is not USAGE",
     "E403": "USAGE-only field on another product type",
@@ -91,7 +73,7 @@ CODES: dict[str, str] = {
     "E406": "COMPOSITE-only field on another product type",
     "E407": "conversion factor not positive",
     "E408": "composite product includes a product that is not USAGE",
-    # rate cards and rates
+    # Rate cards and rates
     "E501": "negative price",
     "E502": "PERCENTAGE price outside 0..1",
     "E503": "rate without `price`",
@@ -111,7 +93,7 @@ CODES: dict[str, str] = {
     "E517": "custom credit type without a conversion on the rate card",
     "E518": "invalid credit type conversion",
     "E519": "negative quantity",
-    # customers and contracts
+    # Customers and contracts
     "E601": "contract term ends before it starts",
     "E602": "CUSTOM_DATE statement schedule without `billing_anchor_date`",
     "E603": "`billing_anchor_date` without CUSTOM_DATE",
@@ -133,20 +115,44 @@ CODES: dict[str, str] = {
     "E619": "negative `initial_quantity`",
     "E620": "ingest alias used by two customers",
     "E621": "BILL_IMMEDIATELY proration on an ARREARS subscription",
-    # catalog warnings
-    "W901": "unused billable metric",
-    "W902": "product on no rate card",
-    "W903": "FIXED product used by no contract",
-    "W904": "overlapping contracts of one customer",
-    "W905": "tag matches no product",
-    # usage events and evaluation
+    # Usage events, evaluation and rendering invoices
     "E701": "events path cannot be read",
     "E702": "events file is corrupt (not a complete gzip stream)",
     "E703": "invalid --through timestamp",
     "E704": "unknown customer",
     "E705": "unknown aggregation engine",
-    "E706": "rendering not available",
-    # warnings: events and evaluation
+    "E790": "templates directory not found",
+    "E791": "template not found",
+    "E792": "template cannot be parsed",
+    "E793": "template failed while rendering",
+    "E794": "invoice document not in the expected shape",
+    "E795": "unknown invoice format",
+    # State, plans and apply
+    "E801": "state file is corrupt or unreadable",
+    "E802": "state file is from a newer billing-spec",
+    "E803": "state is locked",
+    "E804": "lock ID does not match (force-unlock)",
+    "E805": "saved plan is stale",
+    "E806": "saved plan is for another state",
+    "E807": "plan file is damaged",
+    "E808": "plan file format not supported",
+    "E809": "plan has errors",
+    "E810": "retroactive rate change",
+    "E811": "prevent_destroy forbids destroying a resource",
+    "E812": "resource is still referenced",
+    "E814": "`moved` target already exists",
+    "E815": "apply not approved",
+    "E816": "options not allowed with a saved plan",
+    "E817": "provider failed during apply",
+    "E818": "address not in the state",
+    "E819": "cannot write the state or plan file",
+    # Warnings about the catalog (`validate` exits 0)
+    "W901": "unused billable metric",
+    "W902": "product on no rate card",
+    "W903": "FIXED product used by no contract",
+    "W904": "overlapping contracts of one customer",
+    "W905": "tag matches no product",
+    # Warnings about events and evaluation (`invoice` exits 0 unless `--strict`)
     "W950": "malformed event skipped",
     "W951": "duplicate transaction_id with different content",
     "W952": "events of an unknown customer",
@@ -159,8 +165,41 @@ CODES: dict[str, str] = {
     "W959": "ingest alias names two customers",
     "W960": "rate ignored by the evaluator",
     "W961": "quantity conversion factor is not positive",
+    # Warnings from plan and apply
+    "W980": "retroactive rate change allowed",
+    "W981": "the last apply did not finish",
 }
 
 
 def title(code: str) -> str:
     return CODES.get(code, "")
+
+
+def _order(code: str) -> tuple[bool, str]:
+    return (code[0] == "W", code)
+
+
+def range_of(code: str) -> str:
+    """The first code of the range `code` belongs to (a key of `RANGES`)."""
+    return max((start for start in RANGES if start[0] == code[0] and start <= code), default="")
+
+
+def markdown() -> str:
+    """One table per range, every code in order: the README's "Error codes" tables."""
+    out: list[str] = []
+    current = None
+    for code in sorted(CODES, key=_order):
+        start = range_of(code)
+        if start != current:
+            current = start
+            following = [s for s in sorted(RANGES, key=_order) if _order(s) > _order(start)]
+            same = following and following[0][0] == start[0]
+            last = (int(following[0][1:]) if same else 1000) - 1
+            span = f"{start}–{start[0]}{last:03d}"
+            out += ["", f"**{span}** — {RANGES[start]}.", "", "| code | meaning |", "|---|---|"]
+        out.append(f"| {code} | {CODES[code].replace('|', chr(92) + '|')} |")
+    return "\n".join(out[1:]) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

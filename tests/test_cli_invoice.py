@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -102,14 +101,6 @@ def test_an_invalid_catalog_exits_1(tmp_path):
 def test_events_is_required():
     result = run_billing("invoice", QUICKSTART)
     assert result.code == 1 and "--events" in result.output
-
-
-@pytest.mark.skipif(importlib.util.find_spec("billing_spec.render") is not None,
-                    reason="the renderer is installed")
-def test_other_formats_need_the_renderer():
-    result = run_billing("invoice", QUICKSTART, "--events", QUICKSTART / "events",
-                         "--format", "text")
-    assert result.code == 1 and "E706" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_the_readme_example_is_what_the_command_prints():

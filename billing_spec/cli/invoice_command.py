@@ -35,7 +35,6 @@ def invoice(directory: str, events: tuple[str, ...], customer: str | None, throu
     from billing_spec.evaluate import evaluate
     from billing_spec.events import read_events
 
-    render = None if format_ == "json" else _renderer()
     cutoff = _through(through)
     catalog, diagnostics = build_catalog(directory)
     if catalog is None:
@@ -54,26 +53,13 @@ def invoice(directory: str, events: tuple[str, ...], customer: str | None, throu
         if strict and not has_errors(diagnostics):
             click.echo("error: --strict: the events have warnings (see above)", err=True)
         return 1
-    if render is None:
+    if format_ == "json":
         click.echo(invoices.to_json(), nl=False)
     else:
-        click.echo(render(invoices.to_document(), format_, templates), nl=False)
-    return 0
-
-
-def _renderer():
-    """The renderer of text/markdown/html, or a clear error when this build has none."""
-    from billing_spec.diagnostics import BillingSpecError
-
-    try:
         from billing_spec.render import render_invoices
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("billing_spec.render", "jinja2"):
-            raise
-        raise BillingSpecError.single(
-            "E706", "text, markdown and html rendering is not available in this build",
-            hint="use --format json") from None
-    return render_invoices
+
+        click.echo(render_invoices(invoices.to_document(), format_, templates), nl=False)
+    return 0
 
 
 def _through(text: str | None):
