@@ -31,8 +31,8 @@ test: $(STAMP)
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check billing_spec tests
-	$(BIN)/ruff format --check billing_spec tests
+	$(BIN)/ruff check billing_spec tests benchmarks
+	$(BIN)/ruff format --check billing_spec tests benchmarks
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

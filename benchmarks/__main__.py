@@ -11,7 +11,9 @@ from benchmarks.harness import report
 
 
 def main(selected: list[str]) -> int:
-    names = sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_"))
+    names = sorted(
+        m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_")
+    )
     if selected:
         names = [n for n in names if any(s in n for s in selected)]
     for name in names:

@@ -42,13 +42,15 @@ def walkthrough_catalog(root: Path) -> Path:
     """The quickstart's metric, product and card (with a price change), for many customers."""
     customers = "\n".join(
         f"  c{n:03d}:\n    name: Customer {n}\n    ingest_aliases: [c{n:03d}@example.com]"
-        for n in range(CUSTOMERS))
+        for n in range(CUSTOMERS)
+    )
     contracts = "\n".join(
         f"  c{n:03d}_2026:\n    customer: c{n:03d}\n    rate_card: list\n"
         f"    starting_at: 2026-{9 + n % 2:02d}-{1 + n % 28:02d}T00:00:00Z\n"
         f"    usage_statement_schedule: {{frequency: MONTHLY, day: "
         f"{'CONTRACT_START' if n % 3 == 0 else 'FIRST_OF_MONTH'}}}"
-        for n in range(CUSTOMERS))
+        for n in range(CUSTOMERS)
+    )
     text = f"""version: 1
 billable_metrics:
   tokens:
@@ -90,23 +92,34 @@ def walkthrough_event(rng: random.Random, n: int) -> dict:
     tokens: object = rng.randrange(1, 200000)
     if rng.random() < 0.2:
         tokens = str(tokens)
-    return {"transaction_id": f"lm-{n:09d}", "customer_id": ref, "event_type": "langModel4",
-            "timestamp": _stamp(rng), "properties": {"user_id": f"u{rng.randrange(20)}",
-                                                     "tokens": tokens}}
+    return {
+        "transaction_id": f"lm-{n:09d}",
+        "customer_id": ref,
+        "event_type": "langModel4",
+        "timestamp": _stamp(rng),
+        "properties": {"user_id": f"u{rng.randrange(20)}", "tokens": tokens},
+    }
 
 
 def acme_event(rng: random.Random, n: int) -> dict:
-    event = {"transaction_id": f"tx-{n:09d}", "customer_id": rng.choice(
-        ["acme-prod", "acme-staging", "acme_corp", "globex-main", "initech"]),
-        "timestamp": _stamp(rng)}
+    event = {
+        "transaction_id": f"tx-{n:09d}",
+        "customer_id": rng.choice(
+            ["acme-prod", "acme-staging", "acme_corp", "globex-main", "initech"]
+        ),
+        "timestamp": _stamp(rng),
+    }
     if rng.random() < 0.9:
         tokens: object = rng.randrange(1, 200000)
         if rng.random() < 0.1:
             tokens = str(tokens)
         event["event_type"] = "completion"
-        event["properties"] = {"model": rng.choice(["atlas", "zephyr"]),
-                               "project": f"p{rng.randrange(40)}", "tokens": tokens,
-                               "user_id": f"u{rng.randrange(3000)}"}
+        event["properties"] = {
+            "model": rng.choice(["atlas", "zephyr"]),
+            "project": f"p{rng.randrange(40)}",
+            "tokens": tokens,
+            "user_id": f"u{rng.randrange(3000)}",
+        }
     else:
         gigabytes = rng.randrange(1, 500000) / 100
         value = str(gigabytes) if rng.random() < 0.5 else gigabytes  # floats: the exact path
@@ -162,8 +175,13 @@ print(json.dumps({"wall": min(walls), "cpu": min(cpus), "summary": summary, "inv
 
 
 def _measure(events: Path, catalog: str) -> dict:
-    proc = subprocess.run([sys.executable, "-c", MEASURE, str(events), str(REPEAT), catalog],
-                          cwd=ROOT, capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(events), str(REPEAT), catalog],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(proc.stdout)
 
 
@@ -175,11 +193,15 @@ def _workload(report, name: str, catalog: Path, make_event, tmp: Path) -> None:
     size = path.stat().st_size / 1e6
     used = result["summary"]["events_used"]
     cpu_ratio = result["cpu"] / bare["cpu"]
-    report(f"evaluate {name}: {EVENTS:,} events ({size:.0f} MB)", result["wall"],
-           baseline=bare["wall"], target_ratio=4.0,
-           extra=f"cpu {result['cpu']:.2f}s vs {bare['cpu']:.2f}s = {cpu_ratio:.2f}x; "
-                 f"peak {result['peak_kb'] / 1024:.0f} MiB (bare {bare['peak_kb'] / 1024:.0f} MiB);"
-                 f" {result['invoices']} invoices, {used:,} events used")
+    report(
+        f"evaluate {name}: {EVENTS:,} events ({size:.0f} MB)",
+        result["wall"],
+        baseline=bare["wall"],
+        target_ratio=4.0,
+        extra=f"cpu {result['cpu']:.2f}s vs {bare['cpu']:.2f}s = {cpu_ratio:.2f}x; "
+        f"peak {result['peak_kb'] / 1024:.0f} MiB (bare {bare['peak_kb'] / 1024:.0f} MiB);"
+        f" {result['invoices']} invoices, {used:,} events used",
+    )
 
 
 def run(report) -> None:

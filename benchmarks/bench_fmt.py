@@ -27,5 +27,9 @@ def run(report) -> None:
     text = "version: 1\nproducts:\n" + "".join(PRODUCT.format(n=n) for n in range(2000))
     baseline = best_of(lambda: parse_yaml_text(text, "big.yaml"))
     seconds = best_of(lambda: format_text(text, "big.yaml"))
-    report(f"fmt: one file, 2000 products ({len(text) // 1024} KiB)", seconds, baseline=baseline,
-           target_ratio=6.0)
+    report(
+        f"fmt: one file, 2000 products ({len(text) // 1024} KiB)",
+        seconds,
+        baseline=baseline,
+        target_ratio=6.0,
+    )

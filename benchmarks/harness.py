@@ -17,9 +17,15 @@ def best_of(fn: Callable[[], Any], repeat: int = 3) -> float:
     return best
 
 
-def report(name: str, seconds: float, *, baseline: float | None = None,
-           target_ratio: float | None = None, target_seconds: float | None = None,
-           extra: str = "") -> bool:
+def report(
+    name: str,
+    seconds: float,
+    *,
+    baseline: float | None = None,
+    target_ratio: float | None = None,
+    target_seconds: float | None = None,
+    extra: str = "",
+) -> bool:
     """Print one result line; returns whether the target (if any) was met."""
     parts = [f"{name:<46} {seconds:8.3f}s"]
     ok = True

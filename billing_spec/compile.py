@@ -35,8 +35,15 @@ from billing_spec.money import USD, CreditType
 FORMAT_VERSION = "1.0"
 
 _SET_FIELDS = {
-    "tags", "composite_tags", "composite_products", "ingest_aliases", "applicable_products",
-    "applicable_product_tags", "product_tags", "in_values", "not_in_values",
+    "tags",
+    "composite_tags",
+    "composite_products",
+    "ingest_aliases",
+    "applicable_products",
+    "applicable_product_tags",
+    "product_tags",
+    "in_values",
+    "not_in_values",
 }
 
 
@@ -72,15 +79,22 @@ class CompiledCatalog(BaseModel):
     moved: tuple[dict[str, str], ...] = ()
 
     @classmethod
-    def from_resources(cls, resources: Iterable[CompiledResource], moved: Iterable[Mapping[str, str]] = ()) -> CompiledCatalog:
+    def from_resources(
+        cls, resources: Iterable[CompiledResource], moved: Iterable[Mapping[str, str]] = ()
+    ) -> CompiledCatalog:
         ordered = sorted(resources, key=lambda r: dependency_key(Address(r.type, r.name)))
         moved = tuple(dict(m) for m in moved)
-        digest = digest_of({"resources": {r.address: r.digest for r in ordered}, "moved": list(moved)})
+        digest = digest_of(
+            {"resources": {r.address: r.digest for r in ordered}, "moved": list(moved)}
+        )
         return cls(digest=digest, resources={r.address: r for r in ordered}, moved=moved)
 
     def to_json(self) -> str:
         """Pretty, deterministic JSON (what `billing compile` prints)."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(self.model_dump(mode="json"), sort_keys=True, indent=2, ensure_ascii=False)
+            + "\n"
+        )
 
     @classmethod
     def from_json(cls, text: str) -> CompiledCatalog:
@@ -109,15 +123,16 @@ class CompiledCatalog(BaseModel):
 def compile_catalog(spec: CatalogSpec) -> CompiledCatalog:
     """Compile a catalog that passed validation (no error diagnostics)."""
     resources = [
-        compile_resource(section, id_, resource)
-        for section, id_, resource in spec.resources()
+        compile_resource(section, id_, resource) for section, id_, resource in spec.resources()
     ]
     moved = [_moved(m) for m in spec.moved]
     return CompiledCatalog.from_resources(resources, moved)
 
 
 def compile_resource(section: str, id_: str, resource: Resource) -> CompiledResource:
-    content = resource.model_dump(mode="json", exclude_none=True, by_alias=True, exclude={"lifecycle"})
+    content = resource.model_dump(
+        mode="json", exclude_none=True, by_alias=True, exclude={"lifecycle"}
+    )
     content = _FILL[section](content)
     content = _sort_sets(content)
     type_ = SECTIONS[section]
@@ -172,8 +187,14 @@ def _fill_rate_card(card: dict) -> dict:
     order: dict[str, int] = {}
     for rate in rates:
         order.setdefault(rate["product"], len(order))
-    rates.sort(key=lambda r: (order[r["product"]], canonical_json(r.get("pricing_group_values", {})),
-                              r["starting_at"], canonical_json(r)))
+    rates.sort(
+        key=lambda r: (
+            order[r["product"]],
+            canonical_json(r.get("pricing_group_values", {})),
+            r["starting_at"],
+            canonical_json(r),
+        )
+    )
     card["rates"] = rates
     return card
 

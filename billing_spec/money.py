@@ -32,7 +32,9 @@ from decimal import (
     Overflow,
 )
 
-EXACT = Context(prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
+EXACT = Context(
+    prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
 ZERO = Decimal(0)
 ONE = Decimal(1)
 

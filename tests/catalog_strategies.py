@@ -33,13 +33,16 @@ _Dumper.add_representer(Decimal, lambda d, v: d.represent_scalar("tag:yaml.org,2
 def metric(draw, id_: str) -> tuple[dict, list[list[str]]]:
     props = draw(st.lists(st.sampled_from(PROPERTIES), min_size=1, max_size=3, unique=True))
     kind = draw(st.sampled_from(["COUNT", "SUM", "MAX", "UNIQUE", "LATEST"]))
-    body: dict = {"name": f"Metric {id_}", "event_type_filter": {"in_values": [id_]},
-                  "property_filters": [{"name": "amount", "exists": True}]
-                  + [{"name": p, "exists": True} for p in props],
-                  "aggregation_type": draw(st.sampled_from([kind, kind.lower()]))}
+    body: dict = {
+        "name": f"Metric {id_}",
+        "event_type_filter": {"in_values": [id_]},
+        "property_filters": [{"name": "amount", "exists": True}]
+        + [{"name": p, "exists": True} for p in props],
+        "aggregation_type": draw(st.sampled_from([kind, kind.lower()])),
+    }
     if kind != "COUNT":
         body["aggregation_key"] = "amount"
-    group_keys = [props[: n] for n in range(1, len(props) + 1)]
+    group_keys = [props[:n] for n in range(1, len(props) + 1)]
     body["group_keys"] = group_keys
     return body, group_keys
 
@@ -79,8 +82,12 @@ def pricing(draw) -> dict:
         metrics[f"m{i}"] = body
         chosen = draw(st.sampled_from(group_keys))
         cut = draw(st.integers(0, len(chosen)))
-        product = {"name": f"Product {i}", "type": "USAGE", "billable_metric": f"m{i}",
-                   "tags": ["usage"]}
+        product = {
+            "name": f"Product {i}",
+            "type": "USAGE",
+            "billable_metric": f"m{i}",
+            "tags": ["usage"],
+        }
         if chosen[:cut]:
             product["pricing_group_key"] = chosen[:cut]
         if chosen[cut:]:
@@ -92,34 +99,63 @@ def pricing(draw) -> dict:
     products["support"] = {"name": "Support", "type": "COMPOSITE", "composite_tags": ["usage"]}
     products["seats"] = {"name": "Seats", "type": "SUBSCRIPTION"}
     products["prepaid"] = {"name": "Prepaid commitment", "type": "FIXED"}
-    rates.append({"product": "support", "starting_at": START, "entitled": False,
-                  "rate_type": "PERCENTAGE", "price": Decimal("0.1")})
-    rates.append({"product": "seats", "starting_at": START, "entitled": True, "rate_type": "FLAT",
-                  "price": draw(PRICE), "billing_frequency": "MONTHLY"})
+    rates.append(
+        {
+            "product": "support",
+            "starting_at": START,
+            "entitled": False,
+            "rate_type": "PERCENTAGE",
+            "price": Decimal("0.1"),
+        }
+    )
+    rates.append(
+        {
+            "product": "seats",
+            "starting_at": START,
+            "entitled": True,
+            "rate_type": "FLAT",
+            "price": draw(PRICE),
+            "billing_frequency": "MONTHLY",
+        }
+    )
     card = {"name": "List prices", "rates": rates}
     return {"billable_metrics": metrics, "products": products, "rate_cards": {"list": card}}
 
 
 @st.composite
 def contract(draw, customer: str, year: int) -> dict:
-    body: dict = {"customer": customer, "rate_card": "list",
-                  "starting_at": f"{year}-01-01T00:00:00Z",
-                  "ending_before": f"{year + 1}-01-01T00:00:00Z",
-                  "usage_statement_schedule": {"frequency": "MONTHLY"}}
+    body: dict = {
+        "customer": customer,
+        "rate_card": "list",
+        "starting_at": f"{year}-01-01T00:00:00Z",
+        "ending_before": f"{year + 1}-01-01T00:00:00Z",
+        "usage_statement_schedule": {"frequency": "MONTHLY"},
+    }
     window = {"starting_at": body["starting_at"], "ending_before": body["ending_before"]}
     amount = draw(st.integers(1, 10_000_000))
-    body["commits"] = [{"product": "prepaid", "type": "PREPAID", "priority": 100,
-                        "access_schedule": {"schedule_items": [{"amount": amount, **window}]},
-                        "invoice_schedule": {"schedule_items": [
-                            {"timestamp": body["starting_at"], "amount": amount}]}}]
+    body["commits"] = [
+        {
+            "product": "prepaid",
+            "type": "PREPAID",
+            "priority": 100,
+            "access_schedule": {"schedule_items": [{"amount": amount, **window}]},
+            "invoice_schedule": {
+                "schedule_items": [{"timestamp": body["starting_at"], "amount": amount}]
+            },
+        }
+    ]
     if draw(st.booleans()):
-        body["overrides"] = [{"product": "support", "starting_at": body["starting_at"],
-                              "entitled": True}]
+        body["overrides"] = [
+            {"product": "support", "starting_at": body["starting_at"], "entitled": True}
+        ]
     if draw(st.booleans()):
-        body["subscriptions"] = [{"subscription_rate": {"product": "seats",
-                                                        "billing_frequency": "MONTHLY"},
-                                  "initial_quantity": draw(st.integers(0, 500)),
-                                  "collection_schedule": "ADVANCE"}]
+        body["subscriptions"] = [
+            {
+                "subscription_rate": {"product": "seats", "billing_frequency": "MONTHLY"},
+                "initial_quantity": draw(st.integers(0, 500)),
+                "collection_schedule": "ADVANCE",
+            }
+        ]
     return body
 
 
@@ -143,12 +179,55 @@ def valid_catalogs(draw) -> dict[str, str]:
 # --- edits ------------------------------------------------------------------------------------
 
 JUNK = [
-    "", "~", "-1", "-0.5", "0", "1e999999", ".nan", ".inf", "0x1F", "[]", "{}", "[[", "]", "{a: 1}",
-    "!!python/object/apply:os.system ['true']", "!custom x", "&a x", "*nope", "'unterminated",
-    '"\\q"', "2026-02-30T00:00:00Z", "2026-01-01", "ünïcödé", "true", "no", "null",
-    "9" * 60, "1e30", "-1e29", "0.0000000000000000000000000000001", "1_000",
-    "<<: 1", "? complex", "|", "%TAG", "\t", "@", "`", "usage", "FLAT",
-    "TIERED", "product.p0", "m0", "p0", "c0", "list", "prepaid", "[p0, p0]", "{model: x}",
+    "",
+    "~",
+    "-1",
+    "-0.5",
+    "0",
+    "1e999999",
+    ".nan",
+    ".inf",
+    "0x1F",
+    "[]",
+    "{}",
+    "[[",
+    "]",
+    "{a: 1}",
+    "!!python/object/apply:os.system ['true']",
+    "!custom x",
+    "&a x",
+    "*nope",
+    "'unterminated",
+    '"\\q"',
+    "2026-02-30T00:00:00Z",
+    "2026-01-01",
+    "ünïcödé",
+    "true",
+    "no",
+    "null",
+    "9" * 60,
+    "1e30",
+    "-1e29",
+    "0.0000000000000000000000000000001",
+    "1_000",
+    "<<: 1",
+    "? complex",
+    "|",
+    "%TAG",
+    "\t",
+    "@",
+    "`",
+    "usage",
+    "FLAT",
+    "TIERED",
+    "product.p0",
+    "m0",
+    "p0",
+    "c0",
+    "list",
+    "prepaid",
+    "[p0, p0]",
+    "{model: x}",
 ]
 _SCALAR = re.compile(r"(?<=: )[^\s{}\[\],#][^\n,}\]#]*")
 
@@ -156,12 +235,13 @@ _SCALAR = re.compile(r"(?<=: )[^\s{}\[\],#][^\n,}\]#]*")
 @st.composite
 def edits(draw, text: str) -> bytes:
     """One edit of `text`, as bytes (some edits make it invalid UTF-8)."""
-    kind = draw(st.sampled_from(["delete", "duplicate", "swap", "junk", "indent", "truncate",
-                                 "bytes"]))
+    kind = draw(
+        st.sampled_from(["delete", "duplicate", "swap", "junk", "indent", "truncate", "bytes"])
+    )
     lines = text.splitlines(keepends=True) or [""]
     i = draw(st.integers(0, len(lines) - 1))
     if kind == "delete":
-        text = "".join(lines[:i] + lines[i + 1:])
+        text = "".join(lines[:i] + lines[i + 1 :])
     elif kind == "duplicate":
         text = "".join(lines[: i + 1] + lines[i:])
     elif kind == "indent":
@@ -184,10 +264,10 @@ def _replace_scalars(draw, text: str, kind: str) -> str:
         return text
     a = draw(st.sampled_from(spans))
     if kind == "junk":
-        return text[: a[0]] + draw(st.sampled_from(JUNK)) + text[a[1]:]
+        return text[: a[0]] + draw(st.sampled_from(JUNK)) + text[a[1] :]
     b = draw(st.sampled_from(spans))
     first, second = sorted([a, b])
     if first == second or first[1] > second[0]:
         return text
-    one, two = text[first[0]: first[1]], text[second[0]: second[1]]
-    return text[: first[0]] + two + text[first[1]: second[0]] + one + text[second[1]:]
+    one, two = text[first[0] : first[1]], text[second[0] : second[1]]
+    return text[: first[0]] + two + text[first[1] : second[0]] + one + text[second[1] :]

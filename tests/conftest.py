@@ -27,13 +27,21 @@ class Result:
         return self.stdout + self.stderr
 
 
-def run_billing(*args: str | os.PathLike[str], cwd: Path | None = None, input: str | None = None,
-                env: dict[str, str] | None = None) -> Result:
+def run_billing(
+    *args: str | os.PathLike[str],
+    cwd: Path | None = None,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Result:
     """Run the installed console script, as a user or CI job would."""
     proc = subprocess.run(
         [str(BILLING), *map(str, args)],
-        cwd=cwd, input=input, capture_output=True, text=True,
-        env={**os.environ, "NO_COLOR": "1", **(env or {})}, timeout=300,
+        cwd=cwd,
+        input=input,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+        timeout=300,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 

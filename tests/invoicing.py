@@ -25,10 +25,16 @@ def compile_yaml(root: Path, text: str):
     return catalog
 
 
-def event(txid: str, when: str, customer: str = "acme", event_type: str = "usage",
-          **properties: Any) -> dict[str, Any]:
-    return {"transaction_id": txid, "customer_id": customer, "event_type": event_type,
-            "timestamp": when, "properties": properties}
+def event(
+    txid: str, when: str, customer: str = "acme", event_type: str = "usage", **properties: Any
+) -> dict[str, Any]:
+    return {
+        "transaction_id": txid,
+        "customer_id": customer,
+        "event_type": event_type,
+        "timestamp": when,
+        "properties": properties,
+    }
 
 
 def write_jsonl(path: Path, events: list[dict[str, Any]]) -> Path:
@@ -80,21 +86,32 @@ contracts:
 """
 
 
-def catalog(rates: str, *, aggregation: str = "SUM", product_extra: str = "",
-            start: str = "2026-10-01T00:00:00Z",
-            schedule: str = "{frequency: MONTHLY}") -> str:
+def catalog(
+    rates: str,
+    *,
+    aggregation: str = "SUM",
+    product_extra: str = "",
+    start: str = "2026-10-01T00:00:00Z",
+    schedule: str = "{frequency: MONTHLY}",
+) -> str:
     """The base catalog with these rates (YAML list items, indented 6 spaces)."""
     key = "" if aggregation == "COUNT" else "\n    aggregation_key: units"
-    return BASE.format(rates=textwrap.indent(textwrap.dedent(rates).strip("\n"), " " * 6),
-                       aggregation=aggregation, key=key, product_extra=product_extra,
-                       start=start, schedule=schedule)
+    return BASE.format(
+        rates=textwrap.indent(textwrap.dedent(rates).strip("\n"), " " * 6),
+        aggregation=aggregation,
+        key=key,
+        product_extra=product_extra,
+        start=start,
+        schedule=schedule,
+    )
 
 
 FLAT_50 = "- {product: units, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 50}"
 
 
-def invoices(tmp_path: Path, catalog_yaml: str, events: list[dict[str, Any]],
-             **options: Any) -> tuple[dict[str, Any], list]:
+def invoices(
+    tmp_path: Path, catalog_yaml: str, events: list[dict[str, Any]], **options: Any
+) -> tuple[dict[str, Any], list]:
     """Evaluate `events` (written as JSON Lines) against a catalog (YAML text):
     `(document, diagnostics)`, the document as `billing invoice` prints it."""
     from billing_spec.evaluate import evaluate

@@ -1,4 +1,3 @@
-# ruff: noqa: E501 (catalogs written inline, one rate per line)
 """`billing invoice` through the installed console script, as a user or CI job runs it."""
 
 from __future__ import annotations
@@ -20,8 +19,9 @@ def test_the_quickstart_invoice():
     assert result.stderr == ""
     document = json.loads(result.stdout)
     [invoice] = document["invoices"]
-    assert [(li["presentation_group_values"]["user_id"], li["total"])
-            for li in invoice["line_items"]] == [("u1", "30"), ("u2", "20")]
+    assert [
+        (li["presentation_group_values"]["user_id"], li["total"]) for li in invoice["line_items"]
+    ] == [("u1", "30"), ("u2", "20")]
     assert invoice["total"] == "50"
     assert result.stdout == json.dumps(document, indent=2, sort_keys=True) + "\n"
 
@@ -64,23 +64,39 @@ def test_malformed_events_warn_and_strict_fails(tmp_path):
 
 
 def test_customer_and_through(tmp_path):
-    path = write_jsonl(tmp_path / "e.jsonl", [event("t1", "2026-10-05T00:00:00Z", units=2),
-                                              event("t2", "2026-10-25T00:00:00Z", units=3)])
+    path = write_jsonl(
+        tmp_path / "e.jsonl",
+        [
+            event("t1", "2026-10-05T00:00:00Z", units=2),
+            event("t2", "2026-10-25T00:00:00Z", units=3),
+        ],
+    )
     root = _catalog_dir(tmp_path)
-    result = run_billing("invoice", root, "--events", path, "--customer", "acme-prod",
-                         "--through", "2026-10-20T00:00:00+02:00")
+    result = run_billing(
+        "invoice",
+        root,
+        "--events",
+        path,
+        "--customer",
+        "acme-prod",
+        "--through",
+        "2026-10-20T00:00:00+02:00",
+    )
     assert result.code == 0, result.output
     document = json.loads(result.stdout)
     assert document["invoices"][0]["total"] == "100"
     assert document["summary"]["not_billed"] == 1
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["--events", "nope.jsonl"], "E701", "events path nope.jsonl does not exist"),
-    (["--events", "EVENTS", "--through", "tomorrow"], "E703", "--through"),
-    (["--events", "EVENTS", "--customer", "acm"], "E704", "unknown customer 'acm'"),
-    (["--events", "EVENTS", "--engine", "spark"], "E705", "unknown aggregation engine 'spark'"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--events", "nope.jsonl"], "E701", "events path nope.jsonl does not exist"),
+        (["--events", "EVENTS", "--through", "tomorrow"], "E703", "--through"),
+        (["--events", "EVENTS", "--customer", "acm"], "E704", "unknown customer 'acm'"),
+        (["--events", "EVENTS", "--engine", "spark"], "E705", "unknown aggregation engine 'spark'"),
+    ],
+)
 def test_usage_errors_exit_1_with_nothing_on_stdout(tmp_path, args, code, message):
     path = write_jsonl(tmp_path / "e.jsonl", [event("t1", "2026-10-05T00:00:00Z", units=2)])
     args = [str(path) if a == "EVENTS" else a for a in args]
@@ -93,7 +109,9 @@ def test_usage_errors_exit_1_with_nothing_on_stdout(tmp_path, args, code, messag
 def test_an_invalid_catalog_exits_1(tmp_path):
     root = tmp_path / "catalog"
     root.mkdir()
-    (root / "catalog.yaml").write_text("version: 1\nproducts:\n  p: {name: P, type: usage, billable_metric: missing}\n")
+    (root / "catalog.yaml").write_text(
+        "version: 1\nproducts:\n  p: {name: P, type: usage, billable_metric: missing}\n"
+    )
     result = run_billing("invoice", root, "--events", QUICKSTART / "events")
     assert result.code == 1 and result.stdout == "" and "E201" in result.stderr
 
@@ -105,8 +123,10 @@ def test_events_is_required():
 
 def test_the_readme_example_is_what_the_command_prints():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### Usage events and `billing invoice`"):]
-    block = section[section.index("```json\n") + 8:section.index("\n```", section.index("```json"))]
+    section = readme[readme.index("### Usage events and `billing invoice`") :]
+    block = section[
+        section.index("```json\n") + 8 : section.index("\n```", section.index("```json"))
+    ]
     result = run_billing("invoice", QUICKSTART, "--events", QUICKSTART / "events")
     assert json.loads(block) == json.loads(result.stdout)
 
@@ -124,8 +144,10 @@ def test_the_acme_ai_example():
     result = run_billing("invoice", ACME, "--events", ACME / "events")
     assert result.code == 0, result.stderr
     document = json.loads(result.stdout)
-    assert [(i["customer"], i["start_timestamp"][:10], i["end_timestamp"][:10], i["total"])
-            for i in document["invoices"]] == [
+    assert [
+        (i["customer"], i["start_timestamp"][:10], i["end_timestamp"][:10], i["total"])
+        for i in document["invoices"]
+    ] == [
         ("acme_corp", "2026-10-01", "2026-11-01", "51312"),
         ("globex", "2026-09-15", "2026-10-15", "5202"),
         ("globex", "2026-10-15", "2026-11-15", "5874"),
@@ -133,8 +155,17 @@ def test_the_acme_ai_example():
     ]
     search = document["invoices"][0]["line_items"][0]
     assert (search["presentation_group_values"], search["quantity"], search["total"]) == (
-        {"project": "search"}, "107744", "21162")
+        {"project": "search"},
+        "107744",
+        "21162",
+    )
     assert document["summary"] == {
-        "events_read": 2674, "events_used": 2668, "duplicates": 5, "malformed": 0,
-        "unknown_customer": 1, "outside_contracts": 0, "not_billed": 0}
+        "events_read": 2674,
+        "events_used": 2668,
+        "duplicates": 5,
+        "malformed": 0,
+        "unknown_customer": 1,
+        "outside_contracts": 0,
+        "not_billed": 0,
+    }
     assert "W952" in result.stderr and "hooli-prod" in result.stderr

@@ -16,8 +16,12 @@ def test_compile_prints_canonical_json_with_digests():
     assert rate_card["depends_on"] == ["product.lang_model_4"]
     # the default credit type is filled in; 50 cents per million tokens stays an exact string
     assert rate_card["content"]["rates"][0] == {
-        "product": "lang_model_4", "starting_at": "2026-01-01T00:00:00Z", "entitled": True,
-        "rate_type": "FLAT", "price": "50", "credit_type": "USD",
+        "product": "lang_model_4",
+        "starting_at": "2026-01-01T00:00:00Z",
+        "entitled": True,
+        "rate_type": "FLAT",
+        "price": "50",
+        "credit_type": "USD",
     }
 
 
@@ -29,12 +33,16 @@ def test_compile_writes_the_same_bytes_to_a_file(tmp_path):
 
 
 def test_compile_refuses_an_invalid_catalog(catalog_dir, tmp_path):
-    root = catalog_dir({"catalog.yaml": """
+    root = catalog_dir(
+        {
+            "catalog.yaml": """
         version: 1
         customers:
           acme: {name: Acme, ingest_aliases: [shared]}
           globex: {name: Globex, ingest_aliases: [shared]}
-    """})
+    """
+        }
+    )
     result = run_billing("compile", root, "-o", tmp_path / "out.json")
     assert result.code == 1
     assert "error[E620]" in result.stderr

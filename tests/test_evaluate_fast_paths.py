@@ -28,14 +28,25 @@ from billing_spec.events.records import (
 from billing_spec.timestamps import TimestampError, parse_timestamp
 
 NAMES = ["a", "b", "c"]
-values = st.one_of(st.none(), st.sampled_from(["x", "y", "5", "1.50", ""]), st.integers(-2, 6),
-                   st.sampled_from([JsonNumber("1.50"), JsonNumber("5.0")]), st.booleans(),
-                   st.just({"k": [1, "x"]}))
-filters = st.lists(st.fixed_dictionaries({"name": st.sampled_from(NAMES)}, optional={
-    "exists": st.booleans(),
-    "in_values": st.lists(st.sampled_from(["x", "5", "1.50", "true", "y"]), min_size=1),
-    "not_in_values": st.lists(st.sampled_from(["x", "5", "1.50", "false"]), min_size=1),
-}), max_size=3)
+values = st.one_of(
+    st.none(),
+    st.sampled_from(["x", "y", "5", "1.50", ""]),
+    st.integers(-2, 6),
+    st.sampled_from([JsonNumber("1.50"), JsonNumber("5.0")]),
+    st.booleans(),
+    st.just({"k": [1, "x"]}),
+)
+filters = st.lists(
+    st.fixed_dictionaries(
+        {"name": st.sampled_from(NAMES)},
+        optional={
+            "exists": st.booleans(),
+            "in_values": st.lists(st.sampled_from(["x", "5", "1.50", "true", "y"]), min_size=1),
+            "not_in_values": st.lists(st.sampled_from(["x", "5", "1.50", "false"]), min_size=1),
+        },
+    ),
+    max_size=3,
+)
 shapes = st.builds(
     MetricShape,
     aggregation_type=st.sampled_from(["COUNT", "SUM", "MAX", "UNIQUE", "LATEST"]),
@@ -53,8 +64,16 @@ def test_the_compiled_matcher_is_the_reference(shape, props):
 
 
 def test_filter_semantics_by_example():
-    shape = MetricShape("SUM", "n", ({"name": "region", "exists": True, "in_values": ["us", "5"]},
-                                     {"name": "tier", "not_in_values": ["free"]}), ("region",), ())
+    shape = MetricShape(
+        "SUM",
+        "n",
+        (
+            {"name": "region", "exists": True, "in_values": ["us", "5"]},
+            {"name": "tier", "not_in_values": ["free"]},
+        ),
+        ("region",),
+        (),
+    )
     match = compile_matcher(shape)
     assert match({"region": "us", "n": 2}) == (("us",), (), 2)
     assert match({"region": 5, "n": "2.5"}) == (("5",), (), pytest.approx(2.5))
@@ -73,15 +92,29 @@ def test_a_float_is_refused_where_it_is_read():
 
 
 stamps = st.one_of(
-    st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1)).map(
-        lambda d: d.strftime("%Y-%m-%dT%H:%M:%S")).flatmap(lambda base: st.tuples(
+    st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1))
+    .map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S"))
+    .flatmap(
+        lambda base: st.tuples(
             st.just(base),
             st.sampled_from(["", ".5", ".123", ".123456", ".123456789", ".1234567891", ".", ",5"]),
             st.sampled_from(["Z", "z", "+02:00", "-00:00", "+0200", "", "+02", " Z"]),
-        ).map("".join)),
-    st.sampled_from(["2026-W40-1T00:00:00Z", "20261001T000000Z", "2026-10-01T00:00Z",
-                     "2026-10-01X00:00:00Z", "2026-10-01 00:00:00Z", "2026-13-01T00:00:00Z",
-                     "2026-02-30T00:00:00Z", "2026-10-01T24:00:00Z", "", "Z"]),
+        ).map("".join)
+    ),
+    st.sampled_from(
+        [
+            "2026-W40-1T00:00:00Z",
+            "20261001T000000Z",
+            "2026-10-01T00:00Z",
+            "2026-10-01X00:00:00Z",
+            "2026-10-01 00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-02-30T00:00:00Z",
+            "2026-10-01T24:00:00Z",
+            "",
+            "Z",
+        ]
+    ),
 )
 
 
@@ -102,14 +135,24 @@ fields = {
     "customer_id": st.sampled_from(["c", "", 5]),
     "event_type": st.sampled_from(["e", ""]),
     "timestamp": st.one_of(stamps, st.integers(0, 5)),
-    "properties": st.one_of(st.dictionaries(st.sampled_from(NAMES), st.one_of(
-        st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=3))),
-        st.lists(st.integers(), max_size=2), st.none()),
+    "properties": st.one_of(
+        st.dictionaries(
+            st.sampled_from(NAMES),
+            st.one_of(
+                st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=3)
+            ),
+        ),
+        st.lists(st.integers(), max_size=2),
+        st.none(),
+    ),
 }
 records = st.fixed_dictionaries({}, optional=fields)
-lines = st.one_of(records.map(lambda r: json.dumps(r).encode()),
-                  st.sampled_from([b"", b"   ", b"{", b"[1, 2]", b"12", b'{"a": NaN}',
-                                   b'{"transaction_id": "t", "x": 1e999}']))
+lines = st.one_of(
+    records.map(lambda r: json.dumps(r).encode()),
+    st.sampled_from(
+        [b"", b"   ", b"{", b"[1, 2]", b"12", b'{"a": NaN}', b'{"transaction_id": "t", "x": 1e999}']
+    ),
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -119,8 +162,11 @@ def test_the_hot_loop_accepts_what_the_checked_path_accepts(line):
     properties) or the same refusal."""
     reports_fast, reports_slow = [], []
     seen = Seen(lambda s, n: None, lambda d: None)
-    batches = list(json_lines(io.BytesIO(line + b"\n"), 0, seen,
-                              lambda n, r: reports_fast.append(r), lambda n: None))
+    batches = list(
+        json_lines(
+            io.BytesIO(line + b"\n"), 0, seen, lambda n, r: reports_fast.append(r), lambda n: None
+        )
+    )
     fast = [row for batch in batches for row in batch]
     if not line.strip():  # blank lines are skipped before either path
         assert fast == [] and reports_fast == []

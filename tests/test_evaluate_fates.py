@@ -16,19 +16,30 @@ from billing_spec.diagnostics import BillingSpecError
 
 
 def _adds_up(summary: dict[str, int]) -> bool:
-    parts = ("events_used", "duplicates", "malformed", "unknown_customer", "outside_contracts",
-             "not_billed")
+    parts = (
+        "events_used",
+        "duplicates",
+        "malformed",
+        "unknown_customer",
+        "outside_contracts",
+        "not_billed",
+    )
     return summary["events_read"] == sum(summary[p] for p in parts)
 
 
 def test_unknown_customers_are_counted_and_reported_once_per_id(tmp_path):
     """Three events of `nobody` (neither a customer ID nor an alias): one W952 with the count,
     at the first one's line."""
-    document, diagnostics = invoices(tmp_path, catalog(FLAT_50), [
-        event("t1", "2026-10-05T00:00:00Z", units=1),
-        event("t2", "2026-10-05T00:00:00Z", customer="nobody", units=1),
-        event("t3", "2026-10-06T00:00:00Z", customer="nobody", units=1),
-        event("t4", "2026-10-07T00:00:00Z", customer="nobody", units=1)])
+    document, diagnostics = invoices(
+        tmp_path,
+        catalog(FLAT_50),
+        [
+            event("t1", "2026-10-05T00:00:00Z", units=1),
+            event("t2", "2026-10-05T00:00:00Z", customer="nobody", units=1),
+            event("t3", "2026-10-06T00:00:00Z", customer="nobody", units=1),
+            event("t4", "2026-10-07T00:00:00Z", customer="nobody", units=1),
+        ],
+    )
     assert document["summary"]["unknown_customer"] == 3
     [warning] = diagnostics
     assert warning.code == "W952" and warning.range.start.line == 2
@@ -38,8 +49,14 @@ def test_unknown_customers_are_counted_and_reported_once_per_id(tmp_path):
 
 def test_events_outside_the_contract_are_counted(tmp_path):
     """The contract starts Oct 1: an event on Sep 30 is outside it (W953)."""
-    document, diagnostics = invoices(tmp_path, catalog(FLAT_50), [
-        event("t1", "2026-09-30T23:59:59Z", units=1), event("t2", "2026-10-01T00:00:00Z", units=1)])
+    document, diagnostics = invoices(
+        tmp_path,
+        catalog(FLAT_50),
+        [
+            event("t1", "2026-09-30T23:59:59Z", units=1),
+            event("t2", "2026-10-01T00:00:00Z", units=1),
+        ],
+    )
     assert document["summary"]["outside_contracts"] == 1
     assert codes(diagnostics) == ["W953"]
     assert [line["total"] for line in lines_of(document)] == ["50"]
@@ -49,32 +66,48 @@ def test_events_with_no_rate_in_force_are_reported(tmp_path):
     """The only rate ends Oct 10: a unit on Oct 12 has no rate (W955, not billed); the one on
     Oct 5 is billed on the line for [Oct 1, Oct 10)."""
     rates = "- {product: units, starting_at: 2026-01-01T00:00:00Z, ending_before: 2026-10-10T00:00:00Z, entitled: true, rate_type: FLAT, price: 50}"
-    document, diagnostics = invoices(tmp_path, catalog(rates), [
-        event("t1", "2026-10-05T00:00:00Z", units=1), event("t2", "2026-10-12T00:00:00Z", units=1)])
+    document, diagnostics = invoices(
+        tmp_path,
+        catalog(rates),
+        [
+            event("t1", "2026-10-05T00:00:00Z", units=1),
+            event("t2", "2026-10-12T00:00:00Z", units=1),
+        ],
+    )
     assert codes(diagnostics) == ["W955"]
     assert diagnostics[0].range.start.line == 2
     [line] = lines_of(document)
-    assert (line["starting_at"], line["ending_before"]) == ("2026-10-01T00:00:00Z",
-                                                          "2026-10-10T00:00:00Z")
+    assert (line["starting_at"], line["ending_before"]) == (
+        "2026-10-01T00:00:00Z",
+        "2026-10-10T00:00:00Z",
+    )
     assert document["summary"]["not_billed"] == 1 and _adds_up(document["summary"])
 
 
 def test_overlapping_contracts_take_the_latest_start(tmp_path):
     """A second contract from Oct 15 overlaps the first: events from then on go to it (the latest
     starting_at), with one W954 for the customer."""
-    text = catalog(FLAT_50) + """
+    text = (
+        catalog(FLAT_50)
+        + """
   acme_renewal:
     customer: acme
     rate_card: card
     starting_at: 2026-10-15T00:00:00Z
 """
-    document, diagnostics = invoices(tmp_path, text, [
-        event("t1", "2026-10-05T00:00:00Z", units=1),
-        event("t2", "2026-10-16T00:00:00Z", units=2),
-        event("t3", "2026-10-17T00:00:00Z", units=3)])
-    assert [(i["contract"], i["start_timestamp"][:10], i["total"])
-            for i in document["invoices"]] == [
-        ("acme_2026", "2026-10-01", "50"), ("acme_renewal", "2026-10-15", "250")]
+    )
+    document, diagnostics = invoices(
+        tmp_path,
+        text,
+        [
+            event("t1", "2026-10-05T00:00:00Z", units=1),
+            event("t2", "2026-10-16T00:00:00Z", units=2),
+            event("t3", "2026-10-17T00:00:00Z", units=3),
+        ],
+    )
+    assert [
+        (i["contract"], i["start_timestamp"][:10], i["total"]) for i in document["invoices"]
+    ] == [("acme_2026", "2026-10-01", "50"), ("acme_renewal", "2026-10-15", "250")]
     assert codes(diagnostics) == ["W954"]
     assert "acme_renewal, acme_2026" in diagnostics[0].summary
 
@@ -82,28 +115,40 @@ def test_overlapping_contracts_take_the_latest_start(tmp_path):
 def test_through_ignores_later_events(tmp_path):
     """--through Oct 15: the Oct 15 and Nov 2 events are ignored (not billed), the Oct 5 one is
     billed on the October invoice."""
-    document, diagnostics = invoices(tmp_path, catalog(FLAT_50), [
-        event("t1", "2026-10-05T00:00:00Z", units=1), event("t2", "2026-10-15T00:00:00Z", units=1),
-        event("t3", "2026-11-02T00:00:00Z", units=1)],
-        through=datetime(2026, 10, 15, tzinfo=UTC))
+    document, diagnostics = invoices(
+        tmp_path,
+        catalog(FLAT_50),
+        [
+            event("t1", "2026-10-05T00:00:00Z", units=1),
+            event("t2", "2026-10-15T00:00:00Z", units=1),
+            event("t3", "2026-11-02T00:00:00Z", units=1),
+        ],
+        through=datetime(2026, 10, 15, tzinfo=UTC),
+    )
     assert [(i["start_timestamp"][:10], i["total"]) for i in document["invoices"]] == [
-        ("2026-10-01", "50")]
+        ("2026-10-01", "50")
+    ]
     assert document["summary"]["not_billed"] == 2 and diagnostics == []
 
 
 def test_customer_limits_the_invoices(tmp_path):
     """--customer acme (or its alias): only acme's invoices; the other customer's events count as
     not billed, without warnings."""
-    text = catalog(FLAT_50) + """
+    text = (
+        catalog(FLAT_50)
+        + """
   other_2026:
     customer: other
     rate_card: card
     starting_at: 2026-10-01T00:00:00Z
 """
+    )
     text = text.replace("customers:\n", "customers:\n  other: {name: Other}\n")
-    events = [event("t1", "2026-10-05T00:00:00Z", units=1),
-              event("t2", "2026-10-05T00:00:00Z", customer="other", units=1),
-              event("t3", "2026-09-05T00:00:00Z", customer="other", units=1)]
+    events = [
+        event("t1", "2026-10-05T00:00:00Z", units=1),
+        event("t2", "2026-10-05T00:00:00Z", customer="other", units=1),
+        event("t3", "2026-09-05T00:00:00Z", customer="other", units=1),
+    ]
     for wanted in ("acme", "acme-prod"):
         document, diagnostics = invoices(tmp_path, text, events, customer=wanted)
         assert [i["customer"] for i in document["invoices"]] == ["acme"]
@@ -125,19 +170,25 @@ def test_an_unknown_engine_is_an_error(tmp_path):
 
 def test_events_matching_no_metric_are_not_billed_silently(tmp_path):
     """An event type no metric takes (Metronome ignores those): counted as not billed."""
-    document, diagnostics = invoices(tmp_path, catalog(FLAT_50), [
-        event("t1", "2026-10-05T00:00:00Z", event_type="heartbeat")])
+    document, diagnostics = invoices(
+        tmp_path, catalog(FLAT_50), [event("t1", "2026-10-05T00:00:00Z", event_type="heartbeat")]
+    )
     assert document["summary"]["not_billed"] == 1 and diagnostics == []
 
 
 def test_duplicates_count_once_and_differing_copies_are_reported(tmp_path):
     """t1 twice, identical: counted once, silently. t2 again with other units: the first copy
     (2 units) wins and W951 names both lines. 1 + 2 units = 150."""
-    document, diagnostics = invoices(tmp_path, catalog(FLAT_50), [
-        event("t1", "2026-10-05T00:00:00Z", units=1),
-        event("t2", "2026-10-05T00:00:00Z", units=2),
-        event("t1", "2026-10-05T00:00:00Z", units=1),
-        event("t2", "2026-10-05T00:00:00Z", units=9)])
+    document, diagnostics = invoices(
+        tmp_path,
+        catalog(FLAT_50),
+        [
+            event("t1", "2026-10-05T00:00:00Z", units=1),
+            event("t2", "2026-10-05T00:00:00Z", units=2),
+            event("t1", "2026-10-05T00:00:00Z", units=1),
+            event("t2", "2026-10-05T00:00:00Z", units=9),
+        ],
+    )
     assert [line["total"] for line in lines_of(document)] == ["150"]
     assert document["summary"]["duplicates"] == 2
     [warning] = diagnostics
@@ -165,15 +216,25 @@ def test_what_the_evaluator_cannot_price_is_said_not_guessed(tmp_path):
     semantic checks catch the last two first; the evaluator does not rely on it."""
     from billing_spec.evaluate import evaluate
 
-    text = catalog(FLAT_50 + "\n- {product: sql, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 1}"
-                   "\n- {product: zero, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 1}"
-                   "\n- {product: units, pricing_group_values: {region: us}, starting_at: 2026-02-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 1}")
-    text = text.replace("products:\n", """products:
+    text = catalog(
+        FLAT_50
+        + "\n- {product: sql, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 1}"
+        "\n- {product: zero, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 1}"
+        "\n- {product: units, pricing_group_values: {region: us}, starting_at: 2026-02-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 1}"
+    )
+    text = text.replace(
+        "products:\n",
+        """products:
   sql: {name: SQL, type: usage, billable_metric: by_sql}
   zero: {name: Zero, type: usage, billable_metric: usage_units, quantity_conversion: {conversion_factor: 0, operation: DIVIDE}}
-""").replace("billable_metrics:\n", "billable_metrics:\n  by_sql: {name: By SQL, sql: SELECT count(*) FROM events}\n")
-    result, diagnostics = evaluate(_unchecked(tmp_path, text),
-                                   [event("t1", "2026-10-05T00:00:00Z", units=2)])
+""",
+    ).replace(
+        "billable_metrics:\n",
+        "billable_metrics:\n  by_sql: {name: By SQL, sql: SELECT count(*) FROM events}\n",
+    )
+    result, diagnostics = evaluate(
+        _unchecked(tmp_path, text), [event("t1", "2026-10-05T00:00:00Z", units=2)]
+    )
     assert sorted(codes(diagnostics)) == ["W957", "W960", "W961"]
     assert [line["total"] for line in lines_of(result.to_document())] == ["100"]
 
@@ -185,8 +246,12 @@ def test_every_code_the_evaluator_uses_is_registered():
     from billing_spec.codes import CODES
 
     root = Path(__file__).resolve().parents[1] / "billing_spec"
-    sources = [*root.glob("events/*.py"), *root.glob("evaluate/*.py"),
-               root / "cli" / "invoice_command.py"]
-    used = {code for path in sources
-            for code in re.findall(r'"((?:E7|W9[5-7])\d\d)"', path.read_text())}
+    sources = [
+        *root.glob("events/*.py"),
+        *root.glob("evaluate/*.py"),
+        root / "cli" / "invoice_command.py",
+    ]
+    used = {
+        code for path in sources for code in re.findall(r'"((?:E7|W9[5-7])\d\d)"', path.read_text())
+    }
     assert used and used <= set(CODES), used - set(CODES)

@@ -59,15 +59,25 @@ numbers = st.one_of(
     st.decimals(-5, 40, places=2, allow_nan=False, allow_infinity=False).map(str),
     st.sampled_from([0.5, 1.25, 2.75]),  # JSON numbers with a fraction: read exactly
 )
-events = st.lists(st.fixed_dictionaries({
-    "customer_id": st.sampled_from(["a", "a-alias", "b", "nobody"]),
-    "event_type": st.sampled_from(["use", "use", "gauge", "other"]),
-    "day": st.integers(1, 45),
-    "second": st.sampled_from([0, 1, 43200]),  # few instants: ties must not depend on order
-    "properties": st.fixed_dictionaries({}, optional={
-        "n": numbers, "region": st.sampled_from(["us", "eu", "ap"]),
-        "user": st.sampled_from(["u1", "u2", "u3", 4])}),
-}), max_size=40)
+events = st.lists(
+    st.fixed_dictionaries(
+        {
+            "customer_id": st.sampled_from(["a", "a-alias", "b", "nobody"]),
+            "event_type": st.sampled_from(["use", "use", "gauge", "other"]),
+            "day": st.integers(1, 45),
+            "second": st.sampled_from([0, 1, 43200]),  # few instants: ties must not depend on order
+            "properties": st.fixed_dictionaries(
+                {},
+                optional={
+                    "n": numbers,
+                    "region": st.sampled_from(["us", "eu", "ap"]),
+                    "user": st.sampled_from(["u1", "u2", "u3", 4]),
+                },
+            ),
+        }
+    ),
+    max_size=40,
+)
 
 
 def _events(drafts: list[dict]) -> list[dict]:
@@ -76,9 +86,15 @@ def _events(drafts: list[dict]) -> list[dict]:
         day, second = draft["day"], draft["second"]
         month, day = (10, day) if day <= 31 else (11, day - 31)
         stamp = f"2026-{month:02d}-{day:02d}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
-        out.append({"transaction_id": f"t{n}", "customer_id": draft["customer_id"],
-                    "event_type": draft["event_type"], "timestamp": stamp,
-                    "properties": draft["properties"]})
+        out.append(
+            {
+                "transaction_id": f"t{n}",
+                "customer_id": draft["customer_id"],
+                "event_type": draft["event_type"],
+                "timestamp": stamp,
+                "properties": draft["properties"],
+            }
+        )
     return out
 
 
@@ -96,8 +112,9 @@ def _evaluate(root: Path, paths: list[Path]):
     return result
 
 
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @SETTINGS
@@ -123,18 +140,23 @@ def test_the_same_invoices_whatever_the_order_split_or_duplication(tmp_path_fact
             paths[-1].write_text(json.dumps(part, indent=1))
         else:
             paths.append(root / "p2.jsonl.gz")
-            paths[-1].write_bytes(gzip.compress("".join(json.dumps(e) + "\n" for e in part).encode()))
+            paths[-1].write_bytes(
+                gzip.compress("".join(json.dumps(e) + "\n" for e in part).encode())
+            )
     again = _evaluate(root, paths)
 
     first, second = original.to_document(), again.to_document()
-    assert json.dumps(first["invoices"], sort_keys=True) == json.dumps(second["invoices"],
-                                                                         sort_keys=True)
+    assert json.dumps(first["invoices"], sort_keys=True) == json.dumps(
+        second["invoices"], sort_keys=True
+    )
     for key in ("events_used", "unknown_customer", "outside_contracts", "not_billed", "malformed"):
         assert first["summary"][key] == second["summary"][key]
     assert second["summary"]["duplicates"] == len(records) // 3
 
-    split_only = _evaluate(root, [write_jsonl(root / "x.jsonl", records[::2]),
-                                  write_jsonl(root / "y.jsonl", records[1::2])])
+    split_only = _evaluate(
+        root,
+        [write_jsonl(root / "x.jsonl", records[::2]), write_jsonl(root / "y.jsonl", records[1::2])],
+    )
     assert split_only.to_json() == original.to_json()
 
 
@@ -149,17 +171,29 @@ def test_lines_sum_to_the_subtotal_and_the_counts_add_up(tmp_path_factory, draft
         for line in invoice["line_items"]:
             assert Decimal(line["total"]) == Decimal(line["total"]).to_integral_value()
     s = document["summary"]
-    assert s["events_read"] == (s["events_used"] + s["duplicates"] + s["malformed"]
-                                + s["unknown_customer"] + s["outside_contracts"] + s["not_billed"])
+    assert s["events_read"] == (
+        s["events_used"]
+        + s["duplicates"]
+        + s["malformed"]
+        + s["unknown_customer"]
+        + s["outside_contracts"]
+        + s["not_billed"]
+    )
     keys = [(i["customer"], i["contract"], i["start_timestamp"]) for i in document["invoices"]]
     assert keys == sorted(keys)
 
 
 prices = st.decimals(0, 50, places=3, allow_nan=False, allow_infinity=False)
-tiers = st.lists(st.tuples(st.decimals(Decimal("0.5"), 20, places=1), prices,
-                           st.one_of(st.none(), prices)), min_size=1, max_size=4).map(
-    lambda specs: tuple(Tier(size=size if i < len(specs) - 1 else None, price=price,
-                             flat_price=flat) for i, (size, price, flat) in enumerate(specs)))
+tiers = st.lists(
+    st.tuples(st.decimals(Decimal("0.5"), 20, places=1), prices, st.one_of(st.none(), prices)),
+    min_size=1,
+    max_size=4,
+).map(
+    lambda specs: tuple(
+        Tier(size=size if i < len(specs) - 1 else None, price=price, flat_price=flat)
+        for i, (size, price, flat) in enumerate(specs)
+    )
+)
 quantities = st.decimals(0, 100, places=2, allow_nan=False, allow_infinity=False)
 
 
@@ -182,7 +216,8 @@ def test_graduated_is_the_same_in_one_line_or_two(tiers, a, b):
 
 @given(tiers=tiers, quantity=quantities)
 def test_a_volume_amount_is_the_chosen_tiers_price_times_quantity_plus_its_flat_price(
-        tiers, quantity):
+    tiers, quantity
+):
     chosen = tiers[tier_at(tiers, quantity)]
     priced = price_volume(tiers, quantity, quantity, charge_flat=True)
     assert priced.amount == chosen.price * quantity + (chosen.flat_price or 0)

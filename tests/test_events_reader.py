@@ -1,4 +1,3 @@
-# ruff: noqa: E501 (catalogs written inline, one rate per line)
 """Reading events: files, arrays, gzip, directories; malformed lines; exact numbers."""
 
 from __future__ import annotations
@@ -28,9 +27,9 @@ def _reasons(diagnostics):
 def test_malformed_lines_are_reported_with_their_line_and_skipped(tmp_path):
     lines = [
         json.dumps(GOOD),
-        "",                                                   # blank: skipped, not counted
-        '{"transaction_id": "t2", "customer_id": "a", ',      # 3: invalid JSON
-        '["not", "an", "object"]',                            # 4
+        "",  # blank: skipped, not counted
+        '{"transaction_id": "t2", "customer_id": "a", ',  # 3: invalid JSON
+        '["not", "an", "object"]',  # 4
         json.dumps({**GOOD, "transaction_id": "t5", "customer_id": None}),
         json.dumps({k: v for k, v in GOOD.items() if k != "event_type"} | {"transaction_id": "t6"}),
         json.dumps({**GOOD, "transaction_id": "t7", "timestamp": "2026-10-05 noon"}),
@@ -46,7 +45,8 @@ def test_malformed_lines_are_reported_with_their_line_and_skipped(tmp_path):
     assert (counts.read, counts.malformed, counts.duplicates) == (10, 9, 0)
     found = _reasons(diagnostics)
     assert [(code, line) for code, line, _ in found] == [
-        ("W950", n) for n in (3, 4, 5, 6, 7, 8, 9, 10, 11)]
+        ("W950", n) for n in (3, 4, 5, 6, 7, 8, 9, 10, 11)
+    ]
     reasons = [summary.removeprefix("malformed event skipped: ") for _, _, summary in found]
     assert reasons[0].startswith("not valid JSON")
     assert reasons[1] == "an event must be a JSON object, not an array"
@@ -63,12 +63,18 @@ NaNText = "NaN-marker"
 
 
 def test_timestamps_with_offsets_become_utc(tmp_path):
-    path = write_jsonl(tmp_path / "e.jsonl", [
-        {**GOOD, "timestamp": "2026-10-05T02:00:00+02:00"},
-        {**GOOD, "transaction_id": "t2", "timestamp": "2026-10-05t00:00:00.123456789z"}])
+    path = write_jsonl(
+        tmp_path / "e.jsonl",
+        [
+            {**GOOD, "timestamp": "2026-10-05T02:00:00+02:00"},
+            {**GOOD, "transaction_id": "t2", "timestamp": "2026-10-05t00:00:00.123456789z"},
+        ],
+    )
     events, _, diagnostics = _read(path)
     assert [e.timestamp.isoformat() for e in events] == [
-        "2026-10-05T00:00:00+00:00", "2026-10-05T00:00:00.123456+00:00"]
+        "2026-10-05T00:00:00+00:00",
+        "2026-10-05T00:00:00.123456+00:00",
+    ]
     assert diagnostics == []
 
 
@@ -76,9 +82,11 @@ def test_numbers_are_read_exactly(tmp_path):
     """JSON numbers with a fraction keep their text (never a binary float); strings stay strings;
     integers beyond 64 bits are exact too."""
     path = tmp_path / "e.jsonl"
-    path.write_text('{"transaction_id": "t", "customer_id": "c", "event_type": "e", '
-                    '"timestamp": "2026-10-05T00:00:00Z", "properties": {"a": 0.1, "b": "0.1", '
-                    '"c": 123456789012345678901234567890, "d": 1.50, "e": 7}}\n')
+    path.write_text(
+        '{"transaction_id": "t", "customer_id": "c", "event_type": "e", '
+        '"timestamp": "2026-10-05T00:00:00Z", "properties": {"a": 0.1, "b": "0.1", '
+        '"c": 123456789012345678901234567890, "d": 1.50, "e": 7}}\n'
+    )
     [e], _, _ = _read(path)
     props = e.properties
     assert props["a"] == JsonNumber("0.1") and type(props["a"]) is JsonNumber
@@ -91,19 +99,25 @@ def test_json_array_files_and_gzip(tmp_path):
     """A JSON-array file (Metronome's ingest body), several arrays one after the other, gzip."""
     body = [GOOD, {**GOOD, "transaction_id": "t2", "properties": {"units": 2.5}}]
     array = tmp_path / "a.json"
-    array.write_text(json.dumps(body, indent=2) + "\n" + json.dumps([{**GOOD, "transaction_id": "t3"}]))
+    array.write_text(
+        json.dumps(body, indent=2) + "\n" + json.dumps([{**GOOD, "transaction_id": "t3"}])
+    )
     zipped = tmp_path / "b.jsonl.gz"
     zipped.write_bytes(gzip.compress(json.dumps({**GOOD, "transaction_id": "t4"}).encode() + b"\n"))
     events, counts, diagnostics = _read(array, zipped)
-    assert [(e.transaction_id, e.line) for e in events] == [("t1", 2), ("t2", 11), ("t3", 21),
-                                                            ("t4", 1)]
+    assert [(e.transaction_id, e.line) for e in events] == [
+        ("t1", 2),
+        ("t2", 11),
+        ("t3", 21),
+        ("t4", 1),
+    ]
     assert events[1].properties["units"] == JsonNumber("2.5")
     assert counts.read == 4 and diagnostics == []
 
 
 def test_a_broken_array_stops_that_file_only(tmp_path):
     broken = tmp_path / "a.json"
-    broken.write_text('[\n' + json.dumps(GOOD) + ',\n{"transaction_id": \n')
+    broken.write_text("[\n" + json.dumps(GOOD) + ',\n{"transaction_id": \n')
     other = write_jsonl(tmp_path / "b.jsonl", [{**GOOD, "transaction_id": "t2"}])
     events, counts, diagnostics = _read(broken, other)
     assert [e.transaction_id for e in events] == ["t1", "t2"]
@@ -127,7 +141,8 @@ def test_directories_are_read_sorted_and_recursively(tmp_path):
     write_jsonl(tmp_path / "d" / ".hidden.jsonl", [{**GOOD, "transaction_id": "hidden"}])
     (tmp_path / "d" / "notes.txt").write_text("not events")
     (tmp_path / "d" / "c.json.gz").write_bytes(
-        gzip.compress(json.dumps([{**GOOD, "transaction_id": "c"}]).encode()))
+        gzip.compress(json.dumps([{**GOOD, "transaction_id": "c"}]).encode())
+    )
     write_jsonl(tmp_path / "first.jsonl", [{**GOOD, "transaction_id": "first"}])
     events, _, _ = _read(tmp_path / "first.jsonl", tmp_path / "d")
     assert [e.transaction_id for e in events] == ["first", "az", "b", "c"]
@@ -148,11 +163,11 @@ def test_copies_are_compared_by_text(tmp_path):
     (tmp_path / "3.jsonl").write_bytes(line.encode())
     (tmp_path / "4.json").write_text("[" + line + "]")
     (tmp_path / "5.jsonl").write_text(json.dumps(GOOD, separators=(",", ":")) + "\n")
-    events, counts, diagnostics = _read(*(tmp_path / f"{n}.{'json' if n == 4 else 'jsonl'}"
-                                          for n in range(1, 6)))
+    events, counts, diagnostics = _read(
+        *(tmp_path / f"{n}.{'json' if n == 4 else 'jsonl'}" for n in range(1, 6))
+    )
     assert len(events) == 1 and counts.duplicates == 4
-    assert [(d.code, d.range.filename.endswith("5.jsonl")) for d in diagnostics] == [
-        ("W951", True)]
+    assert [(d.code, d.range.filename.endswith("5.jsonl")) for d in diagnostics] == [("W951", True)]
 
 
 def test_a_bom_is_tolerated(tmp_path):
@@ -180,8 +195,9 @@ def test_a_non_utf8_line(tmp_path):
 def test_records_from_python(tmp_path):
     from billing_spec.events import events_from_records
 
-    stream = events_from_records([GOOD, {**GOOD, "transaction_id": "t2",
-                                         "properties": {"units": 0.5}}])
+    stream = events_from_records(
+        [GOOD, {**GOOD, "transaction_id": "t2", "properties": {"units": 0.5}}]
+    )
     assert [e.transaction_id for e in stream] == ["t1"]
     assert "binary float" in stream.diagnostics[0].summary
 

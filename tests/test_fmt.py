@@ -626,12 +626,15 @@ def test_hash_inside_scalars_is_not_a_comment():
 # --- files fmt will not rewrite ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("version: 1\nproducts: {}\nproducts: {}\n", "E004"),
-    ("version: 1\nproducts: [\n", "E003"),
-    ("version: 1\nx: !!python/object/apply:os.system [ls]\n", "E005"),
-    ("", "E006"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("version: 1\nproducts: {}\nproducts: {}\n", "E004"),
+        ("version: 1\nproducts: [\n", "E003"),
+        ("version: 1\nx: !!python/object/apply:os.system [ls]\n", "E005"),
+        ("", "E006"),
+    ],
+)
 def test_a_file_that_does_not_parse_is_not_formatted(text, code):
     formatted, diagnostics = format_text(text, "f.yaml")
     assert formatted is None
@@ -668,7 +671,8 @@ def test_a_file_that_cannot_be_written_is_a_diagnostic(tmp_path, monkeypatch):
     report = format_catalog(path)
     problems = write_formatted(report.changed)
     assert [(d.code, d.summary) for d in problems] == [
-        ("E014", f"cannot write {report.files[0].name}: Permission denied")]
+        ("E014", f"cannot write {report.files[0].name}: Permission denied")
+    ]
     assert path.read_text() == "customers: {}\nversion: 1\n"
 
 

@@ -152,4 +152,3 @@ def test_help_names_the_flags():
     result = run_billing("fmt", "--help")
     assert result.code == 0
     assert "--check" in result.stdout and "--diff" in result.stdout
-

@@ -47,11 +47,13 @@ class Free(dict):
 _RESERVED = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}
 words = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True).filter(lambda w: w not in _RESERVED)
 names = st.from_regex(r"[A-Z][a-z]{2,7}( [a-z0-9]{1,5}){0,2}", fullmatch=True).filter(
-    lambda n: n.lower() not in _RESERVED)
+    lambda n: n.lower() not in _RESERVED
+)
 amounts = st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False, allow_infinity=False)
 positive = amounts.filter(lambda d: d > 0)
 timestamps = st.integers(0, 10**9).map(
-    lambda s: f"20{s // 10**7 % 90 + 10:02d}-{s % 12 + 1:02d}-{s % 28 + 1:02d}T{s % 24:02d}:00:00Z")
+    lambda s: f"20{s // 10**7 % 90 + 10:02d}-{s % 12 + 1:02d}-{s % 28 + 1:02d}T{s % 24:02d}:00:00Z"
+)
 
 
 def enum(kind) -> st.SearchStrategy:
@@ -71,57 +73,89 @@ def lists(items, min_size=0, max_size=3) -> st.SearchStrategy:
 
 
 tiers = model({"price": amounts}, {"size": positive, "flat_price": amounts})
-metric = model({"name": names}, {
-    "aggregation_type": enum(E.AggregationType),
-    "aggregation_key": words,
-    "event_type_filter": model({}, {"in_values": lists(words, 1),
-                                    "not_in_values": lists(words, 1)}),
-    "property_filters": lists(model({"name": words}, {"exists": st.booleans(),
-                                                      "in_values": lists(words, 1)})),
-    "group_keys": lists(lists(words, 1, 2), 0, 2),
-    "custom_fields": free(names),
-})
-product = model({"name": names, "type": enum(E.ProductType)}, {
-    "billable_metric": words,
-    "pricing_group_key": lists(words),
-    "presentation_group_key": lists(words),
-    "quantity_conversion": model({"conversion_factor": positive,
-                                  "operation": enum(E.ConversionOperation)}, {"name": names}),
-    "quantity_rounding": model({"decimal_places": st.integers(-3, 4).map(Decimal),
-                                "rounding_method": enum(E.RoundingMethod)}, {}),
-    "tags": lists(words),
-    "lifecycle": model({"prevent_destroy": st.booleans()}, {}),
-})
-rate = model({"product": words, "starting_at": timestamps, "entitled": st.booleans(),
-              "rate_type": enum(E.RateType)}, {
-    "ending_before": timestamps,
-    "price": amounts,
-    "tiers": lists(tiers, 1),
-    "tier_mode": enum(E.TierMode),
-    "pricing_group_values": free(words),
-    "billing_frequency": enum(E.BillingFrequency),
-})
+metric = model(
+    {"name": names},
+    {
+        "aggregation_type": enum(E.AggregationType),
+        "aggregation_key": words,
+        "event_type_filter": model(
+            {}, {"in_values": lists(words, 1), "not_in_values": lists(words, 1)}
+        ),
+        "property_filters": lists(
+            model({"name": words}, {"exists": st.booleans(), "in_values": lists(words, 1)})
+        ),
+        "group_keys": lists(lists(words, 1, 2), 0, 2),
+        "custom_fields": free(names),
+    },
+)
+product = model(
+    {"name": names, "type": enum(E.ProductType)},
+    {
+        "billable_metric": words,
+        "pricing_group_key": lists(words),
+        "presentation_group_key": lists(words),
+        "quantity_conversion": model(
+            {"conversion_factor": positive, "operation": enum(E.ConversionOperation)},
+            {"name": names},
+        ),
+        "quantity_rounding": model(
+            {
+                "decimal_places": st.integers(-3, 4).map(Decimal),
+                "rounding_method": enum(E.RoundingMethod),
+            },
+            {},
+        ),
+        "tags": lists(words),
+        "lifecycle": model({"prevent_destroy": st.booleans()}, {}),
+    },
+)
+rate = model(
+    {
+        "product": words,
+        "starting_at": timestamps,
+        "entitled": st.booleans(),
+        "rate_type": enum(E.RateType),
+    },
+    {
+        "ending_before": timestamps,
+        "price": amounts,
+        "tiers": lists(tiers, 1),
+        "tier_mode": enum(E.TierMode),
+        "pricing_group_values": free(words),
+        "billing_frequency": enum(E.BillingFrequency),
+    },
+)
 rate_card = model({"name": names}, {"description": names, "rates": lists(rate)})
 customer = model({"name": names}, {"ingest_aliases": lists(words), "custom_fields": free(names)})
-contract = model({"customer": words, "rate_card": words, "starting_at": timestamps}, {
-    "name": names,
-    "usage_statement_schedule": model({"frequency": enum(E.BillingFrequency)},
-                                      {"day": enum(E.StatementDay)}),
-    "overrides": lists(model({"starting_at": timestamps}, {"type": enum(E.OverrideType),
-                                                           "product": words,
-                                                           "multiplier": positive})),
-})
+contract = model(
+    {"customer": words, "rate_card": words, "starting_at": timestamps},
+    {
+        "name": names,
+        "usage_statement_schedule": model(
+            {"frequency": enum(E.BillingFrequency)}, {"day": enum(E.StatementDay)}
+        ),
+        "overrides": lists(
+            model(
+                {"starting_at": timestamps},
+                {"type": enum(E.OverrideType), "product": words, "multiplier": positive},
+            )
+        ),
+    },
+)
 addresses = words.map("product.".__add__)
 credit_type = model({"name": names}, {"decimal_places": st.integers(0, 4).map(Decimal)})
-catalogs = model({"version": st.just(Decimal(1))}, {
-    "credit_types": free(credit_type),
-    "billable_metrics": free(metric, 3),
-    "products": free(product, 3),
-    "rate_cards": free(rate_card),
-    "customers": free(customer),
-    "contracts": free(contract),
-    "moved": lists(model({"from": addresses, "to": addresses}, {})),
-})
+catalogs = model(
+    {"version": st.just(Decimal(1))},
+    {
+        "credit_types": free(credit_type),
+        "billable_metrics": free(metric, 3),
+        "products": free(product, 3),
+        "rate_cards": free(rate_card),
+        "customers": free(customer),
+        "contracts": free(contract),
+        "moved": lists(model({"from": addresses, "to": addresses}, {})),
+    },
+)
 
 
 # --- writing data as YAML, some way or other ---------------------------------------------------
@@ -186,7 +220,7 @@ class Writer:
                 start = len(self.lines)
                 self.nested(item, indent + 2, here, first_on_dash=True)
                 first = self.lines[start]
-                self.lines[start] = f"{' ' * indent}- {first[indent + 2:]}"
+                self.lines[start] = f"{' ' * indent}- {first[indent + 2 :]}"
 
     def nested(self, item, indent: int, path: tuple, first_on_dash: bool) -> None:
         if isinstance(item, dict):
@@ -286,8 +320,9 @@ def assert_comments_at_their_keys(formatted: str, document) -> None:
             assert number == key_line, (match.group(0), formatted)
         else:
             below = number + 1
-            while below <= len(lines) and (not lines[below - 1].strip()
-                                           or lines[below - 1].lstrip().startswith("#")):
+            while below <= len(lines) and (
+                not lines[below - 1].strip() or lines[below - 1].lstrip().startswith("#")
+            ):
                 below += 1
             assert below == key_line, (match.group(0), formatted)
 
@@ -362,8 +397,9 @@ def test_damaged_files_never_raise_and_are_never_made_worse(example, draw):
     assert diagnostics == []
     before, after = parse_yaml_text(damaged, "d.yaml")[0], read(formatted)
     assert formats(formatted) == formatted
-    assert sorted(map(str, _leaves(after.data))) == sorted(map(str, _leaves(before.data))) or \
-        _upper_differs_only(before.data, after.data)
+    assert sorted(map(str, _leaves(after.data))) == sorted(
+        map(str, _leaves(before.data))
+    ) or _upper_differs_only(before.data, after.data)
 
 
 def _leaves(data):

@@ -1,4 +1,4 @@
-"""Money and quantity rounding happen only in billing_spec.money, exactly as DESIGN.md names them."""
+"""Money and quantity rounding happen only in billing_spec.money, as DESIGN.md names them."""
 
 from decimal import Decimal
 

@@ -148,7 +148,10 @@ def test_replacing_a_priced_product_is_refused_naming_the_rate_card():
     # replace, and the rate card still prices it.
     desired = edit(
         BASE,
-        ("name: Seats\n    type: SUBSCRIPTION", "name: Seats\n    type: USAGE\n    billable_metric: tokens"),
+        (
+            "name: Seats\n    type: SUBSCRIPTION",
+            "name: Seats\n    type: USAGE\n    billable_metric: tokens",
+        ),
         ("        billing_frequency: MONTHLY\n", ""),
     )
     plan = plan_between(BASE, desired)

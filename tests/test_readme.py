@@ -28,7 +28,7 @@ SECTION_KEYS = (*SECTIONS, "moved")
 def section(title: str) -> str:
     start = README.index(f"\n## {title}\n")
     end = README.find("\n## ", start + 1)
-    return README[start: end if end != -1 else None]
+    return README[start : end if end != -1 else None]
 
 
 def yaml_blocks(text: str) -> list[str]:

@@ -27,7 +27,10 @@ EXAMPLE_FILES = sorted(CATALOGS.rglob("*.yaml"))
 def check_jsonschema(*files: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(CHECK_JSONSCHEMA), "--schemafile", str(COMMITTED), *map(str, files)],
-        capture_output=True, text=True, check=False, timeout=120,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
 
 
@@ -40,8 +43,14 @@ def test_schema_is_draft_2020_12_with_every_section():
     schema = catalog_json_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert set(schema["properties"]) == {
-        "version", "credit_types", "billable_metrics", "products", "rate_cards", "customers",
-        "contracts", "moved",
+        "version",
+        "credit_types",
+        "billable_metrics",
+        "products",
+        "rate_cards",
+        "customers",
+        "contracts",
+        "moved",
     }
     assert schema["required"] == ["version"]
     assert schema["additionalProperties"] is False
@@ -54,20 +63,25 @@ def test_check_jsonschema_accepts_the_examples(path):
 
 
 def test_check_jsonschema_rejects_a_bad_enum_and_an_unknown_key(tmp_path):
-    write_files(tmp_path, {
-        "bad_enum.yaml": """
+    write_files(
+        tmp_path,
+        {
+            "bad_enum.yaml": """
             version: 1
             products:
               api: {name: API, type: USAGEE, billable_metric: tokens}
         """,
-        "unknown_key.yaml": """
+            "unknown_key.yaml": """
             version: 1
             products:
               api: {name: API, type: usage, billable_metric: tokens, colour: red}
         """,
-    })
-    for name, complaint in [("bad_enum.yaml", "'USAGEE' is not one of"),
-                            ("unknown_key.yaml", "'colour' was unexpected")]:
+        },
+    )
+    for name, complaint in [
+        ("bad_enum.yaml", "'USAGEE' is not one of"),
+        ("unknown_key.yaml", "'colour' was unexpected"),
+    ]:
         result = check_jsonschema(tmp_path / name)
         assert result.returncode == 1, name
         assert complaint in result.stdout

@@ -18,22 +18,22 @@ TWENTY = Path(__file__).parent / "golden" / "twenty-errors"
 
 # (file, line, column, code): every mistake in the catalog, where `validate` must point.
 TWENTY_ERRORS = [
-    ("contracts.yaml", 8, 20, "E601"),   # ending_before 2025-12-31, before starting_at
+    ("contracts.yaml", 8, 20, "E601"),  # ending_before 2025-12-31, before starting_at
     ("contracts.yaml", 12, 15, "E605"),  # a MULTIPLIER override without `multiplier`
     ("contracts.yaml", 14, 18, "E610"),  # a commit under the USAGE product `api`
     ("contracts.yaml", 20, 15, "E201"),  # customer `globx` (did you mean globex?)
-    ("customers.yaml", 9, 35, "E620"),   # alias acme-prod is acme's already
-    ("customers.yaml", 10, 3, "E102"),   # initech has no name
-    ("customers.yaml", 12, 3, "E105"),   # `Umbrella` is not an ID
+    ("customers.yaml", 9, 35, "E620"),  # alias acme-prod is acme's already
+    ("customers.yaml", 10, 3, "E102"),  # initech has no name
+    ("customers.yaml", 12, 3, "E105"),  # `Umbrella` is not an ID
     ("customers.yaml", 16, 21, "E103"),  # ingest_aliases is text, not a list
-    ("metrics.yaml", 12, 22, "E305"),    # aggregation_key `token`, the filter is `tokens`
-    ("metrics.yaml", 13, 35, "E306"),    # group key `regoin`, the filter is `region`
-    ("metrics.yaml", 19, 5, "E304"),     # a COUNT metric with an aggregation_key
-    ("metrics.yaml", 24, 23, "E104"),    # aggregation_type MAXIMUM
-    ("products.yaml", 8, 24, "E404"),    # [model] + [project] is no group key of `tokens`
-    ("products.yaml", 18, 46, "E407"),   # conversion_factor 0
-    ("products.yaml", 22, 31, "E201"),   # composite product `api_request`
-    ("products.yaml", 26, 5, "E402"),    # a SUBSCRIPTION product with a billable_metric
+    ("metrics.yaml", 12, 22, "E305"),  # aggregation_key `token`, the filter is `tokens`
+    ("metrics.yaml", 13, 35, "E306"),  # group key `regoin`, the filter is `region`
+    ("metrics.yaml", 19, 5, "E304"),  # a COUNT metric with an aggregation_key
+    ("metrics.yaml", 24, 23, "E104"),  # aggregation_type MAXIMUM
+    ("products.yaml", 8, 24, "E404"),  # [model] + [project] is no group key of `tokens`
+    ("products.yaml", 18, 46, "E407"),  # conversion_factor 0
+    ("products.yaml", 22, 31, "E201"),  # composite product `api_request`
+    ("products.yaml", 26, 5, "E402"),  # a SUBSCRIPTION product with a billable_metric
     ("rate_cards.yaml", 14, 14, "E508"),  # the last tier has a size
     ("rate_cards.yaml", 16, 9, "E512"),  # pricing_group_values {modle: ...}
     ("rate_cards.yaml", 25, 16, "E501"),  # price -1
@@ -43,8 +43,10 @@ TWENTY_ERRORS = [
 
 def test_twenty_errors_in_five_files_all_at_their_positions():
     _, diagnostics = validate_catalog(TWENTY)
-    found = [(Path(d.range.filename).name, d.range.start.line, d.range.start.column, d.code)
-             for d in diagnostics]
+    found = [
+        (Path(d.range.filename).name, d.range.start.line, d.range.start.column, d.code)
+        for d in diagnostics
+    ]
     assert found == TWENTY_ERRORS  # sorted by file, line, column; nothing else reported
     assert all(d.is_error for d in diagnostics)
     assert len({file for file, *_ in found}) == 5
@@ -75,7 +77,9 @@ def test_missing_directory_is_an_error_not_a_traceback(tmp_path):
 
 
 def test_a_reference_to_a_resource_of_another_kind_says_so(catalog_dir):
-    root = catalog_dir({"catalog.yaml": """
+    root = catalog_dir(
+        {
+            "catalog.yaml": """
         version: 1
         billable_metrics:
           tokens: {name: Tokens, aggregation_type: COUNT}
@@ -87,8 +91,16 @@ def test_a_reference_to_a_resource_of_another_kind_says_so(catalog_dir):
             rates:
               - {product: tokens, starting_at: 2026-01-01T00:00:00Z, entitled: true,
                  rate_type: FLAT, price: 1}
-    """})
+    """
+        }
+    )
     _, diagnostics = validate_catalog(root)
     errors = [(d.code, d.range.start.line, d.summary, d.hint) for d in diagnostics if d.is_error]
-    assert errors == [("E201", 10, "product 'tokens' is not defined",
-                       "'tokens' is a billable_metric, not a product")]
+    assert errors == [
+        (
+            "E201",
+            10,
+            "product 'tokens' is not defined",
+            "'tokens' is a billable_metric, not a product",
+        )
+    ]

@@ -23,8 +23,10 @@ from billing_spec.catalog import build_catalog, validate_catalog
 from billing_spec.diagnostics import Diagnostic, Position, has_errors
 
 EXAMPLES = {
-    name: {p.relative_to(CATALOGS / name).as_posix(): p.read_text("utf-8")
-           for p in sorted((CATALOGS / name).rglob("*.y*ml"))}
+    name: {
+        p.relative_to(CATALOGS / name).as_posix(): p.read_text("utf-8")
+        for p in sorted((CATALOGS / name).rglob("*.y*ml"))
+    }
     for name in ("quickstart", "acme-ai")
 }
 _BREAKS = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # what PyYAML counts as a line break

@@ -13,8 +13,13 @@ def parse(text: str):
 def test_numbers_are_decimals_from_their_text():
     doc, errors = parse("a: 0.1\nb: 1e6\nc: 010\nd: -2\ne: '0.1'\n")
     assert errors == []
-    assert doc.data == {"a": Decimal("0.1"), "b": Decimal("1e6"), "c": Decimal(10),
-                        "d": Decimal(-2), "e": "0.1"}
+    assert doc.data == {
+        "a": Decimal("0.1"),
+        "b": Decimal("1e6"),
+        "c": Decimal(10),
+        "d": Decimal(-2),
+        "e": "0.1",
+    }
     assert str(doc.data["a"]) == "0.1"  # not 0.1000000000000000055511151231257827
 
 

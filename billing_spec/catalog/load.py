@@ -64,8 +64,9 @@ class CatalogSpec:
         """True when the ID is defined, even if its definition failed schema validation."""
         return id_ in self.section(section) or (section, id_) in self.invalid
 
-    def where(self, section: str, id_: str, *sub: str | int,
-              key: bool = False) -> SourceRange | None:
+    def where(
+        self, section: str, id_: str, *sub: str | int, key: bool = False
+    ) -> SourceRange | None:
         definition = self.definitions.get((section, id_))
         return definition.range(*sub, key=key) if definition else None
 
@@ -138,8 +139,14 @@ class _Merger:
         data = doc.data
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
-            return [error("E007", f"a catalog file must be a mapping, not {kind}", doc.range_of(()),
-                          hint="start the file with `version: 1` and sections like `products:`")]
+            return [
+                error(
+                    "E007",
+                    f"a catalog file must be a mapping, not {kind}",
+                    doc.range_of(()),
+                    hint="start the file with `version: 1` and sections like `products:`",
+                )
+            ]
         problems = _check_version(doc)
         if problems:
             return problems
@@ -151,35 +158,56 @@ class _Merger:
             elif key in SECTIONS:
                 problems += self._add_section(doc, key, value)
             else:
-                problems.append(error("E101", f"unknown top-level section {key!r}",
-                                      doc.range_of((key,), key=True),
-                                      hint=did_you_mean(key, _FILE_KEYS)))
+                problems.append(
+                    error(
+                        "E101",
+                        f"unknown top-level section {key!r}",
+                        doc.range_of((key,), key=True),
+                        hint=did_you_mean(key, _FILE_KEYS),
+                    )
+                )
         return problems
 
     def _add_section(self, doc: YamlDocument, section: str, value: Any) -> list[Diagnostic]:
         if value is None:
             return []
         if not isinstance(value, dict):
-            return [error("E103", f"`{section}` must map resource IDs to definitions",
-                          doc.range_of((section,)))]
+            return [
+                error(
+                    "E103",
+                    f"`{section}` must map resource IDs to definitions",
+                    doc.range_of((section,)),
+                )
+            ]
         problems: list[Diagnostic] = []
         for id_, body in value.items():
             problems += self._add_resource(doc, section, id_, body)
         return problems
 
-    def _add_resource(self, doc: YamlDocument, section: str, id_: str,
-                      body: Any) -> list[Diagnostic]:
+    def _add_resource(
+        self, doc: YamlDocument, section: str, id_: str, body: Any
+    ) -> list[Diagnostic]:
         here = Definition(doc, (section, id_))
         if not ID_RE.match(id_):
-            return [error("E105", f"invalid ID {id_!r}", here.range(key=True),
-                          hint="IDs are lower-case letters, digits, `_` and `-`, starting "
-                               "with a letter")]
+            return [
+                error(
+                    "E105",
+                    f"invalid ID {id_!r}",
+                    here.range(key=True),
+                    hint="IDs are lower-case letters, digits, `_` and `-`, starting with a letter",
+                )
+            ]
         first = self.definitions.get((section, id_))
         if first is not None:
             where = first.range(key=True)
-            return [error("E202", f"{SECTIONS[section]}.{id_} is defined twice (first at {where})",
-                          here.range(key=True),
-                          hint="IDs must be unique across all files of a catalog")]
+            return [
+                error(
+                    "E202",
+                    f"{SECTIONS[section]}.{id_} is defined twice (first at {where})",
+                    here.range(key=True),
+                    hint="IDs must be unique across all files of a catalog",
+                )
+            ]
         self.definitions[(section, id_)] = here
         model = SECTION_MODELS[section]
         try:
@@ -204,35 +232,64 @@ class _Merger:
 def _check_version(doc: YamlDocument) -> list[Diagnostic]:
     data = doc.data
     if "version" not in data:
-        return [error("E008", "missing `version: 1` at the top of the file", doc.range_of(()),
-                      hint="add `version: 1` as the first line")]
+        return [
+            error(
+                "E008",
+                "missing `version: 1` at the top of the file",
+                doc.range_of(()),
+                hint="add `version: 1` as the first line",
+            )
+        ]
     version = data["version"]
     if isinstance(version, Decimal) and version == CATALOG_VERSION:
         return []
-    return [error("E009", f"unsupported catalog version {version!r}", doc.range_of(("version",)),
-                  hint=f"this billing-spec reads catalog version {CATALOG_VERSION}")]
+    return [
+        error(
+            "E009",
+            f"unsupported catalog version {version!r}",
+            doc.range_of(("version",)),
+            hint=f"this billing-spec reads catalog version {CATALOG_VERSION}",
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
 # pydantic errors -> diagnostics
 
 _TYPE_ERRORS = {
-    "string_type", "int_type", "bool_type", "decimal_type", "dict_type", "tuple_type",
-    "list_type", "model_type", "model_attributes_type", "int_from_float", "int_parsing",
-    "decimal_parsing", "float_type", "mapping_type", "iterable_type", "datetime_type",
+    "string_type",
+    "int_type",
+    "bool_type",
+    "decimal_type",
+    "dict_type",
+    "tuple_type",
+    "list_type",
+    "model_type",
+    "model_attributes_type",
+    "int_from_float",
+    "int_parsing",
+    "decimal_parsing",
+    "float_type",
+    "mapping_type",
+    "iterable_type",
+    "datetime_type",
 }
 
 
-def schema_diagnostics(exc: ValidationError, where: Definition,
-                       model: type[BaseModel] | None) -> list[Diagnostic]:
+def schema_diagnostics(
+    exc: ValidationError, where: Definition, model: type[BaseModel] | None
+) -> list[Diagnostic]:
     """Turn a pydantic ValidationError about the value at `where` into located diagnostics.
 
     A list whose only item is invalid is also "too short" for pydantic; that echo is dropped.
     """
     errors = exc.errors(include_url=False)
     locs = [tuple(err["loc"]) for err in errors]
-    return [_one(err, where, model) for err in errors
-            if not (err["type"] == "too_short" and _has_inner(tuple(err["loc"]), locs))]
+    return [
+        _one(err, where, model)
+        for err in errors
+        if not (err["type"] == "too_short" and _has_inner(tuple(err["loc"]), locs))
+    ]
 
 
 def _has_inner(loc: tuple, locs: list[tuple]) -> bool:
@@ -245,18 +302,26 @@ def _one(err: Mapping[str, Any], where: Definition, model: type[BaseModel] | Non
     label = _label((*where.path, *loc))
     if kind == "extra_forbidden":
         fields = _field_names(model, loc[:-1])
-        return error("E101", f"unknown field {loc[-1]!r} in {_label(where.path + loc[:-1])}",
-                     where.range(*loc, key=True), hint=did_you_mean(str(loc[-1]), fields))
+        return error(
+            "E101",
+            f"unknown field {loc[-1]!r} in {_label(where.path + loc[:-1])}",
+            where.range(*loc, key=True),
+            hint=did_you_mean(str(loc[-1]), fields),
+        )
     if kind == "missing":
         parent = _label(where.path + loc[:-1])
-        return error("E102", f"missing required field {loc[-1]!r} in {parent}",
-                     where.range(*loc[:-1], key=True))
+        return error(
+            "E102",
+            f"missing required field {loc[-1]!r} in {parent}",
+            where.range(*loc[:-1], key=True),
+        )
     message = _message(err)
     if kind == "value_error" and isinstance(err.get("ctx", {}).get("error"), TimestampValueError):
         return error("E106", f"{label}: {message}", where.range(*loc))
     if kind in _TYPE_ERRORS:
-        return error("E103", f"{label}: {_type_message(kind, err.get('input'), message)}",
-                     where.range(*loc))
+        return error(
+            "E103", f"{label}: {_type_message(kind, err.get('input'), message)}", where.range(*loc)
+        )
     hint = ""
     if kind == "enum" or kind == "literal_error":
         text = err.get("ctx", {}).get("expected", "").replace(" or ", ",")
@@ -267,11 +332,20 @@ def _one(err: Mapping[str, Any], where: Definition, model: type[BaseModel] | Non
 
 
 _EXPECTED = {
-    "tuple_type": "a list", "list_type": "a list", "iterable_type": "a list",
-    "dict_type": "a mapping", "mapping_type": "a mapping", "model_type": "a mapping",
-    "model_attributes_type": "a mapping", "string_type": "text", "bool_type": "true or false",
-    "int_type": "a whole number", "int_from_float": "a whole number",
-    "int_parsing": "a whole number", "decimal_type": "a number", "decimal_parsing": "a number",
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "iterable_type": "a list",
+    "dict_type": "a mapping",
+    "mapping_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "string_type": "text",
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "int_parsing": "a whole number",
+    "decimal_type": "a number",
+    "decimal_parsing": "a number",
     "float_type": "a number",
 }
 
@@ -298,7 +372,7 @@ def _message(err: Mapping[str, Any]) -> str:
     msg = str(err["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
-            msg = msg[len(prefix):]
+            msg = msg[len(prefix) :]
     return msg[:1].lower() + msg[1:]
 
 
@@ -329,7 +403,8 @@ def _step(tp: Any, part: Any) -> Any:
     model = _unwrap_model(tp)
     if model is not None and isinstance(part, str):
         info = model.model_fields.get(part) or next(
-            (f for f in model.model_fields.values() if f.alias == part), None)
+            (f for f in model.model_fields.values() if f.alias == part), None
+        )
         return info.annotation if info else None
     for arg in _args(tp):
         origin = typing.get_origin(arg)

@@ -52,7 +52,7 @@ class CreditType(Resource):
 
     name: StrictStr
     decimal_places: DecimalPlaces = 0
-    """Decimal places a line item in this unit rounds to (billing-spec extension; default whole units)."""
+    """Decimal places a line item in this unit rounds to (extension; default: whole units)."""
 
 
 # --- billable metrics -----------------------------------------------------------------------

@@ -98,11 +98,14 @@ def _amount(value: Any) -> Any:
 
 def _in_range(value: Decimal) -> Decimal:
     exponent = value.as_tuple().exponent
-    if value.is_finite() and (value.adjusted() >= MAX_DIGITS
-                              or (isinstance(exponent, int) and exponent < -MAX_DIGITS)):
+    if value.is_finite() and (
+        value.adjusted() >= MAX_DIGITS or (isinstance(exponent, int) and exponent < -MAX_DIGITS)
+    ):
         shown = str(value) if len(str(value)) <= 40 else f"{value:.6E}"
-        raise ValueError(f"{shown} is out of range: a catalog number has at most {MAX_DIGITS} "
-                         f"digits before and {MAX_DIGITS} after the decimal point")
+        raise ValueError(
+            f"{shown} is out of range: a catalog number has at most {MAX_DIGITS} "
+            f"digits before and {MAX_DIGITS} after the decimal point"
+        )
     return value
 
 

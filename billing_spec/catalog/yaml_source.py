@@ -134,15 +134,26 @@ def parse_yaml_text(text: str, filename: str) -> tuple[YamlDocument | None, list
     try:
         root = yaml.compose(text, Loader=_Loader)
     except RecursionError:  # only the pure-Python parser recurses; libyaml stops at 1000 levels
-        return None, [error("E003", f"the document nests more than {MAX_DEPTH} levels deep",
-                            SourceRange.at(filename, 1, 1))]
+        return None, [
+            error(
+                "E003",
+                f"the document nests more than {MAX_DEPTH} levels deep",
+                SourceRange.at(filename, 1, 1),
+            )
+        ]
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_error(exc, filename, text)]
     except yaml.YAMLError as exc:
         return None, [error("E003", f"YAML error: {exc}", SourceRange.at(filename, 1))]
     if root is None:
-        return None, [error("E006", "the file is empty", SourceRange.at(filename, 1, 1),
-                            hint="start the file with `version: 1`")]
+        return None, [
+            error(
+                "E006",
+                "the file is empty",
+                SourceRange.at(filename, 1, 1),
+                hint="start the file with `version: 1`",
+            )
+        ]
     builder = _Builder(filename, text)
     data = builder.build(root, ())
     if builder.diagnostics:
@@ -217,8 +228,12 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if node.tag not in (MAP, SEQ):
-            self.fail("E005", f"unsupported YAML tag {_short(node.tag)}", node,
-                      hint="remove the tag; catalogs hold plain mappings, lists and scalars")
+            self.fail(
+                "E005",
+                f"unsupported YAML tag {_short(node.tag)}",
+                node,
+                hint="remove the tag; catalogs hold plain mappings, lists and scalars",
+            )
             return None
         if not self._enter(node):
             return None
@@ -232,8 +247,12 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag, value = node.tag, node.value
         if tag not in _SCALAR_TAGS:
-            self.fail("E005", f"unsupported YAML tag {_short(tag)}", node,
-                      hint="remove the tag; catalogs hold plain mappings, lists and scalars")
+            self.fail(
+                "E005",
+                f"unsupported YAML tag {_short(tag)}",
+                node,
+                hint="remove the tag; catalogs hold plain mappings, lists and scalars",
+            )
             return None
         if tag == STR:
             return value
@@ -250,8 +269,12 @@ class _Builder:
         try:
             return parse_decimal(node.value)
         except NotADecimal:
-            self.fail("E010", f"{node.value!r} is not a finite decimal number", node,
-                      hint="write numbers in decimal notation, like 0.05 or 1000000")
+            self.fail(
+                "E010",
+                f"{node.value!r} is not a finite decimal number",
+                node,
+                hint="write numbers in decimal notation, like 0.05 or 1000000",
+            )
             return None
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
@@ -271,8 +294,12 @@ class _Builder:
             key_span = self._span(key_node)
             if key in seen:
                 first = seen[key].start
-                self.fail("E004", f"duplicate key {key!r} (first defined at line {first.line})",
-                          key_node, hint="remove one of the two; YAML would silently keep the last")
+                self.fail(
+                    "E004",
+                    f"duplicate key {key!r} (first defined at line {first.line})",
+                    key_node,
+                    hint="remove one of the two; YAML would silently keep the last",
+                )
                 continue
             seen[key] = key_span
             result[key] = self.build(value_node, (*path, key), key_span)
@@ -320,4 +347,4 @@ class _Builder:
 
 
 def _short(tag: str) -> str:
-    return "!!" + tag[len(TAG):] if tag.startswith(TAG) else tag
+    return "!!" + tag[len(TAG) :] if tag.startswith(TAG) else tag

@@ -6,7 +6,9 @@ import click
 
 from billing_spec.cli.output import echo_diagnostics, echo_json, format_option, write_output
 
-catalog_dir = click.argument("directory", default=".", type=click.Path(file_okay=True, dir_okay=True))
+catalog_dir = click.argument(
+    "directory", default=".", type=click.Path(file_okay=True, dir_okay=True)
+)
 
 
 @click.command()
@@ -45,7 +47,9 @@ def schema(output: str | None) -> int:
 
 @click.command("compile")
 @catalog_dir
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the compiled catalog to FILE.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the compiled catalog to FILE."
+)
 def compile_(directory: str, output: str | None) -> int:
     """Print the canonical compiled catalog: resolved, normalized JSON with sha256 digests."""
     from billing_spec.catalog import build_catalog

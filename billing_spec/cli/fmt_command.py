@@ -9,8 +9,11 @@ from billing_spec.cli.output import echo_diagnostics
 
 @click.command("fmt")
 @click.argument("target", metavar="[DIR|FILE]", default=".", type=click.Path())
-@click.option("--check", is_flag=True,
-              help="Write nothing; exit 3 and list the files when any file would change.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 3 and list the files when any file would change.",
+)
 @click.option("--diff", is_flag=True, help="Print a unified diff of each change.")
 def fmt(target: str, check: bool, diff: bool) -> int:
     """Rewrite every *.yaml/*.yml file below DIR in the canonical layout, comments kept.

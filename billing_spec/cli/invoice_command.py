@@ -11,20 +11,43 @@ FORMATS = ("json", "text", "markdown", "html")
 
 @click.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=True, dir_okay=True))
-@click.option("--events", "events", multiple=True, required=True, metavar="PATH",
-              help="Events: a JSON Lines or JSON-array file (optionally gzip), a directory of "
-                   "them, or - for stdin. Repeat for several.")
+@click.option(
+    "--events",
+    "events",
+    multiple=True,
+    required=True,
+    metavar="PATH",
+    help="Events: a JSON Lines or JSON-array file (optionally gzip), a directory of "
+    "them, or - for stdin. Repeat for several.",
+)
 @click.option("--customer", metavar="ID", help="Only this customer (ID or ingest alias).")
-@click.option("--through", metavar="TS",
-              help="Ignore events at or after this RFC 3339 timestamp.")
+@click.option("--through", metavar="TS", help="Ignore events at or after this RFC 3339 timestamp.")
 @click.option("--engine", default="python", show_default=True, help="Aggregation engine.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any event gets a warning.")
-@click.option("--format", "format_", type=click.Choice(FORMATS), default="json",
-              show_default=True, help="Output format.")
-@click.option("--templates", type=click.Path(file_okay=False), metavar="DIR",
-              help="Render with the templates in DIR instead of the built-in ones.")
-def invoice(directory: str, events: tuple[str, ...], customer: str | None, through: str | None,
-            engine: str, strict: bool, format_: str, templates: str | None) -> int:
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(FORMATS),
+    default="json",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Render with the templates in DIR instead of the built-in ones.",
+)
+def invoice(
+    directory: str,
+    events: tuple[str, ...],
+    customer: str | None,
+    through: str | None,
+    engine: str,
+    strict: bool,
+    format_: str,
+    templates: str | None,
+) -> int:
     """Replay usage events through a catalog and print the invoices they imply.
 
     Exits 0 on success (warnings allowed unless --strict), 1 on any error. On failure nothing
@@ -76,6 +99,8 @@ def _through(text: str | None):
 
 def _counts(summary) -> str:
     s = summary
-    return (f"{s.events_read} events read: {s.events_used} used, {s.duplicates} duplicates, "
-            f"{s.malformed} malformed, {s.unknown_customer} of unknown customers, "
-            f"{s.outside_contracts} outside contracts, {s.not_billed} not billed")
+    return (
+        f"{s.events_read} events read: {s.events_used} used, {s.duplicates} duplicates, "
+        f"{s.malformed} malformed, {s.unknown_customer} of unknown customers, "
+        f"{s.outside_contracts} outside contracts, {s.not_billed} not billed"
+    )

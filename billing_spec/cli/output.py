@@ -13,7 +13,11 @@ from billing_spec.diagnostics import Diagnostic, format_text
 
 def format_option(*choices: str, default: str = "text"):
     return click.option(
-        "--format", "format_", type=click.Choice(choices), default=default, show_default=True,
+        "--format",
+        "format_",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
         help="Output format.",
     )
 

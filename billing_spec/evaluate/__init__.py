@@ -38,8 +38,9 @@ from billing_spec.money import EXACT
 Step = Callable[[CompiledCatalog, AggregationPlan, Aggregates], dict[PeriodKey, list[LineItem]]]
 
 
-def _usage_step(catalog: CompiledCatalog, plan: AggregationPlan,
-                aggregates: Aggregates) -> dict[PeriodKey, list[LineItem]]:
+def _usage_step(
+    catalog: CompiledCatalog, plan: AggregationPlan, aggregates: Aggregates
+) -> dict[PeriodKey, list[LineItem]]:
     return usage_lines(catalog, aggregates.quantities)
 
 
@@ -47,9 +48,14 @@ STEPS: tuple[Step, ...] = (_usage_step,)
 """Pricing steps, in order; each adds line items to contract periods."""
 
 
-def evaluate(catalog: CompiledCatalog, events: EventStream | Iterable[Mapping[str, Any]], *,
-             through: datetime | None = None, customer: str | None = None,
-             engine: str = "python") -> tuple[Invoices, list[Diagnostic]]:
+def evaluate(
+    catalog: CompiledCatalog,
+    events: EventStream | Iterable[Mapping[str, Any]],
+    *,
+    through: datetime | None = None,
+    customer: str | None = None,
+    engine: str = "python",
+) -> tuple[Invoices, list[Diagnostic]]:
     """The invoices `catalog` implies for `events`.
 
     `events`: an `EventStream` (`read_events(paths)`) or decoded event records (dicts).
@@ -82,8 +88,9 @@ def _customer_id(catalog: CompiledCatalog, wanted: str | None) -> str | None:
             for alias in resource.content.get("ingest_aliases", ()):
                 known.setdefault(alias, resource.name)
     if wanted not in known:
-        raise BillingSpecError.single("E704", f"unknown customer {wanted!r}",
-                                      hint=did_you_mean(wanted, known))
+        raise BillingSpecError.single(
+            "E704", f"unknown customer {wanted!r}", hint=did_you_mean(wanted, known)
+        )
     return known[wanted]
 
 
@@ -95,18 +102,28 @@ def _invoices(lines: dict[PeriodKey, list[LineItem]]) -> Iterable[Invoice]:
             by_credit.setdefault(line.credit_type.id, []).append(line)
         for group in by_credit.values():
             yield Invoice(
-                customer=contract.customer.id, customer_name=contract.customer.name,
-                contract=contract.id, contract_name=contract.content.get("name"),
-                start=period.start, end=period.end, credit_type=group[0].credit_type,
-                line_items=tuple(group))
+                customer=contract.customer.id,
+                customer_name=contract.customer.name,
+                contract=contract.id,
+                contract_name=contract.content.get("name"),
+                start=period.start,
+                end=period.end,
+                credit_type=group[0].credit_type,
+                line_items=tuple(group),
+            )
 
 
 def _summary(stream: EventStream, aggregates: Aggregates) -> Summary:
     counts, tally = stream.counts, aggregates.tally
     return Summary(
-        events_read=counts.read, events_used=tally.used, duplicates=counts.duplicates,
-        malformed=counts.malformed, unknown_customer=tally.unknown_customer,
-        outside_contracts=tally.outside_contracts, not_billed=tally.not_billed)
+        events_read=counts.read,
+        events_used=tally.used,
+        duplicates=counts.duplicates,
+        malformed=counts.malformed,
+        unknown_customer=tally.unknown_customer,
+        outside_contracts=tally.outside_contracts,
+        not_billed=tally.not_billed,
+    )
 
 
 def _ordered(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

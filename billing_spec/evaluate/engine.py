@@ -57,8 +57,10 @@ def get_engine(name: str) -> Engine:
     target = ENGINES.get(name)
     if target is None:
         raise BillingSpecError.single(
-            "E705", f"unknown aggregation engine {name!r}; known: {', '.join(sorted(ENGINES))}",
-            hint=did_you_mean(name, ENGINES))
+            "E705",
+            f"unknown aggregation engine {name!r}; known: {', '.join(sorted(ENGINES))}",
+            hint=did_you_mean(name, ENGINES),
+        )
     module, _, attr = target.partition(":")
     return getattr(importlib.import_module(module), attr)()
 
@@ -79,8 +81,9 @@ def latest_increments(lasts: dict[Key, tuple[Any, ...]]) -> dict[Key, Decimal]:
     return out
 
 
-def _previous_last(lasts: dict[Key, tuple[Any, ...]], window: Window,
-                   presentation: GroupValues) -> Any:
+def _previous_last(
+    lasts: dict[Key, tuple[Any, ...]], window: Window, presentation: GroupValues
+) -> Any:
     windows = window.table.windows
     for index in range(window.index - 1, -1, -1):
         earlier = windows[index]
@@ -90,4 +93,3 @@ def _previous_last(lasts: dict[Key, tuple[Any, ...]], window: Window,
         if found is not None:
             return found[-1]
     return 0
-

@@ -55,12 +55,15 @@ class LineItem:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "type": self.type, "product": self.product, "name": self.name,
+            "type": self.type,
+            "product": self.product,
+            "name": self.name,
             "presentation_group_values": dict(self.presentation_group_values),
             "pricing_group_values": dict(self.pricing_group_values),
             "starting_at": format_timestamp(self.starting_at),
             "ending_before": format_timestamp(self.ending_before),
-            "quantity": canonical(self.quantity), "unit_price": _decimal(self.unit_price),
+            "quantity": canonical(self.quantity),
+            "unit_price": _decimal(self.unit_price),
             "total": canonical(self.total),
         }
         if self.tiers is not None:
@@ -95,13 +98,18 @@ class Invoice:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "customer": self.customer, "customer_name": self.customer_name,
-            "contract": self.contract, "contract_name": self.contract_name,
+            "customer": self.customer,
+            "customer_name": self.customer_name,
+            "contract": self.contract,
+            "contract_name": self.contract_name,
             "start_timestamp": format_timestamp(self.start),
             "end_timestamp": format_timestamp(self.end),
-            "type": self.type, "status": self.status, "credit_type": self.credit_type.id,
+            "type": self.type,
+            "status": self.status,
+            "credit_type": self.credit_type.id,
             "line_items": [line.to_json() for line in self.line_items],
-            "subtotal": canonical(self.subtotal), "total": canonical(self.total),
+            "subtotal": canonical(self.subtotal),
+            "total": canonical(self.total),
         }
 
 
@@ -150,7 +158,11 @@ def _decimal(value: Decimal | None) -> str | None:
 
 def _tier_json(row: TierCharge) -> dict[str, Any]:
     return {
-        "tier": row.tier, "starting_at": canonical(row.starting_at), "size": _decimal(row.size),
-        "quantity": canonical(row.quantity), "price": canonical(row.price),
-        "flat_price": _decimal(row.flat_price), "subtotal": canonical(row.subtotal),
+        "tier": row.tier,
+        "starting_at": canonical(row.starting_at),
+        "size": _decimal(row.size),
+        "quantity": canonical(row.quantity),
+        "price": canonical(row.price),
+        "flat_price": _decimal(row.flat_price),
+        "subtotal": canonical(row.subtotal),
     }

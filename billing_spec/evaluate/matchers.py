@@ -92,14 +92,16 @@ class MatcherCode:
     presentation: tuple[str, ...]
     constants: dict[str, Any]
 
-    def function(self, name: str, params: str, tail: list[str], constants: dict[str, Any],
-                 label: str) -> Callable[..., Any]:
+    def function(
+        self, name: str, params: str, tail: list[str], constants: dict[str, Any], label: str
+    ) -> Callable[..., Any]:
         """`def name(params):` with the matcher's lines, then `tail`, compiled and returned."""
         return define(name, params, [*self.lines, *tail], {**self.constants, **constants}, label)
 
 
-def define(name: str, params: str, body: list[str], namespace: dict[str, Any],
-           label: str) -> Callable[..., Any]:
+def define(
+    name: str, params: str, body: list[str], namespace: dict[str, Any], label: str
+) -> Callable[..., Any]:
     """Compile `def name(params):` with `body` (lines, indented relative to the body) in
     `namespace`; the function keeps its text in `.source`, for debugging and tests."""
     source = f"def {name}({params}):\n" + "".join(f"    {line}\n" for line in body)
@@ -118,7 +120,10 @@ class _Writer:
         self.texts: set[str] = set()
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {
-            "number_of": number_of, "text_of": text_of, "BadValue": BadValue}
+            "number_of": number_of,
+            "text_of": text_of,
+            "BadValue": BadValue,
+        }
 
     def value(self, name: str) -> str:
         if name not in self.names:
@@ -134,8 +139,11 @@ class _Writer:
         return s
 
 
-def matcher_code(shape: MetricShape, no_match: str = "return None",
-                 bad_value: str = "return BadValue({name!r}, {var})") -> MatcherCode:
+def matcher_code(
+    shape: MetricShape,
+    no_match: str = "return None",
+    bad_value: str = "return BadValue({name!r}, {var})",
+) -> MatcherCode:
     """The matcher's statements; `bad_value` is formatted with the property `name` and `var`."""
     w = _Writer()
     _filter_lines(shape, w, no_match)
@@ -199,8 +207,11 @@ def reference_match(shape: MetricShape, props: dict[str, Any]) -> Any:
             return None
         if spec.get("in_values") is not None and (value is None or text not in spec["in_values"]):
             return None
-        if spec.get("not_in_values") is not None and value is not None \
-                and text in spec["not_in_values"]:
+        if (
+            spec.get("not_in_values") is not None
+            and value is not None
+            and text in spec["not_in_values"]
+        ):
             return None
     n: Any = 1
     if shape.aggregation_type != "COUNT" and shape.aggregation_key is not None:

@@ -38,15 +38,26 @@ class EventNotes:
     def overlap(self, customer: str, contracts: tuple[str, ...], source: int, line: int) -> None:
         self.overlaps.setdefault(customer, (contracts, source, line))
 
-    def missing_rate(self, contract: str, product: str, values: tuple[tuple[str, Any], ...],
-                     source: int, line: int) -> None:
+    def missing_rate(
+        self,
+        contract: str,
+        product: str,
+        values: tuple[tuple[str, Any], ...],
+        source: int,
+        line: int,
+    ) -> None:
         """`values`: the pricing group values as (key, value) pairs."""
         _count(self.no_rate, (contract, product, values), source, line)
 
     def bad_value(self, product: str, name: str, value: Any, source: int, line: int) -> None:
-        self.values.add(warning(
-            "W956", f"property {name!r} is {describe_value(value)}, not a number: the event is "
-                    f"not counted for product {product}", self.where(source, line)))
+        self.values.add(
+            warning(
+                "W956",
+                f"property {name!r} is {describe_value(value)}, not a number: the event is "
+                f"not counted for product {product}",
+                self.where(source, line),
+            )
+        )
 
     def diagnostics(self) -> list[Diagnostic]:
         out = [self._unknown(ref, entry) for ref, entry in self.unknown.items()]
@@ -57,21 +68,34 @@ class EventNotes:
 
     def _unknown(self, ref: str, entry: list[int]) -> Diagnostic:
         count, source, line = entry
-        return warning("W952", f"{_events(count)} for customer_id {ref!r}, which is neither a "
-                               "customer ID nor an ingest alias: not billed",
-                       self.where(source, line), hint=_FIRST)
+        return warning(
+            "W952",
+            f"{_events(count)} for customer_id {ref!r}, which is neither a "
+            "customer ID nor an ingest alias: not billed",
+            self.where(source, line),
+            hint=_FIRST,
+        )
 
     def _outside(self, customer: str, entry: list[int]) -> Diagnostic:
         count, source, line = entry
-        return warning("W953", f"{_events(count)} of customer {customer} "
-                               f"{_verb(count, 'falls', 'fall')} outside every contract: "
-                               "not billed", self.where(source, line), hint=_FIRST)
+        return warning(
+            "W953",
+            f"{_events(count)} of customer {customer} "
+            f"{_verb(count, 'falls', 'fall')} outside every contract: "
+            "not billed",
+            self.where(source, line),
+            hint=_FIRST,
+        )
 
     def _overlap(self, customer: str, entry: tuple[tuple[str, ...], int, int]) -> Diagnostic:
         contracts, source, line = entry
-        return warning("W954", f"customer {customer} has several contracts active at once "
-                               f"({', '.join(contracts)}); events then go to {contracts[0]}, the "
-                               "one that started last", self.where(source, line))
+        return warning(
+            "W954",
+            f"customer {customer} has several contracts active at once "
+            f"({', '.join(contracts)}); events then go to {contracts[0]}, the "
+            "one that started last",
+            self.where(source, line),
+        )
 
     def _no_rate(self, key: tuple[str, str, tuple], entry: list[int]) -> Diagnostic:
         (contract, product, values), (count, source, line) = key, entry
@@ -79,10 +103,14 @@ class EventNotes:
         if values:
             shown = ", ".join(f"{name}: {value!r}" for name, value in values)
             group = f" with pricing group values {{{shown}}}"
-        return warning("W955", f"{_events(count)} of product {product}{group} on contract "
-                               f"{contract} {_verb(count, 'has', 'have')} no rate in force at "
-                               f"{_verb(count, 'its', 'their')} time: not billed",
-                       self.where(source, line), hint=_FIRST)
+        return warning(
+            "W955",
+            f"{_events(count)} of product {product}{group} on contract "
+            f"{contract} {_verb(count, 'has', 'have')} no rate in force at "
+            f"{_verb(count, 'its', 'their')} time: not billed",
+            self.where(source, line),
+            hint=_FIRST,
+        )
 
 
 def _count(table: dict, key: Any, source: int, line: int) -> None:

@@ -42,8 +42,15 @@ class Window:
 
     __slots__ = ("billed", "end", "index", "period", "rate", "start", "table")
 
-    def __init__(self, table: WindowTable, index: int, period: Period, start: datetime,
-                 end: datetime, rate: Rate | None) -> None:
+    def __init__(
+        self,
+        table: WindowTable,
+        index: int,
+        period: Period,
+        start: datetime,
+        end: datetime,
+        rate: Rate | None,
+    ) -> None:
         self.table, self.index, self.period = table, index, period
         self.start, self.end, self.rate = start, end, rate
         self.billed = rate is not None and rate.entitled
@@ -57,8 +64,13 @@ class WindowTable:
 
     __slots__ = ("contract", "pricing_values", "product", "segments", "starts", "windows")
 
-    def __init__(self, contract: ContractPlan, product: ProductPlan, pricing_values: GroupValues,
-                 segments: list[Segment]) -> None:
+    def __init__(
+        self,
+        contract: ContractPlan,
+        product: ProductPlan,
+        pricing_values: GroupValues,
+        segments: list[Segment],
+    ) -> None:
         self.contract, self.product, self.pricing_values = contract, product, pricing_values
         self.segments = segments
         self.starts: list[datetime] = []
@@ -126,8 +138,11 @@ class Routes(dict):
 
     def __missing__(self, event_type: str) -> tuple[tuple[ProductPlan, Tables], ...]:
         c = self.contract
-        found = tuple((p, t) for p, t in zip(c.products, c.tables, strict=True)
-                      if accepts_event_type(p.metric, event_type))
+        found = tuple(
+            (p, t)
+            for p, t in zip(c.products, c.tables, strict=True)
+            if accepts_event_type(p.metric, event_type)
+        )
         self[event_type] = found
         return found
 
@@ -200,8 +215,9 @@ class AggregationPlan:
     diagnostics: list[Diagnostic]
 
 
-def build_plan(catalog: CompiledCatalog, *, through: datetime | None = None,
-               customer: str | None = None) -> AggregationPlan:
+def build_plan(
+    catalog: CompiledCatalog, *, through: datetime | None = None, customer: str | None = None
+) -> AggregationPlan:
     """The plan for a compiled catalog; `customer` (an ID) limits it to one customer."""
     diagnostics: list[Diagnostic] = []
     customers = {
@@ -218,9 +234,17 @@ def build_plan(catalog: CompiledCatalog, *, through: datetime | None = None,
         if card_id not in cards:
             cards[card_id] = _card_products(catalog, card_id, diagnostics)
         contract = catalog.section("contracts")[cid]
-        owner.contracts.append(ContractPlan(
-            cid, spec, owner, contract.starting_at, contract.ending_before,
-            schedule_of(contract.usage_statement_schedule, contract.starting_at), cards[card_id]))
+        owner.contracts.append(
+            ContractPlan(
+                cid,
+                spec,
+                owner,
+                contract.starting_at,
+                contract.ending_before,
+                schedule_of(contract.usage_statement_schedule, contract.starting_at),
+                cards[card_id],
+            )
+        )
     for plan in customers.values():
         plan.build_timeline()
     return AggregationPlan(resolve, customers, through, diagnostics)
@@ -230,21 +254,27 @@ def _contents(catalog: CompiledCatalog, type_: str) -> dict[str, dict[str, Any]]
     return {r.name: r.content for r in catalog.resources.values() if r.type == type_}
 
 
-def _resolver(catalog: CompiledCatalog, customers: dict[str, CustomerPlan],
-              diagnostics: list[Diagnostic]) -> dict[str, CustomerPlan]:
+def _resolver(
+    catalog: CompiledCatalog, customers: dict[str, CustomerPlan], diagnostics: list[Diagnostic]
+) -> dict[str, CustomerPlan]:
     resolve = dict(customers)
     for cid, spec in _contents(catalog, "customer").items():
         for alias in spec.get("ingest_aliases", ()):
             holder = resolve.setdefault(alias, customers[cid])
             if holder is not customers[cid]:
-                diagnostics.append(warning(
-                    "W959", f"ingest alias {alias!r} of customer {cid} already names customer "
-                            f"{holder.id}; its events go to {holder.id}"))
+                diagnostics.append(
+                    warning(
+                        "W959",
+                        f"ingest alias {alias!r} of customer {cid} already names customer "
+                        f"{holder.id}; its events go to {holder.id}",
+                    )
+                )
     return resolve
 
 
-def _card_products(catalog: CompiledCatalog, card_id: str,
-                   diagnostics: list[Diagnostic]) -> list[ProductPlan]:
+def _card_products(
+    catalog: CompiledCatalog, card_id: str, diagnostics: list[Diagnostic]
+) -> list[ProductPlan]:
     """The usage products priced on a rate card, in the card's product order."""
     card = catalog.section("rate_cards")[card_id]
     rates: dict[str, list[Rate]] = {}
@@ -258,23 +288,36 @@ def _card_products(catalog: CompiledCatalog, card_id: str,
     return products
 
 
-def _product_plan(catalog: CompiledCatalog, card_id: str, product_id: str, rates: list[Rate],
-                  diagnostics: list[Diagnostic]) -> ProductPlan | None:
+def _product_plan(
+    catalog: CompiledCatalog,
+    card_id: str,
+    product_id: str,
+    rates: list[Rate],
+    diagnostics: list[Diagnostic],
+) -> ProductPlan | None:
     product = catalog.resources[f"product.{product_id}"].content
     if product["type"] != "USAGE" or "billable_metric" not in product:
         return None  # subscriptions, composites, fixed products: later pricing steps
     metric_id = product["billable_metric"]
     metric = catalog.resources[f"billable_metric.{metric_id}"].content
     if metric.get("sql"):
-        diagnostics.append(warning(
-            "W957", f"product {product_id}: SQL billable metric {metric_id} cannot be evaluated "
-                    "locally; its usage is not billed"))
+        diagnostics.append(
+            warning(
+                "W957",
+                f"product {product_id}: SQL billable metric {metric_id} cannot be evaluated "
+                "locally; its usage is not billed",
+            )
+        )
         return None
     conversion = product.get("quantity_conversion")
     if conversion and parse_decimal(conversion["conversion_factor"]) <= 0:
-        diagnostics.append(warning(
-            "W961", f"product {product_id}: quantity_conversion's conversion_factor must be "
-                    "positive; its usage is not billed"))
+        diagnostics.append(
+            warning(
+                "W961",
+                f"product {product_id}: quantity_conversion's conversion_factor must be "
+                "positive; its usage is not billed",
+            )
+        )
         return None
     shape = MetricShape.of(metric, product)
     by_values: dict[GroupValues, list[Rate]] = {}
@@ -300,7 +343,10 @@ def _ignored_rate(card_id: str, product_id: str, rate: Rate, key: tuple[str, ...
     if rate.rate_type not in _PRICED:
         why = f"rate_type {rate.rate_type} does not price a usage product"
     else:
-        why = ("its pricing_group_values keys do not match the product's pricing_group_key "
-               f"{list(key)}")
-    return warning("W960",
-                   f"rate card {card_id}: the {product_id} rate from {when} is ignored: {why}")
+        why = (
+            "its pricing_group_values keys do not match the product's pricing_group_key "
+            f"{list(key)}"
+        )
+    return warning(
+        "W960", f"rate card {card_id}: the {product_id} rate from {when} is ignored: {why}"
+    )

@@ -77,8 +77,9 @@ def tier_at(tiers: Sequence[Tier], position: Decimal) -> int:
     return 0
 
 
-def price_graduated(tiers: Sequence[Tier], position: Decimal, quantity: Decimal,
-                    flats_paid: int) -> tuple[Priced, int]:
+def price_graduated(
+    tiers: Sequence[Tier], position: Decimal, quantity: Decimal, flats_paid: int
+) -> tuple[Priced, int]:
     """Units `(position, position + quantity]`; `flats_paid` tiers' flat prices already charged
     this period. Returns the price and the new count of tiers whose flat price is paid."""
     starts = tier_starts(tiers)
@@ -106,8 +107,9 @@ def _units_in(tiers: Sequence[Tier], starts: list[Decimal], k: int, position: De
     return above if last or size is None or above < size else size
 
 
-def price_volume(tiers: Sequence[Tier], period_total: Decimal, quantity: Decimal,
-                 charge_flat: bool) -> Priced:
+def price_volume(
+    tiers: Sequence[Tier], period_total: Decimal, quantity: Decimal, charge_flat: bool
+) -> Priced:
     """`quantity` units at the price of the tier `period_total` falls in."""
     starts = tier_starts(tiers)
     k = tier_at(tiers, period_total)
@@ -116,8 +118,9 @@ def price_volume(tiers: Sequence[Tier], period_total: Decimal, quantity: Decimal
     return _tiered("VOLUME", [_row(k, starts, tier, quantity, flat)])
 
 
-def _row(k: int, starts: list[Decimal], tier: Tier, units: Decimal,
-         flat: Decimal | None) -> TierCharge:
+def _row(
+    k: int, starts: list[Decimal], tier: Tier, units: Decimal, flat: Decimal | None
+) -> TierCharge:
     subtotal = units * tier.price + (flat if flat is not None else ZERO)
     return TierCharge(k + 1, starts[k], tier.size, units, tier.price, flat, subtotal)
 

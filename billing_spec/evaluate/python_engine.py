@@ -50,8 +50,10 @@ _UPDATE = {
     "COUNT": ["d[p] = d.get(p, 0) + 1"],
     "MAX": ["c = d.get(p)", "if c is None or n > c: d[p] = n"],
     "UNIQUE": ["c = d.get(p)", "if c is None: d[p] = c = set()", "c.add(n)"],
-    "LATEST": ["c = d.get(p)",
-               "if c is None or (when, txid) > (c[0], c[1]): d[p] = (when, txid, n)"],
+    "LATEST": [
+        "c = d.get(p)",
+        "if c is None or (when, txid) > (c[0], c[1]): d[p] = (when, txid, n)",
+    ],
 }
 
 
@@ -68,8 +70,7 @@ class PythonEngine:
         return Aggregates(quantities, tally, notes.diagnostics())
 
 
-def _aggregate(plan: AggregationPlan, events: EventStream, runs: _Runs,
-               notes: EventNotes) -> Tally:
+def _aggregate(plan: AggregationPlan, events: EventStream, runs: _Runs, notes: EventNotes) -> Tally:
     resolve = plan.resolve.get
     through = plan.through
     tally = Tally()
@@ -168,8 +169,15 @@ class _Compiled:
             return False
 
         one_table = tables[()] if not product.shape.pricing_key else None
-        run, _ = factory(T=one_table, tables=tables, by_text=_ByText(tables), missing=missing,
-                         bad=bad, accs=self.accumulators, exact=self.exact)
+        run, _ = factory(
+            T=one_table,
+            tables=tables,
+            by_text=_ByText(tables),
+            missing=missing,
+            bad=bad,
+            accs=self.accumulators,
+            exact=self.exact,
+        )
         return run
 
 
@@ -179,18 +187,26 @@ def compile_product(product: ProductPlan) -> Callable[..., tuple[Run, Step]]:
     the positions a billed window took; `step(props, when, txid, source, line)` takes one event
     (one whose properties were decoded again exactly) and says whether a billed window took it.
     """
-    step_code = matcher_code(product.shape, no_match="return False",
-                             bad_value="return bad({name!r}, {var}, source, line)")
-    run_code = matcher_code(product.shape, no_match="continue",
-                            bad_value="bad({name!r}, {var}, source, line); continue")
+    step_code = matcher_code(
+        product.shape,
+        no_match="return False",
+        bad_value="return bad({name!r}, {var}, source, line)",
+    )
+    run_code = matcher_code(
+        product.shape, no_match="continue", bad_value="bad({name!r}, {var}, source, line); continue"
+    )
     pricing = tuple_code(run_code.pricing)
-    step = [*step_code.lines,
-            *_window_lines(product, step_code, "return missing({}, source, line)"),
-            f"return w.billed or (w.rate is None and missing({pricing}, source, line))"]
-    inner = [*run_code.lines,
-             *_window_lines(product, run_code, "missing({}, source, line); continue"),
-             "if w.billed: add(i)",
-             f"elif w.rate is None: missing({pricing}, source, line)"]
+    step = [
+        *step_code.lines,
+        *_window_lines(product, step_code, "return missing({}, source, line)"),
+        f"return w.billed or (w.rate is None and missing({pricing}, source, line))",
+    ]
+    inner = [
+        *run_code.lines,
+        *_window_lines(product, run_code, "missing({}, source, line); continue"),
+        "if w.billed: add(i)",
+        f"elif w.rate is None: missing({pricing}, source, line)",
+    ]
     body = [
         "get = accs.get",
         "def step(props, when, txid, source, line):",
@@ -207,8 +223,13 @@ def compile_product(product: ProductPlan) -> Callable[..., tuple[Run, Step]]:
         "return run, step",
     ]
     namespace = {**run_code.constants, "bisect": bisect_right, "InexactNumber": InexactNumber}
-    return define("make", "T, tables, by_text, missing, bad, accs, exact", body, namespace,
-                  f"product {product.id}")
+    return define(
+        "make",
+        "T, tables, by_text, missing, bad, accs, exact",
+        body,
+        namespace,
+        f"product {product.id}",
+    )
 
 
 def _window_lines(product: ProductPlan, code: MatcherCode, no_table: str) -> list[str]:

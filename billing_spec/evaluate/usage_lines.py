@@ -38,8 +38,9 @@ class PeriodKey:
     period: Period
 
 
-def usage_lines(catalog: CompiledCatalog,
-                quantities: dict[Key, Decimal]) -> dict[PeriodKey, list[LineItem]]:
+def usage_lines(
+    catalog: CompiledCatalog, quantities: dict[Key, Decimal]
+) -> dict[PeriodKey, list[LineItem]]:
     """Priced usage lines by contract period, each list in invoice order."""
     groups: dict[tuple[WindowTable, GroupValues], list[tuple[Window, Decimal]]] = {}
     for (window, presentation), quantity in quantities.items():
@@ -50,11 +51,17 @@ def usage_lines(catalog: CompiledCatalog,
         windows.sort(key=lambda item: item[0].index)
         for period, items in _by_period(windows):
             for line in _price_period(catalog, table, presentation, items):
-                rank = (_product_rank(table), _values_key(table.pricing_values),
-                        _values_key(presentation), line.starting_at)
+                rank = (
+                    _product_rank(table),
+                    _values_key(table.pricing_values),
+                    _values_key(presentation),
+                    line.starting_at,
+                )
                 ordered.setdefault(PeriodKey(table.contract, period), []).append((rank, line))
-    return {key: [line for _, line in sorted(items, key=lambda item: item[0])]
-            for key, items in ordered.items()}
+    return {
+        key: [line for _, line in sorted(items, key=lambda item: item[0])]
+        for key, items in ordered.items()
+    }
 
 
 def _by_period(windows: list[tuple[Window, Decimal]]) -> Iterable[tuple[Period, list]]:
@@ -68,8 +75,12 @@ def _by_period(windows: list[tuple[Window, Decimal]]) -> Iterable[tuple[Period, 
         yield current[0][0].period, current
 
 
-def _price_period(catalog: CompiledCatalog, table: WindowTable, presentation: GroupValues,
-                  items: list[tuple[Window, Decimal]]) -> list[LineItem]:
+def _price_period(
+    catalog: CompiledCatalog,
+    table: WindowTable,
+    presentation: GroupValues,
+    items: list[tuple[Window, Decimal]],
+) -> list[LineItem]:
     """The lines of one group in one period, in time order."""
     product = catalog.section("products")[table.product.id]
     quantities = [_pipeline(product, quantity) for _, quantity in items]
@@ -99,17 +110,30 @@ def _pipeline(product, quantity: Decimal) -> Decimal:
     return quantity
 
 
-def _line(catalog: CompiledCatalog, table: WindowTable, presentation: GroupValues, window: Window,
-          quantity: Decimal, priced: Priced) -> LineItem:
+def _line(
+    catalog: CompiledCatalog,
+    table: WindowTable,
+    presentation: GroupValues,
+    window: Window,
+    quantity: Decimal,
+    priced: Priced,
+) -> LineItem:
     plan = table.product
     credit_type = catalog.credit_type(window.rate.credit_type)
     return LineItem(
-        type="usage", product=plan.id, name=plan.content["name"], credit_type=credit_type,
-        starting_at=window.start, ending_before=window.end, quantity=quantity,
-        total=round_money(priced.amount, credit_type), unit_price=priced.unit_price,
+        type="usage",
+        product=plan.id,
+        name=plan.content["name"],
+        credit_type=credit_type,
+        starting_at=window.start,
+        ending_before=window.end,
+        quantity=quantity,
+        total=round_money(priced.amount, credit_type),
+        unit_price=priced.unit_price,
         pricing_group_values=dict(zip(plan.shape.pricing_key, table.pricing_values, strict=True)),
         presentation_group_values=dict(zip(plan.shape.presentation_key, presentation, strict=True)),
-        tier_mode=priced.tier_mode, tiers=priced.tiers,
+        tier_mode=priced.tier_mode,
+        tiers=priced.tiers,
     )
 
 

@@ -9,6 +9,12 @@ from billing_spec.events.reader import EventStream, ReadCounts, events_from_reco
 from billing_spec.events.records import JsonNumber, UsageEvent, number_of, text_of
 
 __all__ = [
-    "EventStream", "JsonNumber", "ReadCounts", "UsageEvent", "events_from_records", "number_of",
-    "read_events", "text_of",
+    "EventStream",
+    "JsonNumber",
+    "ReadCounts",
+    "UsageEvent",
+    "events_from_records",
+    "number_of",
+    "read_events",
+    "text_of",
 ]

@@ -46,7 +46,7 @@ class _Buffer:
             self.eof = True
             return False
         if self.pos > _CHUNK:
-            self.text, self.pos = self.text[self.pos:], 0
+            self.text, self.pos = self.text[self.pos :], 0
         self.text += chunk
         return True
 
@@ -59,7 +59,7 @@ class _Buffer:
         while True:
             self.advance_to(_BLANK.match(self.text, self.pos).end())
             if self.pos < len(self.text) or not self.more():
-                return self.text[self.pos:self.pos + 1]
+                return self.text[self.pos : self.pos + 1]
 
     def value(self) -> tuple[Any, str]:
         """Decode the JSON value at the position: (value, its text)."""
@@ -71,9 +71,10 @@ class _Buffer:
                     continue
                 line = self.line + self.text.count("\n", self.pos, exc.pos)
                 column = exc.pos - self.text.rfind("\n", 0, exc.pos)
-                raise ArraySyntaxError(f"not valid JSON: {exc.msg} (line {line}, column "
-                                       f"{column})", self.line) from None
-            raw = self.text[self.pos:end]
+                raise ArraySyntaxError(
+                    f"not valid JSON: {exc.msg} (line {line}, column {column})", self.line
+                ) from None
+            raw = self.text[self.pos : end]
             self.advance_to(end)
             return value, raw
 
@@ -102,7 +103,8 @@ def _elements(buf: _Buffer) -> Iterator[tuple[Any, str, int]]:
             return
         if char != ",":
             found = repr(char) if char else "the end of the file"
-            raise ArraySyntaxError(f"expected ',' or ']' after an array element, found {found}",
-                                   buf.line)
+            raise ArraySyntaxError(
+                f"expected ',' or ']' after an array element, found {found}", buf.line
+            )
         buf.advance_to(buf.pos + 1)
         buf.next_char()

@@ -36,7 +36,11 @@ class CappedDiagnostics:
         for code in sorted(self.seen):
             extra = self.seen[code] - self.limit
             if extra > 0:
-                out.append(Diagnostic(self.severity[code], code,
-                                      f"... and {extra} more like this (only the first "
-                                      f"{self.limit} are shown)"))
+                out.append(
+                    Diagnostic(
+                        self.severity[code],
+                        code,
+                        f"... and {extra} more like this (only the first {self.limit} are shown)",
+                    )
+                )
         return out

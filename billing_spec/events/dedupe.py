@@ -51,10 +51,14 @@ class Seen:
         self.duplicates += 1
         if first >> PLACE_BITS == place >> PLACE_BITS:
             return  # an identical copy: counted, silently
-        self.report(warning(
-            "W951", f"transaction_id {txid!r} was already used by a different event at "
-                    f"{self._where(first)}; this copy is ignored (the first one counts)",
-            self._where(place)))
+        self.report(
+            warning(
+                "W951",
+                f"transaction_id {txid!r} was already used by a different event at "
+                f"{self._where(first)}; this copy is ignored (the first one counts)",
+                self._where(place),
+            )
+        )
 
     def _where(self, packed: int) -> SourceRange:
         line = packed & ((1 << LINE_BITS) - 1)

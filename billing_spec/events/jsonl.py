@@ -28,8 +28,9 @@ Report = Callable[[int, str], None]  # (line, reason) for a malformed record
 BATCH = 256
 
 
-def json_lines(stream: BinaryIO, source: int, seen: Seen, report: Report,
-               counted: Callable[[int], None]) -> Iterator[list[Row]]:
+def json_lines(
+    stream: BinaryIO, source: int, seen: Seen, report: Report, counted: Callable[[int], None]
+) -> Iterator[list[Row]]:
     """Batches of rows from one JSON Lines source; `counted(n)` adds records read."""
     loads, iso, first = orjson.loads, datetime.fromisoformat, seen.first.setdefault
     base, read, batch = source << LINE_BITS, 0, []
@@ -40,13 +41,26 @@ def json_lines(stream: BinaryIO, source: int, seen: Seen, report: Report,
             event_type, stamp = obj["event_type"], obj["timestamp"]
             props = obj.get("properties", EMPTY)
             # The stamp test is records.is_plain_utc, spelled out: it runs once per event.
-            when = iso(stamp) if (
-                type(txid) is str and txid and type(customer) is str and customer
-                and type(event_type) is str and event_type and type(props) is dict
-                and stamp[-1] == "Z" and stamp[10] == "T" and stamp[7] == "-"
-                and ((size := len(stamp)) == 20
-                     or (stamp[19] == "." and 21 < size < 31 and stamp[20:-1].isdigit()))
-            ) else None
+            when = (
+                iso(stamp)
+                if (
+                    type(txid) is str
+                    and txid
+                    and type(customer) is str
+                    and customer
+                    and type(event_type) is str
+                    and event_type
+                    and type(props) is dict
+                    and stamp[-1] == "Z"
+                    and stamp[10] == "T"
+                    and stamp[7] == "-"
+                    and (
+                        (size := len(stamp)) == 20
+                        or (stamp[19] == "." and 21 < size < 31 and stamp[20:-1].isdigit())
+                    )
+                )
+                else None
+            )
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             when = None
         if when is not None:
@@ -98,5 +112,12 @@ def checked_line(line: bytes, number: int, report: Report) -> Row | None:
         event = check_event(obj, 0, number)
     except Malformed as exc:
         return report(number, str(exc))
-    return (event.transaction_id, event.customer_id, event.event_type, event.timestamp,
-            event.properties, number, raw)
+    return (
+        event.transaction_id,
+        event.customer_id,
+        event.event_type,
+        event.timestamp,
+        event.properties,
+        number,
+        raw,
+    )

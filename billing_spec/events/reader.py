@@ -60,8 +60,12 @@ class EventStream:
     that record's exact properties. Iterating the stream does this for every event.
     """
 
-    def __init__(self, sources: list[Source], diagnostics: Iterable[Diagnostic] = (),
-                 records: Iterable[Mapping[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        sources: list[Source],
+        diagnostics: Iterable[Diagnostic] = (),
+        records: Iterable[Mapping[str, Any]] | None = None,
+    ) -> None:
         self.sources = sources
         self._diagnostics = CappedDiagnostics()
         self._diagnostics.extend(list(diagnostics))
@@ -121,8 +125,13 @@ class EventStream:
             else:
                 yield from self._from_lines(stream, index)
         except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError; truncated: EOFError
-            self._diagnostics.add(error("E702", f"cannot read {source.name}: {exc}",
-                                        hint="is the file a complete gzip stream?"))
+            self._diagnostics.add(
+                error(
+                    "E702",
+                    f"cannot read {source.name}: {exc}",
+                    hint="is the file a complete gzip stream?",
+                )
+            )
         finally:
             if source.path is not None:
                 stream.close()
@@ -144,7 +153,8 @@ class EventStream:
             for obj, raw, number in array_elements(text):
                 event = self._checked(obj, index, number)
                 if event is not None and self._seen.admit(
-                        event.transaction_id, fingerprint(raw.encode()), index, number):
+                    event.transaction_id, fingerprint(raw.encode()), index, number
+                ):
                     rows.append((*event[:5], number, None))
                     if len(rows) >= _BATCH:
                         yield EventBatch(index, rows)
@@ -166,8 +176,9 @@ class EventStream:
             obj = dict(record) if isinstance(record, Mapping) else record
             event = self._checked(obj, 0, number)
             if event is not None and has_float(event.properties):
-                event = self._malformed(0, number, "properties hold a binary float; pass "
-                                                   "numbers as int, str or Decimal")
+                event = self._malformed(
+                    0, number, "properties hold a binary float; pass numbers as int, str or Decimal"
+                )
             if event is None:
                 continue
             text = orjson.dumps(record, default=str, option=orjson.OPT_SORT_KEYS)
@@ -186,8 +197,9 @@ class EventStream:
 
     def _malformed(self, index: int, number: int, reason: str) -> None:
         self._malformed_count += 1
-        self._diagnostics.add(warning("W950", f"malformed event skipped: {reason}",
-                                      self.where(index, number)))
+        self._diagnostics.add(
+            warning("W950", f"malformed event skipped: {reason}", self.where(index, number))
+        )
         return None
 
 
@@ -197,7 +209,8 @@ def read_events(paths: Iterable[str | os.PathLike[str]]) -> EventStream:
     return EventStream(sources, diagnostics)
 
 
-def events_from_records(records: Iterable[Mapping[str, Any]],
-                        name: str = "<records>") -> EventStream:
+def events_from_records(
+    records: Iterable[Mapping[str, Any]], name: str = "<records>"
+) -> EventStream:
     """Events from decoded records (dicts), e.g. built in Python. Numbers: int, str or Decimal."""
     return EventStream([Source(name, None)], records=records)

@@ -121,9 +121,12 @@ def is_plain_utc(text: str) -> bool:
     it also takes week dates, basic format, a comma, any separator, a blank before the `Z`,
     which RFC 3339 does not. (The reader's hot loop spells this test out inline.)"""
     size = len(text)
-    return (text[-1:] == "Z" and text[10:11] == "T" and text[7:8] == "-"
-            and (size == 20 or (text[19:20] == "." and 21 < size < 31
-                                and text[20:-1].isdigit())))
+    return (
+        text[-1:] == "Z"
+        and text[10:11] == "T"
+        and text[7:8] == "-"
+        and (size == 20 or (text[19:20] == "." and 21 < size < 31 and text[20:-1].isdigit()))
+    )
 
 
 def check_event(obj: Any, source: int, line: int) -> UsageEvent:
@@ -148,13 +151,19 @@ def check_event(obj: Any, source: int, line: int) -> UsageEvent:
     properties = obj.get("properties", EMPTY)
     if type(properties) is not dict:
         raise Malformed(f"properties must be a JSON object, not {_json_kind(properties)}")
-    return UsageEvent(obj["transaction_id"], obj["customer_id"], obj["event_type"], when,
-                      properties, source, line)
+    return UsageEvent(
+        obj["transaction_id"], obj["customer_id"], obj["event_type"], when, properties, source, line
+    )
 
 
 def _json_kind(value: Any) -> str:
-    kinds = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-             type(None): "null"}
+    kinds = {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+    }
     return kinds.get(type(value), "a number")
 
 
@@ -216,7 +225,18 @@ def describe_value(value: Any) -> str:
 
 
 __all__ = [
-    "EMPTY", "InexactNumber", "JsonNumber", "Malformed", "UsageEvent", "check_event",
-    "describe_value", "exact_decoder", "exact_loads", "has_float", "is_plain_utc", "number_of",
-    "parse_event_timestamp", "text_of",
+    "EMPTY",
+    "InexactNumber",
+    "JsonNumber",
+    "Malformed",
+    "UsageEvent",
+    "check_event",
+    "describe_value",
+    "exact_decoder",
+    "exact_loads",
+    "has_float",
+    "is_plain_utc",
+    "number_of",
+    "parse_event_timestamp",
+    "text_of",
 ]

@@ -51,9 +51,13 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source],
         if path.is_dir():
             found = _event_files(path)
             if not found:
-                diagnostics.append(warning(
-                    "W958", f"no event files in directory {text}",
-                    hint="event files are named *.jsonl, *.ndjson or *.json, optionally .gz"))
+                diagnostics.append(
+                    warning(
+                        "W958",
+                        f"no event files in directory {text}",
+                        hint="event files are named *.jsonl, *.ndjson or *.json, optionally .gz",
+                    )
+                )
             sources += [Source(os.path.join(text, rel), path / rel) for rel in found]
         elif path.is_file():
             sources.append(Source(text, path))

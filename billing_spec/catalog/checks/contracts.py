@@ -74,19 +74,28 @@ def _statement_schedule(site: Site, contract: Contract) -> Iterator[Diagnostic]:
     here = site.at("usage_statement_schedule")
     custom = schedule.day is StatementDay.CUSTOM_DATE
     if custom and schedule.billing_anchor_date is None:
-        yield here.error("E602", "day CUSTOM_DATE needs a `billing_anchor_date`", "day",
-                         hint="add `billing_anchor_date:`, the date statement periods align to")
+        yield here.error(
+            "E602",
+            "day CUSTOM_DATE needs a `billing_anchor_date`",
+            "day",
+            hint="add `billing_anchor_date:`, the date statement periods align to",
+        )
     elif not custom and schedule.billing_anchor_date is not None:
-        yield here.error("E603", f"`billing_anchor_date` applies with day CUSTOM_DATE only, not "
-                         f"{schedule.day}", "billing_anchor_date", key=True,
-                         hint="set `day: CUSTOM_DATE`, or remove billing_anchor_date")
+        yield here.error(
+            "E603",
+            f"`billing_anchor_date` applies with day CUSTOM_DATE only, not {schedule.day}",
+            "billing_anchor_date",
+            key=True,
+            hint="set `day: CUSTOM_DATE`, or remove billing_anchor_date",
+        )
 
 
 # --- overrides ------------------------------------------------------------------------------
 
 
-def _override(site: Site, contract: Contract, override: Override,
-              card: frozenset[str] | None) -> Iterator[Diagnostic]:
+def _override(
+    site: Site, contract: Contract, override: Override, card: frozenset[str] | None
+) -> Iterator[Diagnostic]:
     yield from check_window(site, "E601", override, "the override")
     yield from _target(site, override)
     yield from check_on_card(site, override.product, card, "product")
@@ -99,19 +108,31 @@ def _override(site: Site, contract: Contract, override: Override,
 def _target(site: Site, override: Override) -> Iterator[Diagnostic]:
     targets = [name for name in _TARGETS if given(override, name)]
     if not targets:
-        yield site.error("E609", "an override needs a target: `product`, "
-                         "`applicable_product_tags` or `override_specifiers`",
-                         hint="add `product: <product id>`")
+        yield site.error(
+            "E609",
+            "an override needs a target: `product`, "
+            "`applicable_product_tags` or `override_specifiers`",
+            hint="add `product: <product id>`",
+        )
     for name in targets[1:]:
-        yield site.error("E609", f"`{name}` cannot be combined with `{targets[0]}` in one override",
-                         name, key=True, hint="target one of them; write two overrides for both")
+        yield site.error(
+            "E609",
+            f"`{name}` cannot be combined with `{targets[0]}` in one override",
+            name,
+            key=True,
+            hint="target one of them; write two overrides for both",
+        )
 
 
 def _override_fields(site: Site, override: Override) -> Iterator[Diagnostic]:
     yield from _override_type(site, override)
     if override.multiplier is not None and override.multiplier < 0:
-        yield site.error("E606", f"multiplier must not be negative ({override.multiplier})",
-                         "multiplier", hint="0.9 is 10% off list, 0 makes the product free")
+        yield site.error(
+            "E606",
+            f"multiplier must not be negative ({override.multiplier})",
+            "multiplier",
+            hint="0.9 is 10% off list, 0 makes the product free",
+        )
     if override.overwrite_rate is not None:
         yield from check_rate_shape(site.at("overwrite_rate"), override.overwrite_rate)
     yield from _override_tiers(site, override)
@@ -123,18 +144,32 @@ def _override_type(site: Site, override: Override) -> Iterator[Diagnostic]:
     shaped = [name for name in _BY_FIELD if given(override, name)]
     if kind is None and shaped:  # most likely a forgotten `type`
         for name in shaped:
-            yield site.error("E605", f"`{name}` needs `type: {_BY_FIELD[name]}`", name, key=True,
-                             hint=f"add `type: {_BY_FIELD[name]}` to the override")
+            yield site.error(
+                "E605",
+                f"`{name}` needs `type: {_BY_FIELD[name]}`",
+                name,
+                key=True,
+                hint=f"add `type: {_BY_FIELD[name]}` to the override",
+            )
         return
     required = _REQUIRED[kind]
     described = f"{a(kind)} override" if kind else "an override without a `type`"
     if getattr(override, required) in (None, ()):
-        yield site.error("E605", f"{described} needs `{required}`", *(("type",) if kind else ()),
-                         hint=_NEEDS_HINT[required])
+        yield site.error(
+            "E605",
+            f"{described} needs `{required}`",
+            *(("type",) if kind else ()),
+            hint=_NEEDS_HINT[required],
+        )
     for name in shaped:
         if name != required:
-            yield site.error("E605", f"`{name}` does not apply to {described}", name, key=True,
-                             hint=f"remove {name}, or set `type: {_BY_FIELD[name]}`")
+            yield site.error(
+                "E605",
+                f"`{name}` does not apply to {described}",
+                name,
+                key=True,
+                hint=f"remove {name}, or set `type: {_BY_FIELD[name]}`",
+            )
 
 
 _BY_FIELD = {field: kind for kind, field in _REQUIRED.items() if kind is not None}
@@ -143,7 +178,7 @@ _NEEDS_HINT = {
     "overwrite_rate": "e.g. `overwrite_rate: {rate_type: FLAT, price: 40}`",
     "tiers": "e.g. `tiers: [{size: 1000, multiplier: 0.9}, {multiplier: 0.8}]`",
     "entitled": "add `entitled: true` to switch the product on (or false to switch it off), or "
-                "give the override a `type`",
+    "give the override a `type`",
 }
 
 
@@ -152,66 +187,109 @@ def _override_tiers(site: Site, override: Override) -> Iterator[Diagnostic]:
     yield from check_tiers(site, tiers, "multiplier")
     for i, tier in enumerate(tiers):
         if tier.multiplier < 0:
-            yield site.error("E606", f"multiplier must not be negative ({tier.multiplier})",
-                             "tiers", i, "multiplier", hint="0.9 is 10% off list")
+            yield site.error(
+                "E606",
+                f"multiplier must not be negative ({tier.multiplier})",
+                "tiers",
+                i,
+                "multiplier",
+                hint="0.9 is 10% off list",
+            )
 
 
 def _override_priority(site: Site, contract: Contract, override: Override) -> Iterator[Diagnostic]:
     explicit = contract.multiplier_override_prioritization is OverridePrioritization.EXPLICIT
     kind = override.type
     if kind is OverrideType.TIERED and not explicit:
-        yield site.error("E608", "a TIERED override needs the contract's "
-                         "`multiplier_override_prioritization: EXPLICIT`", "type",
-                         hint="add `multiplier_override_prioritization: EXPLICIT` to the contract")
+        yield site.error(
+            "E608",
+            "a TIERED override needs the contract's `multiplier_override_prioritization: EXPLICIT`",
+            "type",
+            hint="add `multiplier_override_prioritization: EXPLICIT` to the contract",
+        )
     ranked = kind is OverrideType.TIERED or (explicit and kind is OverrideType.MULTIPLIER)
     if ranked and override.priority is None:
-        yield site.error("E607", f"{a(kind)} override needs a `priority` here", "type",
-                         hint="add `priority: 1` (lower values apply first)")
+        yield site.error(
+            "E607",
+            f"{a(kind)} override needs a `priority` here",
+            "type",
+            hint="add `priority: 1` (lower values apply first)",
+        )
     if override.priority is not None and override.priority <= 0:
-        yield site.error("E607", f"priority must be greater than 0, not {override.priority}",
-                         "priority", hint="lower values apply first, starting at 1")
+        yield site.error(
+            "E607",
+            f"priority must be greater than 0, not {override.priority}",
+            "priority",
+            hint="lower values apply first, starting at 1",
+        )
 
 
 # --- subscriptions --------------------------------------------------------------------------
 
 
-def _subscription(spec: CatalogSpec, site: Site, contract: Contract,
-                  subscription: Subscription) -> Iterator[Diagnostic]:
+def _subscription(
+    spec: CatalogSpec, site: Site, contract: Contract, subscription: Subscription
+) -> Iterator[Diagnostic]:
     yield from check_window(site, "E601", subscription, "the subscription")
     yield from _subscription_rate(spec, site, contract, subscription)
     quantity = subscription.initial_quantity
     if quantity < 0:
-        yield site.error("E619", f"initial_quantity must not be negative ({quantity})",
-                         "initial_quantity", hint="the number of units (seats) at the start")
+        yield site.error(
+            "E619",
+            f"initial_quantity must not be negative ({quantity})",
+            "initial_quantity",
+            hint="the number of units (seats) at the start",
+        )
     proration = subscription.proration
-    if (proration is not None and proration.invoice_behavior is ProrationBehavior.BILL_IMMEDIATELY
-            and subscription.collection_schedule is CollectionSchedule.ARREARS):
-        yield site.error("E621", "BILL_IMMEDIATELY proration applies to ADVANCE collection only",
-                         "proration", "invoice_behavior",
-                         hint="use BILL_ON_NEXT_COLLECTION_DATE, or `collection_schedule: ADVANCE`")
+    if (
+        proration is not None
+        and proration.invoice_behavior is ProrationBehavior.BILL_IMMEDIATELY
+        and subscription.collection_schedule is CollectionSchedule.ARREARS
+    ):
+        yield site.error(
+            "E621",
+            "BILL_IMMEDIATELY proration applies to ADVANCE collection only",
+            "proration",
+            "invoice_behavior",
+            hint="use BILL_ON_NEXT_COLLECTION_DATE, or `collection_schedule: ADVANCE`",
+        )
 
 
-def _subscription_rate(spec: CatalogSpec, site: Site, contract: Contract,
-                       subscription: Subscription) -> Iterator[Diagnostic]:
+def _subscription_rate(
+    spec: CatalogSpec, site: Site, contract: Contract, subscription: Subscription
+) -> Iterator[Diagnostic]:
     wanted = subscription.subscription_rate
     product = spec.section("products").get(wanted.product)
     if product is None:
         return
     if product.type is not ProductType.SUBSCRIPTION:
-        yield site.error("E618", f"product {wanted.product!r} is {product.type}, not SUBSCRIPTION",
-                         "subscription_rate", "product",
-                         hint="a subscription sells a SUBSCRIPTION product; use a scheduled charge "
-                              "for a FIXED one")
+        yield site.error(
+            "E618",
+            f"product {wanted.product!r} is {product.type}, not SUBSCRIPTION",
+            "subscription_rate",
+            "product",
+            hint="a subscription sells a SUBSCRIPTION product; use a scheduled charge "
+            "for a FIXED one",
+        )
         return
     card = spec.section("rate_cards").get(contract.rate_card)
     if card is None:
         return
-    found = sorted({r.billing_frequency for r in card.rates
-                    if r.product == wanted.product and r.billing_frequency is not None})
+    found = sorted(
+        {
+            r.billing_frequency
+            for r in card.rates
+            if r.product == wanted.product and r.billing_frequency is not None
+        }
+    )
     if wanted.billing_frequency not in found:
         listed = ", ".join(found) or "none"
-        yield site.error("E617", f"rate card {contract.rate_card!r} has no "
-                         f"{wanted.billing_frequency} rate for product {wanted.product!r}",
-                         "subscription_rate", "billing_frequency",
-                         detail=f"its billing frequencies for {wanted.product!r}: {listed}",
-                         hint="add that rate to the card, or pick a billing_frequency it has")
+        yield site.error(
+            "E617",
+            f"rate card {contract.rate_card!r} has no "
+            f"{wanted.billing_frequency} rate for product {wanted.product!r}",
+            "subscription_rate",
+            "billing_frequency",
+            detail=f"its billing frequencies for {wanted.product!r}: {listed}",
+            hint="add that rate to the card, or pick a billing_frequency it has",
+        )

@@ -20,12 +20,20 @@ def check_customers(spec: CatalogSpec) -> Iterator[Diagnostic]:
     for site, customer in sites(spec, "customers"):
         for i, alias in enumerate(customer.ingest_aliases):
             if alias in ids and alias != site.id:
-                yield site.error("E620", f"ingest alias {alias!r} is the ID of another customer",
-                                 "ingest_aliases", i,
-                                 hint="events for this alias would be attributed to customer "
-                                      f"{alias!r}; remove it here")
+                yield site.error(
+                    "E620",
+                    f"ingest alias {alias!r} is the ID of another customer",
+                    "ingest_aliases",
+                    i,
+                    hint="events for this alias would be attributed to customer "
+                    f"{alias!r}; remove it here",
+                )
             elif owner.get(alias, site.id) != site.id:
-                yield site.error("E620", f"ingest alias {alias!r} also belongs to customer "
-                                 f"{owner[alias]!r}", "ingest_aliases", i,
-                                 hint="an alias identifies one customer; remove it from one")
+                yield site.error(
+                    "E620",
+                    f"ingest alias {alias!r} also belongs to customer {owner[alias]!r}",
+                    "ingest_aliases",
+                    i,
+                    hint="an alias identifies one customer; remove it from one",
+                )
             owner.setdefault(alias, site.id)

@@ -22,8 +22,13 @@ from billing_spec.catalog.load import CatalogSpec
 from billing_spec.catalog.models import BillableMetric
 from billing_spec.diagnostics import Diagnostic, did_you_mean
 
-_NOT_WITH_SQL = ("aggregation_type", "aggregation_key", "event_type_filter", "property_filters",
-                 "group_keys")
+_NOT_WITH_SQL = (
+    "aggregation_type",
+    "aggregation_key",
+    "event_type_filter",
+    "property_filters",
+    "group_keys",
+)
 
 
 def check_metrics(spec: CatalogSpec) -> Iterator[Diagnostic]:
@@ -32,9 +37,13 @@ def check_metrics(spec: CatalogSpec) -> Iterator[Diagnostic]:
             yield from _sql_metric(site, metric)
             continue
         if metric.aggregation_type is None:
-            yield site.error("E301", "a billable metric needs `aggregation_type` or `sql`",
-                             key=True, hint="add `aggregation_type: COUNT` (or SUM, MAX, UNIQUE, "
-                                            "LATEST with an aggregation_key), or write it as `sql`")
+            yield site.error(
+                "E301",
+                "a billable metric needs `aggregation_type` or `sql`",
+                key=True,
+                hint="add `aggregation_type: COUNT` (or SUM, MAX, UNIQUE, "
+                "LATEST with an aggregation_key), or write it as `sql`",
+            )
         else:
             yield from _aggregation_key(site, metric)
         yield from _group_keys(site, metric)
@@ -44,9 +53,14 @@ def check_metrics(spec: CatalogSpec) -> Iterator[Diagnostic]:
 def _sql_metric(site: Site, metric: BillableMetric) -> Iterator[Diagnostic]:
     for name in _NOT_WITH_SQL:
         if given(metric, name):
-            yield site.error("E302", f"`{name}` cannot be used together with `sql`", name, key=True,
-                             hint="a SQL metric filters, aggregates and groups in its query; "
-                                  f"remove `{name}` or remove `sql`")
+            yield site.error(
+                "E302",
+                f"`{name}` cannot be used together with `sql`",
+                name,
+                key=True,
+                hint="a SQL metric filters, aggregates and groups in its query; "
+                f"remove `{name}` or remove `sql`",
+            )
 
 
 def _aggregation_key(site: Site, metric: BillableMetric) -> Iterator[Diagnostic]:
@@ -54,19 +68,31 @@ def _aggregation_key(site: Site, metric: BillableMetric) -> Iterator[Diagnostic]
     names = [f.name for f in metric.property_filters]
     if kind is AggregationType.COUNT:
         if key is not None:
-            yield site.error("E304", "a COUNT metric takes no `aggregation_key`", "aggregation_key",
-                             key=True, hint="COUNT counts matching events; remove aggregation_key, "
-                                            "or use UNIQUE to count distinct values of a property")
+            yield site.error(
+                "E304",
+                "a COUNT metric takes no `aggregation_key`",
+                "aggregation_key",
+                key=True,
+                hint="COUNT counts matching events; remove aggregation_key, "
+                "or use UNIQUE to count distinct values of a property",
+            )
         return
     if key is None:
-        yield site.error("E303", f"{a(kind)} metric needs an `aggregation_key`", "aggregation_type",
-                         hint=f"name the event property to {kind.lower()}, e.g. `aggregation_key: "
-                              f"{names[0] if names else 'tokens'}`, listed in property_filters")
+        yield site.error(
+            "E303",
+            f"{a(kind)} metric needs an `aggregation_key`",
+            "aggregation_type",
+            hint=f"name the event property to {kind.lower()}, e.g. `aggregation_key: "
+            f"{names[0] if names else 'tokens'}`, listed in property_filters",
+        )
     elif key not in names:
-        yield site.error("E305", f"aggregation_key {key!r} is not one of the property filter names",
-                         "aggregation_key",
-                         hint=did_you_mean(key, names)
-                         or f"add `{{name: {key}, exists: true}}` to property_filters")
+        yield site.error(
+            "E305",
+            f"aggregation_key {key!r} is not one of the property filter names",
+            "aggregation_key",
+            hint=did_you_mean(key, names)
+            or f"add `{{name: {key}, exists: true}}` to property_filters",
+        )
 
 
 def _group_keys(site: Site, metric: BillableMetric) -> Iterator[Diagnostic]:
@@ -76,30 +102,51 @@ def _group_keys(site: Site, metric: BillableMetric) -> Iterator[Diagnostic]:
         yield from _group_key_properties(site, group_key, i, names)
         as_set = frozenset(group_key)
         if as_set in seen:
-            yield site.error("E307", f"group_keys[{i}] has the same properties as "
-                             f"group_keys[{seen[as_set]}]", "group_keys", i,
-                             hint="a group key is a set of properties; remove the duplicate")
+            yield site.error(
+                "E307",
+                f"group_keys[{i}] has the same properties as group_keys[{seen[as_set]}]",
+                "group_keys",
+                i,
+                hint="a group key is a set of properties; remove the duplicate",
+            )
         seen.setdefault(as_set, i)
 
 
-def _group_key_properties(site: Site, group_key: tuple[str, ...], i: int,
-                          names: set[str]) -> Iterator[Diagnostic]:
+def _group_key_properties(
+    site: Site, group_key: tuple[str, ...], i: int, names: set[str]
+) -> Iterator[Diagnostic]:
     for j, prop in enumerate(group_key):
         if prop in group_key[:j]:
-            yield site.error("E307", f"property {prop!r} appears twice in group_keys[{i}]",
-                             "group_keys", i, j, hint="list each property once")
+            yield site.error(
+                "E307",
+                f"property {prop!r} appears twice in group_keys[{i}]",
+                "group_keys",
+                i,
+                j,
+                hint="list each property once",
+            )
         elif prop not in names:
-            yield site.error("E306", f"group key property {prop!r} is not one of the property "
-                             "filter names", "group_keys", i, j,
-                             hint=did_you_mean(prop, names)
-                             or f"add `{{name: {prop}, exists: true}}` to property_filters")
+            yield site.error(
+                "E306",
+                f"group key property {prop!r} is not one of the property filter names",
+                "group_keys",
+                i,
+                j,
+                hint=did_you_mean(prop, names)
+                or f"add `{{name: {prop}, exists: true}}` to property_filters",
+            )
 
 
 def _filters(site: Site, metric: BillableMetric) -> Iterator[Diagnostic]:
     for i, prop in enumerate(metric.property_filters):
         if prop.exists is False and prop.in_values:
-            yield site.error("E308", f"property filter {prop.name!r} requires the property to be "
-                             "absent (`exists: false`) and to have one of `in_values`",
-                             "property_filters", i, "exists",
-                             hint="no event can pass; use `exists: true` with in_values, or drop "
-                                  "in_values to match events without the property")
+            yield site.error(
+                "E308",
+                f"property filter {prop.name!r} requires the property to be "
+                "absent (`exists: false`) and to have one of `in_values`",
+                "property_filters",
+                i,
+                "exists",
+                hint="no event can pass; use `exists: true` with in_values, or drop "
+                "in_values to match events without the property",
+            )

@@ -29,16 +29,23 @@ def check_moved(spec: CatalogSpec) -> Iterator[Diagnostic]:
             continue
         source, target = addresses
         if source.type != target.type:
-            yield error("E204", f"cannot move a {source.type} to a {target.type}",
-                        where.range("to"), hint="a moved block renames a resource within its type")
+            yield error(
+                "E204",
+                f"cannot move a {source.type} to a {target.type}",
+                where.range("to"),
+                hint="a moved block renames a resource within its type",
+            )
             continue
         yield from _defined(spec, where, source, target, chained=str(target) in sources)
         for side, address in (("from", source), ("to", target)):
             first = seen.setdefault((side, address), where)
             if first is not where:
-                yield error("E207", f"{address} is moved twice (also at {first.range(side)})",
-                            where.range(side), hint="keep one moved block per address; write a "
-                                                    "chain a -> b -> c as a -> c")
+                yield error(
+                    "E207",
+                    f"{address} is moved twice (also at {first.range(side)})",
+                    where.range(side),
+                    hint="keep one moved block per address; write a chain a -> b -> c as a -> c",
+                )
 
 
 def _parse(moved: Moved, where: Definition):
@@ -47,20 +54,31 @@ def _parse(moved: Moved, where: Definition):
         try:
             parsed.append(Address.parse(text))
         except ValueError as exc:
-            yield error("E203", f"`{side}`: {exc}", where.range(side),
-                        hint="write `<type>.<id>`, e.g. `product.lang_model_4`")
+            yield error(
+                "E203",
+                f"`{side}`: {exc}",
+                where.range(side),
+                hint="write `<type>.<id>`, e.g. `product.lang_model_4`",
+            )
     return tuple(parsed) if len(parsed) == 2 else None
 
 
-def _defined(spec: CatalogSpec, where: Definition, source: Address,
-             target: Address, *, chained: bool) -> Iterator[Diagnostic]:
+def _defined(
+    spec: CatalogSpec, where: Definition, source: Address, target: Address, *, chained: bool
+) -> Iterator[Diagnostic]:
     if not spec.defined(target.section, target.name) and not chained:
         known = list(spec.section(target.section))
-        yield error("E205", f"{target} is not defined in the catalog", where.range("to"),
-                    hint=did_you_mean(target.name, known)
-                    or f"define {target} (the resource's new ID), or fix `to`")
+        yield error(
+            "E205",
+            f"{target} is not defined in the catalog",
+            where.range("to"),
+            hint=did_you_mean(target.name, known)
+            or f"define {target} (the resource's new ID), or fix `to`",
+        )
     if spec.defined(source.section, source.name):
-        yield error("E206", f"{source} is still defined; `from` is the resource's old address",
-                    where.range("from"),
-                    hint=f"rename the definition of {source} to {target.name}, or remove this "
-                         "moved block")
+        yield error(
+            "E206",
+            f"{source} is still defined; `from` is the resource's old address",
+            where.range("from"),
+            hint=f"rename the definition of {source} to {target.name}, or remove this moved block",
+        )

@@ -23,8 +23,12 @@ from billing_spec.catalog.load import CatalogSpec
 from billing_spec.catalog.models import Product
 from billing_spec.diagnostics import Diagnostic
 
-USAGE_ONLY = ("pricing_group_key", "presentation_group_key", "quantity_conversion",
-              "quantity_rounding")
+USAGE_ONLY = (
+    "pricing_group_key",
+    "presentation_group_key",
+    "quantity_conversion",
+    "quantity_rounding",
+)
 COMPOSITE_ONLY = ("composite_products", "composite_tags", "exclude_free_usage")
 
 
@@ -42,24 +46,37 @@ def check_products(spec: CatalogSpec) -> Iterator[Diagnostic]:
 
 def _metric(site: Site, product: Product) -> Iterator[Diagnostic]:
     if product.type is ProductType.USAGE and product.billable_metric is None:
-        yield site.error("E401", "a USAGE product needs a `billable_metric`", "type",
-                         hint="add `billable_metric: <metric id>`: it meters the product's usage")
+        yield site.error(
+            "E401",
+            "a USAGE product needs a `billable_metric`",
+            "type",
+            hint="add `billable_metric: <metric id>`: it meters the product's usage",
+        )
     elif product.type is not ProductType.USAGE and product.billable_metric is not None:
-        yield site.error("E402", f"{a(product.type)} product takes no `billable_metric`",
-                         "billable_metric", key=True,
-                         hint="only USAGE products are metered; remove billable_metric or make "
-                              "the product `type: USAGE`")
+        yield site.error(
+            "E402",
+            f"{a(product.type)} product takes no `billable_metric`",
+            "billable_metric",
+            key=True,
+            hint="only USAGE products are metered; remove billable_metric or make "
+            "the product `type: USAGE`",
+        )
 
 
-def _only_on(site: Site, product: Product, kind: ProductType, fields: tuple[str, ...],
-             code: str) -> Iterator[Diagnostic]:
+def _only_on(
+    site: Site, product: Product, kind: ProductType, fields: tuple[str, ...], code: str
+) -> Iterator[Diagnostic]:
     if product.type is kind:
         return
     for name in fields:
         if given(product, name):
-            yield site.error(code, f"`{name}` applies to {kind} products only, this one is "
-                             f"{product.type}", name, key=True,
-                             hint=f"remove `{name}`, or make the product `type: {kind}`")
+            yield site.error(
+                code,
+                f"`{name}` applies to {kind} products only, this one is {product.type}",
+                name,
+                key=True,
+                hint=f"remove `{name}`, or make the product `type: {kind}`",
+            )
 
 
 def _group_keys(spec: CatalogSpec, site: Site, product: Product) -> Iterator[Diagnostic]:
@@ -73,35 +90,45 @@ def _group_keys(spec: CatalogSpec, site: Site, product: Product) -> Iterator[Dia
     field = "pricing_group_key" if product.pricing_group_key else "presentation_group_key"
     listed = ", ".join(f"[{', '.join(key)}]" for key in metric.group_keys) or "none"
     yield site.error(
-        "E404", f"pricing_group_key and presentation_group_key together are "
-                f"[{', '.join(sorted(union))}], which is not a group key of billable_metric "
-                f"{product.billable_metric!r}", field,
+        "E404",
+        f"pricing_group_key and presentation_group_key together are "
+        f"[{', '.join(sorted(union))}], which is not a group key of billable_metric "
+        f"{product.billable_metric!r}",
+        field,
         detail=f"the metric's group_keys: {listed}",
         hint=f"add [{', '.join(sorted(union))}] to the metric's group_keys, or change the "
-             "product's keys to match one of them",
+        "product's keys to match one of them",
     )
 
 
 def _conversion(site: Site, product: Product) -> Iterator[Diagnostic]:
     conversion = product.quantity_conversion
     if conversion is not None and conversion.conversion_factor <= 0:
-        yield site.error("E407", f"conversion_factor must be greater than 0, not "
-                         f"{conversion.conversion_factor}", "quantity_conversion",
-                         "conversion_factor",
-                         hint="e.g. 1000000 with DIVIDE to price per million units")
+        yield site.error(
+            "E407",
+            f"conversion_factor must be greater than 0, not {conversion.conversion_factor}",
+            "quantity_conversion",
+            "conversion_factor",
+            hint="e.g. 1000000 with DIVIDE to price per million units",
+        )
 
 
 def _composite(spec: CatalogSpec, site: Site, product: Product) -> Iterator[Diagnostic]:
     if not product.composite_products and not product.composite_tags:
-        yield site.error("E405", "a COMPOSITE product needs `composite_products` or "
-                         "`composite_tags`", "type",
-                         hint="list the products (or their tags) whose spend the percentage "
-                              "applies to")
+        yield site.error(
+            "E405",
+            "a COMPOSITE product needs `composite_products` or `composite_tags`",
+            "type",
+            hint="list the products (or their tags) whose spend the percentage applies to",
+        )
     products = spec.section("products")
     for i, other_id in enumerate(product.composite_products):
         other = products.get(other_id)
         if other is not None and other.type is not ProductType.USAGE:
-            yield site.error("E408", f"composite product {other_id!r} is a {other.type} product",
-                             "composite_products", i,
-                             hint="a composite charge is a percentage of usage spend; list only "
-                                  "USAGE products")
+            yield site.error(
+                "E408",
+                f"composite product {other_id!r} is a {other.type} product",
+                "composite_products",
+                i,
+                hint="a composite charge is a percentage of usage spend; list only USAGE products",
+            )

@@ -21,8 +21,12 @@ def check_references(spec: CatalogSpec) -> Iterator[Diagnostic]:
             target_section = TYPES[target_type]
             if spec.defined(target_section, target):
                 continue
-            yield error("E201", f"{target_type} {target!r} is not defined",
-                        spec.where(section, id_, *path), hint=_hint(spec, target_type, target))
+            yield error(
+                "E201",
+                f"{target_type} {target!r} is not defined",
+                spec.where(section, id_, *path),
+                hint=_hint(spec, target_type, target),
+            )
 
 
 def _hint(spec: CatalogSpec, target_type: str, target: str) -> str:

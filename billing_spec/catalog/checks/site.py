@@ -40,12 +40,26 @@ class Site:
     def range(self, *sub: str | int, key: bool = False) -> SourceRange | None:
         return self.spec.where(self.section, self.id, *self.path, *sub, key=key)
 
-    def error(self, code: str, summary: str, *sub: str | int, key: bool = False,
-              hint: str = "", detail: str = "") -> Diagnostic:
+    def error(
+        self,
+        code: str,
+        summary: str,
+        *sub: str | int,
+        key: bool = False,
+        hint: str = "",
+        detail: str = "",
+    ) -> Diagnostic:
         return error(code, summary, self.range(*sub, key=key), hint=hint, detail=detail)
 
-    def warning(self, code: str, summary: str, *sub: str | int, key: bool = False,
-                hint: str = "", detail: str = "") -> Diagnostic:
+    def warning(
+        self,
+        code: str,
+        summary: str,
+        *sub: str | int,
+        key: bool = False,
+        hint: str = "",
+        detail: str = "",
+    ) -> Diagnostic:
         return warning(code, summary, self.range(*sub, key=key), hint=hint, detail=detail)
 
     def label(self, *sub: str | int) -> str:
@@ -94,10 +108,11 @@ def check_window(site: Site, code: str, window: Any, what: str) -> Iterator[Diag
     if start is None or end is None or start < end:
         return
     yield site.error(
-        code, f"{what} ends at {ts(end)}, which is not after its start {ts(start)}",
+        code,
+        f"{what} ends at {ts(end)}, which is not after its start {ts(start)}",
         "ending_before",
         hint="ending_before is exclusive and must be later than starting_at; "
-             "leave it out for no end",
+        "leave it out for no end",
     )
 
 
@@ -109,16 +124,21 @@ def products_on_card(spec: CatalogSpec, card_id: str) -> frozenset[str] | None:
     return frozenset(rate.product for rate in card.rates)
 
 
-def check_on_card(site: Site, product: str | None, card: frozenset[str] | None,
-                  *path: str | int) -> Iterator[Diagnostic]:
+def check_on_card(
+    site: Site, product: str | None, card: frozenset[str] | None, *path: str | int
+) -> Iterator[Diagnostic]:
     """E604: a product named by a contract must be priced on the contract's rate card."""
     if product is None or card is None or product in card:
         return
     if not site.spec.defined("products", product):
         return  # E201 says so
-    yield site.error("E604", f"product {product!r} is not on the contract's rate card", *path,
-                     hint="add a rate for it to the rate card (with `entitled: false` to sell it "
-                          "only where a contract entitles it), or name another product")
+    yield site.error(
+        "E604",
+        f"product {product!r} is not on the contract's rate card",
+        *path,
+        hint="add a rate for it to the rate card (with `entitled: false` to sell it "
+        "only where a contract entitles it), or name another product",
+    )
 
 
 def raw(spec: CatalogSpec, section: str, id_: str) -> Any:

@@ -49,9 +49,13 @@ def _used_by(spec: CatalogSpec) -> dict[str, set[str]]:
 def _unused_metrics(spec: CatalogSpec, used: dict[str, set[str]]) -> Iterator[Diagnostic]:
     for site, _ in sites(spec, "billable_metrics"):
         if "products" not in used.get(site.address, ()):
-            yield site.warning("W901", f"billable metric {site.id!r} is used by no product",
-                               key=True, hint="meter a USAGE product with it "
-                                              "(`billable_metric: " + site.id + "`), or remove it")
+            yield site.warning(
+                "W901",
+                f"billable metric {site.id!r} is used by no product",
+                key=True,
+                hint="meter a USAGE product with it "
+                "(`billable_metric: " + site.id + "`), or remove it",
+            )
 
 
 def _unpriced_products(spec: CatalogSpec, used: dict[str, set[str]]) -> Iterator[Diagnostic]:
@@ -59,13 +63,20 @@ def _unpriced_products(spec: CatalogSpec, used: dict[str, set[str]]) -> Iterator
         users = used.get(site.address, set())
         if product.type is ProductType.FIXED:
             if "contracts" not in users:
-                yield site.warning("W903", f"FIXED product {site.id!r} is used by no contract",
-                                   key=True, hint="sell it as a contract's commit, credit or "
-                                                  "scheduled charge, or remove it")
+                yield site.warning(
+                    "W903",
+                    f"FIXED product {site.id!r} is used by no contract",
+                    key=True,
+                    hint="sell it as a contract's commit, credit or scheduled charge, or remove it",
+                )
         elif "rate_cards" not in users:
-            yield site.warning("W902", f"{product.type} product {site.id!r} is on no rate card",
-                               key=True, hint="add a rate for it to a rate card (`entitled: false` "
-                                              "sells it only where a contract entitles it)")
+            yield site.warning(
+                "W902",
+                f"{product.type} product {site.id!r} is on no rate card",
+                key=True,
+                hint="add a rate for it to a rate card (`entitled: false` "
+                "sells it only where a contract entitles it)",
+            )
 
 
 def _overlapping_contracts(spec: CatalogSpec) -> Iterator[Diagnostic]:
@@ -83,27 +94,37 @@ def _overlapping_contracts(spec: CatalogSpec) -> Iterator[Diagnostic]:
 def _overlap(site: Site, later: Any, earlier_id: str, earlier: Any) -> Diagnostic:
     until = f"to {ts(earlier.ending_before)}" if earlier.ending_before else "with no end"
     return site.warning(
-        "W904", f"contract {site.id!r} overlaps contract {earlier_id!r} of the same customer "
-                f"{later.customer!r}", "starting_at",
+        "W904",
+        f"contract {site.id!r} overlaps contract {earlier_id!r} of the same customer "
+        f"{later.customer!r}",
+        "starting_at",
         detail=f"{earlier_id!r} runs from {ts(earlier.starting_at)} {until}; {site.id!r} starts "
-               f"at {ts(later.starting_at)}",
+        f"at {ts(later.starting_at)}",
         hint=f"while both are active the evaluator attributes the customer's usage to {site.id!r}, "
-             f"the later-starting one; end {earlier_id!r} with `ending_before: "
-             f"{ts(later.starting_at)}` if that is a renewal",
+        f"the later-starting one; end {earlier_id!r} with `ending_before: "
+        f"{ts(later.starting_at)}` if that is a renewal",
     )
 
 
 def _unknown_tags(spec: CatalogSpec) -> Iterator[Diagnostic]:
-    tags = {tag for section, id_ in spec.definitions if section == "products"
-            for tag in _raw_tags(spec, id_)}
+    tags = {
+        tag
+        for section, id_ in spec.definitions
+        if section == "products"
+        for tag in _raw_tags(spec, id_)
+    }
     for section in SECTIONS:
         for site, resource in sites(spec, section):
             content = resource.model_dump(mode="json", exclude_none=True, by_alias=True)
             for path, tag in _tag_uses(content):
                 if tag not in tags:
-                    yield site.warning("W905", f"no product has the tag {tag!r}", *path,
-                                       hint=did_you_mean(tag, tags)
-                                       or "add the tag to a product's `tags`, or fix it here")
+                    yield site.warning(
+                        "W905",
+                        f"no product has the tag {tag!r}",
+                        *path,
+                        hint=did_you_mean(tag, tags)
+                        or "add the tag to a product's `tags`, or fix it here",
+                    )
 
 
 def _raw_tags(spec: CatalogSpec, id_: str) -> list[str]:

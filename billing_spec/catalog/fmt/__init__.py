@@ -56,9 +56,14 @@ def format_text(text: str | bytes, filename: str) -> tuple[str | None, list[Diag
             failure = f"internal error ({type(exc).__name__}: {exc})"
         if not failure:
             return formatted, []
-    return None, [error("E013", f"fmt cannot lay out this file without changing it: {failure}",
-                        SourceRange.at(filename, 1, 1),
-                        hint="the file was left as it is; please report this with the file")]
+    return None, [
+        error(
+            "E013",
+            f"fmt cannot lay out this file without changing it: {failure}",
+            SourceRange.at(filename, 1, 1),
+            hint="the file was left as it is; please report this with the file",
+        )
+    ]
 
 
 def _differences(document: YamlDocument, comments: list[str], formatted: str, filename: str) -> str:
@@ -94,8 +99,10 @@ class FormattedFile:
         before = self.original.decode("utf-8", errors="replace").splitlines(keepends=True)
         after = (self.formatted or "").splitlines(keepends=True)
         lines = difflib.unified_diff(before, after, f"a/{self.name}", f"b/{self.name}")
-        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                       for line in lines)
+        return "".join(
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            for line in lines
+        )
 
 
 def format_file(path: str | os.PathLike[str], name: str | None = None) -> FormattedFile:
@@ -143,6 +150,11 @@ def write_formatted(files: tuple[FormattedFile, ...]) -> list[Diagnostic]:
             atomic_write_text(target, file.formatted or "")
             target.chmod(mode)  # the temp file was created 0600; keep the file's own mode
         except OSError as exc:
-            problems.append(error("E014", f"cannot write {file.name}: {exc.strerror or exc}",
-                                  SourceRange.at(file.name, 1)))
+            problems.append(
+                error(
+                    "E014",
+                    f"cannot write {file.name}: {exc.strerror or exc}",
+                    SourceRange.at(file.name, 1),
+                )
+            )
     return problems

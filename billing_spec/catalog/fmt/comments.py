@@ -128,8 +128,11 @@ class _Attacher:
         owners: dict[int, list[Trivia]] = {}
         following: Found | None = None
         for item in reversed(items):
-            if item.comment is None and following is not None and \
-                    self._next(item.line) == self._next(following.line):
+            if (
+                item.comment is None
+                and following is not None
+                and self._next(item.line) == self._next(following.line)
+            ):
                 owners[id(item)] = owners[id(following)]
             else:
                 owners[id(item)] = self._owner(item)
@@ -156,8 +159,9 @@ class _Attacher:
             return block.trailing
         return following.leading if following is not None else self.document.footer
 
-    def _ended_block(self, previous: Entry, following: Entry | None, column: int,
-                     blank: bool) -> Collection | None:
+    def _ended_block(
+        self, previous: Entry, following: Entry | None, column: int, blank: bool
+    ) -> Collection | None:
         """The innermost block that ended before this line and that the comment is indented into."""
         holding = set()
         walk = following

@@ -72,8 +72,9 @@ class _Writer:
         column = self.pending[0][0] if self.pending else indent
         self.lines.append(_Line(" " * column + comment.text, "comment"))
 
-    def content(self, text: str, indent: int, value: _Inline | None = None,
-                eol: Comment | None = None) -> None:
+    def content(
+        self, text: str, indent: int, value: _Inline | None = None, eol: Comment | None = None
+    ) -> None:
         """A line at `indent` (and a value's continuation lines), taking any pending dashes."""
         more = value.more if value else []
         quoted = bool(more) and more[0].kind == "quoted"  # a double-quoted scalar's first line
@@ -92,7 +93,7 @@ class _Writer:
     def _take_dashes(self, first: _Line, indent: int) -> tuple[int, list[Comment]]:
         """Put the pending dashes on `first` (`- - key: ...`); their column and comments."""
         for dash_indent, _ in self.pending:
-            first.text = first.text[:dash_indent] + "- " + first.text[dash_indent + 2:]
+            first.text = first.text[:dash_indent] + "- " + first.text[dash_indent + 2 :]
         outer = self.pending[0][0] if self.pending else indent
         eols = [dash_eol for _, dash_eol in self.pending if dash_eol is not None]
         self.pending = []

@@ -29,8 +29,11 @@ _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def parse_tree(text: str) -> Document:
     """The tree of `text` (which must parse: yaml.YAMLError otherwise), comments attached."""
     source = Source(text)
-    dashes = [(t.start_mark.line, t.start_mark.column) for t in yaml.scan(text, Loader=_Parser)
-              if isinstance(t, yaml.BlockEntryToken)]
+    dashes = [
+        (t.start_mark.line, t.start_mark.column)
+        for t in yaml.scan(text, Loader=_Parser)
+        if isinstance(t, yaml.BlockEntryToken)
+    ]
     builder = _Builder(source, dashes)
     document = builder.document(iter(yaml.parse(text, Loader=_Parser)))
     attach_comments(document, source, builder.found)
@@ -63,8 +66,12 @@ class _Builder:
         self.found.root_start = self.source.offset(first.start_mark)
         root = self.node(first, events, owner=None, flow=False)
         end = next(events)
-        return Document(root, directives=_directives(start), explicit_start=bool(start.explicit),
-                        explicit_end=bool(end.explicit))
+        return Document(
+            root,
+            directives=_directives(start),
+            explicit_start=bool(start.explicit),
+            explicit_end=bool(end.explicit),
+        )
 
     def node(self, event, events, owner: Entry | None, flow: bool) -> Node:
         if isinstance(event, yaml.ScalarEvent):
@@ -74,8 +81,9 @@ class _Builder:
             self._last_end = end
             return Alias(self.source.text[start:end])
         is_map = isinstance(event, yaml.MappingStartEvent)
-        collection = Collection("map" if is_map else "seq", bool(event.flow_style),
-                                _props(event), parent=owner)
+        collection = Collection(
+            "map" if is_map else "seq", bool(event.flow_style), _props(event), parent=owner
+        )
         start = self.source.offset(event.start_mark)
         if is_map:
             self.mapping(collection, events, flow or collection.flow)
@@ -120,8 +128,9 @@ class _Builder:
             entry.value = self.node(event, events, owner, flow)
             entry.head_end = self.head_end(entry)
 
-    def entry(self, collection: Collection, key: Scalar | None, line: int, column: int,
-              flow: bool) -> Entry:
+    def entry(
+        self, collection: Collection, key: Scalar | None, line: int, column: int, flow: bool
+    ) -> Entry:
         entry = Entry(key, None, collection, line, column)
         if not collection.entries:
             collection.column = column
@@ -153,8 +162,13 @@ def _props(event) -> str:
         parts.append(f"&{event.anchor}")
     if event.tag and not event.implicit:
         tag = event.tag
-        parts.append("!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:")
-                     else tag if tag.startswith("!") else f"!<{tag}>")
+        parts.append(
+            "!!" + tag[len("tag:yaml.org,2002:") :]
+            if tag.startswith("tag:yaml.org,2002:")
+            else tag
+            if tag.startswith("!")
+            else f"!<{tag}>"
+        )
     return " ".join(parts)
 
 
