@@ -17,8 +17,6 @@ billing object.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any
@@ -30,6 +28,7 @@ from billing_spec.catalog.load import CatalogSpec
 from billing_spec.catalog.models import SECTION_MODELS, Moved, Resource
 from billing_spec.catalog.references import iter_references
 from billing_spec.catalog.types import USD_ID
+from billing_spec.jsontext import canonical_json, digest_of, pretty_json
 from billing_spec.money import USD, CreditType
 
 FORMAT_VERSION = "1.0"
@@ -45,15 +44,6 @@ _SET_FIELDS = {
     "in_values",
     "not_in_values",
 }
-
-
-def canonical_json(value: Any) -> str:
-    """Compact, key-sorted JSON: the bytes digests are computed over."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def digest_of(value: Any) -> str:
-    return "sha256:" + hashlib.sha256(canonical_json(value).encode()).hexdigest()
 
 
 class CompiledResource(BaseModel):
@@ -91,10 +81,7 @@ class CompiledCatalog(BaseModel):
 
     def to_json(self) -> str:
         """Pretty, deterministic JSON (what `billing compile` prints)."""
-        return (
-            json.dumps(self.model_dump(mode="json"), sort_keys=True, indent=2, ensure_ascii=False)
-            + "\n"
-        )
+        return pretty_json(self.model_dump(mode="json"))
 
     @classmethod
     def from_json(cls, text: str) -> CompiledCatalog:

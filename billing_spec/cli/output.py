@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from billing_spec.diagnostics import Diagnostic, format_text
+from billing_spec.jsontext import pretty_json
 
 
 def format_option(*choices: str, default: str = "text"):
@@ -32,7 +32,7 @@ def echo_diagnostics(diagnostics: Sequence[Diagnostic], *, err: bool = True) -> 
 
 
 def echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False))
+    click.echo(pretty_json(value), nl=False)
 
 
 def write_output(text: str, path: str | None) -> None:

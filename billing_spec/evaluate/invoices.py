@@ -22,7 +22,6 @@ never these classes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from billing_spec.evaluate.pricing import TierCharge
+from billing_spec.jsontext import pretty_json
 from billing_spec.money import CreditType, canonical
 from billing_spec.timestamps import format_timestamp
 
@@ -149,7 +149,7 @@ class Invoices:
 
     def to_json(self) -> str:
         """The document as printed: sorted keys, two-space indent, a final newline."""
-        return json.dumps(self.to_document(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        return pretty_json(self.to_document())
 
 
 def _decimal(value: Decimal | None) -> str | None:

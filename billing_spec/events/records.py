@@ -28,6 +28,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from billing_spec.jsontext import canonical_json
 from billing_spec.money import NotADecimal, parse_decimal
 from billing_spec.timestamps import TimestampError, parse_timestamp
 
@@ -191,7 +192,7 @@ def text_of(value: Any) -> str | None:
         return str(value)
     if kind is float or _nested_float(value):
         raise InexactNumber(value)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return canonical_json(value)
 
 
 def number_of(value: Any) -> int | Decimal | None:

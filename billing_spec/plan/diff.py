@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
 
-from billing_spec.compile import canonical_json
+from billing_spec.jsontext import canonical_json
 from billing_spec.plan.model import Action, ResourceChange
 from billing_spec.plan.rules import LIST_IDENTITY
 

@@ -20,8 +20,9 @@ from enum import StrEnum
 from typing import Any
 
 from billing_spec import __version__
-from billing_spec.compile import CompiledCatalog, CompiledResource, dependencies, digest_of
+from billing_spec.compile import CompiledCatalog, CompiledResource, dependencies
 from billing_spec.diagnostics import Diagnostic, Severity
+from billing_spec.jsontext import digest_of
 
 Path = tuple[str | int, ...]
 

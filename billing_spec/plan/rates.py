@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from billing_spec.compile import canonical_json
+from billing_spec.jsontext import canonical_json
 from billing_spec.timestamps import parse_timestamp
 
 RATE_IDENTITY_FIELDS = ("product", "pricing_group_values", "billing_frequency", "starting_at")

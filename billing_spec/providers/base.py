@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from billing_spec.compile import CompiledResource, digest_of
+from billing_spec.compile import CompiledResource
+from billing_spec.jsontext import digest_of
 from billing_spec.plan.model import Action, Finding, Plan, ResourceChange
 from billing_spec.state.model import ResourceState, State
 

@@ -18,12 +18,11 @@ interrupted.
 
 from __future__ import annotations
 
-import json
-
 from pydantic import BaseModel, ConfigDict
 
 from billing_spec import __version__
 from billing_spec.compile import CompiledCatalog, CompiledResource
+from billing_spec.jsontext import pretty_json
 
 STATE_FORMAT_VERSION = 1
 HISTORY_LIMIT = 50
@@ -77,10 +76,7 @@ class State(BaseModel):
         return CompiledCatalog.from_resources(r.compiled() for r in self.resources.values())
 
     def to_json(self) -> str:
-        return (
-            json.dumps(self.model_dump(mode="json"), sort_keys=True, indent=2, ensure_ascii=False)
-            + "\n"
-        )
+        return pretty_json(self.model_dump(mode="json"))
 
     @classmethod
     def from_data(cls, data: dict) -> State:
