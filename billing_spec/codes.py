@@ -165,6 +165,7 @@ CODES: dict[str, str] = {
     "W959": "ingest alias names two customers",
     "W960": "rate ignored by the evaluator",
     "W961": "quantity conversion factor is not positive",
+    "W962": "contract terms not evaluated yet",
     # Warnings from plan and apply
     "W980": "retroactive rate change allowed",
     "W981": "the last apply did not finish",

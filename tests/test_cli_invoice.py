@@ -169,3 +169,17 @@ def test_the_acme_ai_example():
         "not_billed": 0,
     }
     assert "W952" in result.stderr and "hooli-prod" in result.stderr
+
+
+def test_strict_ignores_notes_about_what_is_not_evaluated_yet(tmp_path):
+    """acme-ai's contracts have commits, credits and subscriptions (W962 each) and its events one
+    unknown customer (W952): --strict fails because of the event, not because of the notes."""
+    acme = ROOT / "catalogs" / "acme-ai"
+    result = run_billing("invoice", acme, "--events", acme / "events", "--strict")
+    assert result.code == 1 and "W962" in result.stderr and "W952" in result.stderr
+    lines = (acme / "events" / "2026-10.jsonl").read_text().splitlines(keepends=True)
+    known = tmp_path / "known.jsonl"
+    known.write_text("".join(line for line in lines if "hooli" not in line))
+    clean = run_billing("invoice", acme, "--events", known, "--strict")
+    assert clean.code == 0, clean.stderr
+    assert "W962" in clean.stderr and "W952" not in clean.stderr

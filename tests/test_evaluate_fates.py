@@ -255,3 +255,36 @@ def test_every_code_the_evaluator_uses_is_registered():
         code for path in sources for code in re.findall(r'"((?:E7|W9[5-7])\d\d)"', path.read_text())
     }
     assert used and used <= set(CODES), used - set(CODES)
+
+
+def test_contract_terms_the_evaluator_does_not_price_yet_are_named(tmp_path):
+    """The contract has a credit on a FIXED product: the usage line is priced at list ($0.50 for
+    one unit at 50 cents), and W962 says the credit is not evaluated, so the preview is not
+    mistaken for the whole invoice."""
+    text = (
+        catalog(FLAT_50)
+        .replace(
+            "    usage_statement_schedule:",
+            "    credits:\n"
+            "      - product: promo\n"
+            "        access_schedule:\n"
+            "          schedule_items:\n"
+            "            - {amount: 1000, starting_at: 2026-10-01T00:00:00Z,"
+            " ending_before: 2027-01-01T00:00:00Z}\n"
+            "    usage_statement_schedule:",
+        )
+        .replace("rate_cards:", "  promo:\n    name: Promo\n    type: FIXED\nrate_cards:")
+    )
+    document, diagnostics = invoices(tmp_path, text, [event("t1", "2026-10-05T00:00:00Z", units=1)])
+    assert [line["total"] for line in lines_of(document)] == ["50"]
+    [note] = diagnostics
+    assert note.code == "W962" and note.summary == (
+        "contract acme_2026: credits (1) are not evaluated yet"
+    )
+
+
+def test_a_plain_usage_contract_gets_no_coverage_note(tmp_path):
+    _, diagnostics = invoices(
+        tmp_path, catalog(FLAT_50), [event("t1", "2026-10-05T00:00:00Z", units=1)]
+    )
+    assert codes(diagnostics) == []

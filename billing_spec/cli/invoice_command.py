@@ -23,7 +23,11 @@ FORMATS = ("json", "text", "markdown", "html")
 @click.option("--customer", metavar="ID", help="Only this customer (ID or ingest alias).")
 @click.option("--through", metavar="TS", help="Ignore events at or after this RFC 3339 timestamp.")
 @click.option("--engine", default="python", show_default=True, help="Aggregation engine.")
-@click.option("--strict", is_flag=True, help="Exit 1 when any event gets a warning.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when the events get any warning (malformed, duplicate...).",
+)
 @click.option(
     "--format",
     "format_",
@@ -55,7 +59,7 @@ def invoice(
     """
     from billing_spec.catalog import build_catalog
     from billing_spec.diagnostics import has_errors
-    from billing_spec.evaluate import evaluate
+    from billing_spec.evaluate import COVERAGE_CODES, evaluate
     from billing_spec.events import read_events
 
     cutoff = _through(through)
@@ -72,7 +76,8 @@ def invoice(
     if diagnostics:
         echo_diagnostics(diagnostics)
         click.echo(_counts(invoices.summary), err=True)
-    if has_errors(diagnostics) or (strict and found):
+    event_warnings = [d for d in found if d.code not in COVERAGE_CODES]
+    if has_errors(diagnostics) or (strict and event_warnings):
         if strict and not has_errors(diagnostics):
             click.echo("error: --strict: the events have warnings (see above)", err=True)
         return 1

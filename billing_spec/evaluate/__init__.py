@@ -35,6 +35,9 @@ from billing_spec.evaluate.usage_lines import PeriodKey, usage_lines
 from billing_spec.events.reader import EventStream, events_from_records
 from billing_spec.money import EXACT
 
+# Warnings about what this evaluator does not price (not about the events): `--strict` ignores them.
+COVERAGE_CODES = frozenset({"W957", "W962"})
+
 Step = Callable[[CompiledCatalog, AggregationPlan, Aggregates], dict[PeriodKey, list[LineItem]]]
 
 
