@@ -63,3 +63,8 @@ def test_error_codes_lists_every_code():
     assert markdown() in section("Error codes")
     listed = set(re.findall(r"^\| `?([EW]\d{3})`? \|", section("Error codes"), re.M))
     assert listed == set(CODES)
+
+
+def test_the_first_example_is_the_quickstart_catalog_verbatim():
+    text = (ROOT / "catalogs" / "quickstart" / "catalog.yaml").read_text("utf-8")
+    assert f"```yaml\n{text}```\n" in section("The catalog format")
