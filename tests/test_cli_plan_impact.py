@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_billing
+from conftest import CATALOGS, ROOT, run_billing
 
 SCENARIO = ROOT / "tests" / "fixtures" / "impact"
 AS_OF = ("--as-of", "2026-10-15T00:00:00Z")  # the new November rate is not retroactive
@@ -140,3 +140,22 @@ def test_event_warnings_are_printed_once(work):
     assert result.code == 0, result.output
     assert result.stderr.count("warning[W950]: malformed event skipped") == 1
     assert "Invoice impact, replaying 6 events from events" in result.stdout
+
+
+def test_the_readme_example_is_what_the_command_prints(tmp_path: Path):
+    readme = (ROOT / "README.md").read_text()
+    command = (
+        "billing plan my-prices --events catalogs/quickstart/events --impact "
+        "--as-of 2025-12-01T00:00:00Z"
+    )
+    assert command in readme
+    start = readme.index("```text\nInvoice impact, replaying 3 events")
+    shown = readme[start + len("```text\n") : readme.index("```", start + 3)]
+    shutil.copytree(CATALOGS / "quickstart", tmp_path / "my-prices")
+    shutil.copytree(CATALOGS / "quickstart" / "events", tmp_path / "catalogs/quickstart/events")
+    assert run_billing("apply", "my-prices", "--auto-approve", cwd=tmp_path).code == 0
+    catalog = tmp_path / "my-prices" / "catalog.yaml"
+    catalog.write_text(catalog.read_text().replace("price: 50 ", "price: 45 "))
+    result = run_billing(*command.split()[1:], cwd=tmp_path)
+    assert result.code == 0, result.output
+    assert shown in result.stdout
