@@ -24,6 +24,11 @@ demo: $(STAMP)
 	@$(BIN)/billing apply build/demo/quickstart.plan --state build/demo/billing.state.json
 	@echo "== billing plan catalogs/quickstart --detailed-exitcode   (after the apply: exit 0)"
 	@$(BIN)/billing plan catalogs/quickstart --state build/demo/billing.state.json --detailed-exitcode
+	@mkdir -p build/demo/my-prices
+	@sed 's/price: 50 /price: 45 /' catalogs/quickstart/catalog.yaml > build/demo/my-prices/catalog.yaml
+	@echo "== billing plan my-prices --events catalogs/quickstart/events --impact --as-of 2025-12-01T00:00:00Z"
+	@echo "   (a copy with the list price cut from 50 to 45 cents per million tokens, planned before it takes effect)"
+	@$(BIN)/billing plan build/demo/my-prices --state build/demo/billing.state.json --events catalogs/quickstart/events --impact --as-of 2025-12-01T00:00:00Z
 	@echo "== billing invoice catalogs/quickstart --events catalogs/quickstart/events"
 	@$(BIN)/billing invoice catalogs/quickstart --events catalogs/quickstart/events
 

@@ -146,6 +146,8 @@ CODES: dict[str, str] = {
     "E817": "provider failed during apply",
     "E818": "address not in the state",
     "E819": "cannot write the state or plan file",
+    "E820": "invoice increase above --fail-on-increase-pct",
+    "E821": "--impact events from standard input",
     # Warnings about the catalog (`validate` exits 0)
     "W901": "unused billable metric",
     "W902": "product on no rate card",

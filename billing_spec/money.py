@@ -14,6 +14,10 @@ Rounding happens at exactly two named points (DESIGN.md, "Pricing semantics"):
 
 `canonical` writes a Decimal in the one plain form used in JSON output and digests, and
 `format_major` shows an amount in major units for people (`$0.50`).
+
+An invoice impact (`plan --impact`) compares totals: `percent_change` is exact (to `EXACT`'s 50
+digits); `round_percent` (to 0.01, for JSON) and `format_percent` (to 0.1, for people) are output
+roundings only, never fed back into a computation.
 """
 
 from __future__ import annotations
@@ -145,3 +149,52 @@ def format_major(amount: Decimal, credit_type: CreditType = USD) -> str:
     whole, _, frac = digits.partition(".")
     frac = frac.ljust(2, "0")
     return f"{sign}{credit_type.symbol}{int(whole):,}.{frac}"
+
+
+def format_signed_major(amount: Decimal, credit_type: CreditType = USD) -> str:
+    """A change in major units, with its sign: `+$0.05`, `-$0.05`, `$0.00`.
+
+    >>> format_signed_major(Decimal(5)), format_signed_major(Decimal(-5)), format_signed_major(ZERO)
+    ('+$0.05', '-$0.05', '$0.00')
+    """
+    text = format_major(amount, credit_type)
+    return f"+{text}" if amount > 0 else text
+
+
+def percent_change(old: Decimal, new: Decimal) -> Decimal | None:
+    """How much `new` differs from `old`, in percent of `old`'s size; None when `old` is zero.
+
+    The sign is the change's (an old total below zero is measured by its size).
+
+    >>> percent_change(Decimal(50), Decimal(45)), percent_change(Decimal(3), Decimal(4))
+    (Decimal('-10'), Decimal('33.333333333333333333333333333333333333333333333333'))
+    """
+    if old.is_zero():
+        return None
+    change = EXACT.multiply(EXACT.subtract(new, old), Decimal(100))
+    return normalize(EXACT.divide(change, abs(old)))
+
+
+def round_percent(percent: Decimal, places: int = 2) -> Decimal:
+    """A percent for output, to `places` decimals, ties away from zero.
+
+    >>> round_percent(Decimal("33.335")), round_percent(Decimal("-10"))
+    (Decimal('33.34'), Decimal('-10'))
+    """
+    if percent.adjusted() >= EXACT.prec - places:  # too large to carry decimals: already whole
+        return normalize(percent)
+    exponent = Decimal(1).scaleb(-places)
+    return normalize(percent.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT))
+
+
+def format_percent(percent: Decimal | None) -> str:
+    """A percent for people, to one decimal, with its sign; `n/a` when there is none.
+
+    >>> format_percent(Decimal("-10")), format_percent(Decimal("33.35")), format_percent(None)
+    ('-10.0%', '+33.4%', 'n/a')
+    """
+    if percent is None:
+        return "n/a"
+    rounded = round_percent(percent, 1)
+    sign = "+" if rounded > 0 else ""
+    return f"{sign}{rounded:.1f}%"

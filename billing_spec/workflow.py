@@ -1,25 +1,31 @@
 """The operations the CLI runs, end to end, as library calls.
 
-    plan_catalog(directory, state, provider, as_of=..., allow_retroactive=...)
+    plan_catalog(directory, state, provider, as_of=..., allow_retroactive=...,
+                 impact_events=None, fail_on_increase_pct=None)
         -> (Plan | None, diagnostics)
 
 validates and compiles the catalog (None and the diagnostics when it has errors), refreshes the
 applied state through the provider (`read`), makes the plan, adds the provider's own plan-time
-findings, and points each finding at the resource's definition in the catalog files. Applying
-is `billing_spec.apply.apply_plan`.
+findings, with `impact_events` replays those events under the applied and the desired catalog
+(`plan.impact`; None and the diagnostics when the events cannot be read), and points each
+finding at the resource's definition in the catalog files. Applying is
+`billing_spec.apply.apply_plan`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 
 from billing_spec.addresses import Address
 from billing_spec.catalog import validate_catalog
 from billing_spec.catalog.load import CatalogSpec
 from billing_spec.compile import compile_catalog
 from billing_spec.diagnostics import Diagnostic, has_errors
+from billing_spec.plan.impact import with_impact
 from billing_spec.plan.model import Finding, Plan
 from billing_spec.plan.planner import make_plan
 from billing_spec.providers.base import Provider, refresh_state
@@ -33,6 +39,8 @@ def plan_catalog(
     *,
     as_of: datetime,
     allow_retroactive: bool = False,
+    impact_events: Sequence[str | os.PathLike[str]] | None = None,
+    fail_on_increase_pct: Decimal | None = None,
 ) -> tuple[Plan | None, list[Diagnostic]]:
     spec, diagnostics = validate_catalog(directory)
     if has_errors(diagnostics):
@@ -42,8 +50,16 @@ def plan_catalog(
     plan = make_plan(
         desired, refreshed, as_of=as_of, allow_retroactive=allow_retroactive, drift=drift
     )
-    findings = (*plan.findings, *provider.check(plan))
-    return replace(plan, findings=tuple(_locate(f, spec) for f in findings)), diagnostics
+    plan = replace(plan, findings=(*plan.findings, *provider.check(plan)))
+    if impact_events is not None:
+        impacted, found = with_impact(
+            plan, impact_events, fail_on_increase_pct=fail_on_increase_pct
+        )
+        diagnostics = [*diagnostics, *found]
+        if impacted is None:
+            return None, diagnostics
+        plan = impacted
+    return replace(plan, findings=tuple(_locate(f, spec) for f in plan.findings)), diagnostics
 
 
 def _locate(finding: Finding, spec: CatalogSpec) -> Finding:

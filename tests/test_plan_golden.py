@@ -1,9 +1,11 @@
 """Golden plans: for every action and every Metronome rule, the text, JSON and markdown renderings.
 
 Each case is the BASE catalog applied (or an empty state), then one edit planned at a fixed
-`as_of`. The expected outputs live in `tests/golden/plan/<case>.{txt,json,md}`; read them to see
-what a reviewer sees. After an intended change of the output, regenerate them with
-`UPDATE_GOLDEN=1 make test` and review the diff.
+`as_of`. The `impact*` cases are the invoice-impact scenario of `tests/test_plan_impact.py`
+(`tests/fixtures/impact/`), planned with its events. The expected outputs live in
+`tests/golden/plan/<case>.{txt,json,md}`; read them to see what a reviewer sees. After an
+intended change of the output, regenerate them with `UPDATE_GOLDEN=1 make test` and review the
+diff.
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from planning import BASE, edit, plan_between
 
+from billing_spec.plan.impact import with_impact
 from billing_spec.plan.render_json import render_json
 from billing_spec.plan.render_markdown import render_markdown
 from billing_spec.plan.render_text import render_text
+from billing_spec.timestamps import parse_timestamp
 
 GOLDEN = Path(__file__).parent / "golden" / "plan"
+IMPACT = Path("tests", "fixtures", "impact")  # relative to the repository: the outputs show it
 
 PROTECTED = edit(
     BASE, ("  onboarding:\n", "  onboarding:\n    lifecycle: {prevent_destroy: true}\n")
@@ -104,6 +110,14 @@ CASES = {
     ),
 }
 
+# the applied catalog (None: an empty state), the planned one, as of
+IMPACT_CASES = {
+    # a rate of 45 from November instead of 50, a contract removed, another added
+    "impact": ("before", "after", "2026-10-15T00:00:00Z"),
+    # the first plan: nothing invoiced before
+    "impact_empty_state": (None, "before", "2026-10-15T00:00:00Z"),
+}
+
 RENDERERS = {
     "txt": lambda plan: render_text(plan),
     "json": render_json,
@@ -116,6 +130,24 @@ RENDERERS = {
 def test_golden_plan(case: str, ext: str):
     before, after, options = CASES[case]
     rendered = RENDERERS[ext](plan_between(before, after, **options))
+    path = GOLDEN / f"{case}.{ext}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(rendered, encoding="utf-8")
+    assert rendered == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", sorted(IMPACT_CASES))
+@pytest.mark.parametrize("ext", sorted(RENDERERS))
+def test_golden_impact(case: str, ext: str, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    before, after, as_of = IMPACT_CASES[case]
+
+    def catalog(name: str | None) -> str | None:
+        return None if name is None else (IMPACT / name / "catalog.yaml").read_text()
+
+    plan = plan_between(catalog(before), catalog(after), as_of=parse_timestamp(as_of))
+    impacted, _ = with_impact(plan, [str(IMPACT / "events")])
+    rendered = RENDERERS[ext](impacted)
     path = GOLDEN / f"{case}.{ext}"
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(rendered, encoding="utf-8")

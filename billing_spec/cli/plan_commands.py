@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from billing_spec.cli.impact_options import check_impact_options, impact_options
 from billing_spec.cli.output import echo_diagnostics, format_option, no_color_option
 from billing_spec.cli.state_options import (
     DEFAULT_STATE_PATH,
@@ -34,6 +35,7 @@ catalog_or_plan = click.argument("target", default=".", type=click.Path(exists=T
 @format_option("text", "json", "markdown")
 @as_of_option
 @allow_retroactive_option
+@impact_options
 @provider_option
 @no_color_option
 def plan(
@@ -44,18 +46,29 @@ def plan(
     format_,
     as_of,
     allow_retroactive,
+    events,
+    impact,
+    fail_on_increase_pct,
     provider_name,
     no_color,
 ) -> int:
     """Show what apply would change, compared with the applied state.
 
+    With --events PATH --impact, also the invoice impact of the change on those usage events.
     Exits 0 on success (with --detailed-exitcode: 0 no changes, 2 changes), 1 on any error.
     """
     from billing_spec.plan.planfile import save_plan
     from billing_spec.state import LocalStateStore
 
+    threshold = check_impact_options(events, impact, fail_on_increase_pct)
     made = _make_plan(
-        directory, LocalStateStore(state_path), provider_name, as_of, allow_retroactive
+        directory,
+        LocalStateStore(state_path),
+        provider_name,
+        as_of,
+        allow_retroactive,
+        impact_events=events if impact else None,
+        fail_on_increase_pct=threshold,
     )
     if made is None:
         return 1
@@ -129,7 +142,15 @@ def show(planfile, format_, no_color) -> int:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _make_plan(directory, store, provider_name, as_of, allow_retroactive):
+def _make_plan(
+    directory,
+    store,
+    provider_name,
+    as_of,
+    allow_retroactive,
+    impact_events=None,
+    fail_on_increase_pct=None,
+):
     from billing_spec.providers import PROVIDERS
     from billing_spec.workflow import plan_catalog
 
@@ -139,6 +160,8 @@ def _make_plan(directory, store, provider_name, as_of, allow_retroactive):
         PROVIDERS[provider_name](),
         as_of=as_of or now(),
         allow_retroactive=allow_retroactive,
+        impact_events=impact_events,
+        fail_on_increase_pct=fail_on_increase_pct,
     )
     echo_diagnostics(diagnostics)
     return made

@@ -6,7 +6,10 @@
 - `rates`     when a rate-card edit is retroactive
 - `moves`     `moved` renames;  `safety`: prevent_destroy and still-referenced resources
 - `diff`      field-level diff trees for the renderers
+- `impact`    invoice impact: the same events evaluated under the applied and the desired
+              catalog, compared (`impact_model`: the comparison as data, and its JSON)
 - `render_text`, `render_json`, `render_markdown`: the three ways to show a plan
+  (`render_impact`: the impact's table and headlines in them)
 - `planfile`  saving a plan (`plan --out`) and loading it back, checksummed
 
 Apply (carrying a plan out) is `billing_spec.apply`; providers are `billing_spec.providers`.

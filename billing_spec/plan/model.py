@@ -2,9 +2,10 @@
 
 A `Plan` is made against one state (`prior_lineage`, `prior_serial`) and holds the desired
 `CompiledCatalog`, every `ResourceChange` in the order apply carries them out (no-ops included,
-so the plan also describes what stays), and the `Finding`s the planner raised (errors refuse the
-plan; warnings are shown). Renderers (`render_text`, `render_json`, `render_markdown`) and the
-plan file (`planfile`) read this; none of them decides anything.
+so the plan also describes what stays), the `Finding`s the planner raised (errors refuse the
+plan; warnings are shown) and, when asked for, the invoice `Impact` of the change on some usage
+events (`impact`). Renderers (`render_text`, `render_json`, `render_markdown`) and the plan
+file (`planfile`) read this; none of them decides anything.
 
 Actions follow Terraform's JSON plan: `["no-op"]`, `["create"]`, `["update"]`,
 `["delete", "create"]` (a replace: the old object goes, a new one comes), `["delete"]`. A `moved`
@@ -17,12 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from billing_spec import __version__
 from billing_spec.compile import CompiledCatalog, CompiledResource, dependencies
 from billing_spec.diagnostics import Diagnostic, Severity
 from billing_spec.jsontext import digest_of
+
+if TYPE_CHECKING:
+    from billing_spec.plan.impact_model import Impact
 
 Path = tuple[str | int, ...]
 
@@ -128,6 +132,7 @@ class Plan:
     allow_retroactive: bool = False
     drift: tuple[ResourceChange, ...] = ()
     tool_version: str = __version__
+    impact: Impact | None = None  # with `plan --events PATH --impact` (`plan.impact`)
 
     @property
     def errored(self) -> bool:
@@ -166,7 +171,7 @@ class Plan:
     def prior_catalog(self) -> CompiledCatalog:
         """The catalog the plan was made against (what is applied), rebuilt from the changes.
 
-        With `desired`, this is what an invoice-impact preview compares.
+        With `desired`, this is what the invoice impact compares (`impact.with_impact`).
         """
         resources = []
         for change in self.changes:

@@ -2,7 +2,7 @@
 
 A plan file is one JSON object:
 
-    {"format": "billing-spec plan", "format_version": "1.0", "tool_version": "0.1.0",
+    {"format": "billing-spec plan", "format_version": "1.1", "tool_version": "0.1.0",
      "checksum": "sha256:<hex of the canonical JSON of body>",
      "body": {"plan": <the JSON plan, see render_json>, "catalog": <the desired compiled catalog>}}
 
@@ -13,7 +13,9 @@ contains the whole catalog in clear text (customer names, negotiated prices): tr
 sensitive, and do not give it a `.yaml` suffix the catalog loader would pick up.
 
 `load_plan` refuses (E807) a file that is not a plan, is not JSON, was truncated, or whose
-checksum does not match, and (E808) one written in a newer major format.
+checksum does not match, and (E808) one written in a newer major format. Minor versions only
+add keys: 1.1 added the plan's `invoice_impact` (`plan --impact`); a 1.0 file reads as a plan
+without one.
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ from billing_spec import __version__
 from billing_spec.compile import CompiledCatalog, canonical_json, digest_of
 from billing_spec.diagnostics import BillingSpecError, Diagnostic, Position, Severity, SourceRange
 from billing_spec.fileio import atomic_write_text
+from billing_spec.plan.impact_model import Impact
 from billing_spec.plan.model import ACTIONS_JSON, Finding, Plan, ResourceChange
 from billing_spec.plan.render_json import plan_json
 from billing_spec.timestamps import parse_timestamp
 
 FORMAT = "billing-spec plan"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 _ACTIONS = {tuple(v): k for k, v in ACTIONS_JSON.items()}
 
 
@@ -124,7 +127,12 @@ def plan_from_body(body: dict[str, Any]) -> Plan:
         allow_retroactive=bool(data["allow_retroactive"]),
         drift=tuple(_change(c) for c in data["resource_drift"]),
         tool_version=data["tool_version"],
+        impact=_impact(data.get("invoice_impact")),
     )
+
+
+def _impact(data: dict[str, Any] | None) -> Impact | None:
+    return None if data is None else Impact.from_json(data)
 
 
 def _change(data: dict[str, Any]) -> ResourceChange:

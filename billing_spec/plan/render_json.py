@@ -2,7 +2,7 @@
 
 Terraform's JSON plan shape where it fits, byte-stable (sorted keys, no clock but `as_of`):
 
-    {"format_version": "1.0", "tool_version": "0.1.0", "as_of": "2026-11-25T00:00:00Z",
+    {"format_version": "1.1", "tool_version": "0.1.0", "as_of": "2026-11-25T00:00:00Z",
      "allow_retroactive": false,
      "prior_state": {"lineage": "<uuid>" | null, "serial": 3},
      "catalog_digest": "sha256:...",
@@ -17,10 +17,30 @@ Terraform's JSON plan shape where it fits, byte-stable (sorted keys, no clock bu
      "resource_drift": [...same shape...],
      "summary": {"add": 1, "change": 0, "replace": 1, "destroy": 1, "move": 0},
      "findings": [{"address": "rate_card.r", "severity": "error", "code": "E810", "summary": ...}],
-     "applyable": false, "errored": true, "complete": true}
+     "applyable": false, "errored": true, "complete": true,
+     "invoice_impact": null}                            # or the object below (1.1)
 
 `resource_changes` lists every address, no-ops included, in apply order. `summary` counts a
-replace in `add`, `destroy` and `replace`. Minor format versions only add keys.
+replace in `add`, `destroy` and `replace`. Minor format versions only add keys: 1.1 added
+`invoice_impact`, null unless the plan was made with `--events PATH --impact`:
+
+    {"events": ["fixtures/"], "through": null,
+     "summary": {"old": {"events_read": 3, "events_used": 3, ...}, "new": {...}},
+     "totals": [{"credit_type": "USD", "old_total": "50", "new_total": "45", "delta": "-5",
+                 "percent": "-10", "contracts": 1, "contracts_changed": 1}],
+     "contracts": [{"customer": "team_example", "customer_name": "Team Example",
+                    "contract": "team_example_2026", "contract_name": null, "credit_type": "USD",
+                    "old_total": "50", "new_total": "45", "delta": "-5", "percent": "-10",
+                    "periods": [{"start_timestamp": "2026-10-01T00:00:00Z",
+                                 "end_timestamp": "2026-11-01T00:00:00Z", "old_total": "50",
+                                 "new_total": "45", "delta": "-5", "percent": "-10"}]}]}
+
+Money is in the credit type's base unit (USD cents) as decimal strings. `old_total` /
+`new_total` are null where that catalog makes no invoice (a new or removed contract); `delta`
+counts null as zero; `percent` is the change in percent of the old total, rounded to 0.01, null
+when the old total is null or zero. Every contract with an invoice under either catalog is
+listed, unchanged ones included; `summary` counts the events under each catalog, as
+`billing invoice` does.
 """
 
 from __future__ import annotations
@@ -32,7 +52,7 @@ from billing_spec.diagnostics import diagnostic_json
 from billing_spec.plan.model import ACTIONS_JSON, Finding, Plan, ResourceChange
 from billing_spec.timestamps import format_timestamp
 
-JSON_FORMAT_VERSION = "1.0"
+JSON_FORMAT_VERSION = "1.1"
 
 
 def render_json(plan: Plan) -> str:
@@ -54,6 +74,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "applyable": plan.applyable,
         "errored": plan.errored,
         "complete": True,
+        "invoice_impact": None if plan.impact is None else plan.impact.to_json(),
     }
 
 

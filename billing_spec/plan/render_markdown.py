@@ -2,12 +2,18 @@
 
     ### Plan: 1 to add, 1 to change, 1 to destroy.
 
+    💰 **Invoice impact: `$0.50` → `$0.45` (`-$0.05`, -10.0%) over 1 contract** 📉
+
     > [!WARNING]
     > **This plan destroys or replaces resources:**
     > - `billable_metric.m` must be replaced (`aggregation_type` forces replacement)
 
     **Update (1):** `rate_card.list`
     ...
+    <details><summary>Invoice impact: 1 of 1 invoices changed</summary>
+    ... a table of the changed invoices (`render_impact`) ...
+    </details>
+
     <details><summary>Plan details</summary>
 
     ```diff
@@ -16,16 +22,20 @@
 
     </details>
 
+The invoice impact (its headline and table) is there only for a plan made with `--impact`.
 GitHub refuses comments over 65,536 characters: the diff is cut at a line boundary to fit, with
-a note saying so. Address lists are capped per action. The output is byte-stable (no clock but
-`as_of`), so a CI job can update its comment only when the plan really changed.
+a note saying so, and then, if that is not enough, the impact table. Address lists are capped
+per action. The output is byte-stable (no clock but `as_of`), so a CI job can update its comment
+only when the plan really changed.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from billing_spec.plan.model import Action, Finding, Plan, ResourceChange
+from billing_spec.plan.render_impact import impact_markdown, markdown_headlines
 from billing_spec.plan.render_text import NO_CHANGES, actions_lines, drift_lines
 from billing_spec.timestamps import format_timestamp
 
@@ -43,10 +53,16 @@ _DIFF_SYMBOLS = {"+": "+", "-": "-", "~": "!", "-/+": "!"}
 
 def render_markdown(plan: Plan, *, limit: int = MAX_CHARS) -> str:
     head = _head(plan)
-    if not plan.pending and not plan.drift:
+    folds = []
+    if plan.impact is not None:
+        table = impact_markdown(plan.impact)
+        folds.append(_Fold(table.opening, table.rows, table.closing, _IMPACT_NOTE))
+    if plan.pending or plan.drift:
+        diff = [_diff_line(line) for line in _diff_text(plan)]
+        folds.append(_Fold(_DIFF_OPENING, diff, _DIFF_CLOSING, _DIFF_NOTE))
+    if not folds:
         return head + "\n"
-    diff = [_diff_line(line) for line in _diff_text(plan)]
-    return _fit(head, diff, limit)
+    return _fit(head, folds, limit)
 
 
 def _diff_text(plan: Plan) -> list[str]:
@@ -60,6 +76,8 @@ def _diff_text(plan: Plan) -> list[str]:
 
 def _head(plan: Plan) -> str:
     parts = [f"### {_title(plan)}", ""]
+    if plan.impact is not None:
+        parts += [*markdown_headlines(plan.impact), ""]
     parts += _banner(plan)
     parts += _findings(plan)
     parts += _groups(plan)
@@ -158,23 +176,59 @@ def _diff_line(line: str) -> str:
     return f"{_DIFF_SYMBOLS[symbol]}{padding} {body}"
 
 
-def _fit(head: str, diff: list[str], limit: int) -> str:
-    opening = head + "\n<details><summary>Plan details</summary>\n\n```diff\n"
-    closing = "```\n\n</details>\n"
-    full = opening + "".join(line + "\n" for line in diff) + closing
-    if len(full) <= limit:
-        return full
-    budget = limit - len(opening) - len(closing) - len(_note(len(diff), len(diff), limit))
-    kept = 0
-    while kept < len(diff) and len(diff[kept]) + 1 <= budget:
-        budget -= len(diff[kept]) + 1
-        kept += 1
-    body = "".join(line + "\n" for line in diff[:kept])
-    return opening + body + closing + _note(kept, len(diff), limit)
+@dataclass(frozen=True)
+class _Fold:
+    """A `<details>` block whose lines may be cut to fit, with a note saying so."""
+
+    opening: str
+    lines: list[str]
+    closing: str
+    note: str  # formatted with shown, total and limit
+
+    def render(self, shown: int, limit: int) -> str:
+        body = "".join(line + "\n" for line in self.lines[:shown])
+        cut = shown < len(self.lines)
+        note = self.note.format(shown=shown, total=len(self.lines), limit=limit) if cut else ""
+        return self.opening + body + self.closing + note
+
+    def most_lines_within(self, budget: int, limit: int) -> int:
+        if len(self.render(len(self.lines), limit)) <= budget:
+            return len(self.lines)
+        total = len(self.lines)
+        budget -= len(
+            self.opening + self.closing + self.note.format(shown=total, total=total, limit=limit)
+        )
+        kept = 0
+        while kept < total and len(self.lines[kept]) + 1 <= budget:
+            budget -= len(self.lines[kept]) + 1
+            kept += 1
+        return kept
 
 
-def _note(shown: int, total: int, limit: int) -> str:
-    return (
-        f"\n_Truncated to fit a GitHub comment ({limit:,} characters): {shown:,} of "
-        f"{total:,} plan lines shown. Run `billing show PLANFILE` for the whole plan._\n"
-    )
+def _fit(head: str, folds: list[_Fold], limit: int) -> str:
+    """The comment within `limit` characters: the last fold (the plan diff) is cut first,
+    then the one before it (the invoice impact table)."""
+    shown = [len(fold.lines) for fold in folds]
+
+    def text() -> str:
+        return head + "".join(f.render(n, limit) for f, n in zip(folds, shown, strict=True))
+
+    for i in reversed(range(len(folds))):
+        if len(text()) <= limit:
+            break
+        others = len(text()) - len(folds[i].render(shown[i], limit))
+        shown[i] = folds[i].most_lines_within(limit - others, limit)
+    return text()
+
+
+_DIFF_OPENING = "\n<details><summary>Plan details</summary>\n\n```diff\n"
+_DIFF_CLOSING = "```\n\n</details>\n"
+_DIFF_NOTE = (
+    "\n_Truncated to fit a GitHub comment ({limit:,} characters): {shown:,} of "
+    "{total:,} plan lines shown. Run `billing show PLANFILE` for the whole plan._\n"
+)
+_IMPACT_NOTE = (
+    "\n_Truncated to fit a GitHub comment ({limit:,} characters): {shown:,} of "
+    "{total:,} invoice impact rows shown. Run `billing show PLANFILE --format json` for "
+    "every contract._\n"
+)

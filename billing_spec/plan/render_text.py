@@ -19,8 +19,9 @@
 
 `+` create, `~` update in place, `-/+` replace (with `# forces replacement` on the field that
 forced it), `-` destroy. Unchanged fields are folded into a count; the fields that name a rate
-stay visible. Findings come after the resources; the last line is the summary, `No changes. ...`,
-or the refusal. Colour is opt-in (`color=True`); the CLI turns it on only for a terminal.
+stay visible. The invoice impact (`render_impact`), when the plan has one, and the findings come
+after the resources; the last line is the summary, `No changes. ...`, or the refusal. Colour is
+opt-in (`color=True`); the CLI turns it on only for a terminal.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 from billing_spec.diagnostics import format_text
 from billing_spec.plan.diff import Node, expand, resource_diff
 from billing_spec.plan.model import Action, Plan, ResourceChange
+from billing_spec.plan.render_impact import impact_text_lines
 from billing_spec.timestamps import format_timestamp
 
 NO_CHANGES = "No changes. The applied state matches the catalog."
@@ -77,6 +79,8 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     if plan.pending:
         lines += _legend(plan.pending, style)
         lines += actions_lines(plan, style)
+    if plan.impact is not None:
+        lines += impact_text_lines(plan.impact)
     lines += _findings(plan)
     lines.append(_last_line(plan, style))
     return "\n".join(lines) + "\n"

@@ -1,0 +1,225 @@
+"""The invoice impact as people see it: a headline per credit type, and a table of what changed.
+
+    Invoice impact, replaying 3 events from catalogs/quickstart/events (used: 3 before, 3 after):
+
+      Customer      Contract           Period                      Old     New   Delta  Change
+      team_example  team_example_2026  [2026-10-01, 2026-11-01)  $0.50 → $0.45  -$0.05  -10.0%
+
+    Invoice impact: $0.50 → $0.45 (-$0.05, -10.0%) over 1 contract
+
+One row per changed invoice (contract, statement period, credit type); a changed contract with
+several periods gets a row for its total; unchanged invoices are folded into a count, as
+Terraform folds unchanged attributes. A total absent under one catalog shows as `—`, and the
+change of a contract that had no invoice before as `new`. The markdown form (for
+`render_markdown`) is the same table for a pull request, one amount per cell so GitHub never
+reads a pair of `$` as math; its headline puts each amount in a code span for the same reason.
+Amounts are in major units (`money.format_major`); nothing is computed here but layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass, replace
+from decimal import Decimal
+
+from billing_spec.money import format_major, format_percent, format_signed_major
+from billing_spec.plan.impact_model import ContractImpact, CreditTypeTotal, Impact, PeriodImpact
+from billing_spec.render.display import (
+    credit_type,
+    display_width,
+    format_period,
+    format_when,
+    ljust,
+    markdown_code,
+    markdown_escape,
+    printable,
+    rjust,
+)
+
+ABSENT = "—"
+HEADINGS = ("Customer", "Contract", "Period", "Old", "New", "Delta", "Change")
+_RIGHT = (False, False, False, True, True, True, True)  # amounts align right
+
+
+@dataclass(frozen=True)
+class Row:
+    customer: str
+    contract: str
+    period: str
+    old: str
+    new: str
+    delta: str
+    change: str
+
+    def cells(self) -> tuple[str, ...]:
+        return astuple(self)
+
+
+def rows(impact: Impact) -> tuple[list[Row], int]:
+    """The changed invoices as rows (with contract totals), and how many are unchanged."""
+    out: list[Row] = []
+    for contract in impact.contracts:
+        changed = [p for p in contract.periods if p.changed]
+        if not changed:
+            continue
+        for period in changed:
+            out.append(_row(contract, period, format_period(period.start, period.end)))
+        if len(contract.periods) > 1:
+            total = _row(contract, contract, f"total of {len(contract.periods)} periods")
+            out.append(replace(total, customer="", contract=""))
+    return out, impact.periods - impact.periods_changed
+
+
+def _row(contract: ContractImpact, amounts: PeriodImpact | ContractImpact, period: str) -> Row:
+    unit = credit_type(contract.credit_type)
+    return Row(
+        customer=printable(contract.customer),
+        contract=printable(contract.contract),
+        period=period,
+        old=_money(amounts.old, contract.credit_type),
+        new=_money(amounts.new, contract.credit_type),
+        delta=format_signed_major(amounts.delta, unit),
+        change=format_percent(amounts.percent) if amounts.old is not None else "new",
+    )
+
+
+def _money(amount: Decimal | None, credit_type_id: str) -> str:
+    return ABSENT if amount is None else format_major(amount, credit_type(credit_type_id))
+
+
+# --- headlines ----------------------------------------------------------------------------------
+
+
+def headlines(impact: Impact, *, code: bool = False) -> list[str]:
+    """`Invoice impact: $0.50 → $0.45 (-$0.05, -10.0%) over 1 contract`, one per credit type.
+
+    `code`: each amount in a code span (markdown).
+    """
+    totals = impact.totals()
+    if not totals:
+        read = impact.new_summary.get("events_read", 0)
+        return [f"Invoice impact: no invoices under either catalog ({_events(read)} read)"]
+    return [_headline(total, code) for total in totals]
+
+
+def _headline(total: CreditTypeTotal, code: bool) -> str:
+    unit = credit_type(total.credit_type)
+
+    def show(text: str) -> str:
+        return f"`{text}`" if code else text
+
+    label = "" if unit.symbol else f" ({total.credit_type})"
+    old, new = show(format_major(total.old, unit)), show(format_major(total.new, unit))
+    if not total.contracts_changed:
+        change = "no change"
+    elif total.percent is None:
+        change = show(format_signed_major(total.delta, unit))
+    else:
+        change = f"{show(format_signed_major(total.delta, unit))}, {format_percent(total.percent)}"
+    contracts = f"{total.contracts} contract{'s' if total.contracts != 1 else ''}"
+    if 0 < total.contracts_changed < total.contracts:
+        contracts += f" ({total.contracts_changed} changed)"
+    return f"Invoice impact{label}: {old} → {new} ({change}) over {contracts}"
+
+
+def replayed(impact: Impact, *, code: bool = False) -> str:
+    """`3 events from fixtures/ (used: 3 before, 3 after)`: what was replayed, and how many
+    events each catalog put on an invoice line."""
+    paths = ", ".join(markdown_code(p) if code else printable(p) for p in impact.events)
+    read = impact.new_summary.get("events_read", 0)
+    old_used = impact.old_summary.get("events_used", 0)
+    new_used = impact.new_summary.get("events_used", 0)
+    through = "" if impact.through is None else f" before {format_when(impact.through)}"
+    return f"{_events(read)} from {paths}{through} (used: {old_used} before, {new_used} after)"
+
+
+def _events(count: int) -> str:
+    return f"{count} event{'s' if count != 1 else ''}"
+
+
+def _unchanged(count: int) -> str:
+    return f"{count} unchanged invoice{'s' if count != 1 else ''}"
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+
+def impact_text_lines(impact: Impact) -> list[str]:
+    """The impact section of the text plan, ending with a blank line."""
+    table, unchanged = rows(impact)
+    lines = [f"Invoice impact, replaying {replayed(impact)}:", ""]
+    if table:
+        lines += _text_table(table)
+    if unchanged:
+        lines.append(f"  ({_unchanged(unchanged)} hidden)")
+    if table or unchanged:
+        lines.append("")
+    return [*lines, *headlines(impact), ""]
+
+
+def _text_table(table: list[Row]) -> list[str]:
+    grid = [HEADINGS, *(row.cells() for row in table)]
+    widths = [max(display_width(cells[i]) for cells in grid) for i in range(len(HEADINGS))]
+    out = []
+    for n, cells in enumerate(grid):
+        c = [
+            (rjust if right else ljust)(cell, width)
+            for cell, width, right in zip(cells, widths, _RIGHT, strict=True)
+        ]
+        arrow = "   " if n == 0 else " → "
+        out.append(f"  {c[0]}  {c[1]}  {c[2]}  {c[3]}{arrow}{c[4]}  {c[5]}  {c[6]}".rstrip())
+    return out
+
+
+# --- markdown -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarkdownTable:
+    """The impact's `<details>` block, in three parts so the comment can be cut to fit."""
+
+    opening: str
+    rows: list[str]
+    closing: str
+
+
+def impact_markdown(impact: Impact) -> MarkdownTable:
+    table, unchanged = rows(impact)
+    opening = (
+        f"\n<details><summary>Invoice impact: {_changed_summary(impact)}</summary>\n\n"
+        f"Replaying {replayed(impact, code=True)}.\n\n"
+    )
+    if table:
+        opening += (
+            "| Customer | Contract | Period | Old | New | Delta | Change |\n"
+            "|:---|:---|:---|---:|---:|---:|---:|\n"
+        )
+    note = f"_{_unchanged(unchanged)} not shown._\n\n" if unchanged else ""
+    closing = ("\n" if table else "") + note + "</details>\n"
+    return MarkdownTable(opening, [_markdown_row(row) for row in table], closing)
+
+
+def markdown_headlines(impact: Impact) -> list[str]:
+    marks = {1: " 📈", -1: " 📉", 0: ""}
+    out = []
+    for total, line in zip(impact.totals(), headlines(impact, code=True), strict=False):
+        out.append(f"💰 **{line}**{marks[_sign(total.delta)]}")
+    return out or [f"💰 **{headlines(impact)[0]}**"]
+
+
+def _changed_summary(impact: Impact) -> str:
+    changed, total = impact.periods_changed, impact.periods
+    return f"{changed} of {total} invoice{'s' if total != 1 else ''} changed"
+
+
+def _markdown_row(row: Row) -> str:
+    cells = (
+        markdown_code(row.customer) if row.customer else "",
+        markdown_code(row.contract) if row.contract else "",
+        markdown_escape(row.period),
+        *(markdown_escape(c) for c in (row.old, row.new, row.delta, row.change)),
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
+def _sign(value: Decimal) -> int:
+    return (value > 0) - (value < 0)
