@@ -153,8 +153,8 @@ def _replace(state, change, prior, desired, provider) -> State:
 
 
 def _delete(state, change, prior, desired, provider) -> State:
-    provider.delete(prior)
-    return state.with_resource(change.address, None)
+    provider.delete(prior)  # `prior` was found under its previous address if it moved
+    return state.with_resource(change.address, None, change.previous_address)
 
 
 _STEPS: dict[Action, Step] = {

@@ -6,6 +6,7 @@ import pytest
 from planning import AS_OF, BASE, compiled, edit
 
 from billing_spec.apply import apply_plan
+from billing_spec.compile import CompiledCatalog
 from billing_spec.diagnostics import BillingSpecError
 from billing_spec.plan import make_plan
 from billing_spec.providers import LocalProvider, ProviderError, refresh_state
@@ -216,3 +217,21 @@ def test_refresh_reports_drift_and_the_plan_restores_the_catalog(tmp_path):
         ("customer.acme", "Renamed in the UI", "Acme")
     ]
     assert refresh_state(store.read(), LocalProvider())[1] == ()  # the local state never drifts
+
+
+def test_a_resource_moved_and_deleted_in_one_plan_leaves_the_state(tmp_path):
+    """A library caller moves product.onboarding to product.setup and drops setup from the
+    catalog in one go (`billing validate` would refuse that catalog: E205). The plan deletes
+    product.setup with previous address product.onboarding; afterwards the state holds
+    neither address, and the next plan has no changes."""
+    store = applied(tmp_path)
+    without = compiled(edit(BASE, ("  onboarding:\n    name: Onboarding\n    type: FIXED\n", "")))
+    desired = CompiledCatalog.from_resources(
+        without.resources.values(), [{"from": "product.onboarding", "to": "product.setup"}]
+    )
+    plan = make_plan(desired, store.read(), as_of=AS_OF)
+    [change] = plan.pending
+    assert (change.address, change.previous_address) == ("product.setup", "product.onboarding")
+    state = apply_plan(plan, store, Recording())
+    assert not {"product.setup", "product.onboarding"} & set(state.resources)
+    assert not make_plan(desired, state, as_of=AS_OF).has_changes

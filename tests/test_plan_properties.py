@@ -175,7 +175,10 @@ def edit_schedule(data, cat):
 
 def edit_delete(data, cat):
     """Delete a resource and, in cascade, everything that references it."""
-    section = data.draw(st.sampled_from(sorted(s for s in SECTIONS if cat[s])))
+    sections = sorted(s for s in SECTIONS if cat[s])
+    if not sections:
+        return
+    section = data.draw(st.sampled_from(sections))
     doomed = [(section, pick(data, cat, section))]
     while doomed:
         section, id_ = doomed.pop()
