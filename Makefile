@@ -25,12 +25,12 @@ demo: $(STAMP)
 	@echo "== billing plan catalogs/quickstart --detailed-exitcode   (after the apply: exit 0)"
 	@$(BIN)/billing plan catalogs/quickstart --state build/demo/billing.state.json --detailed-exitcode
 	@mkdir -p build/demo/my-prices
-	@sed 's/price: 50 /price: 45 /' catalogs/quickstart/catalog.yaml > build/demo/my-prices/catalog.yaml
-	@echo "== billing plan my-prices --events catalogs/quickstart/events --impact --as-of 2025-12-01T00:00:00Z"
-	@echo "   (a copy with the list price cut from 50 to 45 cents per million tokens, planned before it takes effect)"
-	@$(BIN)/billing plan build/demo/my-prices --state build/demo/billing.state.json --events catalogs/quickstart/events --impact --as-of 2025-12-01T00:00:00Z
-	@echo "== billing invoice catalogs/quickstart --events catalogs/quickstart/events"
-	@$(BIN)/billing invoice catalogs/quickstart --events catalogs/quickstart/events
+	@sed '/price: 50  #/a\      - product: lang_model_4\n        starting_at: 2026-10-16T00:00:00Z\n        entitled: true\n        rate_type: FLAT\n        price: 45' catalogs/quickstart/catalog.yaml > build/demo/my-prices/catalog.yaml
+	@echo "== billing plan build/demo/my-prices --events catalogs/quickstart/events --impact --as-of 2026-10-10T00:00:00Z"
+	@echo "   (a price cut to 45 cents per million from October 16, appended as a new rate, planned on October 10)"
+	@$(BIN)/billing plan build/demo/my-prices --state build/demo/billing.state.json --events catalogs/quickstart/events --impact --as-of 2026-10-10T00:00:00Z
+	@echo "== billing invoice catalogs/quickstart --events catalogs/quickstart/events --format text"
+	@$(BIN)/billing invoice catalogs/quickstart --events catalogs/quickstart/events --format text
 
 test: $(STAMP)
 	$(BIN)/pytest -q
