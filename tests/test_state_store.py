@@ -165,7 +165,8 @@ def test_a_writer_can_wait_for_the_lock(tmp_path):
 def test_force_unlock_needs_the_exact_lock_id(tmp_path):
     store = LocalStateStore(tmp_path / "s.json")
     with store.locked("apply") as held:
-        wrong = refusal(lambda: store.force_unlock(held.ID[:-1] + "0"))
+        other_last = "1" if held.ID.endswith("0") else "0"  # one character off, never equal
+        wrong = refusal(lambda: store.force_unlock(held.ID[:-1] + other_last))
         assert wrong.diagnostics[0].code == "E804" and read_lock(store.lock_path) == held
         assert store.force_unlock(held.ID) == held
         assert read_lock(store.lock_path) is None

@@ -5,7 +5,7 @@ depend on the file system), checked for `version: 1`, and its sections merged in
 Each resource is validated against its model on its own, so one bad resource does not hide the
 mistakes in the others; a resource that fails is remembered as defined-but-invalid, so references
 to it are not reported a second time as dangling. pydantic's errors become diagnostics at the
-exact key or value they concern, with a "did you mean" for unknown fields and enum values.
+exact key or value they concern (`schema_errors`).
 
 Semantic rules (references, Metronome's metric and rate rules) are not checked here: see
 `billing_spec.catalog.checks`.
@@ -14,19 +14,17 @@ Semantic rules (references, Metronome's metric and rate rules) are not checked h
 from __future__ import annotations
 
 import os
-import types
-import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from billing_spec.addresses import ID_RE, SECTIONS
 from billing_spec.catalog.models import SECTION_MODELS, CatalogFile, Moved, Resource
-from billing_spec.catalog.types import TimestampValueError
+from billing_spec.catalog.schema_errors import schema_diagnostics
 from billing_spec.catalog.yaml_source import YamlDocument, read_yaml_file
 from billing_spec.diagnostics import Diagnostic, SourceRange, did_you_mean, error
 
@@ -251,182 +249,3 @@ def _check_version(doc: YamlDocument) -> list[Diagnostic]:
             hint=f"this billing-spec reads catalog version {CATALOG_VERSION}",
         )
     ]
-
-
-# ---------------------------------------------------------------------------------------------
-# pydantic errors -> diagnostics
-
-_TYPE_ERRORS = {
-    "string_type",
-    "int_type",
-    "bool_type",
-    "decimal_type",
-    "dict_type",
-    "tuple_type",
-    "list_type",
-    "model_type",
-    "model_attributes_type",
-    "int_from_float",
-    "int_parsing",
-    "decimal_parsing",
-    "float_type",
-    "mapping_type",
-    "iterable_type",
-    "datetime_type",
-}
-
-
-def schema_diagnostics(
-    exc: ValidationError, where: Definition, model: type[BaseModel] | None
-) -> list[Diagnostic]:
-    """Turn a pydantic ValidationError about the value at `where` into located diagnostics.
-
-    A list whose only item is invalid is also "too short" for pydantic; that echo is dropped.
-    """
-    errors = exc.errors(include_url=False)
-    locs = [tuple(err["loc"]) for err in errors]
-    return [
-        _one(err, where, model)
-        for err in errors
-        if not (err["type"] == "too_short" and _has_inner(tuple(err["loc"]), locs))
-    ]
-
-
-def _has_inner(loc: tuple, locs: list[tuple]) -> bool:
-    return any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs)
-
-
-def _one(err: Mapping[str, Any], where: Definition, model: type[BaseModel] | None) -> Diagnostic:
-    loc = tuple(err["loc"])
-    kind = err["type"]
-    label = _label((*where.path, *loc))
-    if kind == "extra_forbidden":
-        fields = _field_names(model, loc[:-1])
-        return error(
-            "E101",
-            f"unknown field {loc[-1]!r} in {_label(where.path + loc[:-1])}",
-            where.range(*loc, key=True),
-            hint=did_you_mean(str(loc[-1]), fields),
-        )
-    if kind == "missing":
-        parent = _label(where.path + loc[:-1])
-        return error(
-            "E102",
-            f"missing required field {loc[-1]!r} in {parent}",
-            where.range(*loc[:-1], key=True),
-        )
-    message = _message(err)
-    if kind == "value_error" and isinstance(err.get("ctx", {}).get("error"), TimestampValueError):
-        return error("E106", f"{label}: {message}", where.range(*loc))
-    if kind in _TYPE_ERRORS:
-        return error(
-            "E103", f"{label}: {_type_message(kind, err.get('input'), message)}", where.range(*loc)
-        )
-    hint = ""
-    if kind == "enum" or kind == "literal_error":
-        text = err.get("ctx", {}).get("expected", "").replace(" or ", ",")
-        expected = [e.strip(" '") for e in text.split(",")]
-        value = err.get("input")
-        hint = did_you_mean(value.upper(), expected) if isinstance(value, str) else ""
-    return error("E104", f"{label}: {message}", where.range(*loc), hint=hint)
-
-
-_EXPECTED = {
-    "tuple_type": "a list",
-    "list_type": "a list",
-    "iterable_type": "a list",
-    "dict_type": "a mapping",
-    "mapping_type": "a mapping",
-    "model_type": "a mapping",
-    "model_attributes_type": "a mapping",
-    "string_type": "text",
-    "bool_type": "true or false",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "int_parsing": "a whole number",
-    "decimal_type": "a number",
-    "decimal_parsing": "a number",
-    "float_type": "a number",
-}
-
-
-def _type_message(kind: str, value: Any, fallback: str) -> str:
-    """`expected a list, got the text 'hooli-prod'`, in YAML's words rather than Python's."""
-    expected = _EXPECTED.get(kind)
-    return f"expected {expected}, got {_describe(value)}" if expected else fallback
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, Decimal):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    return "a list" if isinstance(value, list) else "a mapping"
-
-
-def _message(err: Mapping[str, Any]) -> str:
-    msg = str(err["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(prefix):
-            msg = msg[len(prefix) :]
-    return msg[:1].lower() + msg[1:]
-
-
-def _label(path: tuple) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return f"`{out}`" if out else "the file"
-
-
-def _field_names(model: Any, loc: tuple) -> list[str]:
-    """The field names allowed at `loc` inside `model` (for "did you mean")."""
-    current = model
-    for part in loc:
-        current = _step(current, part)
-        if current is None:
-            return []
-    target = _unwrap_model(current)
-    if target is None:
-        return []
-    return [f.alias or name for name, f in target.model_fields.items()]
-
-
-def _step(tp: Any, part: Any) -> Any:
-    model = _unwrap_model(tp)
-    if model is not None and isinstance(part, str):
-        info = model.model_fields.get(part) or next(
-            (f for f in model.model_fields.values() if f.alias == part), None
-        )
-        return info.annotation if info else None
-    for arg in _args(tp):
-        origin = typing.get_origin(arg)
-        if origin is tuple and isinstance(part, int):
-            return typing.get_args(arg)[0]
-        if origin is dict and isinstance(part, str):
-            return typing.get_args(arg)[1]
-    return None
-
-
-def _args(tp: Any) -> list[Any]:
-    """`tp` with Annotated/Optional peeled off: the candidate types it may hold."""
-    origin = typing.get_origin(tp)
-    if origin is typing.Annotated:
-        return _args(typing.get_args(tp)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [a for arg in typing.get_args(tp) for a in _args(arg)]
-    return [tp]
-
-
-def _unwrap_model(tp: Any) -> type[BaseModel] | None:
-    for arg in _args(tp):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    return None
