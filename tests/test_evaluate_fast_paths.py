@@ -113,7 +113,19 @@ stamps = st.one_of(
             "2026-10-01T24:00:00Z",
             "",
             "Z",
+            # shapes `datetime.fromisoformat` takes and RFC 3339 does not: a minute with a
+            # fraction, basic-format times, a comma
+            "2026-10-03T09:15.00Z",
+            "2026-10-03T09215800Z",
+            "2026-10-03T09,15600Z",
+            "2026-10-03T091500.5Z",
         ]
+    ),
+    # a valid stamp with one character of its time replaced
+    st.tuples(st.integers(11, 18), st.sampled_from(list("0123456789:.,-+ TZW"))).map(
+        lambda edit: (
+            "2026-10-03T09:15:00Z"[: edit[0]] + edit[1] + "2026-10-03T09:15:00Z"[edit[0] + 1 :]
+        )
     ),
 )
 

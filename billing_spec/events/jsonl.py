@@ -53,7 +53,10 @@ def json_lines(
                     and type(props) is dict
                     and stamp[-1] == "Z"
                     and stamp[10] == "T"
+                    and stamp[4] == "-"
                     and stamp[7] == "-"
+                    and stamp[13] == ":"
+                    and stamp[16] == ":"
                     and (
                         (size := len(stamp)) == 20
                         or (stamp[19] == "." and 21 < size < 31 and stamp[20:-1].isdigit())

@@ -119,13 +119,17 @@ def parse_event_timestamp(text: str) -> datetime:
 
 def is_plain_utc(text: str) -> bool:
     """`YYYY-MM-DDTHH:MM:SS[.fraction]Z` as far as `datetime.fromisoformat` needs telling:
-    it also takes week dates, basic format, a comma, any separator, a blank before the `Z`,
-    which RFC 3339 does not. (The reader's hot loop spells this test out inline.)"""
+    it also takes week dates, basic format, a minute with a fraction, a comma, any separator, a
+    blank before the `Z`, which RFC 3339 does not. (The reader's hot loop spells this test
+    out inline.)"""
     size = len(text)
     return (
         text[-1:] == "Z"
         and text[10:11] == "T"
+        and text[4:5] == "-"
         and text[7:8] == "-"
+        and text[13:14] == ":"
+        and text[16:17] == ":"
         and (size == 20 or (text[19:20] == "." and 21 < size < 31 and text[20:-1].isdigit()))
     )
 
