@@ -275,9 +275,28 @@ def test_template_syntax_error_points_at_its_line(tmp_path):
     assert (Path(at.filename).name, at.start.line) == ("invoice.txt.j2", 2)
 
 
-def test_template_that_is_not_utf8(tmp_path):
-    brand = write(tmp_path / "brand", {"invoice.txt.j2": b"caf\xe9\n"})
-    assert "cannot be read" in str(raises("E792", document(line()), "text", templates_dir=brand))
+def test_template_that_is_not_utf8_is_named(tmp_path):
+    brand = write(
+        tmp_path / "brand",
+        {"invoice.html.j2": "{% include '_card.html.j2' %}\n", "_card.html.j2": b"ok\ncaf\xe9\n"},
+    )
+    error = raises("E792", document(line()), "html", templates_dir=brand)
+    assert str(error) == "template cannot be read: it is not UTF-8 (invalid continuation byte)"
+    at = error.diagnostics[0].range
+    assert (at.filename, at.start.line) == (str(brand / "_card.html.j2"), 2)
+
+
+def test_template_that_cannot_be_opened_is_named(tmp_path, monkeypatch):
+    import jinja2.loaders
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    brand = write(tmp_path / "brand", {"invoice.txt.j2": "ok\n"})
+    monkeypatch.setattr(jinja2.loaders, "open", refuse, raising=False)
+    error = raises("E792", document(line()), "text", templates_dir=brand)
+    expected = f"template {brand / 'invoice.txt.j2'} cannot be read: Permission denied"
+    assert str(error) == expected
 
 
 def test_undefined_variable_is_an_error_at_its_line(tmp_path):

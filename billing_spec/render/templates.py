@@ -72,17 +72,52 @@ def render_template(directory: Path, name: str, context: Mapping[str, Any]) -> s
     except jinja2.TemplateSyntaxError as exc:
         at = SourceRange.at(exc.filename or str(directory / name), exc.lineno)
         raise BillingSpecError.single("E792", f"template syntax error: {exc.message}", at) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BillingSpecError.single("E792", f"template cannot be read: {exc}") from None
+    except _Unreadable as exc:
+        raise exc.error() from None
     except Exception as exc:  # anything a template can do wrong while it runs
         raise _failed(directory, name, exc) from None
+
+
+class _Unreadable(Exception):
+    """A template file that exists but cannot be read (permissions, not UTF-8)."""
+
+    def __init__(self, filename: str, reason: str, line: int | None = None) -> None:
+        super().__init__(filename, reason, line)
+        self.filename, self.reason, self.line = filename, reason, line
+
+    def error(self) -> BillingSpecError:
+        if self.line is None:
+            summary = f"template {self.filename} cannot be read: {self.reason}"
+            return BillingSpecError.single("E792", summary)
+        at = SourceRange.at(self.filename, self.line)
+        return BillingSpecError.single("E792", f"template cannot be read: {self.reason}", at)
+
+
+def _loader(directory: Path):
+    """Jinja2's file loader, naming the file when one cannot be read (also an included one)."""
+    import jinja2
+
+    class Loader(jinja2.FileSystemLoader):
+        def get_source(self, environment, template):
+            try:
+                return super().get_source(environment, template)
+            except UnicodeDecodeError as exc:
+                line = exc.object[: exc.start].count(b"\n") + 1
+                reason = f"it is not UTF-8 ({exc.reason})"
+                raise _Unreadable(str(directory / template), reason, line) from None
+            except jinja2.TemplateNotFound:
+                raise
+            except OSError as exc:
+                raise _Unreadable(str(directory / template), exc.strerror or str(exc)) from None
+
+    return Loader(str(directory))
 
 
 def _environment(directory: Path):
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(directory)),
+        loader=_loader(directory),
         undefined=jinja2.StrictUndefined,
         autoescape=lambda template_name: (template_name or "").endswith(".html.j2"),
         trim_blocks=True,
