@@ -121,6 +121,7 @@ CODES: dict[str, str] = {
     "E703": "invalid --through timestamp",
     "E704": "unknown customer",
     "E705": "unknown aggregation engine",
+    "E707": "a quantity or amount beyond 50 significant digits",
     "E790": "templates directory not found",
     "E791": "template not found",
     "E792": "template cannot be parsed",

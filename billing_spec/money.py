@@ -3,6 +3,8 @@
 Numbers reach us as text (a YAML scalar, a JSON event property) and become `Decimal` here without
 ever passing through a binary float. Arithmetic runs in `EXACT`, a fixed context with 50
 significant digits, so results never depend on the caller's thread-local decimal context.
+Aggregation sums event values in `SUMS`, which never rounds: a sum that would need more than 50
+digits is an error, as is an amount too large to round to its smallest unit (E707).
 
 Rounding happens at exactly two named points (DESIGN.md, "Pricing semantics"):
 
@@ -32,6 +34,7 @@ from decimal import (
     Context,
     Decimal,
     DivisionByZero,
+    Inexact,
     InvalidOperation,
     Overflow,
 )
@@ -39,10 +42,14 @@ from decimal import (
 EXACT = Context(
     prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
 )
+# Sums of event values: exact or an error (`Inexact` trapped), never rounded.
+SUMS = Context(
+    prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact]
+)
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:_\d+)*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:_\d+)*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
 
 # Metronome's quantity rounding methods, as Decimal rounding modes.
 QUANTITY_ROUNDING = {

@@ -4,7 +4,9 @@ Every instant in a catalog or an event is an RFC 3339 string with an explicit of
 `+02:00`); a timestamp without one is refused rather than guessed. Inside, instants are aware
 `datetime`s in UTC. Fractions of a second beyond microseconds are dropped: every boundary billing
 cares about (periods, rate segments, access windows) falls on a whole second, so this never moves
-an instant across one. No function here reads the clock.
+an instant across one. Instants lie in years 1000 to 9997 (UTC): far enough from the ends of
+`datetime` that a statement period (a year at most) ending after any of them can still be written
+and read back. No function here reads the clock.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import re
 from datetime import UTC, datetime
 
 _RFC3339 = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})\Z"
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})\Z", re.ASCII
 )
+EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
+END_OF_TIME = datetime(9998, 1, 1, tzinfo=UTC)  # the first instant refused
 _FRACTION = re.compile(r"\.(\d{7,9})")
 
 
@@ -23,11 +27,24 @@ class TimestampError(ValueError):
 
 
 def parse_timestamp(text: str) -> datetime:
-    """Parse an RFC 3339 timestamp and return it in UTC.
+    """Parse an RFC 3339 timestamp given by a user (years 1000 to 9997) and return it in UTC.
 
     >>> parse_timestamp("2026-10-01T02:00:00+02:00")
     datetime.datetime(2026, 10, 1, 0, 0, tzinfo=datetime.timezone.utc)
     """
+    value = _parse(text)
+    if value >= END_OF_TIME:
+        raise out_of_range(text)
+    return value
+
+
+def parse_written_timestamp(text: str) -> datetime:
+    """`parse_timestamp` for what billing-spec wrote itself (invoices, plan files): a statement
+    period that starts before year 9998 may end in it."""
+    return _parse(text)
+
+
+def _parse(text: str) -> datetime:
     if not isinstance(text, str) or not _RFC3339.match(text):
         raise TimestampError(
             f"{text!r} is not an RFC 3339 timestamp with an offset, like 2026-10-01T00:00:00Z"
@@ -39,7 +56,17 @@ def parse_timestamp(text: str) -> datetime:
         value = datetime.fromisoformat(normal)
     except ValueError as exc:
         raise TimestampError(f"{text!r} is not a valid date and time: {exc}") from None
-    return value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # within a day of the ends of `datetime`
+        raise out_of_range(text) from None
+    if value < EARLIEST:
+        raise out_of_range(text)
+    return value
+
+
+def out_of_range(text: str) -> TimestampError:
+    return TimestampError(f"{text!r} is out of range: instants lie in years 1000 to 9997 (UTC)")
 
 
 def format_timestamp(value: datetime) -> str:
@@ -49,7 +76,7 @@ def format_timestamp(value: datetime) -> str:
     '2026-10-01T00:00:00Z'
     """
     value = value.astimezone(UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    text = value.replace(tzinfo=None, microsecond=0).isoformat()
     if value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
     return text + "Z"

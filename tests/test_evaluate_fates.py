@@ -288,3 +288,81 @@ def test_a_plain_usage_contract_gets_no_coverage_note(tmp_path):
         tmp_path, catalog(FLAT_50), [event("t1", "2026-10-05T00:00:00Z", units=1)]
     )
     assert codes(diagnostics) == []
+
+
+# --- numbers and instants at the edges ------------------------------------------------------
+
+
+def test_an_event_number_beyond_30_digits_is_not_counted(tmp_path):
+    """Like catalog numbers, event numbers have at most 30 digits on each side of the point:
+    1e30 (31 digits) and a 31-digit integer are reported (W956) and not counted; 1e29 is."""
+    document, diagnostics = invoices(
+        tmp_path,
+        catalog(FLAT_50),
+        [
+            event("t1", "2026-10-05T00:00:00Z", units="1e30"),
+            event("t2", "2026-10-05T00:00:00Z", units=10**30),
+            event("t3", "2026-10-05T00:00:00Z", units="0." + "0" * 30 + "1"),
+            event("t4", "2026-10-05T00:00:00Z", units="1e29"),
+        ],
+    )
+    assert codes(diagnostics) == ["W956"] * 3
+    assert "the number 1e30, beyond 30 digits on a side of the point" in diagnostics[0].summary
+    assert [line["quantity"] for line in lines_of(document)] == ["1" + "0" * 29]
+
+
+def test_a_sum_that_cannot_be_exact_is_an_error_not_a_rounding(tmp_path):
+    """10^29 - 1 plus 10^-30 needs 59 significant digits; sums are exact to 50 or refused."""
+    with pytest.raises(BillingSpecError) as raised:
+        invoices(
+            tmp_path,
+            catalog(FLAT_50),
+            [
+                event("t1", "2026-10-05T00:00:00Z", units="9" * 29),
+                event("t2", "2026-10-05T00:00:00Z", units="0." + "0" * 29 + "1"),
+            ],
+        )
+    assert raised.value.diagnostics[0].code == "E707"
+
+
+def test_an_amount_too_large_to_round_to_the_cent_is_an_error_naming_the_line(tmp_path):
+    """10^29 units at 10^29 cents each: 10^58 cents, beyond 50 digits."""
+    rate = (
+        "- {product: units, starting_at: 2026-01-01T00:00:00Z, entitled: true,"
+        " rate_type: FLAT, price: 1e29}"
+    )
+    with pytest.raises(BillingSpecError) as raised:
+        invoices(tmp_path, catalog(rate), [event("t1", "2026-10-05T00:00:00Z", units="1e29")])
+    [diagnostic] = raised.value.diagnostics
+    assert diagnostic.code == "E707"
+    assert diagnostic.summary.startswith(
+        "product units of contract acme_2026, period 2026-10-01T00:00:00Z..2026-11-01T00:00:00Z"
+    )
+
+
+def test_instants_run_from_year_1000_to_9997_and_periods_may_end_in_9998(tmp_path):
+    """An annual contract from 9997-06-01: its one period ends 9998-06-01, past the last
+    instant a user may write, and still renders; an event in 9998 is malformed (W950)."""
+    from billing_spec.render import render_invoices
+
+    document, diagnostics = invoices(
+        tmp_path,
+        catalog(
+            FLAT_50,
+            start="9997-06-01T00:00:00Z",
+            schedule="{frequency: ANNUAL, day: CONTRACT_START}",
+        ),
+        [
+            event("t1", "9997-12-31T23:59:59Z", units=2),
+            event("t2", "9998-01-01T00:00:00Z", units=2),
+            event("t3", "0999-12-31T23:59:59Z", units=2),
+        ],
+    )
+    assert codes(diagnostics) == ["W950", "W950"]
+    [invoice] = document["invoices"]
+    assert (invoice["start_timestamp"], invoice["end_timestamp"], invoice["total"]) == (
+        "9997-06-01T00:00:00Z",
+        "9998-06-01T00:00:00Z",
+        "100",
+    )
+    assert "9998-06-01" in render_invoices(document, "text")

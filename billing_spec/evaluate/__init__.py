@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from decimal import localcontext
+from decimal import DecimalException, localcontext
 from typing import Any
 
 from billing_spec.compile import CompiledCatalog
@@ -69,7 +69,15 @@ def evaluate(
     """
     stream = events if isinstance(events, EventStream) else events_from_records(events)
     plan = build_plan(catalog, through=through, customer=_customer_id(catalog, customer))
-    aggregates = get_engine(engine).aggregate(plan, stream)
+    try:
+        aggregates = get_engine(engine).aggregate(plan, stream)
+    except DecimalException:
+        raise BillingSpecError.single(
+            "E707",
+            "a sum of event values needs more than 50 significant digits to be exact",
+            hint="event values are added exactly or not at all; look for huge or very precise "
+            "numbers in the events",
+        ) from None
     lines: dict[PeriodKey, list[LineItem]] = {}
     with localcontext(EXACT):
         for step in STEPS:

@@ -14,7 +14,7 @@ from typing import Any
 
 from billing_spec.diagnostics import Diagnostic, SourceRange, warning
 from billing_spec.events.capped import CappedDiagnostics
-from billing_spec.events.records import describe_value
+from billing_spec.events.records import why_not_a_number
 
 Where = Callable[[int, int], SourceRange]
 _FIRST = "the location given is the first such event"
@@ -53,8 +53,8 @@ class EventNotes:
         self.values.add(
             warning(
                 "W956",
-                f"property {name!r} is {describe_value(value)}, not a number: the event is "
-                f"not counted for product {product}",
+                f"property {name!r} is {why_not_a_number(value)}: the event is not counted "
+                f"for product {product}",
                 self.where(source, line),
             )
         )

@@ -31,6 +31,7 @@ from billing_spec.evaluate.matchers import MetricShape, accepts_event_type
 from billing_spec.evaluate.periods import Period, Schedule, periods, schedule_of
 from billing_spec.evaluate.segments import Segment, rate_segments
 from billing_spec.money import parse_decimal
+from billing_spec.timestamps import format_timestamp
 
 GroupValues = tuple[str | None, ...]
 _BEGINNING = datetime.min.replace(tzinfo=UTC)
@@ -370,7 +371,7 @@ def _pricing_values(rate: Rate, key: tuple[str, ...]) -> GroupValues | None:
 
 
 def _ignored_rate(card_id: str, product_id: str, rate: Rate, key: tuple[str, ...]) -> Diagnostic:
-    when = rate.starting_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = format_timestamp(rate.starting_at)
     if rate.rate_type not in _PRICED:
         why = f"rate_type {rate.rate_type} does not price a usage product"
     else:

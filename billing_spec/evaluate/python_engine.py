@@ -40,7 +40,7 @@ from billing_spec.evaluate.notes import EventNotes
 from billing_spec.evaluate.plan import AggregationPlan, ContractPlan, ProductPlan, Window
 from billing_spec.events.reader import EventStream
 from billing_spec.events.records import InexactNumber
-from billing_spec.money import EXACT
+from billing_spec.money import SUMS
 
 Step = Callable[..., bool]  # (props, when, txid, source, line) -> a billed window took it
 Run = Callable[..., None]  # (rows, billed positions, source)
@@ -64,7 +64,7 @@ class PythonEngine:
         notes = EventNotes(events.where)
         accumulators: dict[Window, dict[Any, Any]] = {}
         runs = _Runs(_Compiled(accumulators, notes, events.exact))
-        with localcontext(EXACT):
+        with localcontext(SUMS):
             tally = _aggregate(plan, events, runs, notes)
             quantities = _quantities(accumulators)
         return Aggregates(quantities, tally, notes.diagnostics())

@@ -21,15 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 
 from billing_spec.compile import CompiledCatalog
+from billing_spec.diagnostics import BillingSpecError
 from billing_spec.evaluate.engine import Key
 from billing_spec.evaluate.invoices import LineItem
 from billing_spec.evaluate.periods import Period
 from billing_spec.evaluate.plan import ContractPlan, GroupValues, Window, WindowTable
 from billing_spec.evaluate.pricing import Priced, price_flat, price_graduated, price_volume
 from billing_spec.money import convert_quantity, round_money, round_quantity
+from billing_spec.timestamps import format_timestamp
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def usage_lines(
     for (table, presentation), windows in groups.items():
         windows.sort(key=lambda item: item[0].index)
         for period, items in _by_period(windows):
-            for line in _price_period(catalog, table, presentation, items):
+            for line in _priced_period(catalog, table, presentation, items):
                 rank = (
                     _product_rank(table),
                     _values_key(table.pricing_values),
@@ -73,6 +75,25 @@ def _by_period(windows: list[tuple[Window, Decimal]]) -> Iterable[tuple[Period, 
         current.append(item)
     if current:
         yield current[0][0].period, current
+
+
+def _priced_period(
+    catalog: CompiledCatalog,
+    table: WindowTable,
+    presentation: GroupValues,
+    items: list[tuple[Window, Decimal]],
+) -> list[LineItem]:
+    """`_price_period`, or E707 naming the line when a number outgrows exact arithmetic."""
+    try:
+        return _price_period(catalog, table, presentation, items)
+    except DecimalException:
+        period = items[0][0].period
+        raise BillingSpecError.single(
+            "E707",
+            f"product {table.product.id} of contract {table.contract.id}, period "
+            f"{format_timestamp(period.start)}..{format_timestamp(period.end)}: the quantity or "
+            "the amount is too large to price exactly (more than 50 significant digits)",
+        ) from None
 
 
 def _price_period(

@@ -51,6 +51,7 @@ def json_lines(
                     and type(event_type) is str
                     and event_type
                     and type(props) is dict
+                    and "1000" <= stamp < "9998"  # years 1000 to 9997, as parse_timestamp
                     and stamp[-1] == "Z"
                     and stamp[10] == "T"
                     and stamp[4] == "-"

@@ -34,7 +34,8 @@ from billing_spec.timestamps import TimestampError, parse_timestamp
 
 
 class JsonNumber(str):
-    """A JSON number with a fraction or an exponent, kept as the text it was written with."""
+    """A JSON number with a fraction or an exponent (or a very long integer), kept as the text
+    it was written with."""
 
     __slots__ = ()
 
@@ -60,6 +61,8 @@ class InexactNumber(ValueError):
 
 
 EMPTY: dict[str, Any] = {}
+LIMIT_DIGITS = 30  # on each side of the point, as for catalog numbers
+_BEYOND = 10**LIMIT_DIGITS
 _STRING_FIELDS = ("transaction_id", "customer_id", "event_type")
 _ISO = datetime.fromisoformat
 
@@ -68,7 +71,15 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-_EXACT_DECODER = json.JSONDecoder(parse_float=JsonNumber, parse_constant=_no_constant)
+def _integer(text: str) -> int | JsonNumber:
+    # beyond 64 bits orjson gives a float, which sends the record here; past 30 digits the
+    # number stays text, so that `number_of` refuses it instead of summing it
+    return int(text) if len(text) <= LIMIT_DIGITS else JsonNumber(text)
+
+
+_EXACT_DECODER = json.JSONDecoder(
+    parse_float=JsonNumber, parse_int=_integer, parse_constant=_no_constant
+)
 
 
 def exact_decoder() -> json.JSONDecoder:
@@ -109,7 +120,7 @@ def parse_event_timestamp(text: str) -> datetime:
     >>> parse_event_timestamp("2026-10-03T09:15:00.5Z")
     datetime.datetime(2026, 10, 3, 9, 15, 0, 500000, tzinfo=datetime.timezone.utc)
     """
-    if is_plain_utc(text):
+    if is_plain_utc(text) and "1000" <= text < "9998":  # the years `parse_timestamp` takes
         try:
             return _ISO(text)
         except ValueError:
@@ -173,7 +184,11 @@ def _json_kind(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    return f"{_json_kind(value)} {json.dumps(value)[:40]}" if value is not None else "null"
+    return (
+        f"{_json_kind(value)} {json.dumps(value, default=str)[:40]}"
+        if value is not None
+        else "null"
+    )
 
 
 # --- reading property values -------------------------------------------------------------------
@@ -204,29 +219,59 @@ def number_of(value: Any) -> int | Decimal | None:
 
     >>> number_of(7), number_of("400000"), number_of(JsonNumber("0.5")), number_of(" 1e3")
     (7, 400000, Decimal('0.5'), Decimal('1E+3'))
-    >>> number_of(True), number_of("12 apples")
-    (None, None)
+    >>> number_of(True), number_of("12 apples"), number_of("1e30")
+    (None, None, None)
+
+    Like catalog numbers, an event's numbers have at most 30 digits on each side of the point
+    (`LIMIT_DIGITS`); a larger or finer one is not a number billing can use.
     """
     kind = type(value)
-    if kind is int or kind is Decimal:
-        return value
+    if kind is int:
+        return value if -_BEYOND < value < _BEYOND else None
+    if kind is Decimal:
+        return value if within_limits(value) else None
     if kind is str or kind is JsonNumber:
         if value.isdigit() and value.isascii():
-            return int(value)
+            number = int(value)
+            return number if number < _BEYOND else None
         try:
-            return parse_decimal(value)
+            number = parse_decimal(value)
         except NotADecimal:
             return None
+        return number if within_limits(number) else None
     if kind is float:
         raise InexactNumber(value)
     return None
+
+
+def within_limits(number: Decimal) -> bool:
+    """At most `LIMIT_DIGITS` digits before the point and after it (trailing zeros aside)."""
+    if not number.is_finite():
+        return False
+    if number.is_zero():
+        return True
+    _, digits, exponent = number.as_tuple()
+    trailing_zeros = len(digits) - len(bytes(digits).rstrip(b"\0"))
+    return number.adjusted() < LIMIT_DIGITS and exponent + trailing_zeros >= -LIMIT_DIGITS
+
+
+def why_not_a_number(value: Any) -> str:
+    """Why `number_of(value)` is None, for a diagnostic: `a string "x", not a number`, or
+    `the number 1e40, beyond 30 digits on a side of the point`."""
+    try:
+        number = Decimal(value) if type(value) in (int, Decimal) else parse_decimal(str(value))
+    except (NotADecimal, ValueError, TypeError):
+        number = None
+    if value is None or type(value) is bool or number is None or not number.is_finite():
+        return f"{describe_value(value)}, not a number"
+    return f"the number {str(value)[:40]}, beyond {LIMIT_DIGITS} digits on a side of the point"
 
 
 def describe_value(value: Any) -> str:
     """A short description of a property value for a diagnostic."""
     if value is None:
         return "missing"
-    return f"{_json_kind(value)} {json.dumps(value, ensure_ascii=False)[:40]}"
+    return f"{_json_kind(value)} {json.dumps(value, ensure_ascii=False, default=str)[:40]}"
 
 
 __all__ = [
@@ -244,4 +289,6 @@ __all__ = [
     "number_of",
     "parse_event_timestamp",
     "text_of",
+    "why_not_a_number",
+    "within_limits",
 ]

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from billing_spec.money import EXACT, ZERO, canonical, parse_decimal, percent_change, round_percent
-from billing_spec.timestamps import format_timestamp, parse_timestamp
+from billing_spec.timestamps import format_timestamp, parse_written_timestamp
 
 
 class Compared:
@@ -164,7 +164,7 @@ class Impact:
         through = data["through"]
         return cls(
             events=tuple(str(e) for e in data["events"]),
-            through=None if through is None else parse_timestamp(through),
+            through=None if through is None else parse_written_timestamp(through),
             contracts=tuple(_contract_from_json(c) for c in data["contracts"]),
             old_summary={k: int(v) for k, v in data["summary"]["old"].items()},
             new_summary={k: int(v) for k, v in data["summary"]["new"].items()},
@@ -212,8 +212,8 @@ def _contract_from_json(data: Mapping[str, Any]) -> ContractImpact:
         credit_type=data["credit_type"],
         periods=tuple(
             PeriodImpact(
-                start=parse_timestamp(p["start_timestamp"]),
-                end=parse_timestamp(p["end_timestamp"]),
+                start=parse_written_timestamp(p["start_timestamp"]),
+                end=parse_written_timestamp(p["end_timestamp"]),
                 old=_decimal(p["old_total"]),
                 new=_decimal(p["new_total"]),
             )

@@ -33,7 +33,7 @@ from billing_spec.fileio import atomic_write_text
 from billing_spec.plan.impact_model import Impact
 from billing_spec.plan.model import ACTIONS_JSON, Finding, Plan, ResourceChange
 from billing_spec.plan.render_json import plan_json
-from billing_spec.timestamps import parse_timestamp
+from billing_spec.timestamps import parse_written_timestamp
 
 FORMAT = "billing-spec plan"
 FORMAT_VERSION = "1.1"
@@ -121,7 +121,7 @@ def plan_from_body(body: dict[str, Any]) -> Plan:
         desired=CompiledCatalog.model_validate(body["catalog"]),
         prior_lineage=data["prior_state"]["lineage"],
         prior_serial=int(data["prior_state"]["serial"]),
-        as_of=parse_timestamp(data["as_of"]),
+        as_of=parse_written_timestamp(data["as_of"]),
         changes=tuple(_change(c) for c in data["resource_changes"]),
         findings=tuple(_finding(f) for f in data["findings"]),
         allow_retroactive=bool(data["allow_retroactive"]),

@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from billing_spec import money
-from billing_spec.timestamps import format_timestamp, parse_timestamp
+from billing_spec.timestamps import format_timestamp, parse_written_timestamp
 
 USD_ID = "USD"
 
@@ -64,9 +64,9 @@ def format_when(value: str | datetime) -> str:
     >>> format_when("2026-10-01T00:00:00Z"), format_when("2026-10-20T12:00:00Z")
     ('2026-10-01', '2026-10-20T12:00:00Z')
     """
-    instant = parse_timestamp(value) if isinstance(value, str) else value
+    instant = parse_written_timestamp(value) if isinstance(value, str) else value
     if (instant.hour, instant.minute, instant.second, instant.microsecond) == (0, 0, 0, 0):
-        return instant.strftime("%Y-%m-%d")
+        return instant.date().isoformat()
     return format_timestamp(instant)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from billing_spec import money
 from billing_spec.diagnostics import BillingSpecError
 from billing_spec.render.display import to_decimal
-from billing_spec.timestamps import TimestampError, parse_timestamp
+from billing_spec.timestamps import TimestampError, parse_written_timestamp
 
 SUPPORTED_MAJOR_VERSION = "1"
 
@@ -92,7 +92,7 @@ class Node:
     def instant(self, key: str) -> datetime:
         value = self.text(key)
         try:
-            return parse_timestamp(value)
+            return parse_written_timestamp(value)
         except TimestampError:
             raise shape_error(self._where(key), "an RFC 3339 timestamp", value) from None
 
