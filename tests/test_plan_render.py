@@ -30,6 +30,19 @@ def test_a_huge_plan_is_truncated_to_fit_a_github_comment_with_a_note():
     assert comment == render_markdown(plan)  # byte-stable
 
 
+def test_very_long_ids_cannot_push_the_comment_past_the_limit():
+    """IDs have no length limit. Deleting 60 customers with 1,000-character IDs lists 50 of
+    them in the warning banner and 50 again under "Delete": a summary of 100,000 characters
+    on its own, cut at a line boundary like the diff."""
+    body = "".join(f"  c{i:02d}{'x' * 1000}:\n    name: C{i}\n" for i in range(60))
+    plan = plan_between(f"version: 1\ncustomers:\n{body}", "version: 1\n")
+    comment = render_markdown(plan)
+    assert len(comment) <= MAX_CHARS
+    assert comment.startswith("### Plan: 0 to add, 0 to change, 60 to destroy.\n")
+    assert "_Summary truncated to fit a GitHub comment." in comment
+    assert comment.endswith("Run `billing show PLANFILE` for the whole plan._\n")
+
+
 def test_a_plan_that_fits_is_not_truncated():
     comment = render_markdown(plan_between(None, BASE))
     assert "Truncated" not in comment and comment.endswith("</details>\n")

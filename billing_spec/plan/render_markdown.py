@@ -25,7 +25,7 @@
 The invoice impact (its headline and table) is there only for a plan made with `--impact`.
 GitHub refuses comments over 65,536 characters: the diff is cut at a line boundary to fit, with
 a note saying so, and then, if that is not enough, the impact table. Address lists are capped
-per action. The output is byte-stable (no clock but `as_of`), so a CI job can update its comment
+per action, and a summary still longer than half the limit (very long IDs) is cut as well. The output is byte-stable (no clock but `as_of`), so a CI job can update its comment
 only when the plan really changed.
 """
 
@@ -52,7 +52,7 @@ _DIFF_SYMBOLS = {"+": "+", "-": "-", "~": "!", "-/+": "!"}
 
 
 def render_markdown(plan: Plan, *, limit: int = MAX_CHARS) -> str:
-    head = _head(plan)
+    head = _cut_head(_head(plan), limit)
     folds = []
     if plan.impact is not None:
         table = impact_markdown(plan.impact)
@@ -63,6 +63,21 @@ def render_markdown(plan: Plan, *, limit: int = MAX_CHARS) -> str:
     if not folds:
         return head + "\n"
     return _fit(head, folds, limit)
+
+
+def _cut_head(head: str, limit: int) -> str:
+    """The head alone must leave room for the folds' openings: past half the limit (only very
+    long IDs get there, since lists are capped), it is cut at a line boundary, with a note."""
+    room = limit // 2 - len(_HEAD_NOTE)
+    if len(head) <= limit // 2:
+        return head
+    lines, size = [], 0
+    for line in head.split("\n"):
+        if size + len(line) + 1 > room:
+            break
+        lines.append(line)
+        size += len(line) + 1
+    return "\n".join(lines) + _HEAD_NOTE
 
 
 def _diff_text(plan: Plan) -> list[str]:
@@ -221,6 +236,10 @@ def _fit(head: str, folds: list[_Fold], limit: int) -> str:
     return text()
 
 
+_HEAD_NOTE = (
+    "\n_Summary truncated to fit a GitHub comment. Run `billing show PLANFILE` for the whole "
+    "plan._\n"
+)
 _DIFF_OPENING = "\n<details><summary>Plan details</summary>\n\n```diff\n"
 _DIFF_CLOSING = "```\n\n</details>\n"
 _DIFF_NOTE = (
