@@ -25,8 +25,9 @@
 The invoice impact (its headline and table) is there only for a plan made with `--impact`.
 GitHub refuses comments over 65,536 characters: the diff is cut at a line boundary to fit, with
 a note saying so, and then, if that is not enough, the impact table. Address lists are capped
-per action, and a summary still longer than half the limit (very long IDs) is cut as well. The output is byte-stable (no clock but `as_of`), so a CI job can update its comment
-only when the plan really changed.
+per action, and a summary still longer than half the limit (very long IDs) is cut as well.
+The output is byte-stable (no clock but `as_of`), so a CI job can update its comment only when
+the plan really changed.
 """
 
 from __future__ import annotations
