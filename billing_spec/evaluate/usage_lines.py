@@ -52,7 +52,11 @@ def usage_lines(
     for (table, presentation), windows in groups.items():
         windows.sort(key=lambda item: item[0].index)
         for period, items in _by_period(windows):
-            for line in _priced_period(catalog, table, presentation, items):
+            try:
+                priced = _price_period(catalog, table, presentation, items)
+            except DecimalException:
+                raise _too_large(table, period) from None
+            for line in priced:
                 rank = (
                     _product_rank(table),
                     _values_key(table.pricing_values),
@@ -77,23 +81,13 @@ def _by_period(windows: list[tuple[Window, Decimal]]) -> Iterable[tuple[Period, 
         yield current[0][0].period, current
 
 
-def _priced_period(
-    catalog: CompiledCatalog,
-    table: WindowTable,
-    presentation: GroupValues,
-    items: list[tuple[Window, Decimal]],
-) -> list[LineItem]:
-    """`_price_period`, or E707 naming the line when a number outgrows exact arithmetic."""
-    try:
-        return _price_period(catalog, table, presentation, items)
-    except DecimalException:
-        period = items[0][0].period
-        raise BillingSpecError.single(
-            "E707",
-            f"product {table.product.id} of contract {table.contract.id}, period "
-            f"{format_timestamp(period.start)}..{format_timestamp(period.end)}: the quantity or "
-            "the amount is too large to price exactly (more than 50 significant digits)",
-        ) from None
+def _too_large(table: WindowTable, period: Period) -> BillingSpecError:
+    return BillingSpecError.single(
+        "E707",
+        f"product {table.product.id} of contract {table.contract.id}, period "
+        f"{format_timestamp(period.start)}..{format_timestamp(period.end)}: the quantity or "
+        "the amount is too large to price exactly (more than 50 significant digits)",
+    )
 
 
 def _price_period(
