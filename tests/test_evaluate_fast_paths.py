@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from billing_spec.evaluate.matchers import BadValue, MetricShape, compile_matcher, reference_match
@@ -205,3 +205,67 @@ def _exact(row):
     if raw is not None and has_float(props):
         props = exact_loads(raw)["properties"]
     return txid, customer, event_type, when, props, line
+
+
+_PLAIN = "2026-10-01T00:00:00Z"
+good_event = st.builds(
+    lambda n, stamp, props: json.dumps(
+        {
+            "transaction_id": f"t{n}",
+            "customer_id": "c",
+            "event_type": "e",
+            "timestamp": stamp,
+            "properties": props,
+        }
+    ),
+    st.integers(0, 5),
+    stamps,
+    fields["properties"],
+)
+pieces = st.one_of(
+    good_event,
+    good_event.map(lambda text: text + text),  # two objects on one line
+    good_event.map(lambda text: text.replace(", ", ",\n", 1)),  # one object over two lines
+    records.map(json.dumps),
+    st.sampled_from(["", "  ", "{", "}", "{}", '{"a": 1}\t', "[1]"]),
+)
+
+
+_E1 = json.dumps(
+    {"transaction_id": "t1", "customer_id": "c", "event_type": "e", "timestamp": _PLAIN}
+)
+_E2 = _E1.replace('"t1"', '"t2"')
+
+
+@settings(max_examples=300, deadline=None)
+@example(texts=[_E1 + _E2, ""], ending="\n")  # two objects on a line, then a blank one
+@example(texts=[_E1.replace(", ", ",\n", 1) + _E2], ending="\n")  # half an object, then 1.5
+@given(texts=st.lists(pieces, max_size=12), ending=st.sampled_from(["\n", "\r\n"]))
+def test_a_file_reads_as_its_lines_one_by_one(texts, ending):
+    """A whole file through the hot loop, whatever its lines hold — blank lines, two objects on
+    one line, an object over two lines, CRLF — gives exactly the rows and the reports of
+    `checked_line` on each line in turn, the first copy of each transaction_id kept, and counts
+    every non-blank line as read."""
+    data = "".join(text + ending for text in texts).encode()
+    fast_reports, slow_reports = [], []
+    seen = Seen(lambda s, n: None, lambda d: None)
+    read = []
+    fast = [
+        _exact(row)
+        for rows in json_lines(
+            io.BytesIO(data), 0, seen, lambda n, r: fast_reports.append((n, r)), read.append
+        )
+        for row in rows
+    ]
+    slow, firsts = [], set()
+    lines = io.BytesIO(data).readlines()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        row = checked_line(line, number, lambda n, r: slow_reports.append((n, r)))
+        if row is not None and row[0] not in firsts:
+            firsts.add(row[0])
+            slow.append(_exact(row))
+    assert fast == slow
+    assert fast_reports == slow_reports
+    assert sum(read) == sum(1 for line in lines if line.strip())

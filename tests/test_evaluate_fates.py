@@ -366,3 +366,19 @@ def test_instants_run_from_year_1000_to_9997_and_periods_may_end_in_9998(tmp_pat
         "100",
     )
     assert "9998-06-01" in render_invoices(document, "text")
+
+
+def test_events_from_python_meet_the_same_limits(tmp_path):
+    """`evaluate(catalog, [dicts])`: an int of 31 digits is refused as from a file (W956)."""
+    from invoicing import compile_yaml
+
+    from billing_spec.evaluate import evaluate
+
+    compiled = compile_yaml(tmp_path / "c", catalog(FLAT_50))
+    records = [
+        event("t1", "2026-10-05T00:00:00Z", units=10**30),
+        event("t2", "2026-10-05T00:00:00Z", units=10**30 - 1),
+    ]
+    result, diagnostics = evaluate(compiled, records)
+    assert codes(diagnostics) == ["W956"]
+    assert [line["quantity"] for line in lines_of(result.to_document())] == ["9" * 30]

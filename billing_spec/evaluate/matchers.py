@@ -11,7 +11,7 @@ of events is slow, so `compile_matcher` writes the answer as straight-line Pytho
         v1 = props.get('user_id')
         if v0 is None: return None
         if v1 is None: return None
-        n = v0 if type(v0) is int else number_of(v0)
+        n = v0 if type(v0) is int and -BEYOND < v0 < BEYOND else number_of(v0)
         if n is None: return BadValue('tokens', v0)
         s1 = v1 if type(v1) is str else text_of(v1)
         return ((), (s1,), n)
@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from billing_spec.events.records import number_of, text_of
+from billing_spec.events.records import BEYOND, number_of, text_of
 
 Matcher = Callable[[dict[str, Any]], Any]
 
@@ -121,6 +121,7 @@ class _Writer:
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {
             "number_of": number_of,
+            "BEYOND": BEYOND,
             "text_of": text_of,
             "BadValue": BadValue,
         }
@@ -192,7 +193,10 @@ def _value_lines(shape: MetricShape, w: _Writer, bad: str) -> None:
     if kind == "UNIQUE":
         w.lines.append(f"n = {w.text(key)}")
     else:
-        w.lines.append(f"n = {v} if type({v}) is int else number_of({v})")
+        # an int within the limits is its own value; anything else goes through number_of
+        w.lines.append(
+            f"n = {v} if type({v}) is int and -BEYOND < {v} < BEYOND else number_of({v})"
+        )
     w.lines.append(f"if n is None: {bad.format(name=key, var=v)}")
 
 

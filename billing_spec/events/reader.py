@@ -14,6 +14,7 @@ ends up valid, malformed or a duplicate (`dedupe`).
 from __future__ import annotations
 
 import io
+import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -181,8 +182,7 @@ class EventStream:
                 )
             if event is None:
                 continue
-            text = orjson.dumps(record, default=str, option=orjson.OPT_SORT_KEYS)
-            if self._seen.admit(event.transaction_id, fingerprint(text), 0, number):
+            if self._seen.admit(event.transaction_id, fingerprint(_record_text(record)), 0, number):
                 rows.append((*event[:5], number, None))
         yield EventBatch(0, rows)
 
@@ -201,6 +201,14 @@ class EventStream:
             warning("W950", f"malformed event skipped: {reason}", self.where(index, number))
         )
         return None
+
+
+def _record_text(record: Mapping[str, Any]) -> bytes:
+    """A record's text for its fingerprint: sorted keys; ints beyond 64 bits through `json`."""
+    try:
+        return orjson.dumps(record, default=str, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return json.dumps(record, default=str, sort_keys=True, separators=(",", ":")).encode()
 
 
 def read_events(paths: Iterable[str | os.PathLike[str]]) -> EventStream:

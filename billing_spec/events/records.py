@@ -34,8 +34,7 @@ from billing_spec.timestamps import TimestampError, parse_timestamp
 
 
 class JsonNumber(str):
-    """A JSON number with a fraction or an exponent (or a very long integer), kept as the text
-    it was written with."""
+    """A JSON number with a fraction or an exponent, kept as the text it was written with."""
 
     __slots__ = ()
 
@@ -62,7 +61,7 @@ class InexactNumber(ValueError):
 
 EMPTY: dict[str, Any] = {}
 LIMIT_DIGITS = 30  # on each side of the point, as for catalog numbers
-_BEYOND = 10**LIMIT_DIGITS
+BEYOND = 10**LIMIT_DIGITS  # the smallest integer too large
 _STRING_FIELDS = ("transaction_id", "customer_id", "event_type")
 _ISO = datetime.fromisoformat
 
@@ -71,15 +70,7 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _integer(text: str) -> int | JsonNumber:
-    # beyond 64 bits orjson gives a float, which sends the record here; past 30 digits the
-    # number stays text, so that `number_of` refuses it instead of summing it
-    return int(text) if len(text) <= LIMIT_DIGITS else JsonNumber(text)
-
-
-_EXACT_DECODER = json.JSONDecoder(
-    parse_float=JsonNumber, parse_int=_integer, parse_constant=_no_constant
-)
+_EXACT_DECODER = json.JSONDecoder(parse_float=JsonNumber, parse_constant=_no_constant)
 
 
 def exact_decoder() -> json.JSONDecoder:
@@ -227,13 +218,13 @@ def number_of(value: Any) -> int | Decimal | None:
     """
     kind = type(value)
     if kind is int:
-        return value if -_BEYOND < value < _BEYOND else None
+        return value if -BEYOND < value < BEYOND else None
     if kind is Decimal:
         return value if within_limits(value) else None
     if kind is str or kind is JsonNumber:
         if value.isdigit() and value.isascii():
             number = int(value)
-            return number if number < _BEYOND else None
+            return number if number < BEYOND else None
         try:
             number = parse_decimal(value)
         except NotADecimal:
