@@ -19,9 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from billing_spec.compile import CompiledResource
+from billing_spec.compile import CompiledResource, dependencies
 from billing_spec.diagnostics import BillingSpecError
+from billing_spec.jsontext import digest_of
 from billing_spec.plan.model import Action, Plan, ResourceChange
+from billing_spec.plan.moves import rename_references
 from billing_spec.plan.planfile import plan_digest
 from billing_spec.providers.base import Provider, ProviderError
 from billing_spec.state.model import AppliedPlan, ResourceState, State
@@ -117,7 +119,7 @@ def _carry_out(
     prior = state.resources.get(change.previous_address or change.address)
     desired = plan.desired.resources.get(change.address)
     try:
-        return _STEPS[change.action](state, change, prior, desired, provider)
+        return _follow_move(_STEPS[change.action](state, change, prior, desired, provider), change)
     except ProviderError as exc:
         done = f"{index - 1} of {total} changes were applied and are recorded in the state"
         raise BillingSpecError.single(
@@ -131,6 +133,28 @@ def _carry_out(
 Step = Callable[
     [State, ResourceChange, ResourceState | None, CompiledResource | None, Provider], State
 ]
+
+
+def _follow_move(state: State, change: ResourceChange) -> State:
+    """After `change` moved a resource, the other applied resources name it by its new address
+    (in their content, digest and `depends_on`), as the plan read them: nothing remote changes,
+    and the next plan compares like with like."""
+    if not change.previous_address:
+        return state
+    renames = {change.address: change.previous_address}
+    resources = {}
+    for address, resource in state.resources.items():
+        content = rename_references(resource.content, renames)
+        if content != resource.content:
+            resource = resource.model_copy(
+                update={
+                    "content": content,
+                    "digest": digest_of(content),
+                    "depends_on": dependencies(content),
+                }
+            )
+        resources[address] = resource
+    return state.model_copy(update={"resources": resources})
 
 
 def _create(state, change, prior, desired, provider) -> State:

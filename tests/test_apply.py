@@ -235,3 +235,36 @@ def test_a_resource_moved_and_deleted_in_one_plan_leaves_the_state(tmp_path):
     state = apply_plan(plan, store, Recording())
     assert not {"product.setup", "product.onboarding"} & set(state.resources)
     assert not make_plan(desired, state, as_of=AS_OF).has_changes
+
+
+def test_a_move_renames_its_referrers_in_the_state_without_touching_them(tmp_path):
+    """Rename the priced product `seats` (with `moved`) and add a 2027 price for it: the card's
+    update shows, and sends the provider, the new rate only (the 2026 rate is the same rate under
+    the product's new name, not a rate removed); the state then names `team_seats` in the card
+    and its dependencies, and the next plan, `moved` still in the catalog, has nothing to do."""
+    store = applied(tmp_path)
+    renamed = edit(
+        BASE,
+        ("  seats:\n", "  team_seats:\n"),
+        ("product: seats", "product: team_seats"),
+        (
+            "        billing_frequency: MONTHLY\n",
+            "        billing_frequency: MONTHLY\n"
+            "      - {product: team_seats, starting_at: 2027-01-01T00:00:00Z, entitled: true,\n"
+            "         rate_type: FLAT, price: 3500, billing_frequency: MONTHLY}\n",
+        ),
+    )
+    renamed += "moved:\n  - {from: product.seats, to: product.team_seats}\n"
+    plan = plan_for(store, renamed)
+    card = next(c for c in plan.changes if c.address == "rate_card.list")
+    added = [r for r in card.after["rates"] if r not in card.before["rates"]]
+    assert [(r["product"], r["price"]) for r in added] == [("team_seats", "3500")]
+    assert all(r in card.after["rates"] for r in card.before["rates"])  # nothing removed
+    provider = Recording()
+    apply_plan(plan, store, provider)
+    assert provider.calls == [("update", "rate_card.list")]
+    state = store.read()
+    assert "product.team_seats" in state.resources["rate_card.list"].depends_on
+    assert "product.seats" not in state.resources["rate_card.list"].depends_on
+    assert state.catalog().resources == compiled(renamed).resources
+    assert not plan_for(store, renamed).has_changes

@@ -388,8 +388,8 @@ def test_a_move_and_a_change_is_an_update_with_previous_address():
     assert change(plan, "customer.acme_inc").action is Action.UPDATE
     assert change(plan, "customer.acme_inc").previous_address == "customer.acme"
     # The contract now names `acme_inc`: the same customer, so its fixed `customer` term is
-    # untouched and the contract is updated (its reference), not replaced.
-    assert change(plan, "contract.acme_2026").action is Action.UPDATE
+    # untouched and the contract has nothing to do (apply renames the reference in the state).
+    assert change(plan, "contract.acme_2026").action is Action.NO_OP
     assert not plan.findings
 
 
@@ -397,8 +397,10 @@ def test_renaming_a_priced_product_keeps_its_rates_in_force():
     after = edit(BASE, ("  seats:\n", "  team_seats:\n"), ("product: seats", "product: team_seats"))
     after += "moved:\n  - {from: product.seats, to: product.team_seats}\n"
     plan = plan_between(BASE, after)
-    assert actions(plan) == {"product.team_seats": "no-op", "rate_card.list": "update"}
-    assert not plan.findings  # the card's rates still price the same product: not retroactive
+    # The card's rates still price the same product: no rate removed or added, nothing retroactive
+    assert actions(plan) == {"product.team_seats": "no-op"}
+    assert change(plan, "rate_card.list").action is Action.NO_OP
+    assert not plan.findings
 
 
 def test_a_move_onto_an_address_the_state_holds_is_refused():

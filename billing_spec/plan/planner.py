@@ -3,7 +3,9 @@
     1. moves      rename applied objects per the catalog's `moved` list (`moves`)
     2. compare    per address: only desired -> create; only applied -> delete; both with equal
                   content and lifecycle -> no-op; otherwise the type's rule (`rules`) says
-                  update or replace, and flags retroactive rate changes
+                  update or replace, and flags retroactive rate changes. Applied content is
+                  read with references to moved resources renamed, so a resource whose only
+                  difference is a renamed reference is a no-op (apply renames it in the state)
     3. refuse     retroactive changes (E810, unless allowed: then W980), protected or still-used
                   resources being destroyed (`safety`)
     4. order      creates, updates and replaces in dependency order (credit types, metrics,
@@ -22,6 +24,7 @@ from datetime import datetime
 from billing_spec.addresses import TYPE_ORDER
 from billing_spec.compile import CompiledCatalog, CompiledResource
 from billing_spec.diagnostics import error, warning
+from billing_spec.jsontext import digest_of
 from billing_spec.plan.model import Action, Finding, Plan, ResourceChange
 from billing_spec.plan.moves import rename_references, resolve_moves
 from billing_spec.plan.rates import RetroactiveChange
@@ -71,12 +74,14 @@ def _compare(
     previous: dict[str, str],
 ) -> tuple[ResourceChange, tuple[RetroactiveChange, ...]]:
     some = new or old
+    # References to moved resources read under their new names: a rename changes no referrer
+    before = rename_references(old.content, previous) if old else None
     base = ResourceChange(
         address=address,
         type=some.type,
         name=some.name,
         action=Action.NO_OP,
-        before=old.content if old else None,
+        before=before,
         after=new.content if new else None,
         prevent_destroy_before=old.prevent_destroy if old else None,
         prevent_destroy_after=new.prevent_destroy if new else None,
@@ -86,9 +91,9 @@ def _compare(
         return replace(base, action=Action.CREATE), ()
     if new is None:
         return replace(base, action=Action.DELETE), ()
-    if old.digest == new.digest:
+    if old.digest == new.digest or digest_of(before) == new.digest:
         return replace(base, action=Action.UPDATE if base.lifecycle_changed else Action.NO_OP), ()
-    outcome = judge(some.type, rename_references(old.content, previous), new.content, as_of)
+    outcome = judge(some.type, before, new.content, as_of)
     action = Action.REPLACE if outcome.replace_paths else Action.UPDATE
     change = replace(
         base,
