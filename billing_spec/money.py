@@ -3,8 +3,10 @@
 Numbers reach us as text (a YAML scalar, a JSON event property) and become `Decimal` here without
 ever passing through a binary float. Arithmetic runs in `EXACT`, a fixed context with 50
 significant digits, so results never depend on the caller's thread-local decimal context.
-Aggregation sums event values in `SUMS`, which never rounds: a sum that would need more than 50
-digits is an error, as is an amount too large to round to its smallest unit (E707).
+Aggregation sums event values in `SUMS`, which never rounds and is wide enough that no partial
+sum ever needs rounding, so whether a sum is exact cannot depend on the order of the events;
+`within_precision` then refuses a quantity that needs more than 50 digits, as an amount too
+large to round to its smallest unit is refused (E707).
 
 Rounding happens at exactly two named points (DESIGN.md, "Pricing semantics"):
 
@@ -42,9 +44,15 @@ from decimal import (
 EXACT = Context(
     prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
 )
-# Sums of event values: exact or an error (`Inexact` trapped), never rounded.
+# Sums of event values: exact or an error (`Inexact` trapped), never rounded. An event value has
+# at most 30 digits on each side of the point (`events.records.LIMIT_DIGITS`), so a partial sum
+# of fewer than 10^40 of them needs at most 100 digits: it is exact whatever the order.
 SUMS = Context(
-    prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact]
+    prec=100, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact]
+)
+# What a quantity may need to be priced exactly: `EXACT`'s 50 digits.
+_FITS = Context(
+    prec=EXACT.prec, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, Overflow, Inexact]
 )
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -92,6 +100,16 @@ def canonical(value: Decimal) -> str:
 def normalize(value: Decimal) -> Decimal:
     """The Decimal whose text is `canonical(value)` (so equal values compare and print alike)."""
     return Decimal(canonical(value))
+
+
+def within_precision(quantity: Decimal) -> Decimal:
+    """`quantity` as it is, when it has at most 50 significant digits; else `Inexact` (a
+    `DecimalException`), never a rounding.
+
+    >>> within_precision(Decimal("1.50"))
+    Decimal('1.50')
+    """
+    return _FITS.plus(quantity)
 
 
 def convert_quantity(quantity: Decimal, factor: Decimal, operation: str) -> Decimal:

@@ -325,6 +325,23 @@ def test_a_sum_that_cannot_be_exact_is_an_error_not_a_rounding(tmp_path):
     assert raised.value.diagnostics[0].code == "E707"
 
 
+def test_whether_a_sum_is_exact_does_not_depend_on_the_order_of_the_events(tmp_path):
+    """10^29, -10^29 and 10^-30 sum to 10^-30 (1 significant digit) in every order. Summed as
+    they come at 50 digits, the order 10^29, 10^-30, -10^29 passed through 10^29 + 10^-30 (60
+    digits) and stopped with E707 while the other orders priced: 10^-30 units × 50 = 0 cents.
+    Events are summed exactly whatever their order; only the window's sum must fit 50 digits."""
+    tiny = "0." + "0" * 29 + "1"
+    values = {"a": "1e29", "b": "-1e29", "c": tiny}
+    for order in ("abc", "acb", "cab"):
+        document, diagnostics = invoices(
+            tmp_path,
+            catalog(FLAT_50),
+            [event(t, "2026-10-05T00:00:00Z", units=values[t]) for t in order],
+        )
+        assert diagnostics == []
+        assert [(line["quantity"], line["total"]) for line in lines_of(document)] == [(tiny, "0")]
+
+
 def test_an_amount_too_large_to_round_to_the_cent_is_an_error_naming_the_line(tmp_path):
     """10^29 units at 10^29 cents each: 10^58 cents, beyond 50 digits."""
     rate = (

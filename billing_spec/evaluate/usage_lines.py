@@ -30,7 +30,7 @@ from billing_spec.evaluate.invoices import LineItem
 from billing_spec.evaluate.periods import Period
 from billing_spec.evaluate.plan import ContractPlan, GroupValues, Window, WindowTable
 from billing_spec.evaluate.pricing import Priced, price_flat, price_graduated, price_volume
-from billing_spec.money import convert_quantity, round_money, round_quantity
+from billing_spec.money import convert_quantity, round_money, round_quantity, within_precision
 from billing_spec.timestamps import format_timestamp
 
 
@@ -115,7 +115,9 @@ def _price_period(
 
 
 def _pipeline(product, quantity: Decimal) -> Decimal:
-    """aggregate -> quantity_conversion -> quantity_rounding."""
+    """aggregate -> quantity_conversion -> quantity_rounding (an aggregate beyond 50 significant
+    digits is refused: `within_precision`)."""
+    quantity = within_precision(quantity)
     conversion = product.quantity_conversion
     if conversion is not None:
         quantity = convert_quantity(quantity, conversion.conversion_factor, conversion.operation)
