@@ -554,6 +554,29 @@ def test_volume_across_a_price_change_uses_the_period_total(tmp_path):
     assert [line["total"] for line in lines_of(document)] == ["1005", "16"]
 
 
+def test_a_volume_flat_price_is_charged_after_a_flat_segment(tmp_path):
+    """FLAT 10 until Oct 15, then VOLUME tiers: 1 unit on Oct 5 is 1 × 10 = 10. 2 units on
+    Oct 20: the period total 3 reaches tier 2, so 2 × 5 = 10 plus tier 2's flat price 1000,
+    charged once per period on the first VOLUME line = 1010. Invoice: 1020. (The flat price
+    was skipped whenever any line, even a FLAT one, came first in the period: 20.)"""
+    rates = """
+    - {product: units, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 10}
+    - {product: units, starting_at: 2026-10-15T00:00:00Z, entitled: true, rate_type: TIERED, tier_mode: VOLUME, tiers: [{size: 2, price: 10, flat_price: 100}, {price: 5, flat_price: 1000}]}
+    """
+    document, _ = invoices(
+        tmp_path,
+        catalog(rates),
+        [event("1", "2026-10-05T00:00:00Z", units=1), event("2", "2026-10-20T00:00:00Z", units=2)],
+    )
+    first, second = lines_of(document)
+    assert first["total"] == "10"
+    assert (second["total"], [(t["tier"], t["flat_price"]) for t in second["tiers"]]) == (
+        "1010",
+        [(2, "1000")],
+    )
+    assert document["invoices"][0]["total"] == "1020"
+
+
 def test_graduated_flat_prices_for_each_tier_reached(tmp_path):
     """GRADUATED with flat prices 100 (tier 1) and 1000 (tier 2): 0 units pay tier 1's 100;
     12 units pay 10 × 2 + 2 × 1 + 100 + 1000 = 1122."""

@@ -100,13 +100,15 @@ def _price_period(
     product = catalog.section("products")[table.product.id]
     quantities = [_pipeline(product, quantity) for _, quantity in items]
     period_total = sum(quantities, Decimal(0))
-    position, flats_paid, lines = Decimal(0), 0, []
+    position, flats_paid, volume_flat_paid, lines = Decimal(0), 0, False, []
     for (window, _), quantity in zip(items, quantities, strict=True):
         rate = window.rate
         if rate.rate_type == "FLAT":
             priced = price_flat(rate.price or Decimal(0), quantity)
         elif rate.tier_mode == "VOLUME":
-            priced = price_volume(rate.tiers or (), period_total, quantity, charge_flat=not lines)
+            charge = not volume_flat_paid  # once per period, on its first VOLUME line
+            priced = price_volume(rate.tiers or (), period_total, quantity, charge_flat=charge)
+            volume_flat_paid = True
         else:
             priced, flats_paid = price_graduated(rate.tiers or (), position, quantity, flats_paid)
         position += quantity
