@@ -312,7 +312,8 @@ def test_an_event_number_beyond_30_digits_is_not_counted(tmp_path):
 
 
 def test_a_sum_that_cannot_be_exact_is_an_error_not_a_rounding(tmp_path):
-    """10^29 - 1 plus 10^-30 needs 59 significant digits; sums are exact to 50 or refused."""
+    """The window's quantity, (10^29 - 1) + 10^-30, needs 59 significant digits: refused with
+    E707 where it is priced, never rounded."""
     with pytest.raises(BillingSpecError) as raised:
         invoices(
             tmp_path,

@@ -33,7 +33,7 @@ from billing_spec.evaluate.invoices import Invoice, Invoices, LineItem, Summary
 from billing_spec.evaluate.plan import AggregationPlan, build_plan
 from billing_spec.evaluate.usage_lines import PeriodKey, usage_lines
 from billing_spec.events.reader import EventStream, events_from_records
-from billing_spec.money import EXACT
+from billing_spec.money import EXACT, SUMS
 
 # Warnings about what this evaluator does not price (not about the events): `--strict` ignores them.
 COVERAGE_CODES = frozenset({"W957", "W962"})
@@ -74,7 +74,7 @@ def evaluate(
     except DecimalException:
         raise BillingSpecError.single(
             "E707",
-            "a sum of event values needs more than 50 significant digits to be exact",
+            f"a sum of event values needs more than {SUMS.prec} significant digits to be exact",
             hint="event values are added exactly or not at all; look for huge or very precise "
             "numbers in the events",
         ) from None
