@@ -279,8 +279,24 @@ def test_contract_terms_the_evaluator_does_not_price_yet_are_named(tmp_path):
     assert [line["total"] for line in lines_of(document)] == ["50"]
     [note] = diagnostics
     assert note.code == "W962" and note.summary == (
-        "contract acme_2026: credits (1) are not evaluated yet"
+        "contract acme_2026: not evaluated yet: credits (1)"
     )
+
+
+def test_a_later_invoice_generation_start_is_named_not_ignored(tmp_path):
+    """`invoice_generation_starting_at` (Metronome: usage is invoiced from then on, earlier
+    invoices being imported) is not evaluated: October is still previewed, and W962 says so."""
+    schedule = "{frequency: MONTHLY, invoice_generation_starting_at: 2026-11-01T00:00:00Z}"
+    document, diagnostics = invoices(
+        tmp_path,
+        catalog(FLAT_50, schedule=schedule),
+        [event("t1", "2026-10-05T00:00:00Z", units=1)],
+    )
+    assert [line["total"] for line in lines_of(document)] == ["50"]
+    assert [d.summary for d in diagnostics] == [
+        "contract acme_2026: not evaluated yet: "
+        "usage_statement_schedule.invoice_generation_starting_at"
+    ]
 
 
 def test_a_plain_usage_contract_gets_no_coverage_note(tmp_path):

@@ -271,12 +271,16 @@ def _not_evaluated(catalog: CompiledCatalog, cid: str, spec: dict[str, Any]) -> 
     )
     if others:
         terms.append("composite and subscription products (" + ", ".join(others) + ")")
+    schedule = spec.get("usage_statement_schedule") or {}
+    if schedule.get("invoice_generation_starting_at"):
+        # Metronome invoices usage only from then on (earlier invoices are imported)
+        terms.append("usage_statement_schedule.invoice_generation_starting_at")
     if not terms:
         return []
     return [
         warning(
             "W962",
-            f"contract {cid}: " + ", ".join(terms) + " are not evaluated yet",
+            f"contract {cid}: not evaluated yet: " + ", ".join(terms),
             hint="these invoices show usage at list prices only",
         )
     ]
