@@ -458,9 +458,20 @@ def test_the_plan_records_the_state_it_was_made_against():
 
 def test_the_plan_carries_both_catalogs_for_an_impact_preview():
     # What is applied (rebuilt from the plan alone, e.g. from a saved plan) and what is desired.
+    # Renamed resources are in it under the IDs they were applied under, and so are the
+    # references to them (the contract's `customer`).
     prior = state_of(compiled(BASE))
-    after = edit(BASE, ("  onboarding:\n", "  setup:\n"), ("name: Acme\n", "name: Acme Inc.\n"))
-    after += "moved:\n  - {from: product.onboarding, to: product.setup}\n"
+    after = edit(
+        BASE,
+        ("  onboarding:\n", "  setup:\n"),
+        ("  acme:\n    name: Acme\n", "  acme_inc:\n    name: Acme Inc.\n"),
+        ("customer: acme\n", "customer: acme_inc\n"),
+    )
+    after += (
+        "moved:\n"
+        "  - {from: product.onboarding, to: product.setup}\n"
+        "  - {from: customer.acme, to: customer.acme_inc}\n"
+    )
     plan = make_plan(compiled(after), prior, as_of=AS_OF)
     assert plan.prior_catalog().resources == prior.catalog().resources
     assert plan.desired == compiled(after)
