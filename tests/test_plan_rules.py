@@ -326,6 +326,44 @@ def test_deleting_what_a_remaining_resource_references_is_refused():
     )
 
 
+def test_a_replaced_resource_may_be_referenced_by_what_the_plan_creates():
+    # A metric nothing used yet is corrected, and the product that sells it is added: the new
+    # product is created after the new metric, so it references that one. Nothing is left
+    # metering the old metric.
+    unused_metric = edit(
+        BASE,
+        (
+            "products:\n",
+            "  requests:\n"
+            "    name: Requests\n"
+            "    event_type_filter: {in_values: [completion]}\n"
+            "    aggregation_type: COUNT\n"
+            "products:\n",
+        ),
+    )
+    after = edit(
+        unused_metric,
+        (
+            "{in_values: [completion]}\n    aggregation_type: COUNT",
+            "{in_values: [request]}\n    aggregation_type: COUNT",
+        ),
+        (
+            "products:\n",
+            "products:\n"
+            "  api_requests:\n"
+            "    name: API requests\n"
+            "    type: USAGE\n"
+            "    billable_metric: requests\n",
+        ),
+    )
+    plan = plan_between(unused_metric, after)
+    assert actions(plan) == {
+        "billable_metric.requests": "replace",
+        "product.api_requests": "create",
+    }
+    assert not plan.findings
+
+
 def test_prevent_destroy_refuses_a_replace():
     protected = edit(
         BASE, ("  acme_2026:\n", "  acme_2026:\n    lifecycle: {prevent_destroy: true}\n")
