@@ -78,6 +78,31 @@ def test_deletes_come_last_in_reverse_dependency_order():
     ]
 
 
+def test_a_composite_product_comes_after_the_products_it_covers():
+    # Dependency order holds within a type too: `a_support` covers `z_tokens`, so z_tokens is
+    # created first and deleted last, whatever their names.
+    with_composite = edit(
+        BASE,
+        (
+            "products:\n",
+            "products:\n"
+            "  a_support:\n"
+            "    name: Support\n"
+            "    type: COMPOSITE\n"
+            "    composite_products: [z_tokens]\n"
+            "  z_tokens:\n"
+            "    name: Z tokens\n"
+            "    type: USAGE\n"
+            "    billable_metric: tokens\n",
+        ),
+    )
+    created = [c.address for c in plan_between(BASE, with_composite).pending]
+    assert created == ["product.z_tokens", "product.a_support"]
+    renamed = with_composite.replace("z_tokens", "b_tokens").replace("a_support", "z_support")
+    deleted = [c.address for c in plan_between(renamed, BASE).pending]
+    assert deleted == ["product.z_support", "product.b_tokens"]
+
+
 # --- billable metrics: only the name may change -----------------------------------------------
 
 
