@@ -243,6 +243,22 @@ def test_removing_a_rate_already_in_force_is_retroactive():
     )
 
 
+def test_ending_a_rate_in_the_past_is_retroactive_and_says_so():
+    after = edit(
+        BASE,
+        (
+            "rate_type: FLAT\n        price: 50",
+            "rate_type: FLAT\n        price: 50\n        ending_before: 2026-11-01T00:00:00Z",
+        ),
+    )
+    plan = plan_between(BASE, after)
+    assert codes(plan) == ["E810"]
+    assert (
+        "it ends the rate for product model_tokens {model=atlas} starting 2026-01-01T00:00:00Z, "
+        "re-pricing usage from 2026-11-01T00:00:00Z"
+    ) in plan.findings[0].diagnostic.summary  # the rate is still there: it is not "removed"
+
+
 def test_allow_retroactive_turns_the_refusal_into_a_flagged_warning():
     plan = plan_between(BASE, edit(BASE, ("price: 50", "price: 45")), allow_retroactive=True)
     assert codes(plan) == ["W980"] and not plan.errored and plan.applyable
