@@ -224,6 +224,27 @@ def test_a_renamed_contract_is_compared_under_its_new_id():
     assert contracts["acme_main"]["old_total"] == contracts["acme_main"]["new_total"] == "150"
 
 
+def test_renaming_what_contracts_and_rates_reference_changes_no_invoice():
+    # The customer and the product are renamed; the contract and the rate follow them (and the
+    # events still say `acme`: an alias now). Replayed under the applied catalog, acme's usage
+    # is still acme's contract's, priced by the same rate.
+    renamed = (
+        edit(
+            BEFORE,
+            ("  acme:\n", "  acme_inc:\n    ingest_aliases: [acme]\n"),
+            ("customer: acme\n", "customer: acme_inc\n"),
+            ("  tokens:\n    name: Tokens (millions)", "  tokens_m:\n    name: Tokens (millions)"),
+            ("      - product: tokens\n", "      - product: tokens_m\n"),
+        )
+        + "moved:\n"
+        + "  - {from: customer.acme, to: customer.acme_inc}\n"
+        + "  - {from: product.tokens, to: product.tokens_m}\n"
+    )
+    plan, _ = scenario_impact(BEFORE, renamed)
+    assert plan.impact.periods_changed == 0
+    assert by_contract(plan.impact)["acme_2026"]["old_total"] == "150"
+
+
 def test_the_impact_does_not_depend_on_event_order(tmp_path: Path):
     lines = (EVENTS / "usage.jsonl").read_text().splitlines(keepends=True)
     (tmp_path / "b.jsonl").write_text("".join(reversed(lines[:3])))

@@ -30,6 +30,22 @@ def test_a_huge_plan_is_truncated_to_fit_a_github_comment_with_a_note():
     assert comment == render_markdown(plan)  # byte-stable
 
 
+def test_a_long_move_list_is_capped_with_a_count_like_the_others():
+    before = many_customers(60)
+    after = (
+        before.replace("customer_", "client_")
+        + "moved:\n"
+        + "".join(
+            f"  - {{from: customer.customer_{i:05d}, to: customer.client_{i:05d}}}\n"
+            for i in range(60)
+        )
+    )
+    comment = render_markdown(plan_between(before, after))
+    assert "**Move (60):** `customer.customer_00000` → `customer.client_00000`" in comment
+    assert "`customer.customer_00050`" not in comment.split("<details>")[0]
+    assert ", … and 10 more" in comment.split("<details>")[0]
+
+
 def test_very_long_ids_cannot_push_the_comment_past_the_limit():
     """IDs have no length limit. Deleting 60 customers with 1,000-character IDs lists 50 of
     them in the warning banner and 50 again under "Delete": a summary of 100,000 characters

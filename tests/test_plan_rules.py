@@ -78,6 +78,31 @@ def test_deletes_come_last_in_reverse_dependency_order():
     ]
 
 
+def test_a_composite_product_comes_after_the_products_it_covers():
+    # Dependency order holds within a type too: `a_support` covers `z_tokens`, so z_tokens is
+    # created first and deleted last, whatever their names.
+    with_composite = edit(
+        BASE,
+        (
+            "products:\n",
+            "products:\n"
+            "  a_support:\n"
+            "    name: Support\n"
+            "    type: COMPOSITE\n"
+            "    composite_products: [z_tokens]\n"
+            "  z_tokens:\n"
+            "    name: Z tokens\n"
+            "    type: USAGE\n"
+            "    billable_metric: tokens\n",
+        ),
+    )
+    created = [c.address for c in plan_between(BASE, with_composite).pending]
+    assert created == ["product.z_tokens", "product.a_support"]
+    renamed = with_composite.replace("z_tokens", "b_tokens").replace("a_support", "z_support")
+    deleted = [c.address for c in plan_between(renamed, BASE).pending]
+    assert deleted == ["product.z_support", "product.b_tokens"]
+
+
 # --- billable metrics: only the name may change -----------------------------------------------
 
 
@@ -218,6 +243,22 @@ def test_removing_a_rate_already_in_force_is_retroactive():
     )
 
 
+def test_ending_a_rate_in_the_past_is_retroactive_and_says_so():
+    after = edit(
+        BASE,
+        (
+            "rate_type: FLAT\n        price: 50",
+            "rate_type: FLAT\n        price: 50\n        ending_before: 2026-11-01T00:00:00Z",
+        ),
+    )
+    plan = plan_between(BASE, after)
+    assert codes(plan) == ["E810"]
+    assert (
+        "it ends the rate for product model_tokens {model=atlas} starting 2026-01-01T00:00:00Z, "
+        "re-pricing usage from 2026-11-01T00:00:00Z"
+    ) in plan.findings[0].diagnostic.summary  # the rate is still there: it is not "removed"
+
+
 def test_allow_retroactive_turns_the_refusal_into_a_flagged_warning():
     plan = plan_between(BASE, edit(BASE, ("price: 50", "price: 45")), allow_retroactive=True)
     assert codes(plan) == ["W980"] and not plan.errored and plan.applyable
@@ -324,6 +365,44 @@ def test_deleting_what_a_remaining_resource_references_is_refused():
     assert plan.findings[0].diagnostic.summary == (
         "cannot delete customer.acme: contract.acme_2026 still references it"
     )
+
+
+def test_a_replaced_resource_may_be_referenced_by_what_the_plan_creates():
+    # A metric nothing used yet is corrected, and the product that sells it is added: the new
+    # product is created after the new metric, so it references that one. Nothing is left
+    # metering the old metric.
+    unused_metric = edit(
+        BASE,
+        (
+            "products:\n",
+            "  requests:\n"
+            "    name: Requests\n"
+            "    event_type_filter: {in_values: [completion]}\n"
+            "    aggregation_type: COUNT\n"
+            "products:\n",
+        ),
+    )
+    after = edit(
+        unused_metric,
+        (
+            "{in_values: [completion]}\n    aggregation_type: COUNT",
+            "{in_values: [request]}\n    aggregation_type: COUNT",
+        ),
+        (
+            "products:\n",
+            "products:\n"
+            "  api_requests:\n"
+            "    name: API requests\n"
+            "    type: USAGE\n"
+            "    billable_metric: requests\n",
+        ),
+    )
+    plan = plan_between(unused_metric, after)
+    assert actions(plan) == {
+        "billable_metric.requests": "replace",
+        "product.api_requests": "create",
+    }
+    assert not plan.findings
 
 
 def test_prevent_destroy_refuses_a_replace():
@@ -458,9 +537,20 @@ def test_the_plan_records_the_state_it_was_made_against():
 
 def test_the_plan_carries_both_catalogs_for_an_impact_preview():
     # What is applied (rebuilt from the plan alone, e.g. from a saved plan) and what is desired.
+    # Renamed resources are in it under the IDs they were applied under, and so are the
+    # references to them (the contract's `customer`).
     prior = state_of(compiled(BASE))
-    after = edit(BASE, ("  onboarding:\n", "  setup:\n"), ("name: Acme\n", "name: Acme Inc.\n"))
-    after += "moved:\n  - {from: product.onboarding, to: product.setup}\n"
+    after = edit(
+        BASE,
+        ("  onboarding:\n", "  setup:\n"),
+        ("  acme:\n    name: Acme\n", "  acme_inc:\n    name: Acme Inc.\n"),
+        ("customer: acme\n", "customer: acme_inc\n"),
+    )
+    after += (
+        "moved:\n"
+        "  - {from: product.onboarding, to: product.setup}\n"
+        "  - {from: customer.acme, to: customer.acme_inc}\n"
+    )
     plan = make_plan(compiled(after), prior, as_of=AS_OF)
     assert plan.prior_catalog().resources == prior.catalog().resources
     assert plan.desired == compiled(after)

@@ -171,22 +171,29 @@ class Plan:
     def prior_catalog(self) -> CompiledCatalog:
         """The catalog the plan was made against (what is applied), rebuilt from the changes.
 
-        With `desired`, this is what the invoice impact compares (`impact.with_impact`).
+        With `desired`, this is what the invoice impact compares (`impact.with_impact`). A
+        change's `before` names moved resources by their new IDs; here they keep the IDs they
+        were applied under, so that the applied catalog's references resolve.
         """
+        from billing_spec.plan.moves import rename_references  # moves imports this module
+
+        # rename_references takes {new address: old address}; swapped, it renames back
+        applied_names = {c.previous_address: c.address for c in self.changes if c.previous_address}
         resources = []
         for change in self.changes:
             if change.before is None:
                 continue
             address = change.previous_address or change.address
             type_, _, name = address.partition(".")
+            content = rename_references(change.before, applied_names)
             resources.append(
                 CompiledResource(
                     address=address,
                     type=type_,
                     name=name,
-                    content=change.before,
-                    digest=digest_of(change.before),
-                    depends_on=dependencies(change.before),
+                    content=content,
+                    digest=digest_of(content),
+                    depends_on=dependencies(content),
                     prevent_destroy=bool(change.prevent_destroy_before),
                 )
             )

@@ -9,7 +9,8 @@
     3. refuse     retroactive changes (E810, unless allowed: then W980), protected or still-used
                   resources being destroyed (`safety`)
     4. order      creates, updates and replaces in dependency order (credit types, metrics,
-                  products, rate cards, customers, contracts), then deletes in reverse order
+                  products, rate cards, customers, contracts; within a type, what is referenced
+                  first: a composite after the products it covers), then deletes in reverse
 
 The planner is pure: `as_of` is an argument (the CLI reads the clock), nothing is read or written,
 and no provider is consulted. The prior catalog (`prior.catalog()`) and `desired` are both at hand
@@ -22,7 +23,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from billing_spec.addresses import TYPE_ORDER
-from billing_spec.compile import CompiledCatalog, CompiledResource
+from billing_spec.compile import CompiledCatalog, CompiledResource, dependencies
 from billing_spec.diagnostics import error, warning
 from billing_spec.jsontext import digest_of
 from billing_spec.plan.model import Action, Finding, Plan, ResourceChange
@@ -150,11 +151,15 @@ def _unfinished_apply(prior: State) -> list[Finding]:
     ]
 
 
-def _apply_order(change: ResourceChange) -> tuple[int, int, str]:
+def _apply_order(change: ResourceChange) -> tuple[int, int, int, str]:
     rank = TYPE_ORDER[change.type]
+    # Within a type, what references its own type (a composite product: only ever USAGE
+    # products, E408) comes after what it references.
+    content = change.after if change.after is not None else change.before
+    level = int(any(d.startswith(f"{change.type}.") for d in dependencies(content)))
     if change.action is Action.DELETE:
-        return (1, -rank, change.name)
-    return (0, rank, change.name)
+        return (1, -rank, -level, change.name)
+    return (0, rank, level, change.name)
 
 
 def _finding_order(finding: Finding) -> tuple:

@@ -68,12 +68,14 @@ class RetroactiveChange:
     at: datetime
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    ended: bool = False  # no rate in force after, because `before` now ends at `at` (not removed)
 
     def describe(self) -> str:
         if self.before is None:
             return f"adds a rate for {describe_rate(self.after)}"
         if self.after is None:
-            return f"removes the rate for {describe_rate(self.before)}"
+            verb = "ends" if self.ended else "removes"
+            return f"{verb} the rate for {describe_rate(self.before)}"
         if rate_identity(self.before) == rate_identity(self.after):
             return f"changes the rate for {describe_rate(self.before)}"
         return (
@@ -118,7 +120,8 @@ def _first_difference(
             break
         was, now = _in_force(timed_old, instant), _in_force(timed_new, instant)
         if _terms(was) != _terms(now):
-            return RetroactiveChange(instant, was, now)
+            kept = was is not None and any(rate_identity(r) == rate_identity(was) for r in new)
+            return RetroactiveChange(instant, was, now, ended=now is None and kept)
     return None
 
 

@@ -154,22 +154,19 @@ def _finding_line(finding: Finding) -> str:
 
 
 def _groups(plan: Plan) -> list[str]:
-    lines = []
-    for label, action in _GROUPS:
-        addresses = [f"`{c.address}`" for c in plan.pending if c.action is action]
-        if addresses:
-            lines.append(
-                f"**{label} ({len(addresses)}):** "
-                + ", ".join(addresses[:MAX_LISTED])
-                + (
-                    f", … and {len(addresses) - MAX_LISTED} more"
-                    if len(addresses) > MAX_LISTED
-                    else ""
-                )
-            )
+    groups = [
+        (label, [f"`{c.address}`" for c in plan.pending if c.action is action])
+        for label, action in _GROUPS
+    ]
     moved = [f"`{c.previous_address}` → `{c.address}`" for c in plan.pending if c.previous_address]
-    if moved:
-        lines.append(f"**Move ({len(moved)}):** " + ", ".join(moved[:MAX_LISTED]))
+    lines = []
+    for label, items in [*groups, ("Move", moved)]:
+        if items:
+            lines.append(
+                f"**{label} ({len(items)}):** "
+                + ", ".join(items[:MAX_LISTED])
+                + (f", … and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
+            )
     return [*lines, ""] if lines else []
 
 

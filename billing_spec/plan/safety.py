@@ -6,8 +6,9 @@ Two refusals, checked on every delete and every replace (a replace destroys the 
   The applied setting counts too, so deleting a protected resource's definition does not delete
   it (Terraform's known hole): lift the protection in one apply, delete in the next.
 - E812 a resource that another resource in the desired catalog still references (a contract's
-  rate card, a rate's product, a product's metric), unless that referrer is replaced as well.
-  The referrers are named. Metronome keeps remote references by ID, so a replaced metric would
+  rate card, a rate's product, a product's metric), unless that referrer is created or replaced
+  in the same plan (apply creates it after what it references, so it uses the new object). The
+  referrers are named. Metronome keeps remote references by ID, so a replaced metric would
   leave its products metering the archived one.
 """
 
@@ -38,11 +39,11 @@ def safety_findings(changes: Iterable[ResourceChange], desired: CompiledCatalog)
     destroying = [c for c in changes if c.action in _DESTROYING]
     if not destroying:
         return []
-    replaced = {c.address for c in changes if c.action is Action.REPLACE}
+    renewed = {c.address for c in changes if c.action in (Action.CREATE, Action.REPLACE)}
     referrers = _referrers(desired)
     findings = [f for c in destroying for f in _protected(c)]
     for change in destroying:
-        users = [r for r in referrers.get(change.address, ()) if r not in replaced]
+        users = [r for r in referrers.get(change.address, ()) if r not in renewed]
         if users:
             findings.append(_still_used(change, users))
     return findings
