@@ -493,6 +493,20 @@ def test_a_move_onto_an_address_the_state_holds_is_refused():
     assert codes(plan_between(before, after)) == ["E814"]
 
 
+def test_a_chain_over_two_applied_objects_is_refused_in_either_order():
+    """Both `onboarding` and `setup` are applied; the catalog renames along the chain
+    onboarding -> setup -> kickoff. Which object becomes `kickoff` is ambiguous: E814, whatever
+    the order of the entries (one order used to delete the old `onboarding` silently)."""
+    before = edit(
+        BASE, ("  onboarding:\n", "  setup:\n    name: Setup\n    type: FIXED\n  onboarding:\n")
+    )
+    after = edit(BASE, ("  onboarding:\n", "  kickoff:\n"))
+    forward = "  - {from: product.onboarding, to: product.setup}\n"
+    onward = "  - {from: product.setup, to: product.kickoff}\n"
+    for entries in (forward + onward, onward + forward):
+        assert codes(plan_between(before, after + "moved:\n" + entries)) == ["E814"]
+
+
 def test_a_move_already_applied_is_skipped():
     after = (
         edit(BASE, ("  onboarding:\n", "  setup:\n"))

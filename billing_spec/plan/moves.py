@@ -4,7 +4,8 @@ Like Terraform's `moved` blocks, a move renames the applied object, so the plan 
 the desired resource at its new address and shows at most an update, never a delete and a create.
 Moves chain (a -> b, then b -> c) in any order. A move whose `from` is not in the state has
 already been applied (or never mattered) and is skipped, so old `moved` entries can stay in the
-catalog. Refused: a `to` the state already holds (E814). The entries themselves (addresses, types,
+catalog. Refused: a `to` the state already holds (E814), also when a later entry moves it on:
+with `a -> b` and `b -> c` and both `a` and `b` applied, which object becomes `c` is ambiguous. The entries themselves (addresses, types,
 what the catalog defines) were checked when the catalog was validated (E203-E207).
 """
 
@@ -36,7 +37,9 @@ def resolve_moves(
             if source not in current:
                 continue
             pending.remove(entry)
-            problem = _conflict(source, target, current)
+            # the applied state holding `to` as well is a conflict, even if `to` moves on later
+            # in the list: which object should end up where would depend on the list's order
+            problem = _conflict(source, target, current) or _conflict(source, target, prior)
             if problem:
                 findings.append(problem)
                 continue
