@@ -5,8 +5,9 @@ the desired resource at its new address and shows at most an update, never a del
 Moves chain (a -> b, then b -> c) in any order. A move whose `from` is not in the state has
 already been applied (or never mattered) and is skipped, so old `moved` entries can stay in the
 catalog. Refused: a `to` the state already holds (E814), also when a later entry moves it on:
-with `a -> b` and `b -> c` and both `a` and `b` applied, which object becomes `c` is ambiguous. The entries themselves (addresses, types,
-what the catalog defines) were checked when the catalog was validated (E203-E207).
+with `a -> b` and `b -> c` and both `a` and `b` applied, which object becomes `c` is ambiguous.
+The entries themselves (addresses, types, what the catalog defines) were checked when the
+catalog was validated (E203-E207).
 """
 
 from __future__ import annotations
