@@ -528,7 +528,10 @@ def test_moves_chain():
     assert actions(plan) == {"product.kickoff": "no-op"}
 
 
-def test_an_unfinished_apply_is_called_out():
+def test_an_unfinished_apply_is_called_out_while_something_is_left():
+    """The last apply stopped after 1 of 4 changes: the next plan, which still has something
+    to do, says so (W981); once nothing is left (the rest applied, or reverted in the catalog)
+    the warning has nothing to add and goes."""
     from billing_spec.state import AppliedPlan
 
     prior = state_of(compiled(BASE))
@@ -537,9 +540,11 @@ def test_an_unfinished_apply_is_called_out():
             plan_digest="sha256:x", catalog_digest="sha256:y", changes_planned=4, changes_applied=1
         )
     )
-    plan = make_plan(compiled(BASE), prior, as_of=AS_OF)
+    renamed = edit(BASE, ("name: Acme\n", "name: Acme Inc.\n"))
+    plan = make_plan(compiled(renamed), prior, as_of=AS_OF)
     assert codes(plan) == ["W981"]
     assert plan.findings[0].diagnostic.summary == "the last apply stopped after 1 of 4 changes"
+    assert codes(make_plan(compiled(BASE), prior, as_of=AS_OF)) == []
 
 
 def test_the_plan_records_the_state_it_was_made_against():

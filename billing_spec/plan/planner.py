@@ -54,7 +54,8 @@ def make_plan(
         findings += _retroactive_findings(change, retro, as_of, allow_retroactive)
     changes.sort(key=_apply_order)
     findings += safety_findings(changes, desired)
-    findings += _unfinished_apply(prior)
+    if any(c.pending for c in changes):  # with nothing left to do, nothing is unfinished
+        findings += _unfinished_apply(prior)
     return Plan(
         desired=desired,
         prior_lineage=prior.lineage,
