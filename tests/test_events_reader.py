@@ -205,3 +205,35 @@ def test_records_from_python(tmp_path):
 def test_path_objects_work(tmp_path):
     path = write_jsonl(tmp_path / "e.jsonl", [GOOD])
     assert len(list(read_events([Path(path)]))) == 1
+
+
+def test_values_json_has_not_are_malformed_not_a_traceback(tmp_path):
+    """NaN, nesting deeper than the decoder recurses and integers longer than Python converts
+    (4,300 digits) are reported, in JSON Lines and in arrays; a 5,000-digit number is one
+    billing cannot use (W956 later), not a crash."""
+    nan = json.dumps({**GOOD, "transaction_id": "nan"}).replace('"units": 1', '"units": NaN')
+    deep = json.dumps({**GOOD, "transaction_id": "deep"}).replace(
+        '"units": 1', '"units": 1, "deep": ' + "[" * 5000 + "]" * 5000
+    )
+    huge = json.dumps({**GOOD, "transaction_id": "huge"}).replace(
+        '"units": 1', '"units": ' + "9" * 5000
+    )
+    digits = json.dumps({**GOOD, "transaction_id": "digits", "properties": {"units": "9" * 5000}})
+    lines = tmp_path / "e.jsonl"
+    lines.write_text("\n".join([nan, deep, huge, digits]) + "\n")
+    events, counts, diagnostics = _read(lines)
+    assert [e.transaction_id for e in events] == ["huge", "digits"]
+    assert [number_of(e.properties["units"]) for e in events] == [None, None]
+    assert [(code, line) for code, line, _ in _reasons(diagnostics)] == [("W950", 1), ("W950", 2)]
+    assert "nested too deeply" in diagnostics[1].summary
+    for name, element in (("nan", nan), ("deep", deep)):
+        array = tmp_path / f"{name}.json"
+        array.write_text("[\n" + json.dumps(GOOD) + ",\n" + element + "]")
+        events, counts, diagnostics = _read(array)
+        assert [e.transaction_id for e in events] == ["t1"]
+        [(code, line, summary)] = _reasons(diagnostics)
+        assert (code, line, counts.malformed) == ("W950", 3, 1), summary
+    array = tmp_path / "huge.json"
+    array.write_text("[" + huge + "]")
+    [event_], _, diagnostics = _read(array)
+    assert event_.transaction_id == "huge" and diagnostics == []

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from billing_spec.events.records import exact_decoder
+from billing_spec.events.records import exact_decode_at
 
 _BLANK = re.compile(r"[ \t\n\r]*")
 _CHUNK = 1 << 16
@@ -65,7 +65,7 @@ class _Buffer:
         """Decode the JSON value at the position: (value, its text)."""
         while True:
             try:
-                value, end = exact_decoder().raw_decode(self.text, self.pos)
+                value, end = exact_decode_at(self.text, self.pos)
             except json.JSONDecodeError as exc:
                 if self.more():
                     continue
@@ -74,6 +74,8 @@ class _Buffer:
                 raise ArraySyntaxError(
                     f"not valid JSON: {exc.msg} (line {line}, column {column})", self.line
                 ) from None
+            except ValueError as exc:  # NaN, Infinity, too deep
+                raise ArraySyntaxError(f"not valid JSON: {exc}", self.line) from None
             raw = self.text[self.pos : end]
             self.advance_to(end)
             return value, raw

@@ -24,6 +24,8 @@ This module does not open files (see `sources`) nor drop duplicates (see `reader
 from __future__ import annotations
 
 import json
+import re
+import sys
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -70,7 +72,15 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-_EXACT_DECODER = json.JSONDecoder(parse_float=JsonNumber, parse_constant=_no_constant)
+def _exact_int(text: str) -> int | JsonNumber:
+    """An integer; one too long for `int()` (Python refuses 4,300 digits) stays text, which
+    `number_of` then refuses as beyond `LIMIT_DIGITS`."""
+    return int(text) if len(text) < 4000 else JsonNumber(text)
+
+
+_EXACT_DECODER = json.JSONDecoder(
+    parse_float=JsonNumber, parse_int=_exact_int, parse_constant=_no_constant
+)
 
 
 def exact_decoder() -> json.JSONDecoder:
@@ -79,10 +89,36 @@ def exact_decoder() -> json.JSONDecoder:
 
 
 def exact_loads(text: str | bytes) -> Any:
-    """Decode JSON keeping non-integer numbers as `JsonNumber` text (never a float)."""
+    """Decode JSON keeping non-integer numbers as `JsonNumber` text (never a float).
+    Raises ValueError (UnicodeDecodeError, json.JSONDecodeError, ...)."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
-    return _EXACT_DECODER.decode(text)
+    value, end = exact_decode_at(text, _BLANK.match(text).end())
+    if _BLANK.match(text, end).end() != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
+
+
+TOO_DEEP = "the JSON is nested too deeply"
+_BLANK = re.compile(r"[ \t\n\r]*")
+_DEPTH = 1100  # orjson, the fast path's decoder, takes 1,024 levels; so must this
+
+
+def exact_decode_at(text: str, pos: int) -> tuple[Any, int]:
+    """The JSON value at `pos` with exact numbers, and where it ends (`raw_decode`). Raises
+    ValueError (json.JSONDecodeError, NaN, nested deeper than `_DEPTH` levels)."""
+    try:
+        return _EXACT_DECODER.raw_decode(text, pos)
+    except RecursionError:
+        pass
+    limit = sys.getrecursionlimit()  # the decoder recurses once per level
+    sys.setrecursionlimit(limit + _DEPTH)
+    try:
+        return _EXACT_DECODER.raw_decode(text, pos)
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def has_float(properties: dict[str, Any]) -> bool:
@@ -222,9 +258,8 @@ def number_of(value: Any) -> int | Decimal | None:
     if kind is Decimal:
         return value if within_limits(value) else None
     if kind is str or kind is JsonNumber:
-        if value.isdigit() and value.isascii():
-            number = int(value)
-            return number if number < BEYOND else None
+        if len(value) <= LIMIT_DIGITS and value.isdigit() and value.isascii():
+            return int(value)
         try:
             number = parse_decimal(value)
         except NotADecimal:
