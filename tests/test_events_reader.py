@@ -237,3 +237,25 @@ def test_values_json_has_not_are_malformed_not_a_traceback(tmp_path):
     array.write_text("[" + huge + "]")
     [event_], _, diagnostics = _read(array)
     assert event_.transaction_id == "huge" and diagnostics == []
+
+
+def test_a_lone_surrogate_escape_is_malformed(tmp_path):
+    """`"\\ud800"` is JSON syntax but no Unicode character: such an event could not be printed
+    (the invoice's JSON is UTF-8), so it is malformed, in JSON Lines and in arrays alike. A
+    surrogate pair is one character and fine."""
+    lone = json.dumps({**GOOD, "transaction_id": "lone", "properties": {"units": 1, "u": "\ud800"}})
+    pair = json.dumps({**GOOD, "transaction_id": "pair", "properties": {"units": 1, "u": "😀"}})
+    key = json.dumps({**GOOD, "transaction_id": "key", "properties": {"\udc80": 1}})
+    customer = json.dumps({**GOOD, "transaction_id": "c", "customer_id": "a\udfff"})
+    assert "\\ud800" in lone and "\\ud83d\\ude00" in pair
+    (tmp_path / "e.jsonl").write_text("\n".join([lone, pair, key, customer]) + "\n")
+    (tmp_path / "e.json").write_text("[" + ",\n".join([lone, pair, key, customer]) + "]")
+    for name in ("e.jsonl", "e.json"):
+        events, counts, diagnostics = _read(tmp_path / name)
+        assert [e.transaction_id for e in events] == ["pair"]
+        assert [(code, line) for code, line, _ in _reasons(diagnostics)] == [
+            ("W950", 1),
+            ("W950", 3),
+            ("W950", 4),
+        ]
+        assert "surrogate" in diagnostics[0].summary and counts.malformed == 3

@@ -194,9 +194,35 @@ def check_event(obj: Any, source: int, line: int) -> UsageEvent:
     properties = obj.get("properties", EMPTY)
     if type(properties) is not dict:
         raise Malformed(f"properties must be a JSON object, not {_json_kind(properties)}")
+    if _lone_surrogate(obj):
+        raise Malformed(
+            "a string holds a lone UTF-16 surrogate (an escape like \\ud800 without its pair), "
+            "which is no Unicode character"
+        )
     return UsageEvent(
         obj["transaction_id"], obj["customer_id"], obj["event_type"], when, properties, source, line
     )
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """True when a string in `value` (a key too) cannot be written as UTF-8: JSON's `\\ud800`
+    escapes decode to such strings (orjson refuses them; the exact decoder does not)."""
+    kind = type(value)
+    if kind is str:
+        return not value.isascii() and not value.isprintable() and _unencodable(value)
+    if kind is dict:
+        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
+    if kind is list:
+        return any(_lone_surrogate(v) for v in value)
+    return False
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _json_kind(value: Any) -> str:
