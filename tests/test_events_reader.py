@@ -259,3 +259,58 @@ def test_a_lone_surrogate_escape_is_malformed(tmp_path):
             ("W950", 4),
         ]
         assert "surrogate" in diagnostics[0].summary and counts.malformed == 3
+
+
+def test_invalid_utf8_in_an_array_skips_that_element_only(tmp_path):
+    """Past the first 64 KiB too: every element before and after the bad one is read and
+    counted, and the bad element is reported at its own line."""
+    elements = [json.dumps({**GOOD, "transaction_id": f"t{n}"}) for n in range(1000)]
+    elements[700] = elements[700].replace('"acme"', '"\xff"')
+    path = tmp_path / "e.json"
+    path.write_bytes(("[\n" + ",\n".join(elements) + "\n]").encode().replace(b"\xc3\xbf", b"\xff"))
+    events, counts, diagnostics = _read(path)
+    assert len(events) == 999 and (counts.read, counts.malformed) == (1000, 1)
+    [(code, line, summary)] = _reasons(diagnostics)
+    assert (code, line) == ("W950", 702) and "UTF-8" in summary
+
+
+def test_a_syntax_error_does_not_read_the_rest_of_the_array_file(tmp_path, monkeypatch):
+    """After a broken element nothing is trusted, so nothing more is read: a syntax error at the
+    start of a big file stops there, without the rest of the file in memory."""
+    from billing_spec.events import arrays
+
+    path = tmp_path / "e.json"
+    body = ",\n".join(json.dumps({**GOOD, "transaction_id": f"t{n}"}) for n in range(20000))
+    path.write_text('[{"transaction_id": oops},\n' + body + "]")
+    chunks = []
+    real = arrays._Buffer.more
+    monkeypatch.setattr(arrays._Buffer, "more", lambda self: chunks.append(1) or real(self))
+    events, counts, diagnostics = _read(path)
+    assert events == [] and (counts.read, counts.malformed) == (1, 1)
+    assert "column 21" in diagnostics[0].summary
+    assert len(chunks) <= 2  # the first chunk, and at most one more to be sure
+
+
+def test_values_cut_by_the_chunked_reads_are_read_whole(tmp_path, monkeypatch):
+    """An array file is read 64 KiB at a time; here 3 characters, so that every value is cut
+    somewhere: `12.5` is one (malformed) element, not `12` followed by a syntax error."""
+    from billing_spec.events import arrays
+
+    monkeypatch.setattr(arrays, "_CHUNK", 3)
+    path = tmp_path / "e.json"
+    path.write_text(
+        "["
+        + json.dumps(GOOD)
+        + ",\n12.5e+1,\n"
+        + json.dumps({**GOOD, "transaction_id": "t2"})
+        + "]"
+    )
+    events, counts, diagnostics = _read(path)
+    assert (counts.read, counts.malformed) == (3, 1)
+    assert [(e.transaction_id, e.properties) for e in events] == [
+        ("t1", {"units": 1}),
+        ("t2", {"units": 1}),
+    ]
+    assert _reasons(diagnostics) == [
+        ("W950", 2, "malformed event skipped: an event must be a JSON object, not a number")
+    ]

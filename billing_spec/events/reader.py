@@ -148,13 +148,20 @@ class EventStream:
             yield EventBatch(index, rows)
 
     def _from_arrays(self, stream: BinaryIO, index: int) -> Iterator[EventBatch]:
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig")  # type: ignore[arg-type]
+        # Bytes that are not UTF-8 become lone surrogates: the element holding them is malformed.
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape")  # type: ignore[arg-type]
         rows: list[Row] = []
         try:
             for obj, raw, number in array_elements(text):
+                try:
+                    data = raw.encode()
+                except UnicodeEncodeError:
+                    self._read += 1
+                    self._malformed(index, number, "the element is not valid UTF-8")
+                    continue
                 event = self._checked(obj, index, number)
                 if event is not None and self._seen.admit(
-                    event.transaction_id, fingerprint(raw.encode()), index, number
+                    event.transaction_id, fingerprint(data), index, number
                 ):
                     rows.append((*event[:5], number, None))
                     if len(rows) >= _BATCH:
@@ -163,9 +170,6 @@ class EventStream:
         except ArraySyntaxError as exc:
             self._read += 1
             self._malformed(index, exc.line, f"{exc} (the rest of the file is skipped)")
-        except UnicodeDecodeError:
-            self._read += 1
-            self._malformed(index, 1, "the file is not valid UTF-8 (the file is skipped)")
         finally:
             text.detach()
         if rows:
