@@ -194,3 +194,12 @@ def test_a_lone_surrogate_in_an_event_is_no_traceback(tmp_path):
     assert result.code == 0, result.stderr
     assert f"{path}:1: warning[W950]" in result.stderr and "surrogate" in result.stderr
     assert json.loads(result.stdout)["invoices"][0]["total"] == "38"
+
+
+def test_events_from_a_pipe_given_by_name():
+    """`--events <(zcat events.jsonl.gz)` names a pipe (/dev/fd/63), as /dev/stdin does: it is
+    read, not refused as a path that does not exist."""
+    text = (QUICKSTART / "events" / "october.jsonl").read_text()
+    result = run_billing("invoice", QUICKSTART, "--events", "/dev/stdin", input=text)
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["invoices"][0]["total"] == "50"

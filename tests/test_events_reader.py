@@ -314,3 +314,25 @@ def test_values_cut_by_the_chunked_reads_are_read_whole(tmp_path, monkeypatch):
     assert _reasons(diagnostics) == [
         ("W950", 2, "malformed event skipped: an event must be a JSON object, not a number")
     ]
+
+
+def test_a_bom_is_no_difference_between_copies(tmp_path):
+    """The BOM is not part of the first line's text: the same event with and without one is an
+    identical copy (no W951), in JSON Lines, in gzip and in an array."""
+    line = json.dumps(GOOD).encode()
+    (tmp_path / "1.jsonl").write_bytes(line + b"\n")
+    (tmp_path / "2.jsonl").write_bytes(b"\xef\xbb\xbf" + line + b"\n")
+    (tmp_path / "3.jsonl.gz").write_bytes(gzip.compress(b"\xef\xbb\xbf" + line))
+    (tmp_path / "4.json").write_bytes(b"\xef\xbb\xbf[" + line + b"]")
+    events, counts, diagnostics = _read(tmp_path)
+    assert len(events) == 1 and counts.duplicates == 3 and diagnostics == []
+
+
+def test_the_layout_is_told_past_any_amount_of_leading_blank_text(tmp_path):
+    """A JSON array after more blank lines than one read looks at is still an array, and its
+    elements keep their line numbers."""
+    path = tmp_path / "e.json"
+    path.write_text(" \n" * 10000 + json.dumps([GOOD], indent=1))
+    events, counts, diagnostics = _read(path)
+    assert [(e.transaction_id, e.line) for e in events] == [("t1", 10002)]
+    assert counts.read == 1 and diagnostics == []

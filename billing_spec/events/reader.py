@@ -28,7 +28,7 @@ from billing_spec.events.capped import CappedDiagnostics
 from billing_spec.events.dedupe import Seen, fingerprint
 from billing_spec.events.jsonl import Row, json_lines
 from billing_spec.events.records import Malformed, UsageEvent, check_event, exact_loads, has_float
-from billing_spec.events.sources import Source, expand_paths, is_array_layout, open_source
+from billing_spec.events.sources import Source, expand_paths, open_source, with_layout
 
 _BATCH = 256
 
@@ -121,10 +121,11 @@ class EventStream:
             self._diagnostics.add(error("E701", f"cannot read {source.name}: {reason}"))
             return
         try:
-            if is_array_layout(stream):
-                yield from self._from_arrays(stream, index)
+            events, is_array = with_layout(stream)
+            if is_array:
+                yield from self._from_arrays(events, index)
             else:
-                yield from self._from_lines(stream, index)
+                yield from self._from_lines(events, index)
         except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError; truncated: EOFError
             self._diagnostics.add(
                 error(
