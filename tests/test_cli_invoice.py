@@ -183,3 +183,23 @@ def test_strict_ignores_notes_about_what_is_not_evaluated_yet(tmp_path):
     clean = run_billing("invoice", acme, "--events", known, "--strict")
     assert clean.code == 0, clean.stderr
     assert "W962" in clean.stderr and "W952" not in clean.stderr
+
+
+def test_a_lone_surrogate_in_an_event_is_no_traceback(tmp_path):
+    """A presentation group value `"u\\ud800"` used to crash printing the JSON document."""
+    lines = (QUICKSTART / "events" / "october.jsonl").read_text().splitlines(keepends=True)
+    path = tmp_path / "e.jsonl"
+    path.write_text(lines[0].replace('"u1"', '"u\\ud800"') + "".join(lines[1:]))
+    result = run_billing("invoice", QUICKSTART, "--events", path)
+    assert result.code == 0, result.stderr
+    assert f"{path}:1: warning[W950]" in result.stderr and "surrogate" in result.stderr
+    assert json.loads(result.stdout)["invoices"][0]["total"] == "38"
+
+
+def test_events_from_a_pipe_given_by_name():
+    """`--events <(zcat events.jsonl.gz)` names a pipe (/dev/fd/63), as /dev/stdin does: it is
+    read, not refused as a path that does not exist."""
+    text = (QUICKSTART / "events" / "october.jsonl").read_text()
+    result = run_billing("invoice", QUICKSTART, "--events", "/dev/stdin", input=text)
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["invoices"][0]["total"] == "50"

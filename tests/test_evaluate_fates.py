@@ -47,6 +47,20 @@ def test_unknown_customers_are_counted_and_reported_once_per_id(tmp_path):
     assert _adds_up(document["summary"])
 
 
+def test_thousands_of_unknown_customer_ids_make_a_hundred_warnings(tmp_path):
+    """One W952 per unknown customer_id, but like every kind of warning only the first 100 are
+    shown, then a count: 1,000 IDs made 1,000 warnings."""
+    document, diagnostics = invoices(
+        tmp_path,
+        catalog(FLAT_50),
+        [event(f"t{n}", "2026-10-05T00:00:00Z", customer=f"c{n}", units=1) for n in range(1000)],
+    )
+    assert document["summary"]["unknown_customer"] == 1000
+    assert codes(diagnostics) == ["W952"] * 101
+    assert diagnostics[0].summary.startswith("1 event for customer_id 'c0'")
+    assert diagnostics[-1].summary.startswith("... and 900 more like this")
+
+
 def test_events_outside_the_contract_are_counted(tmp_path):
     """The contract starts Oct 1: an event on Sep 30 is outside it (W953)."""
     document, diagnostics = invoices(

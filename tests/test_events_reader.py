@@ -205,3 +205,134 @@ def test_records_from_python(tmp_path):
 def test_path_objects_work(tmp_path):
     path = write_jsonl(tmp_path / "e.jsonl", [GOOD])
     assert len(list(read_events([Path(path)]))) == 1
+
+
+def test_values_json_has_not_are_malformed_not_a_traceback(tmp_path):
+    """NaN, nesting deeper than the decoder recurses and integers longer than Python converts
+    (4,300 digits) are reported, in JSON Lines and in arrays; a 5,000-digit number is one
+    billing cannot use (W956 later), not a crash."""
+    nan = json.dumps({**GOOD, "transaction_id": "nan"}).replace('"units": 1', '"units": NaN')
+    deep = json.dumps({**GOOD, "transaction_id": "deep"}).replace(
+        '"units": 1', '"units": 1, "deep": ' + "[" * 5000 + "]" * 5000
+    )
+    huge = json.dumps({**GOOD, "transaction_id": "huge"}).replace(
+        '"units": 1', '"units": ' + "9" * 5000
+    )
+    digits = json.dumps({**GOOD, "transaction_id": "digits", "properties": {"units": "9" * 5000}})
+    lines = tmp_path / "e.jsonl"
+    lines.write_text("\n".join([nan, deep, huge, digits]) + "\n")
+    events, counts, diagnostics = _read(lines)
+    assert [e.transaction_id for e in events] == ["huge", "digits"]
+    assert [number_of(e.properties["units"]) for e in events] == [None, None]
+    assert [(code, line) for code, line, _ in _reasons(diagnostics)] == [("W950", 1), ("W950", 2)]
+    assert "nested too deeply" in diagnostics[1].summary
+    for name, element in (("nan", nan), ("deep", deep)):
+        array = tmp_path / f"{name}.json"
+        array.write_text("[\n" + json.dumps(GOOD) + ",\n" + element + "]")
+        events, counts, diagnostics = _read(array)
+        assert [e.transaction_id for e in events] == ["t1"]
+        [(code, line, summary)] = _reasons(diagnostics)
+        assert (code, line, counts.malformed) == ("W950", 3, 1), summary
+    array = tmp_path / "huge.json"
+    array.write_text("[" + huge + "]")
+    [event_], _, diagnostics = _read(array)
+    assert event_.transaction_id == "huge" and diagnostics == []
+
+
+def test_a_lone_surrogate_escape_is_malformed(tmp_path):
+    """`"\\ud800"` is JSON syntax but no Unicode character: such an event could not be printed
+    (the invoice's JSON is UTF-8), so it is malformed, in JSON Lines and in arrays alike. A
+    surrogate pair is one character and fine."""
+    lone = json.dumps({**GOOD, "transaction_id": "lone", "properties": {"units": 1, "u": "\ud800"}})
+    pair = json.dumps({**GOOD, "transaction_id": "pair", "properties": {"units": 1, "u": "😀"}})
+    key = json.dumps({**GOOD, "transaction_id": "key", "properties": {"\udc80": 1}})
+    customer = json.dumps({**GOOD, "transaction_id": "c", "customer_id": "a\udfff"})
+    assert "\\ud800" in lone and "\\ud83d\\ude00" in pair
+    (tmp_path / "e.jsonl").write_text("\n".join([lone, pair, key, customer]) + "\n")
+    (tmp_path / "e.json").write_text("[" + ",\n".join([lone, pair, key, customer]) + "]")
+    for name in ("e.jsonl", "e.json"):
+        events, counts, diagnostics = _read(tmp_path / name)
+        assert [e.transaction_id for e in events] == ["pair"]
+        assert [(code, line) for code, line, _ in _reasons(diagnostics)] == [
+            ("W950", 1),
+            ("W950", 3),
+            ("W950", 4),
+        ]
+        assert "surrogate" in diagnostics[0].summary and counts.malformed == 3
+
+
+def test_invalid_utf8_in_an_array_skips_that_element_only(tmp_path):
+    """Past the first 64 KiB too: every element before and after the bad one is read and
+    counted, and the bad element is reported at its own line."""
+    elements = [json.dumps({**GOOD, "transaction_id": f"t{n}"}) for n in range(1000)]
+    elements[700] = elements[700].replace('"acme"', '"\xff"')
+    path = tmp_path / "e.json"
+    path.write_bytes(("[\n" + ",\n".join(elements) + "\n]").encode().replace(b"\xc3\xbf", b"\xff"))
+    events, counts, diagnostics = _read(path)
+    assert len(events) == 999 and (counts.read, counts.malformed) == (1000, 1)
+    [(code, line, summary)] = _reasons(diagnostics)
+    assert (code, line) == ("W950", 702) and "UTF-8" in summary
+
+
+def test_a_syntax_error_does_not_read_the_rest_of_the_array_file(tmp_path, monkeypatch):
+    """After a broken element nothing is trusted, so nothing more is read: a syntax error at the
+    start of a big file stops there, without the rest of the file in memory."""
+    from billing_spec.events import arrays
+
+    path = tmp_path / "e.json"
+    body = ",\n".join(json.dumps({**GOOD, "transaction_id": f"t{n}"}) for n in range(20000))
+    path.write_text('[{"transaction_id": oops},\n' + body + "]")
+    chunks = []
+    real = arrays._Buffer.more
+    monkeypatch.setattr(arrays._Buffer, "more", lambda self: chunks.append(1) or real(self))
+    events, counts, diagnostics = _read(path)
+    assert events == [] and (counts.read, counts.malformed) == (1, 1)
+    assert "column 21" in diagnostics[0].summary
+    assert len(chunks) <= 2  # the first chunk, and at most one more to be sure
+
+
+def test_values_cut_by_the_chunked_reads_are_read_whole(tmp_path, monkeypatch):
+    """An array file is read 64 KiB at a time; here 3 characters, so that every value is cut
+    somewhere: `12.5` is one (malformed) element, not `12` followed by a syntax error."""
+    from billing_spec.events import arrays
+
+    monkeypatch.setattr(arrays, "_CHUNK", 3)
+    path = tmp_path / "e.json"
+    path.write_text(
+        "["
+        + json.dumps(GOOD)
+        + ",\n12.5e+1,\n"
+        + json.dumps({**GOOD, "transaction_id": "t2"})
+        + "]"
+    )
+    events, counts, diagnostics = _read(path)
+    assert (counts.read, counts.malformed) == (3, 1)
+    assert [(e.transaction_id, e.properties) for e in events] == [
+        ("t1", {"units": 1}),
+        ("t2", {"units": 1}),
+    ]
+    assert _reasons(diagnostics) == [
+        ("W950", 2, "malformed event skipped: an event must be a JSON object, not a number")
+    ]
+
+
+def test_a_bom_is_no_difference_between_copies(tmp_path):
+    """The BOM is not part of the first line's text: the same event with and without one is an
+    identical copy (no W951), in JSON Lines, in gzip and in an array."""
+    line = json.dumps(GOOD).encode()
+    (tmp_path / "1.jsonl").write_bytes(line + b"\n")
+    (tmp_path / "2.jsonl").write_bytes(b"\xef\xbb\xbf" + line + b"\n")
+    (tmp_path / "3.jsonl.gz").write_bytes(gzip.compress(b"\xef\xbb\xbf" + line))
+    (tmp_path / "4.json").write_bytes(b"\xef\xbb\xbf[" + line + b"]")
+    events, counts, diagnostics = _read(tmp_path)
+    assert len(events) == 1 and counts.duplicates == 3 and diagnostics == []
+
+
+def test_the_layout_is_told_past_any_amount_of_leading_blank_text(tmp_path):
+    """A JSON array after more blank lines than one read looks at is still an array, and its
+    elements keep their line numbers."""
+    path = tmp_path / "e.json"
+    path.write_text(" \n" * 10000 + json.dumps([GOOD], indent=1))
+    events, counts, diagnostics = _read(path)
+    assert [(e.transaction_id, e.line) for e in events] == [("t1", 10002)]
+    assert counts.read == 1 and diagnostics == []

@@ -3,8 +3,8 @@
 A million events of an unknown customer make one warning (with the count and the first place),
 not a million: unknown customers are noted per `customer_id`, events outside every contract per
 customer, events with no rate in force per (contract, product, pricing group values), overlapping
-contracts once per customer. A property that is not a number is noted per event (`file:line`);
-`CappedDiagnostics` keeps the first hundred.
+contracts once per customer. A property that is not a number is noted per event (`file:line`).
+`CappedDiagnostics` keeps the first hundred of each code.
 """
 
 from __future__ import annotations
@@ -60,11 +60,14 @@ class EventNotes:
         )
 
     def diagnostics(self) -> list[Diagnostic]:
-        out = [self._unknown(ref, entry) for ref, entry in self.unknown.items()]
-        out += [self._outside(customer, entry) for customer, entry in self.outside.items()]
-        out += [self._overlap(customer, entry) for customer, entry in self.overlaps.items()]
-        out += [self._no_rate(key, entry) for key, entry in self.no_rate.items()]
-        return out + self.values.finish()
+        """The notes; of each code the first hundred (unknown customer IDs and pricing group
+        values come from the events: there may be a million)."""
+        out = CappedDiagnostics()
+        out.extend([self._unknown(ref, entry) for ref, entry in self.unknown.items()])
+        out.extend([self._outside(customer, entry) for customer, entry in self.outside.items()])
+        out.extend([self._overlap(customer, entry) for customer, entry in self.overlaps.items()])
+        out.extend([self._no_rate(key, entry) for key, entry in self.no_rate.items()])
+        return out.finish() + self.values.finish()
 
     def _unknown(self, ref: str, entry: list[int]) -> Diagnostic:
         count, source, line = entry

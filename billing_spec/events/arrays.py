@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from billing_spec.events.records import exact_decoder
+from billing_spec.events.records import exact_decode_at
 
 _BLANK = re.compile(r"[ \t\n\r]*")
 _CHUNK = 1 << 16
@@ -65,18 +65,32 @@ class _Buffer:
         """Decode the JSON value at the position: (value, its text)."""
         while True:
             try:
-                value, end = exact_decoder().raw_decode(self.text, self.pos)
+                value, end = exact_decode_at(self.text, self.pos)
             except json.JSONDecodeError as exc:
-                if self.more():
+                if _cut_short(exc) and self.more():
                     continue
                 line = self.line + self.text.count("\n", self.pos, exc.pos)
                 column = exc.pos - self.text.rfind("\n", 0, exc.pos)
                 raise ArraySyntaxError(
                     f"not valid JSON: {exc.msg} (line {line}, column {column})", self.line
                 ) from None
+            except ValueError as exc:  # NaN, Infinity, too deep
+                raise ArraySyntaxError(f"not valid JSON: {exc}", self.line) from None
+            if end >= len(self.text) - 2 and self.more():
+                continue  # a number may go on in the next chunk (`12` of `12.5`, `1` of `1e+3`)
             raw = self.text[self.pos : end]
             self.advance_to(end)
             return value, raw
+
+
+def _cut_short(exc: json.JSONDecodeError) -> bool:
+    """Whether the error may only mean the buffer ends inside the value: then more text may
+    mend it. An error well before the end is final (reading on would hold the rest of the
+    file); a string runs on until its closing quote."""
+    return exc.pos >= len(exc.doc) - _CUT or exc.msg.startswith("Unterminated string")
+
+
+_CUT = 16  # the furthest an error in a cut value is from the cut: `false`, `\ud800\udc`
 
 
 def array_elements(stream: TextIO) -> Iterator[tuple[Any, str, int]]:

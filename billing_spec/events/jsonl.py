@@ -98,8 +98,6 @@ def json_lines(
 
 def checked_line(line: bytes, number: int, report: Report) -> Row | None:
     """One line the fast path did not take: its row, or None after reporting why not."""
-    if number == 1:
-        line = line.removeprefix(b"\xef\xbb\xbf")
     try:
         obj, raw = orjson.loads(line), line
     except orjson.JSONDecodeError:

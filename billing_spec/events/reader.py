@@ -28,7 +28,7 @@ from billing_spec.events.capped import CappedDiagnostics
 from billing_spec.events.dedupe import Seen, fingerprint
 from billing_spec.events.jsonl import Row, json_lines
 from billing_spec.events.records import Malformed, UsageEvent, check_event, exact_loads, has_float
-from billing_spec.events.sources import Source, expand_paths, is_array_layout, open_source
+from billing_spec.events.sources import Source, expand_paths, open_source, with_layout
 
 _BATCH = 256
 
@@ -121,10 +121,11 @@ class EventStream:
             self._diagnostics.add(error("E701", f"cannot read {source.name}: {reason}"))
             return
         try:
-            if is_array_layout(stream):
-                yield from self._from_arrays(stream, index)
+            events, is_array = with_layout(stream)
+            if is_array:
+                yield from self._from_arrays(events, index)
             else:
-                yield from self._from_lines(stream, index)
+                yield from self._from_lines(events, index)
         except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError; truncated: EOFError
             self._diagnostics.add(
                 error(
@@ -148,13 +149,20 @@ class EventStream:
             yield EventBatch(index, rows)
 
     def _from_arrays(self, stream: BinaryIO, index: int) -> Iterator[EventBatch]:
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig")  # type: ignore[arg-type]
+        # Bytes that are not UTF-8 become lone surrogates: the element holding them is malformed.
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape")  # type: ignore[arg-type]
         rows: list[Row] = []
         try:
             for obj, raw, number in array_elements(text):
+                try:
+                    data = raw.encode()
+                except UnicodeEncodeError:
+                    self._read += 1
+                    self._malformed(index, number, "the element is not valid UTF-8")
+                    continue
                 event = self._checked(obj, index, number)
                 if event is not None and self._seen.admit(
-                    event.transaction_id, fingerprint(raw.encode()), index, number
+                    event.transaction_id, fingerprint(data), index, number
                 ):
                     rows.append((*event[:5], number, None))
                     if len(rows) >= _BATCH:
@@ -163,9 +171,6 @@ class EventStream:
         except ArraySyntaxError as exc:
             self._read += 1
             self._malformed(index, exc.line, f"{exc} (the rest of the file is skipped)")
-        except UnicodeDecodeError:
-            self._read += 1
-            self._malformed(index, 1, "the file is not valid UTF-8 (the file is skipped)")
         finally:
             text.detach()
         if rows:

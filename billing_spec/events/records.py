@@ -24,6 +24,8 @@ This module does not open files (see `sources`) nor drop duplicates (see `reader
 from __future__ import annotations
 
 import json
+import re
+import sys
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -70,7 +72,15 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-_EXACT_DECODER = json.JSONDecoder(parse_float=JsonNumber, parse_constant=_no_constant)
+def _exact_int(text: str) -> int | JsonNumber:
+    """An integer; one too long for `int()` (Python refuses 4,300 digits) stays text, which
+    `number_of` then refuses as beyond `LIMIT_DIGITS`."""
+    return int(text) if len(text) < 4000 else JsonNumber(text)
+
+
+_EXACT_DECODER = json.JSONDecoder(
+    parse_float=JsonNumber, parse_int=_exact_int, parse_constant=_no_constant
+)
 
 
 def exact_decoder() -> json.JSONDecoder:
@@ -79,10 +89,36 @@ def exact_decoder() -> json.JSONDecoder:
 
 
 def exact_loads(text: str | bytes) -> Any:
-    """Decode JSON keeping non-integer numbers as `JsonNumber` text (never a float)."""
+    """Decode JSON keeping non-integer numbers as `JsonNumber` text (never a float).
+    Raises ValueError (UnicodeDecodeError, json.JSONDecodeError, ...)."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
-    return _EXACT_DECODER.decode(text)
+    value, end = exact_decode_at(text, _BLANK.match(text).end())
+    if _BLANK.match(text, end).end() != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
+
+
+TOO_DEEP = "the JSON is nested too deeply"
+_BLANK = re.compile(r"[ \t\n\r]*")
+_DEPTH = 1100  # orjson, the fast path's decoder, takes 1,024 levels; so must this
+
+
+def exact_decode_at(text: str, pos: int) -> tuple[Any, int]:
+    """The JSON value at `pos` with exact numbers, and where it ends (`raw_decode`). Raises
+    ValueError (json.JSONDecodeError, NaN, nested deeper than `_DEPTH` levels)."""
+    try:
+        return _EXACT_DECODER.raw_decode(text, pos)
+    except RecursionError:
+        pass
+    limit = sys.getrecursionlimit()  # the decoder recurses once per level
+    sys.setrecursionlimit(limit + _DEPTH)
+    try:
+        return _EXACT_DECODER.raw_decode(text, pos)
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def has_float(properties: dict[str, Any]) -> bool:
@@ -158,9 +194,35 @@ def check_event(obj: Any, source: int, line: int) -> UsageEvent:
     properties = obj.get("properties", EMPTY)
     if type(properties) is not dict:
         raise Malformed(f"properties must be a JSON object, not {_json_kind(properties)}")
+    if _lone_surrogate(obj):
+        raise Malformed(
+            "a string holds a lone UTF-16 surrogate (an escape like \\ud800 without its pair), "
+            "which is no Unicode character"
+        )
     return UsageEvent(
         obj["transaction_id"], obj["customer_id"], obj["event_type"], when, properties, source, line
     )
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """True when a string in `value` (a key too) cannot be written as UTF-8: JSON's `\\ud800`
+    escapes decode to such strings (orjson refuses them; the exact decoder does not)."""
+    kind = type(value)
+    if kind is str:
+        return not value.isascii() and not value.isprintable() and _unencodable(value)
+    if kind is dict:
+        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
+    if kind is list:
+        return any(_lone_surrogate(v) for v in value)
+    return False
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _json_kind(value: Any) -> str:
@@ -222,9 +284,8 @@ def number_of(value: Any) -> int | Decimal | None:
     if kind is Decimal:
         return value if within_limits(value) else None
     if kind is str or kind is JsonNumber:
-        if value.isdigit() and value.isascii():
-            number = int(value)
-            return number if number < BEYOND else None
+        if len(value) <= LIMIT_DIGITS and value.isdigit() and value.isascii():
+            return int(value)
         try:
             number = parse_decimal(value)
         except NotADecimal:

@@ -1,12 +1,13 @@
 """Where events come from: `--events` paths -> an ordered list of sources, each opened as bytes.
 
-A path is a file, a directory or `-` (standard input). A directory stands for the event files
-below it (`*.jsonl`, `*.ndjson`, `*.json`, each optionally `.gz`), sorted by relative path, hidden
-files and directories skipped; so input order — which decides which copy of a duplicate wins — is
-the order of the `--events` arguments, then that sorted order, then line order. A file given by
-name is read whatever its name. Compression is detected from the content (gzip's magic bytes), not
-the name, and so is the layout: a file whose first character is `[` holds JSON arrays (the body of
-Metronome's ingest call), any other file is JSON Lines.
+A path is a file (or a named pipe: `<(zcat ...)`), a directory or `-` (standard input). A
+directory stands for the event files below it (`*.jsonl`, `*.ndjson`, `*.json`, each optionally
+`.gz`), sorted by relative path, hidden files and directories skipped; so input order — which
+decides which copy of a duplicate wins — is the order of the `--events` arguments, then that
+sorted order, then line order. A file given by name is read whatever its name. Compression is
+detected from the content (gzip's magic bytes), not the name, and so is the layout: a file whose
+first non-blank character is `[` holds JSON arrays (the body of Metronome's ingest call), any other
+file is JSON Lines. A leading BOM is dropped.
 
 This module knows nothing about what an event is (see `records`) or about duplicates (`reader`).
 """
@@ -59,7 +60,7 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source],
                     )
                 )
             sources += [Source(os.path.join(text, rel), path / rel) for rel in found]
-        elif path.is_file():
+        elif path.exists():  # a file, or a pipe: `--events <(zcat events.jsonl.gz)`
             sources.append(Source(text, path))
         else:
             diagnostics.append(error("E701", f"events path {text} does not exist"))
@@ -85,12 +86,34 @@ def open_source(source: Source) -> BinaryIO:
     return stream
 
 
-def is_array_layout(stream: BinaryIO) -> bool:
-    """True when the first non-blank character is `[` (a file of JSON arrays)."""
-    head = stream.peek(4096)  # type: ignore[attr-defined]
-    head = head.removeprefix(_BOM).lstrip()
-    return head[:1] == b"["
+def with_layout(stream: BinaryIO) -> tuple[BinaryIO, bool]:
+    """The stream without a leading BOM (no part of the first line's text), and True when its
+    first non-blank character is `[` (a file of JSON arrays). Raises OSError, EOFError.
+
+    One peek may not reach that character (a pipe gives what it has; blank lines may fill the
+    buffer): blank text is then read and put back in front of the rest."""
+    if stream.peek(3)[:3] == _BOM:  # type: ignore[attr-defined]
+        stream.read(3)
+    blank: list[bytes] = []
+    while (head := stream.peek(1 << 16)) and not head.lstrip(b" \t\r\n"):  # type: ignore[attr-defined]
+        blank.append(stream.read(len(head)))
+    is_array = head.lstrip(b" \t\r\n")[:1] == b"["
+    if blank:
+        stream = io.BufferedReader(_Prefixed(b"".join(blank), stream))  # type: ignore[arg-type]
+    return stream, is_array
 
 
-def strip_bom(data: bytes) -> bytes:
-    return data[3:] if data.startswith(_BOM) else data
+class _Prefixed(io.RawIOBase):
+    """`prefix`, then the rest of `stream` (which closing this leaves open)."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
+        self.prefix, self.stream = prefix, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        data = self.prefix[: len(buffer)] or self.stream.read1(len(buffer))  # type: ignore[attr-defined]
+        self.prefix = self.prefix[len(data) :] if self.prefix else b""
+        buffer[: len(data)] = data
+        return len(data)
