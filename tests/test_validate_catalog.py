@@ -104,3 +104,59 @@ def test_a_reference_to_a_resource_of_another_kind_says_so(catalog_dir):
             "'tokens' is a billable_metric, not a product",
         )
     ]
+
+
+def test_mistakes_in_aliased_and_merged_values_point_where_they_are_brought_in(catalog_dir):
+    """A shared anchor is fine in one place and wrong in another: the diagnostic is at the alias
+    (or `<<` merge) of the resource that is wrong, not at the anchor in the one that is fine."""
+    root = catalog_dir(
+        {
+            "catalog.yaml": """
+        version: 1
+        billable_metrics:
+          m: {name: M, aggregation_type: COUNT}
+        products:
+          p: &usage {name: P, type: USAGE, billable_metric: m}
+          q: {name: Q, type: USAGE, billable_metric: m}
+          f:
+            <<: *usage
+            name: F
+            type: FIXED
+        rate_cards:
+          card_p:
+            name: P card
+            rates:
+              - {product: p, starting_at: 2026-01-01T00:00:00Z, entitled: true,
+                 rate_type: FLAT, price: 5}
+          card_q:
+            name: Q card
+            rates:
+              - {product: q, starting_at: 2026-01-01T00:00:00Z, entitled: true,
+                 rate_type: FLAT, price: 5}
+        customers:
+          acme: {name: Acme}
+          globex: {name: Globex}
+        contracts:
+          acme_2026:
+            customer: acme
+            rate_card: card_p
+            starting_at: 2026-01-01T00:00:00Z
+            overrides: &discount
+              - {product: p, starting_at: 2026-01-01T00:00:00Z, type: MULTIPLIER, multiplier: 0.9}
+            scheduled_charges:
+              - product: f
+                schedule: {schedule_items: [{timestamp: 2026-01-01T00:00:00Z, amount: 1}]}
+          globex_2026:
+            customer: globex
+            rate_card: card_q
+            starting_at: 2026-01-01T00:00:00Z
+            overrides: *discount
+    """
+        }
+    )
+    _, diagnostics = validate_catalog(root)
+    found = [(d.code, d.range.start.line, d.range.start.column) for d in diagnostics]
+    assert found == [
+        ("E402", 8, 5),  # f's billable_metric comes from `<<: *usage`, not from p's line 5
+        ("E604", 39, 16),  # globex's overrides are `*discount`; acme's (line 31) are fine
+    ]
