@@ -160,3 +160,12 @@ def test_mistakes_in_aliased_and_merged_values_point_where_they_are_brought_in(c
         ("E402", 8, 5),  # f's billable_metric comes from `<<: *usage`, not from p's line 5
         ("E604", 39, 16),  # globex's overrides are `*discount`; acme's (line 31) are fine
     ]
+
+
+def test_the_excerpt_of_a_file_with_a_byte_order_mark_has_no_invisible_character(tmp_path):
+    (tmp_path / "catalog.yaml").write_bytes(b"\xef\xbb\xbfversion: 1\nproducts: 5\n")
+    result = run_billing("validate", ".", cwd=tmp_path)
+    assert " 2 | products: 5\n   |           ^\n" in result.stdout
+    (tmp_path / "catalog.yaml").write_bytes(b"\xef\xbb\xbfproducts: {}\n")
+    result = run_billing("validate", ".", cwd=tmp_path)
+    assert " 1 | products: {}\n" in result.stdout

@@ -110,3 +110,13 @@ def test_a_value_brought_in_by_an_alias_or_merge_is_located_where_it_is_brought_
     assert at("use", "x", key=True) == (3, 3)
     assert at("use", "y") == (4, 6)  # written here, merge or not
     assert at("copy", "y", "z") == (5, 7)  # aliased: at `*b`, not at the anchor
+
+
+def test_unicode_line_separators_in_text_do_not_shift_line_numbers():
+    # PyYAML counts U+2028, U+2029 and NEL as line breaks; editors and the source excerpt do not
+    doc, errors = parse('a: "x\u2028y\u2029z\x85w"\nb: 2\n')
+    assert errors == []
+    where = doc.range_of(("b",))
+    assert (where.start.line, where.start.column) == (2, 4)
+    _, errors = parse('a: "x\u2028y"\nb: [1\n')
+    assert errors[0][:2] == ("E003", 3)

@@ -19,6 +19,7 @@ indexes) to the spans of its key and value, from which later stages build `file:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -175,18 +176,24 @@ def _syntax_error(exc: yaml.MarkedYAMLError, filename: str, text: str) -> Diagno
     return error("E003", f"YAML syntax error: {problem}", where, detail=detail)
 
 
-_BREAKS = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks PyYAML counts
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what editors (and the source excerpt) count
 
 
 class _Spans:
     """PyYAML marks as 1-based positions that are always inside the text.
 
-    At the end of a file without a final newline PyYAML puts some marks on the line after the
-    last one; those point at the end of the last line instead.
+    Lines are counted as editors count them: PyYAML also breaks lines at U+2028, U+2029 and NEL,
+    which may sit inside a quoted name and would shift every later line, so positions come from
+    a mark's character offset (never past the end of the text, even where PyYAML's line count
+    runs past the last line of a file without a final newline).
     """
 
     def __init__(self, text: str):
-        self.lines = [len(line) for line in _BREAKS.split(text)]
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        self.lengths = [
+            len(_LINE_BREAK.sub("", text[start:end]))
+            for start, end in zip(self.starts, [*self.starts[1:], len(text)], strict=True)
+        ]
         self._cache: dict[int, Span] = {}  # an aliased node is one node: one span
 
     def of(self, node: yaml.Node) -> Span:
@@ -197,10 +204,9 @@ class _Spans:
         return span
 
     def position(self, mark: yaml.Mark) -> Position:
-        line, column = mark.line, mark.column
-        if line >= len(self.lines):
-            line, column = len(self.lines) - 1, self.lines[-1]
-        return Position(line + 1, min(column, self.lines[line]) + 1)
+        line = bisect.bisect_right(self.starts, mark.index) - 1
+        column = min(mark.index - self.starts[line], self.lengths[line])
+        return Position(line + 1, column + 1)
 
 
 class _Builder:
