@@ -169,3 +169,78 @@ def test_the_excerpt_of_a_file_with_a_byte_order_mark_has_no_invisible_character
     (tmp_path / "catalog.yaml").write_bytes(b"\xef\xbb\xbfproducts: {}\n")
     result = run_billing("validate", ".", cwd=tmp_path)
     assert " 1 | products: {}\n" in result.stdout
+
+
+def test_messages_describe_values_in_yaml_words_not_python_reprs(catalog_dir):
+    root = catalog_dir(
+        {
+            "a.yaml": "version: 2\n",
+            "b.yaml": "version: true\n",
+            "c.yaml": """
+        version: 1
+        customers:
+          acme: {name: Acme}
+        rate_cards:
+          list:
+            name: List
+            aliases:
+              - {name: a, starting_at: 1704067200}
+              - {name: b, starting_at: 2026-01-01T00:00:00+24:00}
+              - {name: c, starting_at: 2026-01-01T00:00:00+05:60}
+              - {name: d, starting_at: 2026-01-01}
+              - {name: e, starting_at: 2026-01-01T00:00:00}
+    """,
+        }
+    )
+    _, diagnostics = validate_catalog(root)
+    found = [(Path(d.range.filename).name, d.code, d.summary, d.hint) for d in diagnostics]
+    at = "`rate_cards.list.aliases"
+    assert found == [
+        (
+            "a.yaml",
+            "E009",
+            "unsupported catalog version 2",
+            "this billing-spec reads catalog version 1",
+        ),
+        (
+            "b.yaml",
+            "E009",
+            "unsupported catalog version: expected the number 1, got the boolean true",
+            "this billing-spec reads catalog version 1",
+        ),
+        (
+            "c.yaml",
+            "E106",
+            f"{at}[0].starting_at`: expected an RFC 3339 timestamp like 2026-10-01T00:00:00Z, "
+            "got the number 1704067200",
+            "write an instant with its offset, like 2026-10-01T00:00:00Z (UTC)",
+        ),
+        (
+            "c.yaml",
+            "E106",
+            f"{at}[1].starting_at`: '2026-01-01T00:00:00+24:00' has an offset out of range: "
+            "hours 00 to 23, minutes 00 to 59",
+            "write an instant with its offset, like 2026-10-01T00:00:00Z (UTC)",
+        ),
+        (
+            "c.yaml",
+            "E106",
+            f"{at}[2].starting_at`: '2026-01-01T00:00:00+05:60' has an offset out of range: "
+            "hours 00 to 23, minutes 00 to 59",
+            "write an instant with its offset, like 2026-10-01T00:00:00Z (UTC)",
+        ),
+        (
+            "c.yaml",
+            "E106",
+            f"{at}[3].starting_at`: '2026-01-01' is not an RFC 3339 timestamp with an offset, "
+            "like 2026-10-01T00:00:00Z",
+            "a date alone is not an instant: 2026-01-01T00:00:00Z is its start in UTC",
+        ),
+        (
+            "c.yaml",
+            "E106",
+            f"{at}[4].starting_at`: '2026-01-01T00:00:00' is not an RFC 3339 timestamp with an "
+            "offset, like 2026-10-01T00:00:00Z",
+            "add the offset: 2026-01-01T00:00:00Z is UTC",
+        ),
+    ]

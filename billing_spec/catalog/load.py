@@ -25,7 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 from billing_spec.addresses import ID_RE, SECTIONS
 from billing_spec.catalog.models import SECTION_MODELS, CatalogFile, Moved, Resource
 from billing_spec.catalog.schema_errors import schema_diagnostics
-from billing_spec.catalog.yaml_source import YamlDocument, read_yaml_file
+from billing_spec.catalog.yaml_source import YamlDocument, describe_value, read_yaml_file
 from billing_spec.diagnostics import Diagnostic, SourceRange, did_you_mean, error
 
 CATALOG_VERSION = 1
@@ -241,10 +241,17 @@ def _check_version(doc: YamlDocument) -> list[Diagnostic]:
     version = data["version"]
     if isinstance(version, Decimal) and version == CATALOG_VERSION:
         return []
+    if isinstance(version, Decimal):
+        summary = f"unsupported catalog version {version}"
+    else:
+        summary = (
+            f"unsupported catalog version: expected the number {CATALOG_VERSION}, "
+            f"got {describe_value(version)}"
+        )
     return [
         error(
             "E009",
-            f"unsupported catalog version {version!r}",
+            summary,
             doc.range_of(("version",)),
             hint=f"this billing-spec reads catalog version {CATALOG_VERSION}",
         )

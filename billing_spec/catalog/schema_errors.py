@@ -10,13 +10,14 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from billing_spec.catalog.types import TimestampValueError
+from billing_spec.catalog.yaml_source import describe_value
 from billing_spec.diagnostics import Diagnostic, did_you_mean, error
+from billing_spec.timestamps import timestamp_hint
 
 if TYPE_CHECKING:
     from billing_spec.catalog.load import Definition
@@ -83,7 +84,8 @@ def _one(err: Mapping[str, Any], where: Definition, model: type[BaseModel] | Non
         )
     message = _message(err)
     if kind == "value_error" and isinstance(err.get("ctx", {}).get("error"), TimestampValueError):
-        return error("E106", f"{label}: {message}", where.range(*loc))
+        hint = timestamp_hint(err.get("input"))
+        return error("E106", f"{label}: {message}", where.range(*loc), hint=hint)
     if kind in _TYPE_ERRORS:
         return error(
             "E103", f"{label}: {_type_message(kind, err.get('input'), message)}", where.range(*loc)
@@ -119,19 +121,7 @@ _EXPECTED = {
 def _type_message(kind: str, value: Any, fallback: str) -> str:
     """`expected a list, got the text 'hooli-prod'`, in YAML's words rather than Python's."""
     expected = _EXPECTED.get(kind)
-    return f"expected {expected}, got {_describe(value)}" if expected else fallback
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, Decimal):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    return "a list" if isinstance(value, list) else "a mapping"
+    return f"expected {expected}, got {describe_value(value)}" if expected else fallback
 
 
 def _message(err: Mapping[str, Any]) -> str:

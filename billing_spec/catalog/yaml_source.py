@@ -438,5 +438,18 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+def describe_value(value: Any) -> str:
+    """A value the loader produced, in YAML's words: `the number 2`, `the text 'x'`, ..."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, Decimal):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
 def _short(tag: str) -> str:
     return "!!" + tag[len(TAG) :] if tag.startswith(TAG) else tag
