@@ -218,9 +218,9 @@ class _Merger:
     def _add_moved(self, doc: YamlDocument, value: Any) -> list[Diagnostic]:
         here = Definition(doc, ("moved",))
         try:
-            entries = _MOVED.validate_python(value or ())
+            entries = _MOVED.validate_python(() if value is None else value)
         except ValidationError as exc:
-            return schema_diagnostics(exc, here, None)
+            return schema_diagnostics(exc, here, tuple[Moved, ...])
         for index, entry in enumerate(entries):
             self.moved.append(entry)
             self.moved_definitions.append(Definition(doc, ("moved", index)))

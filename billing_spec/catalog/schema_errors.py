@@ -43,12 +43,12 @@ _TYPE_ERRORS = {
 }
 
 
-def schema_diagnostics(
-    exc: ValidationError, where: Definition, model: type[BaseModel] | None
-) -> list[Diagnostic]:
+def schema_diagnostics(exc: ValidationError, where: Definition, model: Any) -> list[Diagnostic]:
     """Turn a pydantic ValidationError about the value at `where` into located diagnostics.
 
-    A list whose only item is invalid is also "too short" for pydantic; that echo is dropped.
+    `model` is the type the value was validated as (a model, or `tuple[Moved, ...]`): it names
+    the fields a "did you mean" may suggest. A list whose only item is invalid is also "too
+    short" for pydantic; that echo is dropped.
     """
     errors = exc.errors(include_url=False)
     locs = [tuple(err["loc"]) for err in errors]
@@ -63,7 +63,7 @@ def _has_inner(loc: tuple, locs: list[tuple]) -> bool:
     return any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs)
 
 
-def _one(err: Mapping[str, Any], where: Definition, model: type[BaseModel] | None) -> Diagnostic:
+def _one(err: Mapping[str, Any], where: Definition, model: Any) -> Diagnostic:
     loc = tuple(err["loc"])
     kind = err["type"]
     label = _label((*where.path, *loc))

@@ -33,13 +33,14 @@ from billing_spec.timestamps import TimestampError, format_timestamp, parse_time
 
 
 class Model(BaseModel):
-    """Base of every catalog model: immutable, unknown keys refused, docstrings become docs."""
+    """Base of every catalog model: immutable, unknown keys refused, docstrings become docs.
+
+    A field with an alias (`Moved.from_`) is read by its alias only, as the schema has it."""
 
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
         use_attribute_docstrings=True,
-        populate_by_name=True,
     )
 
 
