@@ -120,3 +120,9 @@ def test_unicode_line_separators_in_text_do_not_shift_line_numbers():
     assert (where.start.line, where.start.column) == (2, 4)
     _, errors = parse('a: "x\u2028y"\nb: [1\n')
     assert errors[0][:2] == ("E003", 3)
+
+
+def test_a_file_of_document_markers_and_comments_only_is_empty():
+    for text in ("---\n", "# all commented out\n---\n# version: 1\n", "--- # x\n...\n"):
+        assert parse(text)[1] == [("E006", 1, 1)], text
+    assert parse("null\n")[1] == []  # a value, which the loader reports as not a mapping

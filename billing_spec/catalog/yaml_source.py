@@ -147,7 +147,7 @@ def parse_yaml_text(text: str, filename: str) -> tuple[YamlDocument | None, list
         return None, [_syntax_error(exc, filename, text)]
     except yaml.YAMLError as exc:
         return None, [error("E003", f"YAML error: {exc}", SourceRange.at(filename, 1))]
-    if root is None:
+    if root is None or _nothing(root):
         return None, [
             error(
                 "E006",
@@ -161,6 +161,13 @@ def parse_yaml_text(text: str, filename: str) -> tuple[YamlDocument | None, list
     if builder.diagnostics:
         return None, builder.diagnostics
     return YamlDocument(filename, data, builder.spans), []
+
+
+def _nothing(root: yaml.Node) -> bool:
+    """A document with no content at all: `---` alone, or only comments around it."""
+    return (
+        isinstance(root, yaml.ScalarNode) and root.tag == NULL and not root.value and not root.style
+    )
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, filename: str, text: str) -> Diagnostic:
