@@ -186,28 +186,26 @@ class _Merger:
         self, doc: YamlDocument, section: str, id_: str, body: Any
     ) -> list[Diagnostic]:
         here = Definition(doc, (section, id_))
+        model = SECTION_MODELS[section]
         if not ID_RE.match(id_):
-            return [
-                error(
-                    "E105",
-                    f"invalid ID {id_!r}",
-                    here.range(key=True),
-                    hint="IDs are lower-case letters, digits, `_` and `-`, starting with a letter",
-                )
-            ]
+            problem = error(
+                "E105",
+                f"invalid ID {id_!r}",
+                here.range(key=True),
+                hint="IDs are lower-case letters, digits, `_` and `-`, starting with a letter",
+            )
+            return [problem, *_schema_only(model, body, here)]
         first = self.definitions.get((section, id_))
         if first is not None:
             where = first.range(key=True)
-            return [
-                error(
-                    "E202",
-                    f"{SECTIONS[section]}.{id_} is defined twice (first at {where})",
-                    here.range(key=True),
-                    hint="IDs must be unique across all files of a catalog",
-                )
-            ]
+            problem = error(
+                "E202",
+                f"{SECTIONS[section]}.{id_} is defined twice (first at {where})",
+                here.range(key=True),
+                hint="IDs must be unique across all files of a catalog",
+            )
+            return [problem, *_schema_only(model, body, here)]
         self.definitions[(section, id_)] = here
-        model = SECTION_MODELS[section]
         try:
             self.sections[section][id_] = model.model_validate(body)
         except ValidationError as exc:
@@ -225,6 +223,16 @@ class _Merger:
             self.moved.append(entry)
             self.moved_definitions.append(Definition(doc, ("moved", index)))
         return []
+
+
+def _schema_only(model: type[Resource], body: Any, here: Definition) -> list[Diagnostic]:
+    """The schema mistakes of a resource that is not added (an invalid or duplicate ID), so
+    fixing its ID does not reveal a second round of them."""
+    try:
+        model.model_validate(body)
+    except ValidationError as exc:
+        return schema_diagnostics(exc, here, model)
+    return []
 
 
 def _check_version(doc: YamlDocument) -> list[Diagnostic]:
