@@ -244,3 +244,53 @@ def test_messages_describe_values_in_yaml_words_not_python_reprs(catalog_dir):
             "add the offset: 2026-01-01T00:00:00Z is UTC",
         ),
     ]
+
+
+def test_a_reference_that_is_not_an_id_and_a_number_where_text_belongs_get_hints(catalog_dir):
+    root = catalog_dir(
+        {
+            "catalog.yaml": """
+        version: 1
+        customers:
+          acme: {name: Acme, ingest_aliases: [12345, yes]}
+        contracts:
+          acme_2026:
+            customer: Acme
+            rate_card: list
+            starting_at: 2026-01-01T00:00:00Z
+            commits:
+              - product: usage commit
+                type: PREPAID
+                access_schedule:
+                  credit_type: Usd
+                  schedule_items:
+                    - {amount: 1, starting_at: 2026-01-01T00:00:00Z,
+                       ending_before: 2027-01-01T00:00:00Z}
+    """
+        }
+    )
+    _, diagnostics = validate_catalog(root)
+    found = [(d.code, d.range.start.line, d.summary, d.hint) for d in diagnostics]
+    ids = "IDs are lower-case letters, digits, `_` and `-`, starting with a letter"
+    assert found == [
+        (
+            "E103",
+            3,
+            "`customers.acme.ingest_aliases[0]`: expected text, got the number 12345",
+            "put it in quotes: YAML reads it as a number, not text",
+        ),
+        (
+            "E104",
+            6,
+            "`contracts.acme_2026.customer`: 'Acme' is not an ID",
+            f"did you mean 'acme'? {ids}",
+        ),
+        ("E104", 10, "`contracts.acme_2026.commits[0].product`: 'usage commit' is not an ID", ids),
+        (
+            "E104",
+            13,
+            "`contracts.acme_2026.commits[0].access_schedule.credit_type`: 'Usd' is not a "
+            "credit type",
+            "did you mean 'USD'? a credit type is USD or the ID of one under `credit_types`",
+        ),
+    ]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from billing_spec.catalog.types import TimestampValueError
+from billing_spec.addresses import ID_PATTERN, ID_RE
+from billing_spec.catalog.types import USD_ID, TimestampValueError
 from billing_spec.catalog.yaml_source import describe_value
 from billing_spec.diagnostics import Diagnostic, did_you_mean, error
 from billing_spec.timestamps import timestamp_hint
@@ -86,17 +88,46 @@ def _one(err: Mapping[str, Any], where: Definition, model: Any) -> Diagnostic:
     if kind == "value_error" and isinstance(err.get("ctx", {}).get("error"), TimestampValueError):
         hint = timestamp_hint(err.get("input"))
         return error("E106", f"{label}: {message}", where.range(*loc), hint=hint)
+    value = err.get("input")
     if kind in _TYPE_ERRORS:
+        hint = ""
+        if kind == "string_type" and isinstance(value, Decimal | bool):
+            read = "a boolean" if isinstance(value, bool) else "a number"
+            hint = f"put it in quotes: YAML reads it as {read}, not text"
         return error(
-            "E103", f"{label}: {_type_message(kind, err.get('input'), message)}", where.range(*loc)
+            "E103",
+            f"{label}: {_type_message(kind, value, message)}",
+            where.range(*loc),
+            hint=hint,
         )
+    if kind == "string_pattern_mismatch" and isinstance(value, str):
+        return _not_an_id(label, value, err.get("ctx", {}).get("pattern", ""), where, loc)
     hint = ""
     if kind == "enum" or kind == "literal_error":
         text = err.get("ctx", {}).get("expected", "").replace(" or ", ",")
         expected = [e.strip(" '") for e in text.split(",")]
-        value = err.get("input")
         hint = did_you_mean(value.upper(), expected) if isinstance(value, str) else ""
     return error("E104", f"{label}: {message}", where.range(*loc), hint=hint)
+
+
+_ID_RULE = "IDs are lower-case letters, digits, `_` and `-`, starting with a letter"
+
+
+def _not_an_id(label: str, value: str, pattern: str, where: Definition, loc: tuple) -> Diagnostic:
+    """A reference (or credit type) that cannot be an ID, with the ID it most likely means."""
+    if pattern != ID_PATTERN:  # a credit type: USD or a custom credit type's ID
+        guess = did_you_mean(value.upper(), [USD_ID]) or _id_guess(value)
+        rule = "a credit type is USD or the ID of one under `credit_types`"
+        summary = f"{label}: {value!r} is not a credit type"
+    else:
+        guess, rule, summary = _id_guess(value), _ID_RULE, f"{label}: {value!r} is not an ID"
+    hint = f"{guess} {rule}" if guess else rule
+    return error("E104", summary, where.range(*loc), hint=hint)
+
+
+def _id_guess(value: str) -> str:
+    guess = value.strip().lower()
+    return f"did you mean {guess!r}?" if ID_RE.match(guess) else ""
 
 
 _EXPECTED = {
