@@ -109,7 +109,7 @@ LineReader = Callable[[str, int], "str | None"]
 def read_source_line(filename: str, line: int) -> str | None:
     """Default line reader: the 1-based line of a file, or None when it cannot be read."""
     try:
-        with open(filename, encoding="utf-8", errors="replace") as fh:
+        with open(filename, encoding="utf-8-sig", errors="replace") as fh:  # no BOM shown
             for number, text in enumerate(fh, start=1):
                 if number == line:
                     return text.rstrip("\r\n")

@@ -15,8 +15,10 @@ import re
 from datetime import UTC, datetime
 
 _RFC3339 = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})\Z", re.ASCII
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))\Z", re.ASCII
 )
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+_NO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?\Z", re.ASCII)
 EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(9998, 1, 1, tzinfo=UTC)  # the first instant refused
 _FRACTION = re.compile(r"\.(\d{7,9})")
@@ -45,9 +47,14 @@ def parse_written_timestamp(text: str) -> datetime:
 
 
 def _parse(text: str) -> datetime:
-    if not isinstance(text, str) or not _RFC3339.match(text):
+    match = _RFC3339.match(text) if isinstance(text, str) else None
+    if match is None:
         raise TimestampError(
             f"{text!r} is not an RFC 3339 timestamp with an offset, like 2026-10-01T00:00:00Z"
+        )
+    if _bad_offset(match):
+        raise TimestampError(
+            f"{text!r} has an offset out of range: hours 00 to 23, minutes 00 to 59"
         )
     normal = _FRACTION.sub(lambda m: "." + m.group(1)[:6], text.upper())
     if normal.endswith("Z"):
@@ -63,6 +70,24 @@ def _parse(text: str) -> datetime:
     if value < EARLIEST:
         raise out_of_range(text)
     return value
+
+
+def _bad_offset(match: re.Match[str]) -> bool:
+    hours, minutes = match.group(1, 2)
+    return hours is not None and (int(hours) > 23 or int(minutes) > 59)
+
+
+def timestamp_hint(value: object) -> str:
+    """How to fix a value refused as a timestamp ("" when the message says it all)."""
+    if isinstance(value, str):
+        if _DATE.match(value):
+            return f"a date alone is not an instant: {value}T00:00:00Z is its start in UTC"
+        if _NO_OFFSET.match(value):
+            return f"add the offset: {value}Z is UTC"
+        match = _RFC3339.match(value)
+        if match is not None and not _bad_offset(match):
+            return ""  # the shape is right; the date or time is not
+    return "write an instant with its offset, like 2026-10-01T00:00:00Z (UTC)"
 
 
 def out_of_range(text: str) -> TimestampError:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import CATALOGS, ROOT, run_billing, write_files
 
+from billing_spec.catalog import validate_catalog
 from billing_spec.catalog.schema import catalog_json_schema, packaged_schema_text, schema_text
 
 COMMITTED = ROOT / "billing_spec" / "catalog" / "catalog.schema.json"
@@ -106,3 +107,31 @@ def test_billing_schema_into_a_missing_directory_fails_cleanly(tmp_path):
     result = run_billing("schema", "-o", tmp_path / "no" / "such" / "dir" / "schema.json")
     assert result.code == 1
     assert "Traceback" not in result.output
+
+
+def test_check_jsonschema_agrees_with_validate_on_ids_and_empty_sections(tmp_path):
+    """An ID validate refuses (E105) is refused by the schema too, and an empty section that
+    validate accepts (`products:` with every resource commented out) is accepted by it."""
+    write_files(
+        tmp_path,
+        {
+            "bad_id.yaml": """
+            version: 1
+            products:
+              API Tokens: {name: API, type: FIXED}
+        """,
+            "empty.yaml": """
+            version: 1
+            products:
+              # api: {name: API, type: FIXED}
+            moved:
+        """,
+        },
+    )
+    assert [d.code for d in validate_catalog(tmp_path / "bad_id.yaml")[1]] == ["E105"]
+    assert validate_catalog(tmp_path / "empty.yaml")[1] == []
+    result = check_jsonschema(tmp_path / "bad_id.yaml")
+    assert result.returncode == 1
+    assert "API Tokens" in result.stdout
+    result = check_jsonschema(tmp_path / "empty.yaml")
+    assert result.returncode == 0, result.stdout

@@ -104,3 +104,193 @@ def test_a_reference_to_a_resource_of_another_kind_says_so(catalog_dir):
             "'tokens' is a billable_metric, not a product",
         )
     ]
+
+
+def test_mistakes_in_aliased_and_merged_values_point_where_they_are_brought_in(catalog_dir):
+    """A shared anchor is fine in one place and wrong in another: the diagnostic is at the alias
+    (or `<<` merge) of the resource that is wrong, not at the anchor in the one that is fine."""
+    root = catalog_dir(
+        {
+            "catalog.yaml": """
+        version: 1
+        billable_metrics:
+          m: {name: M, aggregation_type: COUNT}
+        products:
+          p: &usage {name: P, type: USAGE, billable_metric: m}
+          q: {name: Q, type: USAGE, billable_metric: m}
+          f:
+            <<: *usage
+            name: F
+            type: FIXED
+        rate_cards:
+          card_p:
+            name: P card
+            rates:
+              - {product: p, starting_at: 2026-01-01T00:00:00Z, entitled: true,
+                 rate_type: FLAT, price: 5}
+          card_q:
+            name: Q card
+            rates:
+              - {product: q, starting_at: 2026-01-01T00:00:00Z, entitled: true,
+                 rate_type: FLAT, price: 5}
+        customers:
+          acme: {name: Acme}
+          globex: {name: Globex}
+        contracts:
+          acme_2026:
+            customer: acme
+            rate_card: card_p
+            starting_at: 2026-01-01T00:00:00Z
+            overrides: &discount
+              - {product: p, starting_at: 2026-01-01T00:00:00Z, type: MULTIPLIER, multiplier: 0.9}
+            scheduled_charges:
+              - product: f
+                schedule: {schedule_items: [{timestamp: 2026-01-01T00:00:00Z, amount: 1}]}
+          globex_2026:
+            customer: globex
+            rate_card: card_q
+            starting_at: 2026-01-01T00:00:00Z
+            overrides: *discount
+    """
+        }
+    )
+    _, diagnostics = validate_catalog(root)
+    found = [(d.code, d.range.start.line, d.range.start.column) for d in diagnostics]
+    assert found == [
+        ("E402", 8, 5),  # f's billable_metric comes from `<<: *usage`, not from p's line 5
+        ("E604", 39, 16),  # globex's overrides are `*discount`; acme's (line 31) are fine
+    ]
+
+
+def test_the_excerpt_of_a_file_with_a_byte_order_mark_has_no_invisible_character(tmp_path):
+    (tmp_path / "catalog.yaml").write_bytes(b"\xef\xbb\xbfversion: 1\nproducts: 5\n")
+    result = run_billing("validate", ".", cwd=tmp_path)
+    assert " 2 | products: 5\n   |           ^\n" in result.stdout
+    (tmp_path / "catalog.yaml").write_bytes(b"\xef\xbb\xbfproducts: {}\n")
+    result = run_billing("validate", ".", cwd=tmp_path)
+    assert " 1 | products: {}\n" in result.stdout
+
+
+def test_messages_describe_values_in_yaml_words_not_python_reprs(catalog_dir):
+    root = catalog_dir(
+        {
+            "a.yaml": "version: 2\n",
+            "b.yaml": "version: true\n",
+            "c.yaml": """
+        version: 1
+        customers:
+          acme: {name: Acme}
+        rate_cards:
+          list:
+            name: List
+            aliases:
+              - {name: a, starting_at: 1704067200}
+              - {name: b, starting_at: 2026-01-01T00:00:00+24:00}
+              - {name: c, starting_at: 2026-01-01T00:00:00+05:60}
+              - {name: d, starting_at: 2026-01-01}
+              - {name: e, starting_at: 2026-01-01T00:00:00}
+    """,
+        }
+    )
+    _, diagnostics = validate_catalog(root)
+    found = [(Path(d.range.filename).name, d.code, d.summary, d.hint) for d in diagnostics]
+    at = "`rate_cards.list.aliases"
+    assert found == [
+        (
+            "a.yaml",
+            "E009",
+            "unsupported catalog version 2",
+            "this billing-spec reads catalog version 1",
+        ),
+        (
+            "b.yaml",
+            "E009",
+            "unsupported catalog version: expected the number 1, got the boolean true",
+            "this billing-spec reads catalog version 1",
+        ),
+        (
+            "c.yaml",
+            "E106",
+            f"{at}[0].starting_at`: expected an RFC 3339 timestamp like 2026-10-01T00:00:00Z, "
+            "got the number 1704067200",
+            "write an instant with its offset, like 2026-10-01T00:00:00Z (UTC)",
+        ),
+        (
+            "c.yaml",
+            "E106",
+            f"{at}[1].starting_at`: '2026-01-01T00:00:00+24:00' has an offset out of range: "
+            "hours 00 to 23, minutes 00 to 59",
+            "write an instant with its offset, like 2026-10-01T00:00:00Z (UTC)",
+        ),
+        (
+            "c.yaml",
+            "E106",
+            f"{at}[2].starting_at`: '2026-01-01T00:00:00+05:60' has an offset out of range: "
+            "hours 00 to 23, minutes 00 to 59",
+            "write an instant with its offset, like 2026-10-01T00:00:00Z (UTC)",
+        ),
+        (
+            "c.yaml",
+            "E106",
+            f"{at}[3].starting_at`: '2026-01-01' is not an RFC 3339 timestamp with an offset, "
+            "like 2026-10-01T00:00:00Z",
+            "a date alone is not an instant: 2026-01-01T00:00:00Z is its start in UTC",
+        ),
+        (
+            "c.yaml",
+            "E106",
+            f"{at}[4].starting_at`: '2026-01-01T00:00:00' is not an RFC 3339 timestamp with an "
+            "offset, like 2026-10-01T00:00:00Z",
+            "add the offset: 2026-01-01T00:00:00Z is UTC",
+        ),
+    ]
+
+
+def test_a_reference_that_is_not_an_id_and_a_number_where_text_belongs_get_hints(catalog_dir):
+    root = catalog_dir(
+        {
+            "catalog.yaml": """
+        version: 1
+        customers:
+          acme: {name: Acme, ingest_aliases: [12345, yes]}
+        contracts:
+          acme_2026:
+            customer: Acme
+            rate_card: list
+            starting_at: 2026-01-01T00:00:00Z
+            commits:
+              - product: usage commit
+                type: PREPAID
+                access_schedule:
+                  credit_type: Usd
+                  schedule_items:
+                    - {amount: 1, starting_at: 2026-01-01T00:00:00Z,
+                       ending_before: 2027-01-01T00:00:00Z}
+    """
+        }
+    )
+    _, diagnostics = validate_catalog(root)
+    found = [(d.code, d.range.start.line, d.summary, d.hint) for d in diagnostics]
+    ids = "IDs are lower-case letters, digits, `_` and `-`, starting with a letter"
+    assert found == [
+        (
+            "E103",
+            3,
+            "`customers.acme.ingest_aliases[0]`: expected text, got the number 12345",
+            "put it in quotes: YAML reads it as a number, not text",
+        ),
+        (
+            "E104",
+            6,
+            "`contracts.acme_2026.customer`: 'Acme' is not an ID",
+            f"did you mean 'acme'? {ids}",
+        ),
+        ("E104", 10, "`contracts.acme_2026.commits[0].product`: 'usage commit' is not an ID", ids),
+        (
+            "E104",
+            13,
+            "`contracts.acme_2026.commits[0].access_schedule.credit_type`: 'Usd' is not a "
+            "credit type",
+            "did you mean 'USD'? a credit type is USD or the ID of one under `credit_types`",
+        ),
+    ]

@@ -95,3 +95,34 @@ def test_a_merge_of_itself_is_an_error_not_a_crash():
     chain = "b0: &b0 {x: 1}\n" + "".join(f"b{i}: &b{i} {{<<: *b{i - 1}}}\n" for i in range(1, 300))
     _, errors = parse(chain)
     assert {code for code, *_ in errors} == {"E003"}
+
+
+def test_a_value_brought_in_by_an_alias_or_merge_is_located_where_it_is_brought_in():
+    doc, errors = parse("base: &b {x: 1, y: {z: 2}}\nuse:\n  <<: *b\n  y: 3\ncopy: *b\n")
+    assert errors == []
+
+    def at(*path, key=False):
+        where = doc.range_of(path, key=key)
+        return where.start.line, where.start.column
+
+    assert at("base", "y", "z") == (1, 24)  # the anchored text itself
+    assert at("use", "x") == (3, 7)  # merged: at `*b` after `<<`
+    assert at("use", "x", key=True) == (3, 3)
+    assert at("use", "y") == (4, 6)  # written here, merge or not
+    assert at("copy", "y", "z") == (5, 7)  # aliased: at `*b`, not at the anchor
+
+
+def test_unicode_line_separators_in_text_do_not_shift_line_numbers():
+    # PyYAML counts U+2028, U+2029 and NEL as line breaks; editors and the source excerpt do not
+    doc, errors = parse('a: "x\u2028y\u2029z\x85w"\nb: 2\n')
+    assert errors == []
+    where = doc.range_of(("b",))
+    assert (where.start.line, where.start.column) == (2, 4)
+    _, errors = parse('a: "x\u2028y"\nb: [1\n')
+    assert errors[0][:2] == ("E003", 3)
+
+
+def test_a_file_of_document_markers_and_comments_only_is_empty():
+    for text in ("---\n", "# all commented out\n---\n# version: 1\n", "--- # x\n...\n"):
+        assert parse(text)[1] == [("E006", 1, 1)], text
+    assert parse("null\n")[1] == []  # a value, which the loader reports as not a mapping

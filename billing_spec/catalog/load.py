@@ -25,7 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 from billing_spec.addresses import ID_RE, SECTIONS
 from billing_spec.catalog.models import SECTION_MODELS, CatalogFile, Moved, Resource
 from billing_spec.catalog.schema_errors import schema_diagnostics
-from billing_spec.catalog.yaml_source import YamlDocument, read_yaml_file
+from billing_spec.catalog.yaml_source import YamlDocument, describe_value, read_yaml_file
 from billing_spec.diagnostics import Diagnostic, SourceRange, did_you_mean, error
 
 CATALOG_VERSION = 1
@@ -186,28 +186,26 @@ class _Merger:
         self, doc: YamlDocument, section: str, id_: str, body: Any
     ) -> list[Diagnostic]:
         here = Definition(doc, (section, id_))
+        model = SECTION_MODELS[section]
         if not ID_RE.match(id_):
-            return [
-                error(
-                    "E105",
-                    f"invalid ID {id_!r}",
-                    here.range(key=True),
-                    hint="IDs are lower-case letters, digits, `_` and `-`, starting with a letter",
-                )
-            ]
+            problem = error(
+                "E105",
+                f"invalid ID {id_!r}",
+                here.range(key=True),
+                hint="IDs are lower-case letters, digits, `_` and `-`, starting with a letter",
+            )
+            return [problem, *_schema_only(model, body, here)]
         first = self.definitions.get((section, id_))
         if first is not None:
             where = first.range(key=True)
-            return [
-                error(
-                    "E202",
-                    f"{SECTIONS[section]}.{id_} is defined twice (first at {where})",
-                    here.range(key=True),
-                    hint="IDs must be unique across all files of a catalog",
-                )
-            ]
+            problem = error(
+                "E202",
+                f"{SECTIONS[section]}.{id_} is defined twice (first at {where})",
+                here.range(key=True),
+                hint="IDs must be unique across all files of a catalog",
+            )
+            return [problem, *_schema_only(model, body, here)]
         self.definitions[(section, id_)] = here
-        model = SECTION_MODELS[section]
         try:
             self.sections[section][id_] = model.model_validate(body)
         except ValidationError as exc:
@@ -218,13 +216,23 @@ class _Merger:
     def _add_moved(self, doc: YamlDocument, value: Any) -> list[Diagnostic]:
         here = Definition(doc, ("moved",))
         try:
-            entries = _MOVED.validate_python(value or ())
+            entries = _MOVED.validate_python(() if value is None else value)
         except ValidationError as exc:
-            return schema_diagnostics(exc, here, None)
+            return schema_diagnostics(exc, here, tuple[Moved, ...])
         for index, entry in enumerate(entries):
             self.moved.append(entry)
             self.moved_definitions.append(Definition(doc, ("moved", index)))
         return []
+
+
+def _schema_only(model: type[Resource], body: Any, here: Definition) -> list[Diagnostic]:
+    """The schema mistakes of a resource that is not added (an invalid or duplicate ID), so
+    fixing its ID does not reveal a second round of them."""
+    try:
+        model.model_validate(body)
+    except ValidationError as exc:
+        return schema_diagnostics(exc, here, model)
+    return []
 
 
 def _check_version(doc: YamlDocument) -> list[Diagnostic]:
@@ -241,10 +249,17 @@ def _check_version(doc: YamlDocument) -> list[Diagnostic]:
     version = data["version"]
     if isinstance(version, Decimal) and version == CATALOG_VERSION:
         return []
+    if isinstance(version, Decimal):
+        summary = f"unsupported catalog version {version}"
+    else:
+        summary = (
+            f"unsupported catalog version: expected the number {CATALOG_VERSION}, "
+            f"got {describe_value(version)}"
+        )
     return [
         error(
             "E009",
-            f"unsupported catalog version {version!r}",
+            summary,
             doc.range_of(("version",)),
             hint=f"this billing-spec reads catalog version {CATALOG_VERSION}",
         )

@@ -10,7 +10,7 @@ exist) are semantic checks in `billing_spec.catalog.checks`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StrictStr
 
@@ -424,16 +424,31 @@ SECTION_MODELS: dict[str, type[Resource]] = {
 }
 
 
+def _section_schema(schema: dict[str, Any]) -> None:
+    """A section in the JSON Schema as `validate` reads it: a key that is not an ID is refused
+    (E105), and a section left empty (`products:`, every resource commented out) is fine."""
+    schema["additionalProperties"] = False
+    schema["type"] = ["object", "null"]
+
+
+def _list_or_empty(schema: dict[str, Any]) -> None:
+    schema["type"] = ["array", "null"]
+
+
+def _section() -> Any:
+    return Field(default={}, json_schema_extra=_section_schema)
+
+
 class CatalogFile(Model):
     """One catalog file. Every section maps resource IDs to definitions."""
 
     version: Literal[1]
     """The catalog schema version: 1."""
-    credit_types: dict[Id, CreditType] = {}
-    billable_metrics: dict[Id, BillableMetric] = {}
-    products: dict[Id, Product] = {}
-    rate_cards: dict[Id, RateCard] = {}
-    customers: dict[Id, Customer] = {}
-    contracts: dict[Id, Contract] = {}
-    moved: tuple[Moved, ...] = ()
+    credit_types: dict[Id, CreditType] = _section()
+    billable_metrics: dict[Id, BillableMetric] = _section()
+    products: dict[Id, Product] = _section()
+    rate_cards: dict[Id, RateCard] = _section()
+    customers: dict[Id, Customer] = _section()
+    contracts: dict[Id, Contract] = _section()
+    moved: tuple[Moved, ...] = Field(default=(), json_schema_extra=_list_or_empty)
     """Renames of resources, Terraform's `moved` blocks."""

@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from billing_spec.catalog.types import TimestampValueError
+from billing_spec.addresses import ID_PATTERN, ID_RE
+from billing_spec.catalog.types import USD_ID, TimestampValueError
+from billing_spec.catalog.yaml_source import describe_value
 from billing_spec.diagnostics import Diagnostic, did_you_mean, error
+from billing_spec.timestamps import timestamp_hint
 
 if TYPE_CHECKING:
     from billing_spec.catalog.load import Definition
@@ -42,12 +45,12 @@ _TYPE_ERRORS = {
 }
 
 
-def schema_diagnostics(
-    exc: ValidationError, where: Definition, model: type[BaseModel] | None
-) -> list[Diagnostic]:
+def schema_diagnostics(exc: ValidationError, where: Definition, model: Any) -> list[Diagnostic]:
     """Turn a pydantic ValidationError about the value at `where` into located diagnostics.
 
-    A list whose only item is invalid is also "too short" for pydantic; that echo is dropped.
+    `model` is the type the value was validated as (a model, or `tuple[Moved, ...]`): it names
+    the fields a "did you mean" may suggest. A list whose only item is invalid is also "too
+    short" for pydantic; that echo is dropped.
     """
     errors = exc.errors(include_url=False)
     locs = [tuple(err["loc"]) for err in errors]
@@ -62,7 +65,7 @@ def _has_inner(loc: tuple, locs: list[tuple]) -> bool:
     return any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs)
 
 
-def _one(err: Mapping[str, Any], where: Definition, model: type[BaseModel] | None) -> Diagnostic:
+def _one(err: Mapping[str, Any], where: Definition, model: Any) -> Diagnostic:
     loc = tuple(err["loc"])
     kind = err["type"]
     label = _label((*where.path, *loc))
@@ -83,18 +86,48 @@ def _one(err: Mapping[str, Any], where: Definition, model: type[BaseModel] | Non
         )
     message = _message(err)
     if kind == "value_error" and isinstance(err.get("ctx", {}).get("error"), TimestampValueError):
-        return error("E106", f"{label}: {message}", where.range(*loc))
+        hint = timestamp_hint(err.get("input"))
+        return error("E106", f"{label}: {message}", where.range(*loc), hint=hint)
+    value = err.get("input")
     if kind in _TYPE_ERRORS:
+        hint = ""
+        if kind == "string_type" and isinstance(value, Decimal | bool):
+            read = "a boolean" if isinstance(value, bool) else "a number"
+            hint = f"put it in quotes: YAML reads it as {read}, not text"
         return error(
-            "E103", f"{label}: {_type_message(kind, err.get('input'), message)}", where.range(*loc)
+            "E103",
+            f"{label}: {_type_message(kind, value, message)}",
+            where.range(*loc),
+            hint=hint,
         )
+    if kind == "string_pattern_mismatch" and isinstance(value, str):
+        return _not_an_id(label, value, err.get("ctx", {}).get("pattern", ""), where, loc)
     hint = ""
     if kind == "enum" or kind == "literal_error":
         text = err.get("ctx", {}).get("expected", "").replace(" or ", ",")
         expected = [e.strip(" '") for e in text.split(",")]
-        value = err.get("input")
         hint = did_you_mean(value.upper(), expected) if isinstance(value, str) else ""
     return error("E104", f"{label}: {message}", where.range(*loc), hint=hint)
+
+
+_ID_RULE = "IDs are lower-case letters, digits, `_` and `-`, starting with a letter"
+
+
+def _not_an_id(label: str, value: str, pattern: str, where: Definition, loc: tuple) -> Diagnostic:
+    """A reference (or credit type) that cannot be an ID, with the ID it most likely means."""
+    if pattern != ID_PATTERN:  # a credit type: USD or a custom credit type's ID
+        guess = did_you_mean(value.upper(), [USD_ID]) or _id_guess(value)
+        rule = "a credit type is USD or the ID of one under `credit_types`"
+        summary = f"{label}: {value!r} is not a credit type"
+    else:
+        guess, rule, summary = _id_guess(value), _ID_RULE, f"{label}: {value!r} is not an ID"
+    hint = f"{guess} {rule}" if guess else rule
+    return error("E104", summary, where.range(*loc), hint=hint)
+
+
+def _id_guess(value: str) -> str:
+    guess = value.strip().lower()
+    return f"did you mean {guess!r}?" if ID_RE.match(guess) else ""
 
 
 _EXPECTED = {
@@ -119,19 +152,7 @@ _EXPECTED = {
 def _type_message(kind: str, value: Any, fallback: str) -> str:
     """`expected a list, got the text 'hooli-prod'`, in YAML's words rather than Python's."""
     expected = _EXPECTED.get(kind)
-    return f"expected {expected}, got {_describe(value)}" if expected else fallback
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, Decimal):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    return "a list" if isinstance(value, list) else "a mapping"
+    return f"expected {expected}, got {describe_value(value)}" if expected else fallback
 
 
 def _message(err: Mapping[str, Any]) -> str:

@@ -27,18 +27,20 @@ from pydantic import (
 )
 
 from billing_spec.addresses import ID_PATTERN
+from billing_spec.catalog.yaml_source import describe_value
 from billing_spec.money import NotADecimal, canonical, parse_decimal
 from billing_spec.timestamps import TimestampError, format_timestamp, parse_timestamp
 
 
 class Model(BaseModel):
-    """Base of every catalog model: immutable, unknown keys refused, docstrings become docs."""
+    """Base of every catalog model: immutable, unknown keys refused, docstrings become docs.
+
+    A field with an alias (`Moved.from_`) is read by its alias only, as the schema has it."""
 
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
         use_attribute_docstrings=True,
-        populate_by_name=True,
     )
 
 
@@ -60,7 +62,7 @@ def _timestamp(value: Any) -> Any:
         return value
     if not isinstance(value, str):
         raise TimestampValueError(
-            f"expected an RFC 3339 timestamp like 2026-10-01T00:00:00Z, got {value!r}"
+            f"expected an RFC 3339 timestamp like 2026-10-01T00:00:00Z, got {describe_value(value)}"
         )
     try:
         return parse_timestamp(value)

@@ -8,7 +8,8 @@ the node graph ourselves (libyaml's parser when present) and build the data from
   leading zero is not octal), `.inf`/`.nan`/hex are refused, and timestamps stay strings for the
   schema to parse as RFC 3339. Quoted scalars are always strings.
 - A duplicate key in a mapping is an error at the second key, naming the first.
-- Anchors, aliases and `<<` merge keys work; recursive aliases and alias bombs are refused.
+- Anchors, aliases and `<<` merge keys work; recursive aliases and alias bombs are refused. A
+  value an alias (or a merge of one) brings in is located at that alias, not at its anchor.
 - Only the standard tags (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map`, `!!seq`)
   are accepted; `!!python/object` and every other tag is refused.
 
@@ -18,6 +19,7 @@ indexes) to the spans of its key and value, from which later stages build `file:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -145,7 +147,7 @@ def parse_yaml_text(text: str, filename: str) -> tuple[YamlDocument | None, list
         return None, [_syntax_error(exc, filename, text)]
     except yaml.YAMLError as exc:
         return None, [error("E003", f"YAML error: {exc}", SourceRange.at(filename, 1))]
-    if root is None:
+    if root is None or _nothing(root):
         return None, [
             error(
                 "E006",
@@ -154,11 +156,18 @@ def parse_yaml_text(text: str, filename: str) -> tuple[YamlDocument | None, list
                 hint="start the file with `version: 1`",
             )
         ]
-    builder = _Builder(filename, text)
+    builder = _Builder(filename, text, root)
     data = builder.build(root, ())
     if builder.diagnostics:
         return None, builder.diagnostics
     return YamlDocument(filename, data, builder.spans), []
+
+
+def _nothing(root: yaml.Node) -> bool:
+    """A document with no content at all: `---` alone, or only comments around it."""
+    return (
+        isinstance(root, yaml.ScalarNode) and root.tag == NULL and not root.value and not root.style
+    )
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, filename: str, text: str) -> Diagnostic:
@@ -174,18 +183,24 @@ def _syntax_error(exc: yaml.MarkedYAMLError, filename: str, text: str) -> Diagno
     return error("E003", f"YAML syntax error: {problem}", where, detail=detail)
 
 
-_BREAKS = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks PyYAML counts
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what editors (and the source excerpt) count
 
 
 class _Spans:
     """PyYAML marks as 1-based positions that are always inside the text.
 
-    At the end of a file without a final newline PyYAML puts some marks on the line after the
-    last one; those point at the end of the last line instead.
+    Lines are counted as editors count them: PyYAML also breaks lines at U+2028, U+2029 and NEL,
+    which may sit inside a quoted name and would shift every later line, so positions come from
+    a mark's character offset (never past the end of the text, even where PyYAML's line count
+    runs past the last line of a file without a final newline).
     """
 
     def __init__(self, text: str):
-        self.lines = [len(line) for line in _BREAKS.split(text)]
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        self.lengths = [
+            len(_LINE_BREAK.sub("", text[start:end]))
+            for start, end in zip(self.starts, [*self.starts[1:], len(text)], strict=True)
+        ]
         self._cache: dict[int, Span] = {}  # an aliased node is one node: one span
 
     def of(self, node: yaml.Node) -> Span:
@@ -196,30 +211,49 @@ class _Spans:
         return span
 
     def position(self, mark: yaml.Mark) -> Position:
-        line, column = mark.line, mark.column
-        if line >= len(self.lines):
-            line, column = len(self.lines) - 1, self.lines[-1]
-        return Position(line + 1, min(column, self.lines[line]) + 1)
+        line = bisect.bisect_right(self.starts, mark.index) - 1
+        column = min(mark.index - self.starts[line], self.lengths[line])
+        return Position(line + 1, column + 1)
 
 
 class _Builder:
-    """Turns a composed node graph into data, recording spans and collecting errors."""
+    """Turns a composed node graph into data, recording spans and collecting errors.
 
-    def __init__(self, filename: str, text: str):
+    The composer hands back the anchored node itself wherever an alias stands, so a value brought
+    in by an alias (or a `<<` merge of one) is located at the alias: the same anchored text may be
+    right in one place and wrong in another, and a diagnostic must point at the place that is
+    wrong. Paths below an alias get no spans of their own; they fall back to the alias.
+    """
+
+    def __init__(self, filename: str, text: str, root: yaml.Node):
         self.filename = filename
-        self._span = _Spans(text).of
+        spans = _Spans(text)
+        self._span = spans.of
+        self._aliases = _alias_spans(root, text, spans)
         self.spans: dict[Path, NodeSpans] = {}
         self.diagnostics: list[Diagnostic] = []
         self._stack: set[int] = set()
         self._count = 0
+        self._quiet = 0  # > 0 while building a value an alias brought in
 
     def fail(self, code: str, summary: str, node: yaml.Node, **kw: str) -> None:
         span = self._span(node)
         where = SourceRange(self.filename, span.start, span.end)
         self.diagnostics.append(error(code, summary, where, **kw))
 
-    def build(self, node: yaml.Node, path: Path, key: Span | None = None) -> Any:
-        self.spans[path] = NodeSpans(key, self._span(node))
+    def build(
+        self, node: yaml.Node, path: Path, key: Span | None = None, alias: Span | None = None
+    ) -> Any:
+        """The data of `node` at `path`; `alias` is where the alias that brought it in stands."""
+        if not self._quiet:
+            self.spans[path] = NodeSpans(key, alias or self._span(node))
+        self._quiet += alias is not None
+        try:
+            return self._build(node, path)
+        finally:
+            self._quiet -= alias is not None
+
+    def _build(self, node: yaml.Node, path: Path) -> Any:
         self._count += 1
         if self._count > MAX_NODES:
             if self._count == MAX_NODES + 1:
@@ -239,7 +273,10 @@ class _Builder:
             return None
         try:
             if isinstance(node, yaml.SequenceNode):
-                return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+                return [
+                    self.build(child, (*path, i), alias=self._aliases.get((id(node), i)))
+                    for i, child in enumerate(node.value)
+                ]
             return self._mapping(node, path)
         finally:
             self._stack.discard(id(node))
@@ -278,20 +315,25 @@ class _Builder:
             return None
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
-        merged: dict[str, Any] = {}
-        for key_node, value_node in node.value:  # merges first, so explicit keys' spans win
-            if key_node.tag == MERGE:
-                for key, value in self._merge_sources(value_node, path).items():
+        merged: dict[str, tuple[Any, NodeSpans | None]] = {}
+        for index, (key_node, value_node) in enumerate(node.value):  # merges first, so
+            if key_node.tag == MERGE:  # explicit keys' spans win
+                at = self._aliases.get((id(node), 2 * index + 1))
+                sources = self._merge_sources(value_node, path, self._span(key_node), at)
+                for key, value in sources.items():
                     merged.setdefault(key, value)
+        for key, (_, spans) in merged.items():
+            if spans is not None and not self._quiet:
+                self.spans[(*path, key)] = spans
         result: dict[str, Any] = {}
         seen: dict[str, Span] = {}
-        for key_node, value_node in node.value:
+        for index, (key_node, value_node) in enumerate(node.value):
             if key_node.tag == MERGE:
                 continue
             key = self._key(key_node)
             if key is None:
                 continue
-            key_span = self._span(key_node)
+            key_span = self._aliases.get((id(node), 2 * index)) or self._span(key_node)
             if key in seen:
                 first = seen[key].start
                 self.fail(
@@ -302,8 +344,9 @@ class _Builder:
                 )
                 continue
             seen[key] = key_span
-            result[key] = self.build(value_node, (*path, key), key_span)
-        for key, value in merged.items():
+            alias = self._aliases.get((id(node), 2 * index + 1))
+            result[key] = self.build(value_node, (*path, key), key_span, alias)
+        for key, (value, _) in merged.items():
             result.setdefault(key, value)
         return result
 
@@ -327,23 +370,92 @@ class _Builder:
         self._stack.add(id(node))
         return True
 
-    def _merge_sources(self, node: yaml.Node, path: Path) -> dict:
-        """`<<: *base` or `<<: [*a, *b]`: earlier sources win, explicit keys win over all."""
-        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
-        merged: dict[str, Any] = {}
-        for source in sources:
+    def _merge_sources(
+        self, node: yaml.Node, path: Path, merge_key: Span, alias: Span | None
+    ) -> dict[str, tuple[Any, NodeSpans | None]]:
+        """`<<: *base` or `<<: [*a, *b]`: earlier sources win, explicit keys win over all.
+
+        Each key's value comes with where it is located: a key merged from an alias is at that
+        alias (None: merged from a mapping written in place, whose own spans are recorded).
+        """
+        if isinstance(node, yaml.SequenceNode):
+            sources = [(s, self._aliases.get((id(node), i))) for i, s in enumerate(node.value)]
+        else:
+            sources = [(node, alias)]
+        merged: dict[str, tuple[Any, NodeSpans | None]] = {}
+        for source, at in sources:
             if not isinstance(source, yaml.MappingNode):
                 self.fail("E012", "a `<<` merge key takes a mapping or a list of mappings", source)
                 continue
             if not self._enter(source):
                 continue
+            self._quiet += at is not None
             try:
                 mapping = self._mapping(source, path)
             finally:
                 self._stack.discard(id(source))
+                self._quiet -= at is not None
+            spans = NodeSpans(merge_key, at) if at is not None else None
             for key, value in mapping.items():
-                merged.setdefault(key, value)
+                merged.setdefault(key, (value, spans))
         return merged
+
+
+def _alias_spans(root: yaml.Node, text: str, spans: _Spans) -> dict[tuple[int, int], Span]:
+    """Where each alias stands: `(id(collection), index of the child) -> span of *name`.
+
+    A mapping's children are counted key, value, key, value. The composed graph keeps no trace
+    of aliases, so they are read from the event stream: walking the graph in document order, the
+    n-th time a node is met again is the n-th alias event.
+    """
+    if "*" not in text:
+        return {}
+    marks = iter(
+        [
+            Span(spans.position(event.start_mark), spans.position(event.end_mark))
+            for event in yaml.parse(text, Loader=_Loader)
+            if isinstance(event, yaml.AliasEvent)
+        ]
+    )
+    found: dict[tuple[int, int], Span] = {}
+    seen = {id(root)}
+    walk = [(root, enumerate(_children(root)))]
+    while walk:
+        parent, children = walk[-1]
+        step = next(children, None)
+        if step is None:
+            walk.pop()
+            continue
+        index, child = step
+        if id(child) in seen:
+            mark = next(marks, None)
+            if mark is not None:
+                found[(id(parent), index)] = mark
+            continue
+        seen.add(id(child))
+        walk.append((child, enumerate(_children(child))))
+    return found
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    return []
+
+
+def describe_value(value: Any) -> str:
+    """A value the loader produced, in YAML's words: `the number 2`, `the text 'x'`, ..."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, Decimal):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return "a list" if isinstance(value, list) else "a mapping"
 
 
 def _short(tag: str) -> str:
