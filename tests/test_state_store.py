@@ -194,3 +194,25 @@ def test_the_lock_file_names_its_holder(tmp_path):
         data = json.loads(store.lock_path.read_text())
     assert set(data) == {"ID", "Who", "PID", "Operation", "Created"}
     assert "@" in data["Who"] and data["Operation"] == "apply"
+
+
+def test_a_lock_that_cannot_be_created_is_a_diagnostic_not_a_traceback(tmp_path, monkeypatch):
+    # the state's directory cannot be made (a file is in the way)
+    (tmp_path / "afile").write_text("")
+    blocked = LocalStateStore(tmp_path / "afile" / "s.json")
+    error = refusal(lambda: blocked.locked("apply").__enter__())
+    assert error.diagnostics[0].code == "E819"
+    assert error.diagnostics[0].summary.endswith(f"{tmp_path / 'afile'} is not a directory")
+
+    # the directory is read-only, or its file system has no hard links
+    def refuse(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr("billing_spec.state.lock.os.link", refuse)
+    store = LocalStateStore(tmp_path / "s.json")
+    error = refusal(lambda: store.locked("apply").__enter__())
+    assert error.diagnostics[0].code == "E819"
+    assert error.diagnostics[0].summary == (
+        f"cannot create the state lock {store.lock_path}: Operation not permitted"
+    )
+    assert list(tmp_path.iterdir()) == [tmp_path / "afile"]  # no temp file left behind

@@ -77,11 +77,24 @@ def read_lock(path: Path) -> LockInfo | None:
 
 
 def acquire(path: Path, operation: str, timeout: float = 0.0) -> LockInfo:
-    """Take the lock or raise BillingSpecError (E803) naming its holder."""
+    """Take the lock or raise BillingSpecError: E803 naming its holder, E819 when the lock
+    cannot be created at all (a read-only directory, a file system without hard links)."""
     info = LockInfo.new(operation)
     deadline = time.monotonic() + timeout
     while True:
-        if _try_create(path, info):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            created = _try_create(path, info)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            if isinstance(exc, FileExistsError):  # from mkdir: a file where a directory should be
+                reason = f"{exc.filename} is not a directory"
+            raise BillingSpecError.single(
+                "E819",
+                f"cannot create the state lock {path}: {reason}",
+                hint="the state was not changed; check that its directory exists and is writable",
+            ) from None
+        if created:
             return info
         if time.monotonic() >= deadline:
             raise _locked_error(path, timeout)

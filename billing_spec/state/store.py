@@ -92,7 +92,6 @@ class LocalStateStore:
         if self._lock is not None:
             yield self._lock
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = locking.acquire(self.lock_path, operation, timeout)
         self._backed_up = False
         try:
