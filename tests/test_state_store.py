@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 
@@ -216,3 +217,27 @@ def test_a_lock_that_cannot_be_created_is_a_diagnostic_not_a_traceback(tmp_path,
         f"cannot create the state lock {store.lock_path}: Operation not permitted"
     )
     assert list(tmp_path.iterdir()) == [tmp_path / "afile"]  # no temp file left behind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        '{"ID": "x", "Who": "a@b"',
+        "[1, 2]",
+        '{"ID": "x", "Who": "a@b", "PID": "12", "Operation": "apply", "Created": "t"}',
+        '{"ID": 7, "Who": "a@b", "PID": 12, "Operation": "apply", "Created": "t"}',
+    ],
+)
+def test_a_damaged_lock_still_locks_and_is_freed_by_the_id_the_error_prints(tmp_path, text):
+    store = LocalStateStore(tmp_path / "s.json")
+    store.lock_path.write_text(text)
+    diagnostic = refusal(lambda: store.locked("apply").__enter__()).diagnostics[0]
+    assert diagnostic.code == "E803"
+    assert f"its lock file {store.lock_path} cannot be read" in diagnostic.summary
+    lock_id = re.search(r"`billing force-unlock (\S+)`", diagnostic.hint).group(1)
+    assert re.fullmatch(r"[\w-]+", lock_id)  # safe to paste into a shell as it is
+    assert f"Lock ID: {lock_id}" in diagnostic.detail
+    assert refusal(lambda: store.force_unlock("unreadable")).diagnostics[0].code == "E804"
+    assert lock_id == store.force_unlock(lock_id).ID
+    assert not store.lock_path.exists()

@@ -17,6 +17,7 @@ The clock is read here (the lock's creation time, the wait), never in the pure s
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 import os
 import socket
@@ -30,6 +31,7 @@ from billing_spec.diagnostics import BillingSpecError
 from billing_spec.timestamps import format_timestamp
 
 POLL_SECONDS = 0.1
+UNREADABLE = "unreadable-"  # the ID of a lock file that is not a lock (see `read_lock`)
 
 
 @dataclass(frozen=True)
@@ -64,16 +66,26 @@ def _user() -> str:
 def read_lock(path: Path) -> LockInfo | None:
     """The lock's holder, or None when there is no lock file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
     try:
-        return LockInfo(**json.loads(text))
+        info = LockInfo(**json.loads(raw.decode("utf-8")))
     except (ValueError, TypeError):
-        # Damaged by hand or by the file system: still a lock, freed with force-unlock.
+        info = None
+    if info is None or not _well_formed(info):
+        # Damaged by hand or by the file system: still a lock, freed with force-unlock. Its ID
+        # comes from its bytes, so it is shell-safe and names this damaged file and no other.
+        digest = hashlib.sha256(raw).hexdigest()[:16]
         return LockInfo(
-            ID="(unreadable)", Who="unknown", PID=0, Operation="unknown", Created="unknown"
+            ID=f"{UNREADABLE}{digest}", Who="unknown", PID=0, Operation="unknown", Created="unknown"
         )
+    return info
+
+
+def _well_formed(info: LockInfo) -> bool:
+    texts = (info.ID, info.Who, info.Operation, info.Created)
+    return all(isinstance(t, str) for t in texts) and type(info.PID) is int
 
 
 def acquire(path: Path, operation: str, timeout: float = 0.0) -> LockInfo:
@@ -125,6 +137,15 @@ def _locked_error(path: Path, timeout: float) -> BillingSpecError:
     if holder is None:  # released just now; the caller may simply retry
         return BillingSpecError.single("E803", f"the state lock {path} was busy; try again")
     waited = f" after waiting {timeout:g}s" if timeout else ""
+    if holder.ID.startswith(UNREADABLE):
+        return BillingSpecError.single(
+            "E803",
+            f"the state is locked, but its lock file {path} cannot be read (empty or damaged)"
+            f"{waited}",
+            detail=f"Lock ID: {holder.ID}",
+            hint="if no other billing command is using this state, free the lock with "
+            f"`billing force-unlock {holder.ID}`",
+        )
     detail = f"Lock ID: {holder.ID}\nHeld by: {holder.describe()}"
     if not _alive_here(holder):
         detail += (
