@@ -235,9 +235,24 @@ def test_a_damaged_lock_still_locks_and_is_freed_by_the_id_the_error_prints(tmp_
     diagnostic = refusal(lambda: store.locked("apply").__enter__()).diagnostics[0]
     assert diagnostic.code == "E803"
     assert f"its lock file {store.lock_path} cannot be read" in diagnostic.summary
-    lock_id = re.search(r"`billing force-unlock (\S+)`", diagnostic.hint).group(1)
+    lock_id = re.search(r"`billing force-unlock (\S+) --state ", diagnostic.hint).group(1)
     assert re.fullmatch(r"[\w-]+", lock_id)  # safe to paste into a shell as it is
     assert f"Lock ID: {lock_id}" in diagnostic.detail
     assert refusal(lambda: store.force_unlock("unreadable")).diagnostics[0].code == "E804"
     assert lock_id == store.force_unlock(lock_id).ID
     assert not store.lock_path.exists()
+
+
+@pytest.mark.parametrize(
+    "path, option",
+    [("billing.state.json", ""), ("my dir/s.json", " --state 'my dir/s.json'")],
+)
+def test_the_force_unlock_hint_names_a_state_that_is_not_the_default(
+    tmp_path, monkeypatch, path, option
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my dir").mkdir()
+    first, second = LocalStateStore(path), LocalStateStore(path)
+    with first.locked("apply") as held:
+        hint = refusal(lambda: second.locked("apply").__enter__()).diagnostics[0].hint
+    assert f"`billing force-unlock {held.ID}{option}`" in hint

@@ -88,9 +88,10 @@ def _well_formed(info: LockInfo) -> bool:
     return all(isinstance(t, str) for t in texts) and type(info.PID) is int
 
 
-def acquire(path: Path, operation: str, timeout: float = 0.0) -> LockInfo:
+def acquire(path: Path, operation: str, timeout: float = 0.0, unlock_options: str = "") -> LockInfo:
     """Take the lock or raise BillingSpecError: E803 naming its holder, E819 when the lock
-    cannot be created at all (a read-only directory, a file system without hard links)."""
+    cannot be created at all (a read-only directory, a file system without hard links).
+    `unlock_options` (say ` --state s.json`) completes the force-unlock command E803 suggests."""
     info = LockInfo.new(operation)
     deadline = time.monotonic() + timeout
     while True:
@@ -109,7 +110,7 @@ def acquire(path: Path, operation: str, timeout: float = 0.0) -> LockInfo:
         if created:
             return info
         if time.monotonic() >= deadline:
-            raise _locked_error(path, timeout)
+            raise _locked_error(path, timeout, unlock_options)
         time.sleep(POLL_SECONDS)
 
 
@@ -132,7 +133,7 @@ def _try_create(path: Path, info: LockInfo) -> bool:
     return True
 
 
-def _locked_error(path: Path, timeout: float) -> BillingSpecError:
+def _locked_error(path: Path, timeout: float, unlock_options: str) -> BillingSpecError:
     holder = read_lock(path)
     if holder is None:  # released just now; the caller may simply retry
         return BillingSpecError.single("E803", f"the state lock {path} was busy; try again")
@@ -144,7 +145,7 @@ def _locked_error(path: Path, timeout: float) -> BillingSpecError:
             f"{waited}",
             detail=f"Lock ID: {holder.ID}",
             hint="if no other billing command is using this state, free the lock with "
-            f"`billing force-unlock {holder.ID}`",
+            f"`billing force-unlock {holder.ID}{unlock_options}`",
         )
     detail = f"Lock ID: {holder.ID}\nHeld by: {holder.describe()}"
     if not _alive_here(holder):
@@ -157,7 +158,7 @@ def _locked_error(path: Path, timeout: float) -> BillingSpecError:
         f"the state is locked by {holder.Who} (pid {holder.PID}, {holder.Operation}){waited}",
         detail=detail,
         hint=f"wait and retry, pass --lock-timeout to wait for it, or run "
-        f"`billing force-unlock {holder.ID}` if its holder is gone",
+        f"`billing force-unlock {holder.ID}{unlock_options}` if its holder is gone",
     )
 
 

@@ -18,6 +18,7 @@ A remote store (a bucket, a database) would implement the same four methods.
 from __future__ import annotations
 
 import json
+import shlex
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,13 +93,19 @@ class LocalStateStore:
         if self._lock is not None:
             yield self._lock
             return
-        self._lock = locking.acquire(self.lock_path, operation, timeout)
+        self._lock = locking.acquire(self.lock_path, operation, timeout, self._state_option())
         self._backed_up = False
         try:
             yield self._lock
         finally:
             locking.release(self.lock_path, self._lock)
             self._lock = None
+
+    def _state_option(self) -> str:
+        """`--state PATH` for a command suggested to the user, unless PATH is the default."""
+        if self.location == DEFAULT_STATE_PATH:
+            return ""
+        return f" --state {shlex.quote(self.location)}"
 
     def force_unlock(self, lock_id: str) -> LockInfo:
         return locking.force_unlock(self.lock_path, lock_id)
