@@ -256,3 +256,17 @@ def test_the_force_unlock_hint_names_a_state_that_is_not_the_default(
     with first.locked("apply") as held:
         hint = refusal(lambda: second.locked("apply").__enter__()).diagnostics[0].hint
     assert f"`billing force-unlock {held.ID}{option}`" in hint
+
+
+def test_a_symlinked_state_is_written_through_the_link(tmp_path):
+    (tmp_path / "shared").mkdir()
+    real = written_state(tmp_path / "shared")
+    link = tmp_path / "billing.state.json"
+    link.symlink_to(real.path)
+    store = LocalStateStore(link)
+    with store.locked("apply"):
+        # one state, one lock, whichever name a writer uses
+        refusal(lambda: LocalStateStore(real.path).locked("apply").__enter__())
+        store.write(store.read())
+    assert link.is_symlink() and real.read().serial == 2
+    assert real.backup_path.exists() and not (tmp_path / "billing.state.json.backup").exists()

@@ -18,6 +18,7 @@ A remote store (a bucket, a database) would implement the same four methods.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import uuid
 from collections.abc import Iterator
@@ -52,10 +53,10 @@ class StateStore(Protocol):
 
 class LocalStateStore:
     def __init__(self, path: str | Path = DEFAULT_STATE_PATH) -> None:
-        self.path = Path(path)
+        self.location = str(Path(path))
+        self.path = _through_symlink(Path(path))
         self.backup_path = self.path.with_name(self.path.name + ".backup")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
-        self.location = str(self.path)
         self._lock: LockInfo | None = None
         self._backed_up = False
 
@@ -112,6 +113,12 @@ class LocalStateStore:
 
     def current_lock(self) -> LockInfo | None:
         return locking.read_lock(self.lock_path)
+
+
+def _through_symlink(path: Path) -> Path:
+    """The file a symlinked state points to, so that writes replace it and leave the link a
+    link, and every name of one state shares one lock and one backup; else `path` itself."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def parse_state(raw: bytes, where: str) -> State:
