@@ -270,3 +270,14 @@ def test_a_symlinked_state_is_written_through_the_link(tmp_path):
         store.write(store.read())
     assert link.is_symlink() and real.read().serial == 2
     assert real.backup_path.exists() and not (tmp_path / "billing.state.json.backup").exists()
+
+
+def test_a_backup_that_cannot_be_written_is_named_and_the_state_is_left_alone(tmp_path):
+    store = written_state(tmp_path)
+    before = store.path.read_bytes()
+    store.backup_path.mkdir()  # in the way of the backup
+    with store.locked("apply"):
+        error = refusal(lambda: store.write(store.read()))
+    assert error.diagnostics[0].code == "E819"
+    assert error.diagnostics[0].summary.startswith(f"cannot write the backup {store.backup_path}")
+    assert store.path.read_bytes() == before

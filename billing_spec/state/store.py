@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from billing_spec.compile import digest_of
 from billing_spec.diagnostics import BillingSpecError
-from billing_spec.fileio import atomic_write_bytes, atomic_write_text
+from billing_spec.fileio import atomic_write_bytes
 from billing_spec.state import lock as locking
 from billing_spec.state.lock import LockInfo
 from billing_spec.state.model import State
@@ -75,19 +75,22 @@ class LocalStateStore:
         if self._lock is None:
             raise RuntimeError("LocalStateStore.write called without holding the state lock")
         new = state.written(lineage=str(uuid.uuid4()))
+        if not self._backed_up and self.path.exists():
+            self._write(self.backup_path, self.path.read_bytes(), "the backup")
+        self._backed_up = True
+        self._write(self.path, new.to_json().encode("utf-8"), "state file")
+        return new
+
+    def _write(self, path: Path, data: bytes, what: str) -> None:
         try:
-            if not self._backed_up and self.path.exists():
-                atomic_write_bytes(self.backup_path, self.path.read_bytes())
-            self._backed_up = True
-            atomic_write_text(self.path, new.to_json())
+            atomic_write_bytes(path, data)
         except OSError as exc:
             raise BillingSpecError.single(
                 "E819",
-                f"cannot write state file {self.path}: {exc.strerror}",
+                f"cannot write {what} {path}: {exc.strerror}",
                 hint="the state file was not changed by this write; free space or fix "
                 "permissions, then run `billing plan` to see what is left",
             ) from None
-        return new
 
     @contextmanager
     def locked(self, operation: str, timeout: float = 0.0) -> Iterator[LockInfo]:
