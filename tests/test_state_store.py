@@ -84,6 +84,12 @@ def test_writing_without_the_lock_is_a_bug(tmp_path):
             lambda text: text.replace('"format_version": 1', '"format_version": "x"'),
             "`format_version` is 'x'",
         ),
+        # hand-edited identity: never coerced, never replaced by a fresh lineage on the next write
+        (lambda text: text.replace('"serial": 1', '"serial": true'), "`serial` is true"),
+        (lambda text: text.replace('"serial": 1', '"serial": "1"'), '`serial` is "1"'),
+        (lambda text: text.replace('"serial": 1', '"serial": 0'), "`serial` is 0"),
+        (lambda text: re.sub(r'"lineage": "[^"]*"', '"lineage": null', text), "`lineage` is null"),
+        (lambda text: re.sub(r'"lineage": "[^"]*"', '"lineage": ""', text), '`lineage` is ""'),
     ],
 )
 def test_a_damaged_state_is_refused_and_left_alone(tmp_path, damage, why):

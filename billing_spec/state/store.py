@@ -128,6 +128,7 @@ def parse_state(raw: bytes, where: str) -> State:
     """Bytes of a state file -> State, or BillingSpecError (E801/E802) saying what is wrong."""
     data = _json_object(raw, where)
     data = upgrade_state_data(data, where)
+    _check_identity(data, where)
     try:
         state = State.from_data(data)
     except ValidationError as exc:
@@ -154,6 +155,19 @@ def _json_object(raw: bytes, where: str) -> dict:
     if not isinstance(data, dict):
         raise _corrupt(where, "the file is not a JSON object")
     return data
+
+
+def _check_identity(data: dict, where: str) -> None:
+    """A written state has a UUID lineage and a serial of at least 1, exactly as written: a
+    hand-edited one is refused, not coerced (`true` as 1) or given a new lineage on the next
+    write."""
+    serial, lineage = data.get("serial"), data.get("lineage")
+    if type(serial) is not int or serial < 1:
+        raise _corrupt(where, f"`serial` is {json.dumps(serial)}, not a whole number of at least 1")
+    try:
+        uuid.UUID(lineage)
+    except (TypeError, ValueError, AttributeError):
+        raise _corrupt(where, f"`lineage` is {json.dumps(lineage)}, not a UUID") from None
 
 
 def _check_resources(state: State, where: str) -> None:
