@@ -169,6 +169,10 @@ def test_columns_line_up_whatever_the_names(pairs):
 def test_wide_characters_count_as_two_columns():
     assert display_width("東京") == 4
     assert display_width("e\u0301") == 1  # e + combining acute
+    # non-spacing marks of canonical combining class 0 take no column either
+    assert display_width("\u0928\u092e\u0938\u094d\u0924\u0947") == 4  # Hindi "namaste"
+    assert display_width("\u0e17\u0e35\u0e48") == 1  # Thai: a consonant, a vowel and a tone mark
+    assert display_width("\u20dd") == 0  # an enclosing mark
     assert ljust("東", 4) == "東  " and rjust("東", 4) == "  東"
 
 

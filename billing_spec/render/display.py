@@ -24,6 +24,7 @@ USD_ID = "USD"
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|&~#])")
 _UNDERSCORES = re.compile(r"_+")
+_ZERO_WIDTH = ("Mn", "Me")  # non-spacing and enclosing marks
 
 
 def credit_type(credit_type_id: str) -> money.CreditType:
@@ -89,10 +90,13 @@ def printable(text: str) -> str:
 
 
 def display_width(text: str) -> int:
-    """Columns `text` takes in a terminal: wide characters 2, combining marks 0, others 1."""
+    """Columns `text` takes in a terminal: wide characters 2, combining marks 0, others 1.
+
+    A combining mark is any non-spacing or enclosing mark (categories Mn, Me), also the many
+    of canonical combining class 0, such as a Devanagari or Thai vowel sign."""
     width = 0
     for char in text:
-        if unicodedata.combining(char):
+        if unicodedata.combining(char) or unicodedata.category(char) in _ZERO_WIDTH:
             continue
         width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
     return width
