@@ -197,6 +197,14 @@ def cell_borders(row: str) -> int:
     return count
 
 
+def test_markdown_event_summary_rows_keep_two_cells_whatever_the_keys():
+    doc = document(line())
+    doc["summary"] = {"events_read": 1, "late|events": 2, "<b>bold</b>": 3}
+    rows = render_invoices(doc, "markdown").split("### Events\n")[1].splitlines()
+    assert [cell_borders(row) for row in rows[1:]] == [3] * 5
+    assert "| \\<b\\>bold\\</b\\> | 3 |" in rows
+
+
 def test_markdown_escapes_what_markdown_would_read_as_markup():
     assert markdown_escape("<script>&*_`|[x]#~\\") == r"\<script\>\&\*\_\`\|\[x\]\#\~\\"
     page = render_invoices(load(), "markdown")
