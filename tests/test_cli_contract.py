@@ -28,3 +28,42 @@ def test_validate_json_range_always_has_line_and_column(tmp_path):
         for end in ("start", "end"):
             assert isinstance(r[end]["line"], int) and r[end]["line"] >= 1, r
             assert isinstance(r[end]["column"], int) and r[end]["column"] >= 1, r
+
+
+def test_output_through_a_symlink_keeps_the_link(tmp_path):
+    # `-o FILE` / `--out FILE` write to what FILE names: a symlink stays a symlink.
+    for args, name in (
+        (("compile", QUICKSTART, "-o"), "compiled.json"),
+        (("schema", "-o"), "schema.json"),
+        (("plan", QUICKSTART, "--state", tmp_path / "s.json", "--out"), "saved.plan"),
+    ):
+        real = tmp_path / "real" / name
+        real.parent.mkdir(exist_ok=True)
+        real.write_text("old", encoding="utf-8")
+        real.chmod(0o644)
+        link = tmp_path / f"link-{name}"
+        link.symlink_to(real)
+        result = run_billing(*args, link)
+        assert result.code == 0, result.output
+        assert link.is_symlink(), args
+        assert real.read_text(encoding="utf-8") != "old", args
+        if args[0] != "plan":  # a plan file is private (0600); other outputs keep their mode
+            assert real.stat().st_mode & 0o777 == 0o644, args
+
+
+def test_output_into_a_fifo_writes_into_it(tmp_path):
+    # `-o /dev/stdout`, `-o /dev/null` or a named pipe: written into, never replaced by a file.
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    try:
+        result = run_billing("compile", QUICKSTART, "-o", fifo)
+        assert result.code == 0, result.output
+        assert stat.S_ISFIFO(fifo.stat().st_mode)
+        data = os.read(reader, 1 << 16)
+    finally:
+        os.close(reader)
+    assert json.loads(data)["format_version"] == "1.0"
