@@ -67,3 +67,13 @@ def test_output_into_a_fifo_writes_into_it(tmp_path):
     finally:
         os.close(reader)
     assert json.loads(data)["format_version"] == "1.0"
+
+
+def test_an_absurd_lock_timeout_is_a_usage_error_not_a_traceback(tmp_path):
+    result = run_billing(
+        "apply", QUICKSTART, "--state", tmp_path / "s.json", "--lock-timeout", "9" * 400 + "s"
+    )
+    assert result.code == 1, result.output
+    assert "Traceback" not in result.stderr
+    assert "--lock-timeout" in result.stderr
+    assert not (tmp_path / "s.json").exists()

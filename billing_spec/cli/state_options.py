@@ -42,7 +42,12 @@ def parse_duration(text: str) -> float:
             f"{text!r} is not a duration like 30s, 2m or 500ms", param_hint="--lock-timeout"
         )
     milliseconds = int(Decimal(match.group(1)) * _MILLISECONDS[match.group(2) or "s"])
-    return milliseconds / 1000
+    try:
+        return milliseconds / 1000
+    except OverflowError:  # more seconds than a float holds
+        raise click.BadParameter(
+            f"{text!r} is too long a duration", param_hint="--lock-timeout"
+        ) from None
 
 
 def lock_timeout_option(func):
