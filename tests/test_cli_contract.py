@@ -77,3 +77,17 @@ def test_an_absurd_lock_timeout_is_a_usage_error_not_a_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     assert "--lock-timeout" in result.stderr
     assert not (tmp_path / "s.json").exists()
+
+
+def test_an_empty_state_path_is_a_usage_error_not_a_traceback(tmp_path):
+    for args in (
+        ("plan", QUICKSTART),
+        ("apply", QUICKSTART, "--auto-approve"),
+        ("state", "list"),
+        ("force-unlock", "x"),
+    ):
+        result = run_billing(*args, "--state", "", cwd=tmp_path)
+        assert result.code == 1, (args, result.output)
+        assert "Traceback" not in result.stderr, args
+        assert "--state" in result.stderr, args
+    assert list(tmp_path.iterdir()) == []

@@ -26,8 +26,15 @@ def state_option(func):
         show_default=True,
         envvar="BILLING_STATE",
         type=click.Path(dir_okay=False),
+        callback=_nonempty_state_path,
         help="The state file (env BILLING_STATE).",
     )(func)
+
+
+def _nonempty_state_path(ctx, param, value: str) -> str:
+    if not value:
+        raise click.BadParameter("needs a file name, not an empty string", param_hint="--state")
+    return value
 
 
 def parse_duration(text: str) -> float:
