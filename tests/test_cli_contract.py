@@ -91,3 +91,12 @@ def test_an_empty_state_path_is_a_usage_error_not_a_traceback(tmp_path):
         assert "Traceback" not in result.stderr, args
         assert "--state" in result.stderr, args
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_events_path_is_refused_not_read_as_the_current_directory(tmp_path):
+    # `--events "$EVENTS"` with the variable unset must not replay whatever is in the cwd.
+    (tmp_path / "stray.jsonl").write_text('{"transaction_id": "x"}\n', encoding="utf-8")
+    result = run_billing("invoice", QUICKSTART, "--events", "", cwd=tmp_path)
+    assert result.code == 1, result.output
+    assert "E701" in result.stderr and "stray.jsonl" not in result.stderr
+    assert result.stdout == ""
