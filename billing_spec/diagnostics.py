@@ -192,10 +192,8 @@ def _range_json(r: SourceRange) -> dict:
 
 
 def _pos_json(p: Position) -> dict:
-    out: dict = {"line": p.line}
-    if p.column is not None:
-        out["column"] = p.column
-    return out
+    # Terraform's shape always has both; a position known only to its line starts the line.
+    return {"line": p.line, "column": 1 if p.column is None else p.column}
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

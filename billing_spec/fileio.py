@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, mode: int | None = None) -> None:
+    """Write `data` to a temp file next to `path` and rename it over `path` (0600 unless `mode`)."""
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -24,6 +28,34 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_output_text(path: str | os.PathLike[str], text: str, *, private: bool = False) -> None:
+    """Write a file the user named (`-o FILE`, `--out PLANFILE`) without replacing what it is.
+
+    A regular file (or a new one) is written atomically, through a symlink (the link stays a
+    link); it keeps its mode, and a new one gets the umask's (0600 when `private`). Anything else
+    (`/dev/stdout`, `/dev/null`, a named pipe) is written into, never renamed over.
+    """
+    data = text.encode("utf-8")
+    target = Path(path)
+    try:
+        existing = target.stat()
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        with open(target, "wb") as fh:
+            fh.write(data)
+        return
+    if existing is not None:
+        mode = stat.S_IMODE(existing.st_mode)
+    elif private:
+        mode = 0o600
+    else:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    atomic_write_bytes(target.resolve(), data, mode)
 
 
 def _fsync_dir(directory: Path) -> None:

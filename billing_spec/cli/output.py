@@ -36,13 +36,13 @@ def echo_json(value: Any) -> None:
 
 
 def write_output(text: str, path: str | None) -> None:
-    """Write `text` to `path` atomically, or to stdout when no path is given."""
+    """Write `text` to `path` (see `write_output_text`), or to stdout when no path or `-`."""
     if path is None or path == "-":
         click.echo(text, nl=False)
         return
-    from billing_spec.fileio import atomic_write_text
+    from billing_spec.fileio import write_output_text
 
     try:
-        atomic_write_text(path, text)
+        write_output_text(path, text)
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -26,8 +26,15 @@ def state_option(func):
         show_default=True,
         envvar="BILLING_STATE",
         type=click.Path(dir_okay=False),
+        callback=_nonempty_state_path,
         help="The state file (env BILLING_STATE).",
     )(func)
+
+
+def _nonempty_state_path(ctx, param, value: str) -> str:
+    if not value:
+        raise click.BadParameter("needs a file name, not an empty string", param_hint="--state")
+    return value
 
 
 def parse_duration(text: str) -> float:
@@ -42,7 +49,12 @@ def parse_duration(text: str) -> float:
             f"{text!r} is not a duration like 30s, 2m or 500ms", param_hint="--lock-timeout"
         )
     milliseconds = int(Decimal(match.group(1)) * _MILLISECONDS[match.group(2) or "s"])
-    return milliseconds / 1000
+    try:
+        return milliseconds / 1000
+    except OverflowError:  # more seconds than a float holds
+        raise click.BadParameter(
+            f"{text!r} is too long a duration", param_hint="--lock-timeout"
+        ) from None
 
 
 def lock_timeout_option(func):

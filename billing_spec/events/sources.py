@@ -48,6 +48,9 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source],
         if text == STDIN:
             sources.append(Source("<stdin>", None))
             continue
+        if not text:  # Path("") is the current directory; `--events "$UNSET"` is a mistake
+            diagnostics.append(error("E701", "an events path is empty"))
+            continue
         path = Path(text)
         if path.is_dir():
             found = _event_files(path)

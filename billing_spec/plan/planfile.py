@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from billing_spec import __version__
 from billing_spec.compile import CompiledCatalog, canonical_json, digest_of
 from billing_spec.diagnostics import BillingSpecError, Diagnostic, Position, Severity, SourceRange
-from billing_spec.fileio import atomic_write_text
+from billing_spec.fileio import write_output_text
 from billing_spec.plan.impact_model import Impact
 from billing_spec.plan.model import ACTIONS_JSON, Finding, Plan, ResourceChange
 from billing_spec.plan.render_json import plan_json
@@ -50,7 +50,7 @@ def plan_digest(plan: Plan) -> str:
 
 
 def save_plan(plan: Plan, path: str | Path) -> str:
-    """Write `plan` to `path` atomically; returns its digest."""
+    """Write `plan` to `path` (atomically, 0600 when new); returns its digest."""
     body = plan_body(plan)
     checksum = digest_of(body)
     envelope = {
@@ -61,7 +61,7 @@ def save_plan(plan: Plan, path: str | Path) -> str:
         "body": body,
     }
     try:
-        atomic_write_text(path, canonical_json(envelope) + "\n")
+        write_output_text(path, canonical_json(envelope) + "\n", private=True)
     except OSError as exc:
         raise BillingSpecError.single(
             "E819", f"cannot write plan file {path}: {exc.strerror}"
