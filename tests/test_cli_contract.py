@@ -100,3 +100,12 @@ def test_an_empty_events_path_is_refused_not_read_as_the_current_directory(tmp_p
     assert result.code == 1, result.output
     assert "E701" in result.stderr and "stray.jsonl" not in result.stderr
     assert result.stdout == ""
+
+
+def test_a_saved_plan_needs_a_file_name(tmp_path):
+    """`--out -` used to save a file named `-`, `--out ""` to save nothing and exit 0: both are
+    usage errors (a saved plan is a file for `billing apply`, not standard output)."""
+    for out in ("-", ""):
+        result = run_billing("plan", QUICKSTART, "--state", "s.json", "--out", out, cwd=tmp_path)
+        assert result.code == 1 and "--out: needs a file name" in result.stderr, out
+    assert list(tmp_path.iterdir()) == []

@@ -27,7 +27,10 @@ catalog_or_plan = click.argument("target", default=".", type=click.Path(exists=T
 @click.argument("directory", default=".", type=click.Path(file_okay=True, dir_okay=True))
 @state_option
 @click.option(
-    "--out", type=click.Path(dir_okay=False), help="Save the plan to FILE for `billing apply FILE`."
+    "--out",
+    type=click.Path(dir_okay=False),
+    callback=lambda ctx, param, value: _plan_file_name(value),
+    help="Save the plan to FILE for `billing apply FILE`.",
 )
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changes, 2 when something does."
@@ -260,3 +263,11 @@ def _run_apply(made, store, provider_name, lock_timeout: float, color: bool) -> 
         return 1
     progress.finish()
     return 0
+
+
+def _plan_file_name(value: str | None) -> str | None:
+    """A saved plan is a file: `--out ""` saved nothing, `--out -` a file named `-`."""
+    if value is not None and value in ("", "-"):
+        shown = "an empty string" if not value else "'-' (a plan is a file, not standard output)"
+        raise click.BadParameter(f"needs a file name, not {shown}", param_hint="--out")
+    return value
