@@ -297,6 +297,58 @@ def test_contract_terms_the_evaluator_does_not_price_yet_are_named(tmp_path):
     )
 
 
+FLAT_50_AND_SEATS = (
+    FLAT_50
+    + "\n- {product: seats, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT,"
+    " price: 3000, billing_frequency: MONTHLY}"
+)
+
+
+def _with_products(text: str, products: str) -> str:
+    return text.replace("rate_cards:", products + "rate_cards:")
+
+
+def test_a_subscription_rate_on_the_card_alone_is_not_named(tmp_path):
+    """As in Metronome, a SUBSCRIPTION product's rate on the card bills nothing by itself: only
+    a contract's `subscriptions` sell it. A contract without one gets no W962 for it; one with a
+    subscription gets W962 naming the subscription, once; a COMPOSITE product entitled on the
+    card (it would be charged) is named as such."""
+    seats = "  seats:\n    name: Seats\n    type: SUBSCRIPTION\n"
+    _, diagnostics = invoices(
+        tmp_path,
+        _with_products(catalog(FLAT_50_AND_SEATS), seats),
+        [event("t1", "2026-10-05T00:00:00Z", units=1)],
+    )
+    assert codes(diagnostics) == []
+    subscribed = _with_products(catalog(FLAT_50_AND_SEATS), seats).replace(
+        "    usage_statement_schedule:",
+        "    subscriptions:\n"
+        "      - subscription_rate: {product: seats, billing_frequency: MONTHLY}\n"
+        "        initial_quantity: 3\n"
+        "        collection_schedule: ADVANCE\n"
+        "    usage_statement_schedule:",
+    )
+    _, diagnostics = invoices(tmp_path, subscribed, [event("t1", "2026-10-05T00:00:00Z", units=1)])
+    assert [d.summary for d in diagnostics] == [
+        "contract acme_2026: not evaluated yet: subscriptions (1)"
+    ]
+    support = (
+        "  support:\n    name: Support\n    type: COMPOSITE\n    composite_products: [units]\n"
+    )
+    rates = FLAT_50 + (
+        "\n- {product: support, starting_at: 2026-01-01T00:00:00Z, entitled: true,"
+        " rate_type: PERCENTAGE, price: 0.1}"
+    )
+    _, diagnostics = invoices(
+        tmp_path,
+        _with_products(catalog(rates), support),
+        [event("t1", "2026-10-05T00:00:00Z", units=1)],
+    )
+    assert [d.summary for d in diagnostics] == [
+        "contract acme_2026: not evaluated yet: composite products (support)"
+    ]
+
+
 def test_a_later_invoice_generation_start_is_named_not_ignored(tmp_path):
     """`invoice_generation_starting_at` (Metronome: usage is invoiced from then on, earlier
     invoices being imported) is not evaluated: October is still previewed, and W962 says so."""

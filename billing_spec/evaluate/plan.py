@@ -262,15 +262,13 @@ def _not_evaluated(catalog: CompiledCatalog, cid: str, spec: dict[str, Any]) -> 
     terms = [f"{field} ({len(spec[field])})" for field in _LATER_TERMS if spec.get(field)]
     card = catalog.section("rate_cards")[spec["rate_card"]]
     products = catalog.section("products")
-    others = sorted(
-        {
-            r.product
-            for r in card.rates
-            if r.entitled and products[r.product].type in ("COMPOSITE", "SUBSCRIPTION")
-        }
+    # A SUBSCRIPTION product's rate bills nothing by itself (only `subscriptions` sell it);
+    # a COMPOSITE product entitled on the card would be charged.
+    composites = sorted(
+        {r.product for r in card.rates if r.entitled and products[r.product].type == "COMPOSITE"}
     )
-    if others:
-        terms.append("composite and subscription products (" + ", ".join(others) + ")")
+    if composites:
+        terms.append("composite products (" + ", ".join(composites) + ")")
     schedule = spec.get("usage_statement_schedule") or {}
     if schedule.get("invoice_generation_starting_at"):
         # Metronome invoices usage only from then on (earlier invoices are imported)
