@@ -294,3 +294,54 @@ def test_a_reference_that_is_not_an_id_and_a_number_where_text_belongs_get_hints
             "did you mean 'USD'? a credit type is USD or the ID of one under `credit_types`",
         ),
     ]
+
+
+def test_a_newcomers_numbers_and_booleans_get_hints(catalog_dir):
+    """`price: $25` and `price: 1,000` are text, not numbers; in a flow mapping `9,000` is the
+    number 9 and a key `000`; `entitled: no` is the text "no" in YAML 1.2. Each hint says what
+    to write instead."""
+    root = catalog_dir(
+        {
+            "catalog.yaml": """
+        version: 1
+        rate_cards:
+          list:
+            name: List
+            rates:
+              - {product: a, starting_at: 2026-01-01T00:00:00Z, entitled: no, price: $25}
+              - {product: b, starting_at: 2026-01-01T00:00:00Z, price: "1,000"}
+              - product: c
+                starting_at: 2026-01-01T00:00:00Z
+                entitled: true
+                rate_type: TIERED
+                tiers:
+                  - {size: 9,000, price: 3}
+                  - {price: 2}
+    """
+        }
+    )
+    _, diagnostics = validate_catalog(root)
+    found = [(d.code, d.range.start.line, d.summary, d.hint) for d in diagnostics]
+    found = [f for f in found if f[0] != "E102"]  # the rates lack rate_type: not the point
+    number = (
+        "write the number alone, without a currency sign or thousands separators; money is in "
+        "the credit type's base unit (USD: cents)"
+    )
+    at = "`rate_cards.list.rates"
+    assert found == [
+        (
+            "E103",
+            6,
+            f"{at}[0].entitled`: expected true or false, got the text 'no'",
+            "only true and false are booleans (YAML 1.2): write false",
+        ),
+        ("E104", 6, f"{at}[0].price`: '$25' is not a decimal number", number),
+        ("E104", 7, f"{at}[1].price`: '1,000' is not a decimal number", number),
+        (
+            "E101",
+            13,
+            f"unknown field '000' in {at}[2].tiers[0]`",
+            "in a flow mapping `{...}` a comma separates entries: write numbers without thousands "
+            "separators (9000, not 9,000)",
+        ),
+    ]

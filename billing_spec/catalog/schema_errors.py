@@ -19,6 +19,7 @@ from billing_spec.addresses import ID_PATTERN, ID_RE
 from billing_spec.catalog.types import USD_ID, TimestampValueError
 from billing_spec.catalog.yaml_source import describe_value
 from billing_spec.diagnostics import Diagnostic, did_you_mean, error
+from billing_spec.money import NotADecimal
 from billing_spec.timestamps import timestamp_hint
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def _one(err: Mapping[str, Any], where: Definition, model: Any) -> Diagnostic:
             "E101",
             f"unknown field {loc[-1]!r} in {_label(where.path + loc[:-1])}",
             where.range(*loc, key=True),
-            hint=did_you_mean(str(loc[-1]), fields),
+            hint=did_you_mean(str(loc[-1]), fields) or _split_number(loc[-1]),
         )
     if kind == "missing":
         parent = _label(where.path + loc[:-1])
@@ -94,6 +95,8 @@ def _one(err: Mapping[str, Any], where: Definition, model: Any) -> Diagnostic:
         if kind == "string_type" and isinstance(value, Decimal | bool):
             read = "a boolean" if isinstance(value, bool) else "a number"
             hint = f"put it in quotes: YAML reads it as {read}, not text"
+        elif kind == "bool_type" and isinstance(value, str):
+            hint = _YAML_11_BOOLEANS.get(value.lower(), "")
         return error(
             "E103",
             f"{label}: {_type_message(kind, value, message)}",
@@ -103,11 +106,33 @@ def _one(err: Mapping[str, Any], where: Definition, model: Any) -> Diagnostic:
     if kind == "string_pattern_mismatch" and isinstance(value, str):
         return _not_an_id(label, value, err.get("ctx", {}).get("pattern", ""), where, loc)
     hint = ""
+    if kind == "value_error" and isinstance(err.get("ctx", {}).get("error"), NotADecimal):
+        hint = (
+            "write the number alone, without a currency sign or thousands separators; money "
+            "is in the credit type's base unit (USD: cents)"
+        )
     if kind == "enum" or kind == "literal_error":
         text = err.get("ctx", {}).get("expected", "").replace(" or ", ",")
         expected = [e.strip(" '") for e in text.split(",")]
         hint = did_you_mean(value.upper(), expected) if isinstance(value, str) else ""
     return error("E104", f"{label}: {message}", where.range(*loc), hint=hint)
+
+
+_BOOLEANS = "only true and false are booleans (YAML 1.2): write "
+_YAML_11_BOOLEANS = {
+    **{word: _BOOLEANS + "true" for word in ("yes", "y", "on")},
+    **{word: _BOOLEANS + "false" for word in ("no", "n", "off")},
+}
+
+
+def _split_number(key: Any) -> str:
+    """`{size: 9,000}` is `size: 9` and a key `000`: the comma split a number."""
+    if isinstance(key, str) and key.isdigit():
+        return (
+            "in a flow mapping `{...}` a comma separates entries: write numbers without "
+            "thousands separators (9000, not 9,000)"
+        )
+    return ""
 
 
 _ID_RULE = "IDs are lower-case letters, digits, `_` and `-`, starting with a letter"
