@@ -47,6 +47,27 @@ def test_unknown_customers_are_counted_and_reported_once_per_id(tmp_path):
     assert _adds_up(document["summary"])
 
 
+def test_an_unknown_customer_id_close_to_a_known_one_gets_a_did_you_mean(tmp_path):
+    """Customer IDs and aliases are case-sensitive: `Acme` is not `acme`. W952 names the close
+    one; an ID close to nothing says how to make it known."""
+    _, diagnostics = invoices(
+        tmp_path,
+        catalog(FLAT_50),
+        [
+            event("t1", "2026-10-05T00:00:00Z", customer="Acme", units=1),
+            event("t2", "2026-10-05T00:00:00Z", customer="zz-9", units=1),
+        ],
+    )
+    assert [(d.code, d.hint) for d in diagnostics] == [
+        ("W952", "did you mean 'acme'? the location given is the first such event"),
+        (
+            "W952",
+            "add it to a customer's ingest_aliases if it is one; the location given is the "
+            "first such event",
+        ),
+    ]
+
+
 def test_thousands_of_unknown_customer_ids_make_a_hundred_warnings(tmp_path):
     """One W952 per unknown customer_id, but like every kind of warning only the first 100 are
     shown, then a count: 1,000 IDs made 1,000 warnings."""

@@ -9,20 +9,24 @@ contracts once per customer. A property that is not a number is noted per event 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from billing_spec.diagnostics import Diagnostic, SourceRange, warning
-from billing_spec.events.capped import CappedDiagnostics
+from billing_spec.diagnostics import Diagnostic, SourceRange, did_you_mean, warning
+from billing_spec.events.capped import LIMIT, CappedDiagnostics
 from billing_spec.events.records import why_not_a_number
 
 Where = Callable[[int, int], SourceRange]
 _FIRST = "the location given is the first such event"
+_NEW_ALIAS = "add it to a customer's ingest_aliases if it is one"
 
 
 class EventNotes:
-    def __init__(self, where: Where) -> None:
+    def __init__(self, where: Where, known: Iterable[str] = ()) -> None:
+        """`known`: the customer IDs and ingest aliases, for W952's "did you mean"."""
         self.where = where
+        self.known = known
+        self.folded: dict[str, str] | None = None
         self.unknown: dict[str, list[int]] = {}
         self.outside: dict[str, list[Any]] = {}
         self.overlaps: dict[str, tuple[tuple[str, ...], int, int]] = {}
@@ -63,21 +67,36 @@ class EventNotes:
         """The notes; of each code the first hundred (unknown customer IDs and pricing group
         values come from the events: there may be a million)."""
         out = CappedDiagnostics()
-        out.extend([self._unknown(ref, entry) for ref, entry in self.unknown.items()])
+        out.extend(
+            [
+                self._unknown(ref, entry, suggest=n < LIMIT)  # only the ones shown
+                for n, (ref, entry) in enumerate(self.unknown.items())
+            ]
+        )
         out.extend([self._outside(customer, entry) for customer, entry in self.outside.items()])
         out.extend([self._overlap(customer, entry) for customer, entry in self.overlaps.items()])
         out.extend([self._no_rate(key, entry) for key, entry in self.no_rate.items()])
         return out.finish() + self.values.finish()
 
-    def _unknown(self, ref: str, entry: list[int]) -> Diagnostic:
+    def _unknown(self, ref: str, entry: list[int], *, suggest: bool) -> Diagnostic:
         count, source, line = entry
+        guess = self._guess(ref) if suggest else ""
         return warning(
             "W952",
             f"{_events(count)} for customer_id {ref!r}, which is neither a "
             "customer ID nor an ingest alias: not billed",
             self.where(source, line),
-            hint=_FIRST,
+            hint=f"{guess} {_FIRST}" if guess else f"{_NEW_ALIAS}; {_FIRST}",
         )
+
+    def _guess(self, ref: str) -> str:
+        """A known ID that differs in case only, or (among a few thousand) a close one."""
+        if self.folded is None:
+            self.folded = {known.casefold(): known for known in self.known}
+        same = self.folded.get(ref.casefold())
+        if same is not None:
+            return f"did you mean {same!r}?"
+        return did_you_mean(ref, self.folded.values()) if len(self.folded) <= 5000 else ""
 
     def _outside(self, customer: str, entry: list[int]) -> Diagnostic:
         count, source, line = entry
