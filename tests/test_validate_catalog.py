@@ -345,3 +345,11 @@ def test_a_newcomers_numbers_and_booleans_get_hints(catalog_dir):
             "separators (9000, not 9,000)",
         ),
     ]
+
+
+def test_a_product_not_on_the_contracts_card_names_the_card():
+    """With several rate cards, E604 says which card the product is missing from."""
+    root = Path(__file__).parent / "fixtures" / "invalid" / "E604-override-specifier-not-on-card"
+    _, diagnostics = validate_catalog(root)
+    [e604] = [d for d in diagnostics if d.code == "E604"]
+    assert e604.summary == "product 'batch' is not on rate card 'list', the contract's"

@@ -132,9 +132,11 @@ def check_on_card(
         return
     if not site.spec.defined("products", product):
         return  # E201 says so
+    contract = site.spec.section("contracts").get(site.id)
+    on = f"rate card {contract.rate_card!r}, the contract's" if contract else "its rate card"
     yield site.error(
         "E604",
-        f"product {product!r} is not on the contract's rate card",
+        f"product {product!r} is not on {on}",
         *path,
         hint="add a rate for it to the rate card (with `entitled: false` to sell it "
         "only where a contract entitles it), or name another product",
