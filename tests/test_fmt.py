@@ -403,6 +403,38 @@ def test_document_markers_and_directives_are_kept():
     """)
 
 
+def test_a_comment_on_the_document_start_line_stays_on_it():
+    assert fmt("""
+        %YAML 1.1   # the YAML version
+        --- # the acme catalog
+        customers: {}
+        version: 1
+    """) == dedent("""
+        %YAML 1.1   # the YAML version
+        ---  # the acme catalog
+        version: 1
+        customers: {}
+    """)
+
+
+def test_comments_below_the_document_end_stay_below_it():
+    assert fmt("""
+        customers: {}
+        version: 1
+        # the last comment of the document
+        ...  # end of the catalog
+
+        # notes below the document
+    """) == dedent("""
+        version: 1
+        customers: {}
+        # the last comment of the document
+        ...  # end of the catalog
+
+        # notes below the document
+    """)
+
+
 # --- comments ----------------------------------------------------------------------------------
 
 

@@ -124,9 +124,9 @@ class _Layout:
     def document(self, document: Document) -> str:
         self.trivia(document.preamble, 0, first=True)
         for directive in document.directives:
-            self.out.content(directive, 0)
-        if document.explicit_start or document.directives:
-            self.out.content("---", 0)
+            self.out.content(directive.text, 0, eol=directive.eol)
+        if document.start is not None:
+            self.out.content("---", 0, eol=document.start.eol)
         self.trivia(document.header, 0, first=not self.out.lines)
         root = document.root
         if isinstance(root, Collection) and not root.flow:
@@ -137,8 +137,9 @@ class _Layout:
             value = self.inline(root, catalog_shape(), 0, 0)
             self.out.content(value.first, 0, value)
         self.trailing(document.footer, 0)
-        if document.explicit_end:
-            self.out.content("...", 0)
+        if document.end is not None:
+            self.out.content("...", 0, eol=document.end.eol)
+            self.trailing(document.postamble, 0)
         return self.out.render()
 
     # --- trivia -------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ tree is built from PyYAML's event stream (`parse`), comments are attached to ent
 - A `Collection` is a mapping or a sequence, block or flow, with its anchor and tag.
 - An `Entry` is a mapping key with its value, or a sequence item; it owns the comment lines and
   blank lines above it (`leading`) and its end-of-line comment (`eol`). A block collection owns
-  the comments at its end (`trailing`); the `Document` owns the file's header and footer.
+  the comments at its end (`trailing`); the `Document` owns the file's header and footer, and
+  its directive, `---` and `...` lines (`Marker`) their comments.
 """
 
 from __future__ import annotations
@@ -81,15 +82,29 @@ class Entry:
 
 
 @dataclass(eq=False)
+class Marker:
+    """A line of the document outside its root: a directive, `---` or `...`."""
+
+    text: str
+    line: int  # in the source
+    eol: Comment | None = None
+
+
+@dataclass(eq=False)
 class Document:
     root: Node
     header: list[Trivia] = field(default_factory=list)  # above the first entry
     footer: list[Trivia] = field(default_factory=list)  # below everything, when no block holds it
     preamble: list[Trivia] = field(default_factory=list)  # above `---`
-    directives: list[str] = field(default_factory=list)
-    explicit_start: bool = False
-    explicit_end: bool = False
+    directives: list[Marker] = field(default_factory=list)
+    start: Marker | None = None  # `---`
+    end: Marker | None = None  # `...`
+    postamble: list[Trivia] = field(default_factory=list)  # below `...`
     comments: list[str] = field(default_factory=list)  # every comment's text, in source order
+
+    @property
+    def markers(self) -> list[Marker]:
+        return [*self.directives, *filter(None, (self.start, self.end))]
 
 
 class Source:
