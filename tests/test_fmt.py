@@ -623,6 +623,53 @@ def test_blank_lines_between_entries_are_kept_one_at_most():
     """)
 
 
+def test_comment_lines_under_an_empty_section_stay_under_it_and_travel_with_it():
+    # Commented-out resources under `products:` belong to it, at its entries' indentation.
+    assert fmt("""
+        customers: {}
+        products:
+          # p:
+          #   name: P
+
+          #   type: FIXED
+        version: 1
+    """) == dedent("""
+        version: 1
+        products:
+          # p:
+          #   name: P
+
+          #   type: FIXED
+        customers: {}
+    """)
+
+
+def test_comment_lines_under_an_empty_key_at_depth_and_at_the_end_of_the_file():
+    assert fmt("""
+        version: 1
+        rate_cards:
+          r:
+            rates:
+              # - product: p
+            name: R
+          s:
+            name: S
+            rates:
+                # - product: q
+    """) == dedent("""
+        version: 1
+        rate_cards:
+          r:
+            name: R
+            rates:
+              # - product: p
+          s:
+            name: S
+            rates:
+              # - product: q
+    """)
+
+
 def test_comments_inside_a_multi_line_flow_collection_move_above_its_entry():
     assert fmt("""
         version: 1

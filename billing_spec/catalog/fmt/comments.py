@@ -8,6 +8,8 @@ parser gives the spans, so `"a # b"` and a `|` body are never mistaken for comme
 - a comment line, and the blank lines before it, belong to the next entry below them (they are
   its `leading` trivia and travel with it), except that a comment indented deeper than that next
   entry, right after a block that ended, trails that block (`trailing`, kept at its end);
+- a comment line indented deeper than the entry above it, when that entry has no value (the
+  `products:` of commented-out products), belongs to that entry (`inner`, kept under it);
 - comment lines before the file's first entry are the file header and stay at the top;
 - comments inside a flow collection that spans several lines go above its entry;
 - a comment on a directive, `---` or `...` line stays on it; comment lines below `...` stay
@@ -26,6 +28,7 @@ from billing_spec.catalog.fmt.tree import (
     Entry,
     Marker,
     Positions,
+    Scalar,
     Source,
     Trivia,
 )
@@ -163,6 +166,8 @@ class _Attacher:
         following = self.entries[index] if index < len(self.entries) else None
         column = item.comment.column if item.comment is not None else 0
         previous = self.entries[index - 1]
+        if item.comment is not None and column > previous.column and _empty(previous):
+            return previous.inner
         block = self._ended_block(previous, following, column, item.comment is None)
         if block is not None:
             return block.trailing
@@ -185,3 +190,8 @@ class _Attacher:
                 return block
             block = block.parent.parent if block.parent is not None else None
         return None
+
+
+def _empty(entry: Entry) -> bool:
+    """An entry without a value: `products:` with nothing after the colon."""
+    return isinstance(entry.value, Scalar) and entry.value.text == ""

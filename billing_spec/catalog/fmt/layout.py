@@ -190,6 +190,7 @@ class _Layout:
         inline = self.inline(value, shape, indent, entry.column)
         head = f"{key}: {inline.first}" if inline.first else f"{key}:"
         self.out.content(head, indent, inline, eol=entry.eol)
+        self.trivia(entry.inner, indent + 2, first=True)
 
     def seq_item(self, entry: Entry, indent: int, shape: Shape) -> None:
         value = entry.value
@@ -203,6 +204,7 @@ class _Layout:
         inline = self.inline(value, shape, indent, entry.column)
         head = f"- {inline.first}" if inline.first else "-"
         self.out.content(head, indent, inline, eol=entry.eol)
+        self.trivia(entry.inner, indent + 2, first=True)
 
     # --- values written inline ----------------------------------------------------------------
 

@@ -8,9 +8,10 @@ tree is built from PyYAML's event stream (`parse`), comments are attached to ent
   value is never re-interpreted: `0.123456789012345678901234567890` stays exactly that.
 - A `Collection` is a mapping or a sequence, block or flow, with its anchor and tag.
 - An `Entry` is a mapping key with its value, or a sequence item; it owns the comment lines and
-  blank lines above it (`leading`) and its end-of-line comment (`eol`). A block collection owns
-  the comments at its end (`trailing`); the `Document` owns the file's header and footer, and
-  its directive, `---` and `...` lines (`Marker`) their comments.
+  blank lines above it (`leading`), its end-of-line comment (`eol`) and, when it has no value,
+  the comment lines indented under it (`inner`: `products:` above commented-out products). A
+  block collection owns the comments at its end (`trailing`); the `Document` owns the file's
+  header and footer, and its directive, `---` and `...` lines (`Marker`) their comments.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class Entry:
     head_end: int = 0  # the line an end-of-line comment of this entry sits on
     leading: list[Trivia] = field(default_factory=list)
     eol: Comment | None = None
+    inner: list[Trivia] = field(default_factory=list)  # under an entry without a value
 
     @property
     def key_value(self) -> str | None:
