@@ -387,6 +387,31 @@ def test_a_missing_final_newline_is_added():
     assert fmt("version: 1\ncustomers: {}") == "version: 1\ncustomers: {}\n"
 
 
+def test_a_block_scalar_ending_the_file_without_a_final_newline_keeps_its_value():
+    # Without the line break its value is "first\nlast"; fmt ends the file with a newline,
+    # so it writes `|-` (and `>-`, not `>+`) to keep the value as it was.
+    assert fmt(
+        "version: 1\ncustomers:\n  c:\n    name: C\n    custom_fields:\n"
+        "      note: |\n        first\n        last"
+    ) == dedent("""
+        version: 1
+        customers:
+          c:
+            name: C
+            custom_fields:
+              note: |-
+                first
+                last
+    """)
+    assert fmt("version: 1\ncustomers:\n  c:\n    name: >+\n      C") == dedent("""
+        version: 1
+        customers:
+          c:
+            name: >-
+              C
+    """)
+
+
 def test_document_markers_and_directives_are_kept():
     assert fmt("""
         %YAML 1.1

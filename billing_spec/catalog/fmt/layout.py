@@ -35,6 +35,7 @@ from billing_spec.catalog.fmt.tree import (
     Scalar,
     Trivia,
     block_indicator,
+    block_text,
 )
 
 
@@ -212,7 +213,7 @@ class _Layout:
         """`node` as text after `key: ` or `- ` of an entry now at `indent`, before at
         `old_indent`; continuation lines go 2 columns deeper than the entry."""
         if isinstance(node, Scalar) and node.block:
-            return _block_scalar(node.text, indent + 2, indent - old_indent)
+            return _block_scalar(block_text(node), indent + 2, indent - old_indent)
         text = node.text if isinstance(node, Alias) else self.flow(node, shape)
         lines = text.split("\n")
         kind = "quoted" if isinstance(node, Scalar) and node.style == '"' else "content"

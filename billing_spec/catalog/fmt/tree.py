@@ -163,3 +163,13 @@ def block_indicator(text: str) -> str:
     """The indicators after `|` or `>` (chomping and explicit indentation)."""
     match = _BLOCK_HEADER.match(text)
     return match.group(1) if match else ""
+
+
+def block_text(node: Scalar) -> str:
+    """A block scalar's text, its chomping made `-` when its value has no final line break but
+    the text does not say so: a body that ends the file without a newline (which fmt adds)."""
+    match = _BLOCK_HEADER.match(node.text)
+    if match is None or not node.value or node.value.endswith("\n") or "-" in match.group(1):
+        return node.text
+    indicator = match.group(1).replace("+", "") + "-"
+    return node.text[: match.start(1)] + indicator + node.text[match.end(1) :]
