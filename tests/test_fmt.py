@@ -387,6 +387,31 @@ def test_a_missing_final_newline_is_added():
     assert fmt("version: 1\ncustomers: {}") == "version: 1\ncustomers: {}\n"
 
 
+def test_a_block_scalar_ending_the_file_without_a_final_newline_keeps_its_value():
+    # Without the line break its value is "first\nlast"; fmt ends the file with a newline,
+    # so it writes `|-` (and `>-`, not `>+`) to keep the value as it was.
+    assert fmt(
+        "version: 1\ncustomers:\n  c:\n    name: C\n    custom_fields:\n"
+        "      note: |\n        first\n        last"
+    ) == dedent("""
+        version: 1
+        customers:
+          c:
+            name: C
+            custom_fields:
+              note: |-
+                first
+                last
+    """)
+    assert fmt("version: 1\ncustomers:\n  c:\n    name: >+\n      C") == dedent("""
+        version: 1
+        customers:
+          c:
+            name: >-
+              C
+    """)
+
+
 def test_document_markers_and_directives_are_kept():
     assert fmt("""
         %YAML 1.1
@@ -400,6 +425,38 @@ def test_document_markers_and_directives_are_kept():
         version: 1
         customers: {}
         ...
+    """)
+
+
+def test_a_comment_on_the_document_start_line_stays_on_it():
+    assert fmt("""
+        %YAML 1.1   # the YAML version
+        --- # the acme catalog
+        customers: {}
+        version: 1
+    """) == dedent("""
+        %YAML 1.1   # the YAML version
+        ---  # the acme catalog
+        version: 1
+        customers: {}
+    """)
+
+
+def test_comments_below_the_document_end_stay_below_it():
+    assert fmt("""
+        customers: {}
+        version: 1
+        # the last comment of the document
+        ...  # end of the catalog
+
+        # notes below the document
+    """) == dedent("""
+        version: 1
+        customers: {}
+        # the last comment of the document
+        ...  # end of the catalog
+
+        # notes below the document
     """)
 
 
@@ -588,6 +645,53 @@ def test_blank_lines_between_entries_are_kept_one_at_most():
           q:
             name: Q
             type: FIXED
+    """)
+
+
+def test_comment_lines_under_an_empty_section_stay_under_it_and_travel_with_it():
+    # Commented-out resources under `products:` belong to it, at its entries' indentation.
+    assert fmt("""
+        customers: {}
+        products:
+          # p:
+          #   name: P
+
+          #   type: FIXED
+        version: 1
+    """) == dedent("""
+        version: 1
+        products:
+          # p:
+          #   name: P
+
+          #   type: FIXED
+        customers: {}
+    """)
+
+
+def test_comment_lines_under_an_empty_key_at_depth_and_at_the_end_of_the_file():
+    assert fmt("""
+        version: 1
+        rate_cards:
+          r:
+            rates:
+              # - product: p
+            name: R
+          s:
+            name: S
+            rates:
+                # - product: q
+    """) == dedent("""
+        version: 1
+        rate_cards:
+          r:
+            name: R
+            rates:
+              # - product: p
+          s:
+            name: S
+            rates:
+              # - product: q
     """)
 
 

@@ -1,10 +1,11 @@
 """fmt's invariants, over generated catalogs and the examples.
 
 A generated catalog is data (what the loader should read) written out by `Writer` with random
-key orders, indentation widths, flow or block collections, quoting, enum casings, blank lines and
-comments. Every comment names the key it belongs to (`# above <path>` on the line above the key,
-`# eol <path>` at the end of the key's line), so the test can check that it is still there after
-fmt has moved the keys. Invariants:
+key orders, indentation widths, flow or block collections, quoting, `|-` and `>-` block scalars,
+enum casings, blank lines, `---` and `...` and comments. Every comment names the key it belongs to
+(`# above <path>` on the line above the key or list item, `# eol <path>` at the end of the key's
+line, `# end <path>` below the last entry of a block mapping), so the test can check that it is
+still there after fmt has moved the keys. Invariants:
 
 - fmt formats every such file, and formatting its output changes nothing;
 - the formatted file reads as the same data, enum values upper-cased, resources in the same order,
@@ -180,7 +181,14 @@ class Writer:
         return self.shared[key]
 
     def document(self, data: dict) -> str:
+        start, end = self.choice(
+            (), "markers", [("", ""), ("---", ""), ("---", "..."), ("", "...")]
+        )
+        if start:
+            self.lines.append(start + (" # doc start" if self.comments else ""))
         self.block_map(data, 0, ())
+        if end:
+            self.lines.append(end + ("  # doc end\n\n# after the end" if self.comments else ""))
         return "\n".join(self.lines) + "\n"
 
     def keys(self, data: dict, path: tuple) -> list:
@@ -189,7 +197,8 @@ class Writer:
         return self.draw(st.permutations(list(data)))
 
     def block_map(self, data: dict, indent: int, path: tuple, first_on_dash: bool = False) -> None:
-        for index, key in enumerate(self.keys(data, path)):
+        keys = self.keys(data, path)
+        for index, key in enumerate(keys):
             here = (*path, key)
             pinned = index == 0 and (first_on_dash or not path)  # header / dash line
             if self.comments and not pinned and self.draw(st.booleans()):
@@ -197,9 +206,17 @@ class Writer:
                     self.lines.append("")
                 self.lines.append(" " * self.draw(st.integers(0, indent)) + f"# above {_p(here)}")
             self.entry(f"{' ' * indent}{key}:", data[key], indent, here)
+        last = data[keys[-1]] if keys else None
+        ambiguous = isinstance(last, list) and self.dash == 0  # also at the end of that list
+        if self.comments and path and keys and not ambiguous and self.draw(st.booleans()):
+            self.lines.append(f"{' ' * indent}# end {_p(path)}")
 
     def entry(self, head: str, value, indent: int, path: tuple) -> None:
-        if self.is_flow(value, path):
+        block = type(value) is str and self.choice(path, "block", [None, None, "|-", ">-"])
+        if block:
+            self.line(f"{head} {block}", path)
+            self.lines.append(f"{' ' * (indent + self.step)}{value}")
+        elif self.is_flow(value, path):
             self.line(f"{head} {self.flow(value, path)}", path)
         elif isinstance(value, dict):
             self.line(head, path)
@@ -208,9 +225,14 @@ class Writer:
             self.line(head, path)
             self.block_seq(value, indent + self.dash, path)
 
-    def block_seq(self, items: list, indent: int, path: tuple) -> None:
+    def block_seq(self, items: list, indent: int, path: tuple, first_on_dash=False) -> None:
         for index, item in enumerate(items):
             here = (*path, index)
+            pinned = index == 0 and first_on_dash  # `- - item`: nothing between the dashes
+            if self.comments and not pinned and self.draw(st.booleans()):
+                if index and self.draw(st.booleans()):
+                    self.lines.append("")
+                self.lines.append(" " * self.draw(st.integers(0, indent)) + f"# above {_p(here)}")
             if not isinstance(item, dict | list) or self.is_flow(item, here):
                 self.lines.append(f"{' ' * indent}- {self.flow(item, here)}")
             elif self.choice(here, "dash alone", [True, False]):
@@ -226,7 +248,7 @@ class Writer:
         if isinstance(item, dict):
             self.block_map(item, indent, path, first_on_dash)
         else:
-            self.block_seq(item, indent, path)
+            self.block_seq(item, indent, path, first_on_dash)
 
     def line(self, text: str, path: tuple) -> None:
         if self.comments and self.draw(st.booleans()):
@@ -311,10 +333,17 @@ def test_the_layout_depends_only_on_the_catalog_not_on_how_it_was_written(data, 
 def assert_comments_at_their_keys(formatted: str, document) -> None:
     lines = formatted.split("\n")
     for number, line in enumerate(lines, start=1):
-        match = re.search(r"# (above|eol) (\S+)$", line)
+        assert ("# doc start" in line) == (line == "---  # doc start"), line
+        assert ("# doc end" in line) == (line == "...  # doc end"), line
+        if line == "# after the end":
+            assert lines[number - 3 : number - 1] == ["...  # doc end", ""], formatted
+        match = re.search(r"# (above|eol|end) (\S+)$", line)
         if match is None:
             continue
         path = tuple(int(p) if p.isdigit() else p for p in match.group(2).split("/"))
+        if match.group(1) == "end":
+            assert_at_the_end_of_its_block(lines, number, path, document)
+            continue
         key_line = document.range_of(path, key=True).start.line
         if match.group(1) == "eol":
             assert number == key_line, (match.group(0), formatted)
@@ -325,6 +354,19 @@ def assert_comments_at_their_keys(formatted: str, document) -> None:
             ):
                 below += 1
             assert below == key_line, (match.group(0), formatted)
+
+
+def assert_at_the_end_of_its_block(lines: list[str], number: int, path: tuple, document) -> None:
+    """`# end <path>` (line `number`) is below the block's last key, at its column."""
+    block = document.data
+    for part in path:
+        block = block[part]
+    last = document.range_of((*path, list(block)[-1]), key=True).start
+    column = len(lines[number - 1]) - len(lines[number - 1].lstrip(" "))
+    assert column == last.column - 1, (path, "\n".join(lines))
+    for between in lines[last.line : number - 1]:
+        indent = len(between) - len(between.lstrip(" "))
+        assert not between.strip() or indent > column, (path, "\n".join(lines))
 
 
 def assert_canonical_text(formatted: str) -> None:

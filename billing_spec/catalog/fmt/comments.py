@@ -8,8 +8,12 @@ parser gives the spans, so `"a # b"` and a `|` body are never mistaken for comme
 - a comment line, and the blank lines before it, belong to the next entry below them (they are
   its `leading` trivia and travel with it), except that a comment indented deeper than that next
   entry, right after a block that ended, trails that block (`trailing`, kept at its end);
+- a comment line indented deeper than the entry above it, when that entry has no value (the
+  `products:` of commented-out products), belongs to that entry (`inner`, kept under it);
 - comment lines before the file's first entry are the file header and stay at the top;
-- comments inside a flow collection that spans several lines go above its entry.
+- comments inside a flow collection that spans several lines go above its entry;
+- a comment on a directive, `---` or `...` line stays on it; comment lines below `...` stay
+  below it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from billing_spec.catalog.fmt.tree import (
     Comment,
     Document,
     Entry,
+    Marker,
     Positions,
+    Scalar,
     Source,
     Trivia,
 )
@@ -76,11 +82,16 @@ def attach_comments(document: Document, source: Source, positions: Positions) ->
     found = find_comments(source, positions.scalar_spans)
     document.comments = [item.comment.text for item in found if item.comment is not None]
     attacher = _Attacher(document, positions)
-    targets: dict[int, list[Trivia] | Entry | None] = {}  # a list to append to, or an eol's entry
+    targets: dict[int, list[Trivia] | Entry | Marker | None] = {}  # a list, or an eol's owner
+    markers = {marker.line: marker for marker in document.markers}
     own_lines = []
     for item in found:
         flow = attacher.flow_owner(item.offset)
-        if flow is not False:  # blank lines inside a flow collection go with it
+        if document.end is not None and item.line > document.end.line:
+            targets[id(item)] = document.postamble
+        elif not item.own_line and item.line in markers:
+            targets[id(item)] = markers[item.line]
+        elif flow is not False:  # blank lines inside a flow collection go with it
             owner = flow.leading if flow is not None else document.header
             targets[id(item)] = owner if item.comment is not None else None
         elif not item.own_line and item.line in attacher.heads:
@@ -92,13 +103,13 @@ def attach_comments(document: Document, source: Source, positions: Positions) ->
         _place(item, targets[id(item)])
 
 
-def _place(item: Found, target: list[Trivia] | Entry | None) -> None:
+def _place(item: Found, target: list[Trivia] | Entry | Marker | None) -> None:
     if isinstance(target, list):
         target.append(item.comment)
-    elif target is not None and target.eol is None and item.line == target.head_end:
+    elif isinstance(target, Entry) and (target.eol is not None or item.line != target.head_end):
+        target.leading.append(item.comment)  # a second comment on a multi-line value: above it
+    elif target is not None:
         target.eol = item.comment
-    elif target is not None:  # a second comment on a multi-line value goes above its entry
-        target.leading.append(item.comment)
 
 
 class _Attacher:
@@ -154,7 +165,10 @@ class _Attacher:
             return self.document.preamble if before else self.document.header
         following = self.entries[index] if index < len(self.entries) else None
         column = item.comment.column if item.comment is not None else 0
-        block = self._ended_block(self.entries[index - 1], following, column, item.comment is None)
+        previous = self.entries[index - 1]
+        if item.comment is not None and column > previous.column and _empty(previous):
+            return previous.inner
+        block = self._ended_block(previous, following, column, item.comment is None)
         if block is not None:
             return block.trailing
         return following.leading if following is not None else self.document.footer
@@ -176,3 +190,8 @@ class _Attacher:
                 return block
             block = block.parent.parent if block.parent is not None else None
         return None
+
+
+def _empty(entry: Entry) -> bool:
+    """An entry without a value: `products:` with nothing after the colon."""
+    return isinstance(entry.value, Scalar) and entry.value.text == ""

@@ -35,6 +35,7 @@ from billing_spec.catalog.fmt.tree import (
     Scalar,
     Trivia,
     block_indicator,
+    block_text,
 )
 
 
@@ -124,9 +125,9 @@ class _Layout:
     def document(self, document: Document) -> str:
         self.trivia(document.preamble, 0, first=True)
         for directive in document.directives:
-            self.out.content(directive, 0)
-        if document.explicit_start or document.directives:
-            self.out.content("---", 0)
+            self.out.content(directive.text, 0, eol=directive.eol)
+        if document.start is not None:
+            self.out.content("---", 0, eol=document.start.eol)
         self.trivia(document.header, 0, first=not self.out.lines)
         root = document.root
         if isinstance(root, Collection) and not root.flow:
@@ -137,8 +138,9 @@ class _Layout:
             value = self.inline(root, catalog_shape(), 0, 0)
             self.out.content(value.first, 0, value)
         self.trailing(document.footer, 0)
-        if document.explicit_end:
-            self.out.content("...", 0)
+        if document.end is not None:
+            self.out.content("...", 0, eol=document.end.eol)
+            self.trailing(document.postamble, 0)
         return self.out.render()
 
     # --- trivia -------------------------------------------------------------------------------
@@ -189,6 +191,7 @@ class _Layout:
         inline = self.inline(value, shape, indent, entry.column)
         head = f"{key}: {inline.first}" if inline.first else f"{key}:"
         self.out.content(head, indent, inline, eol=entry.eol)
+        self.trivia(entry.inner, indent + 2, first=True)
 
     def seq_item(self, entry: Entry, indent: int, shape: Shape) -> None:
         value = entry.value
@@ -202,6 +205,7 @@ class _Layout:
         inline = self.inline(value, shape, indent, entry.column)
         head = f"- {inline.first}" if inline.first else "-"
         self.out.content(head, indent, inline, eol=entry.eol)
+        self.trivia(entry.inner, indent + 2, first=True)
 
     # --- values written inline ----------------------------------------------------------------
 
@@ -209,7 +213,7 @@ class _Layout:
         """`node` as text after `key: ` or `- ` of an entry now at `indent`, before at
         `old_indent`; continuation lines go 2 columns deeper than the entry."""
         if isinstance(node, Scalar) and node.block:
-            return _block_scalar(node.text, indent + 2, indent - old_indent)
+            return _block_scalar(block_text(node), indent + 2, indent - old_indent)
         text = node.text if isinstance(node, Alias) else self.flow(node, shape)
         lines = text.split("\n")
         kind = "quoted" if isinstance(node, Scalar) and node.style == '"' else "content"

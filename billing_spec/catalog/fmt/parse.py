@@ -7,6 +7,7 @@ dash of each block sequence item. Comments are attached afterwards (`comments`).
 from __future__ import annotations
 
 import bisect
+import re
 
 import yaml
 
@@ -16,6 +17,7 @@ from billing_spec.catalog.fmt.tree import (
     Collection,
     Document,
     Entry,
+    Marker,
     Node,
     Positions,
     Scalar,
@@ -68,10 +70,23 @@ class _Builder:
         end = next(events)
         return Document(
             root,
-            directives=_directives(start),
-            explicit_start=bool(start.explicit),
-            explicit_end=bool(end.explicit),
+            directives=self.directives(start),
+            start=Marker("---", start.end_mark.line) if start.explicit else None,
+            end=Marker("...", end.start_mark.line) if end.explicit else None,
         )
+
+    def directives(self, event) -> list[Marker]:
+        """The `%YAML` and `%TAG` lines above `---`, as written (their comments aside)."""
+        if not event.explicit:
+            return []
+        out = []
+        for line in range(event.start_mark.line, event.end_mark.line):
+            start = self.source.line_starts[line]
+            text = self.source.text[start : self.source.line_starts[line + 1] - 1]
+            if text.startswith("%"):
+                comment = _DIRECTIVE_COMMENT.search(text)
+                out.append(Marker(text[: comment.start() if comment else None].rstrip(), line))
+        return out
 
     def node(self, event, events, owner: Entry | None, flow: bool) -> Node:
         if isinstance(event, yaml.ScalarEvent):
@@ -172,10 +187,4 @@ def _props(event) -> str:
     return " ".join(parts)
 
 
-def _directives(event) -> list[str]:
-    out = []
-    if event.version:
-        out.append(f"%YAML {event.version[0]}.{event.version[1]}")
-    for handle, prefix in (event.tags or {}).items():
-        out.append(f"%TAG {handle} {prefix}")
-    return out
+_DIRECTIVE_COMMENT = re.compile(r"[ \t]#")

@@ -8,8 +8,10 @@ tree is built from PyYAML's event stream (`parse`), comments are attached to ent
   value is never re-interpreted: `0.123456789012345678901234567890` stays exactly that.
 - A `Collection` is a mapping or a sequence, block or flow, with its anchor and tag.
 - An `Entry` is a mapping key with its value, or a sequence item; it owns the comment lines and
-  blank lines above it (`leading`) and its end-of-line comment (`eol`). A block collection owns
-  the comments at its end (`trailing`); the `Document` owns the file's header and footer.
+  blank lines above it (`leading`), its end-of-line comment (`eol`) and, when it has no value,
+  the comment lines indented under it (`inner`: `products:` above commented-out products). A
+  block collection owns the comments at its end (`trailing`); the `Document` owns the file's
+  header and footer, and its directive, `---` and `...` lines (`Marker`) their comments.
 """
 
 from __future__ import annotations
@@ -74,10 +76,20 @@ class Entry:
     head_end: int = 0  # the line an end-of-line comment of this entry sits on
     leading: list[Trivia] = field(default_factory=list)
     eol: Comment | None = None
+    inner: list[Trivia] = field(default_factory=list)  # under an entry without a value
 
     @property
     def key_value(self) -> str | None:
         return self.key.value if self.key is not None else None
+
+
+@dataclass(eq=False)
+class Marker:
+    """A line of the document outside its root: a directive, `---` or `...`."""
+
+    text: str
+    line: int  # in the source
+    eol: Comment | None = None
 
 
 @dataclass(eq=False)
@@ -86,10 +98,15 @@ class Document:
     header: list[Trivia] = field(default_factory=list)  # above the first entry
     footer: list[Trivia] = field(default_factory=list)  # below everything, when no block holds it
     preamble: list[Trivia] = field(default_factory=list)  # above `---`
-    directives: list[str] = field(default_factory=list)
-    explicit_start: bool = False
-    explicit_end: bool = False
+    directives: list[Marker] = field(default_factory=list)
+    start: Marker | None = None  # `---`
+    end: Marker | None = None  # `...`
+    postamble: list[Trivia] = field(default_factory=list)  # below `...`
     comments: list[str] = field(default_factory=list)  # every comment's text, in source order
+
+    @property
+    def markers(self) -> list[Marker]:
+        return [*self.directives, *filter(None, (self.start, self.end))]
 
 
 class Source:
@@ -146,3 +163,13 @@ def block_indicator(text: str) -> str:
     """The indicators after `|` or `>` (chomping and explicit indentation)."""
     match = _BLOCK_HEADER.match(text)
     return match.group(1) if match else ""
+
+
+def block_text(node: Scalar) -> str:
+    """A block scalar's text, its chomping made `-` when its value has no final line break but
+    the text does not say so: a body that ends the file without a newline (which fmt adds)."""
+    match = _BLOCK_HEADER.match(node.text)
+    if match is None or not node.value or node.value.endswith("\n") or "-" in match.group(1):
+        return node.text
+    indicator = match.group(1).replace("+", "") + "-"
+    return node.text[: match.start(1)] + indicator + node.text[match.end(1) :]
