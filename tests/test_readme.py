@@ -1,9 +1,15 @@
 """The README is a specification too: its catalog examples validate, and it lists every code.
 
-- The YAML blocks of "The catalog format" that start with a section (`products:`, ...) are one
-  catalog told section by section; together (each as a file with `version: 1`) they validate
-  without a single diagnostic. Blocks that start with `version: 1` are whole catalogs and
-  validate without errors on their own. Indented fragments (one field) are not checked.
+- A ```yaml block is a catalog file when its first key (comment lines skipped, the block
+  dedented) is `version`, and a fragment of one when its first key is a section (`products:`,
+  `moved:`, ...). Both kinds are in `billing fmt`'s canonical layout: `format_text` returns the
+  block unchanged (a fragment is formatted as the file `version: 1` + the block). The README
+  teaches the layout by example, so an example fmt would rewrite is a bug in the README.
+- Blocks that start with `version` are whole catalogs and validate without errors on their own.
+- The fragments of "The catalog format" are one catalog told section by section; together (each
+  as a file with `version: 1`) they validate without a single diagnostic.
+- Any other block is not checked: a field or a list item out of its resource (`lifecycle:`,
+  `- product: ...`), a comment line alone, or YAML that is not a catalog (the CI workflow).
 - "Error codes" holds the tables `billing_spec.codes.markdown()` generates, verbatim, so every
   code is listed with its current title (`python -m billing_spec.codes` prints them).
 """
@@ -17,6 +23,7 @@ from conftest import ROOT, write_files
 
 from billing_spec.addresses import SECTIONS
 from billing_spec.catalog import validate_catalog
+from billing_spec.catalog.fmt import format_text
 from billing_spec.codes import CODES, markdown
 from billing_spec.diagnostics import has_errors
 
@@ -57,6 +64,21 @@ def test_the_whole_catalogs_in_the_readme_are_valid(tmp_path):
     for i, block in enumerate(whole):
         _, diagnostics = validate_catalog(write_files(tmp_path / str(i), {"catalog.yaml": block}))
         assert not has_errors(diagnostics), block
+
+
+def test_the_catalog_examples_are_in_fmts_canonical_layout():
+    checked = []
+    for i, block in enumerate(yaml_blocks(README)):
+        key = first_key(block)
+        if key not in ("version", *SECTION_KEYS):
+            continue
+        text = block if key == "version" else "version: 1\n" + block
+        formatted, diagnostics = format_text(text, f"block-{i}.yaml")
+        assert diagnostics == [], block
+        assert formatted == text, f"fmt would rewrite this README example:\n{block}"
+        checked.append(key)
+    # every section of "The catalog format", its whole catalogs and the `moved` of `billing plan`
+    assert len(checked) >= len(SECTION_KEYS) + 3 and "version" in checked
 
 
 def test_error_codes_lists_every_code():
