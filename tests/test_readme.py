@@ -12,10 +12,13 @@
   `- product: ...`), a comment line alone, or YAML that is not a catalog (the CI workflow).
 - "Error codes" holds the tables `billing_spec.codes.markdown()` generates, verbatim, so every
   code is listed with its current title (`python -m billing_spec.codes` prints them).
+- templates/README.md names everything a template sees: the context, the view objects' fields
+  and the filters.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import textwrap
 
@@ -26,6 +29,8 @@ from billing_spec.catalog import validate_catalog
 from billing_spec.catalog.fmt import format_text
 from billing_spec.codes import CODES, markdown
 from billing_spec.diagnostics import has_errors
+from billing_spec.render import view
+from billing_spec.render.display import FILTERS
 
 README = (ROOT / "README.md").read_text("utf-8")
 BLOCK = re.compile(r"^( *)```yaml\n(.*?)^\1```", re.S | re.M)
@@ -90,3 +95,17 @@ def test_error_codes_lists_every_code():
 def test_the_first_example_is_the_quickstart_catalog_verbatim():
     text = (ROOT / "catalogs" / "quickstart" / "catalog.yaml").read_text("utf-8")
     assert f"```yaml\n{text}```\n" in section("The catalog format")
+
+
+def test_the_templates_readme_names_everything_a_template_sees():
+    """templates/README.md lists the render context: every field (and property) of the view
+    objects, the context's top-level names and every filter, each written as `code`."""
+    text = (ROOT / "templates" / "README.md").read_text("utf-8")
+    named = set(re.findall(r"`([a-z_]+)(?:\([a-z_]*\))?`", text))
+    views = (view.DocumentView, view.InvoiceView, view.LineView, view.TierView, view.SummaryView)
+    fields = {f.name for cls in views for f in dataclasses.fields(cls)}
+    fields |= {f.name for f in dataclasses.fields(view.TextWidths)}
+    fields |= {n for n in dir(view.TextWidths) if isinstance(getattr(view.TextWidths, n), property)}
+    context = {"invoices", "summary", "format_version", "document"}  # billing_spec.render
+    expected = fields | context | set(FILTERS)
+    assert expected <= named, sorted(expected - named)
