@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from billing_spec.addresses import ID_RE, SECTIONS
+from billing_spec.addresses import ID_RE, ID_RULE, SECTIONS
 from billing_spec.catalog.models import SECTION_MODELS, CatalogFile, Moved, Resource
 from billing_spec.catalog.schema_errors import schema_diagnostics
 from billing_spec.catalog.yaml_source import YamlDocument, describe_value, read_yaml_file
@@ -192,7 +192,7 @@ class _Merger:
                 "E105",
                 f"invalid ID {id_!r}",
                 here.range(key=True),
-                hint="IDs are lower-case letters, digits, `_` and `-`, starting with a letter",
+                hint=ID_RULE,
             )
             return [problem, *_schema_only(model, body, here)]
         first = self.definitions.get((section, id_))
