@@ -27,7 +27,7 @@ from billing_spec.events.records import EMPTY, Malformed, check_event, exact_loa
 
 Row = tuple[str, str, str, datetime, dict[str, Any], int, bytes | None]
 Report = Callable[[int, str], None]  # (line, reason) for a malformed record
-BATCH = 256
+BATCH = 256  # rows per batch, for JSON arrays too (`reader`)
 
 
 def json_lines(
