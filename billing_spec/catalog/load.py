@@ -4,8 +4,9 @@ Every `*.yaml`/`*.yml` file below the directory is read (sorted by path, so the 
 depend on the file system), checked for `version: 1`, and its sections merged into one catalog.
 Each resource is validated against its model on its own, so one bad resource does not hide the
 mistakes in the others; a resource that fails is remembered as defined-but-invalid, so references
-to it are not reported a second time as dangling. pydantic's errors become diagnostics at the
-exact key or value they concern (`schema_errors`).
+to it are not reported a second time as dangling. A resource under an invalid (E105) or duplicate
+(E202) ID is not added, but its fields are still checked, so every mistake shows at once.
+pydantic's errors become diagnostics at the exact key or value they concern (`schema_errors`).
 
 Semantic rules (references, Metronome's metric and rate rules) are not checked here: see
 `billing_spec.catalog.checks`.
