@@ -1,8 +1,9 @@
 """Resource addresses: `billable_metric.lang_model_tokens`, `product.lang_model_4`, ...
 
 A catalog section (`billable_metrics`) holds resources of one type (`billable_metric`); a resource's
-address is `<type>.<id>`. This module owns that mapping and the dependency order of types, which
-both the planner (create in this order, delete in reverse) and the Metronome provider follow.
+address is `<type>.<id>`. This module owns that mapping, what an ID is (`ID_PATTERN`, and
+`ID_RULE` saying it in words for hints), and the dependency order of types, which both the
+planner (create in this order, delete in reverse) and the Metronome provider follow.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
 ID_RE = re.compile(ID_PATTERN)
+ID_RULE = "IDs are lower-case letters, digits, `_` and `-`, starting with a letter"  # ID_PATTERN
 
 # Section name -> resource type, in dependency order: each may reference only earlier ones.
 SECTIONS: dict[str, str] = {

@@ -12,6 +12,9 @@ rename, serial + 1) together with the plan's progress in `history`, so an interr
 point — Ctrl-C, kill -9, a provider error — leaves a state that is valid and true to what was done;
 the next plan shows exactly what is left, and nothing is done twice. `on_step(event)` is told
 before and after each change (the CLI prints progress from it).
+
+A moved resource is recorded under its new address, and the applied resources that reference it
+have the reference renamed in their state (content, digest, `depends_on`); nothing remote changes.
 """
 
 from __future__ import annotations

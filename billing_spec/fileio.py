@@ -1,4 +1,9 @@
-"""Writing files so that a crash never leaves one half-written: temp file, fsync, rename."""
+"""Writing files so that a crash never leaves one half-written: temp file, fsync, rename.
+
+`atomic_write_bytes` / `atomic_write_text` replace a file billing-spec owns (the state, fmt's
+rewrites). `write_output_text` writes a file the user named: through a symlink, keeping the
+file's mode, and straight into what is not a regular file (`/dev/stdout`, a named pipe).
+"""
 
 from __future__ import annotations
 

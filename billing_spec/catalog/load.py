@@ -4,8 +4,9 @@ Every `*.yaml`/`*.yml` file below the directory is read (sorted by path, so the 
 depend on the file system), checked for `version: 1`, and its sections merged into one catalog.
 Each resource is validated against its model on its own, so one bad resource does not hide the
 mistakes in the others; a resource that fails is remembered as defined-but-invalid, so references
-to it are not reported a second time as dangling. pydantic's errors become diagnostics at the
-exact key or value they concern (`schema_errors`).
+to it are not reported a second time as dangling. A resource under an invalid (E105) or duplicate
+(E202) ID is not added, but its fields are still checked, so every mistake shows at once.
+pydantic's errors become diagnostics at the exact key or value they concern (`schema_errors`).
 
 Semantic rules (references, Metronome's metric and rate rules) are not checked here: see
 `billing_spec.catalog.checks`.
@@ -22,7 +23,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from billing_spec.addresses import ID_RE, SECTIONS
+from billing_spec.addresses import ID_RE, ID_RULE, SECTIONS
 from billing_spec.catalog.models import SECTION_MODELS, CatalogFile, Moved, Resource
 from billing_spec.catalog.schema_errors import schema_diagnostics
 from billing_spec.catalog.yaml_source import YamlDocument, describe_value, read_yaml_file
@@ -192,7 +193,7 @@ class _Merger:
                 "E105",
                 f"invalid ID {id_!r}",
                 here.range(key=True),
-                hint="IDs are lower-case letters, digits, `_` and `-`, starting with a letter",
+                hint=ID_RULE,
             )
             return [problem, *_schema_only(model, body, here)]
         first = self.definitions.get((section, id_))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from billing_spec.addresses import ID_PATTERN, ID_RE
+from billing_spec.addresses import ID_PATTERN, ID_RE, ID_RULE
 from billing_spec.catalog.types import USD_ID, TimestampValueError
 from billing_spec.catalog.yaml_source import describe_value
 from billing_spec.diagnostics import Diagnostic, did_you_mean, error
@@ -135,9 +135,6 @@ def _split_number(key: Any) -> str:
     return ""
 
 
-_ID_RULE = "IDs are lower-case letters, digits, `_` and `-`, starting with a letter"
-
-
 def _not_an_id(label: str, value: str, pattern: str, where: Definition, loc: tuple) -> Diagnostic:
     """A reference (or credit type) that cannot be an ID, with the ID it most likely means."""
     if pattern != ID_PATTERN:  # a credit type: USD or a custom credit type's ID
@@ -145,7 +142,7 @@ def _not_an_id(label: str, value: str, pattern: str, where: Definition, loc: tup
         rule = "a credit type is USD or the ID of one under `credit_types`"
         summary = f"{label}: {value!r} is not a credit type"
     else:
-        guess, rule, summary = _id_guess(value), _ID_RULE, f"{label}: {value!r} is not an ID"
+        guess, rule, summary = _id_guess(value), ID_RULE, f"{label}: {value!r} is not an ID"
     hint = f"{guess} {rule}" if guess else rule
     return error("E104", summary, where.range(*loc), hint=hint)
 

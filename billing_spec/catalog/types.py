@@ -5,7 +5,9 @@ carries its own JSON Schema, so the published schema and the validator cannot di
 
 - `Id` / `Ref`: a catalog ID `[a-z][a-z0-9_-]*`; a `Ref` names another resource by that ID.
 - `Timestamp`: RFC 3339 with an offset, stored as UTC, written back as `...Z`.
-- `Amount`: an exact `Decimal` (a number or a numeric string), written back in canonical form.
+- `Amount`: an exact `Decimal` (a number or a numeric string) of at most `MAX_DIGITS` digits on
+  each side of the point, written back in canonical form.
+- `DecimalPlaces`: a whole number of places to round to, -20..20.
 - `ci_enum(E)`: an enum accepting Metronome's three spellings (`USAGE`, `usage`, `Usage`).
 """
 
@@ -79,8 +81,8 @@ Timestamp = Annotated[
 
 
 MAX_DIGITS = 30
-"""A catalog number has at most 30 digits before and 30 after the decimal point, so products of
-two of them stay exact in `money.EXACT` (50 digits) and never overflow."""
+"""A catalog number has at most 30 digits before and 30 after the decimal point, so arithmetic
+on such numbers in `money.EXACT` never overflows."""
 
 
 def _amount(value: Any) -> Any:
@@ -124,6 +126,7 @@ Amount = Annotated[
 
 
 def _integer(value: Any) -> Any:
+    """A whole number (YAML numbers arrive as Decimal; `2` and `2.0` are fine, `2.5` is not)."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise ValueError(f"expected a whole number, got {value!r}")
     if isinstance(value, Decimal):
@@ -133,9 +136,6 @@ def _integer(value: Any) -> Any:
             raise ValueError(f"expected a whole number, got {value}")
     return int(value)
 
-
-Integer = Annotated[int, BeforeValidator(_integer), WithJsonSchema({"type": "integer"})]
-"""A whole number (YAML numbers arrive as Decimal; `2` and `2.0` are fine, `2.5` is not)."""
 
 DecimalPlaces = Annotated[
     int,

@@ -266,7 +266,7 @@ def _run_apply(made, store, provider_name, lock_timeout: float, color: bool) -> 
 
 
 def _plan_file_name(value: str | None) -> str | None:
-    """A saved plan is a file: `--out ""` saved nothing, `--out -` a file named `-`."""
+    """A saved plan is a file: `--out ""` and `--out -` (not standard output) are usage errors."""
     if value is not None and value in ("", "-"):
         shown = "an empty string" if not value else "'-' (a plan is a file, not standard output)"
         raise click.BadParameter(f"needs a file name, not {shown}", param_hint="--out")

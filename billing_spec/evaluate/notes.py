@@ -1,10 +1,12 @@
 """Warnings about events that aggregation could not bill, gathered without flooding the output.
 
 A million events of an unknown customer make one warning (with the count and the first place),
-not a million: unknown customers are noted per `customer_id`, events outside every contract per
-customer, events with no rate in force per (contract, product, pricing group values), overlapping
-contracts once per customer. A property that is not a number is noted per event (`file:line`).
-`CappedDiagnostics` keeps the first hundred of each code.
+not a million: unknown customers are noted per `customer_id` (W952), events outside every
+contract per customer (W953), overlapping contracts once per customer (W954), events with no rate
+in force per (contract, product, pricing group values) (W955). A property that is not a number is
+noted per event (W956, `file:line`). `CappedDiagnostics` keeps the first hundred of each code,
+then a count. W952 suggests the known ID an unknown `customer_id` likely means (IDs are
+case-sensitive: a case-only difference first), or says to add it to a customer's ingest aliases.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 A JSON-array file (the body of Metronome's ingest call, `[{...}, {...}]`) is decoded one element
 at a time from a growing text buffer with the standard library's `raw_decode`, so memory holds
-one element, not the file, and every number keeps its exact text (`records.exact_loads`'s
-decoder). Several arrays may follow one another (one ingest body per line). A syntax error stops
+one element, not the file, and every number keeps its exact text (`records.exact_decode_at`).
+Several arrays may follow one another (one ingest body per line). A syntax error stops
 the file: after a broken element nothing can be trusted to start where it seems to.
 """
 

@@ -2,10 +2,12 @@
 
 Each line is decoded by orjson and, when it is a plain event — a JSON object with non-empty
 string `transaction_id`, `customer_id` and `event_type`, an object (or no) `properties`, and a
-timestamp spelled `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (`records.is_plain_utc`) — taken as it is
-after a few checks. Anything else (a blank line, invalid JSON, a missing field, an offset
-timestamp) goes to `checked_line`, which decodes the line again exactly and either accepts it
-or says what is wrong. Both paths accept the same events.
+timestamp spelled `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (`records.is_plain_utc`) in years 1000 to
+9997 — taken as it is after a few checks (the fast path). Blank lines are skipped. Anything else
+(invalid JSON, a missing field, an offset timestamp) goes to `checked_line`, which decodes the
+line again (exactly, with `records.exact_loads`, when orjson refuses it) and checks it in full
+(`records.check_event`): it either accepts it or says what is wrong. Both paths accept the same
+events. Duplicates are dropped here, as `dedupe.Seen.admit` does, inline.
 
 A row is `(transaction_id, customer_id, event_type, timestamp, properties, line, raw)`; `raw` is
 the line when its properties came from orjson (they may hold binary floats, to be decoded again
@@ -25,7 +27,7 @@ from billing_spec.events.records import EMPTY, Malformed, check_event, exact_loa
 
 Row = tuple[str, str, str, datetime, dict[str, Any], int, bytes | None]
 Report = Callable[[int, str], None]  # (line, reason) for a malformed record
-BATCH = 256
+BATCH = 256  # rows per batch, for JSON arrays too (`reader`)
 
 
 def json_lines(

@@ -3,8 +3,9 @@
 `read_events(paths)` returns an `EventStream`: iterate it once to get every valid event in input
 order (`UsageEvent`s with exact properties), or take `batches()` (rows, for engines); afterwards
 `counts` says how many records were read, malformed and duplicated, and `diagnostics` holds the
-reasons (`file:line: ...`). Only one batch of events is held at a time, plus one entry per
-distinct `transaction_id` (`dedupe`).
+reasons (`file:line: ...`). Reading files, only one batch of events (`jsonl.BATCH` rows) is
+held at a time, plus one entry per distinct `transaction_id` (`dedupe`); records from Python
+(`events_from_records`) make a single batch.
 
 JSON Lines are decoded by `jsonl` (orjson, the hot path), JSON-array files element by element
 (`arrays`), records from Python one by one. Either way a record is counted once in `read`, and
@@ -26,11 +27,9 @@ from billing_spec.diagnostics import Diagnostic, SourceRange, error, warning
 from billing_spec.events.arrays import ArraySyntaxError, array_elements
 from billing_spec.events.capped import CappedDiagnostics
 from billing_spec.events.dedupe import Seen, fingerprint
-from billing_spec.events.jsonl import Row, json_lines
+from billing_spec.events.jsonl import BATCH, Row, json_lines
 from billing_spec.events.records import Malformed, UsageEvent, check_event, exact_loads, has_float
 from billing_spec.events.sources import Source, expand_paths, open_source, with_layout
-
-_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -165,7 +164,7 @@ class EventStream:
                     event.transaction_id, fingerprint(data), index, number
                 ):
                     rows.append((*event[:5], number, None))
-                    if len(rows) >= _BATCH:
+                    if len(rows) >= BATCH:
                         yield EventBatch(index, rows)
                         rows = []
         except ArraySyntaxError as exc:

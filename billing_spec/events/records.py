@@ -15,7 +15,8 @@ its text (`JsonNumber`). So the values billing reads are `str`, `JsonNumber`, `i
   number by its JSON text (`5`, `1.50`), `true`/`false`, an object or array by its compact JSON;
   `None` (JSON null) counts as an absent property.
 - `number_of(value)` is the exact number SUM, MAX and LATEST aggregate: an int, or a `Decimal`
-  read from a JSON number's text or a numeric string (`"400000"`, `"0.5"`); anything else is
+  read from a JSON number's text or a numeric string (`"400000"`, `"0.5"`), with at most 30
+  digits on each side of the point (`LIMIT_DIGITS`, as for catalog numbers); anything else is
   not a number.
 
 This module does not open files (see `sources`) nor drop duplicates (see `reader`).
@@ -81,11 +82,6 @@ def _exact_int(text: str) -> int | JsonNumber:
 _EXACT_DECODER = json.JSONDecoder(
     parse_float=JsonNumber, parse_int=_exact_int, parse_constant=_no_constant
 )
-
-
-def exact_decoder() -> json.JSONDecoder:
-    """The decoder that keeps non-integer numbers as `JsonNumber` text."""
-    return _EXACT_DECODER
 
 
 def exact_loads(text: str | bytes) -> Any:
@@ -334,7 +330,6 @@ __all__ = [
     "UsageEvent",
     "check_event",
     "describe_value",
-    "exact_decoder",
     "exact_loads",
     "has_float",
     "is_plain_utc",

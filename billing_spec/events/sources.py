@@ -1,8 +1,9 @@
 """Where events come from: `--events` paths -> an ordered list of sources, each opened as bytes.
 
-A path is a file (or a named pipe: `<(zcat ...)`), a directory or `-` (standard input). A
-directory stands for the event files below it (`*.jsonl`, `*.ndjson`, `*.json`, each optionally
-`.gz`), sorted by relative path, hidden files and directories skipped; so input order — which
+A path is a file (or a named pipe: `<(zcat ...)`), a directory or `-` (standard input); a path
+that does not exist, or an empty one (not the current directory), is E701. A directory stands
+for the event files below it (`*.jsonl`, `*.ndjson`, `*.json`, each optionally `.gz`; none: W958),
+sorted by relative path, hidden files and directories skipped; so input order — which
 decides which copy of a duplicate wins — is the order of the `--events` arguments, then that
 sorted order, then line order. A file given by name is read whatever its name. Compression is
 detected from the content (gzip's magic bytes), not the name, and so is the layout: a file whose

@@ -8,6 +8,10 @@ catalog. Refused: a `to` the state already holds (E814), also when a later entry
 with `a -> b` and `b -> c` and both `a` and `b` applied, which object becomes `c` is ambiguous.
 The entries themselves (addresses, types, what the catalog defines) were checked when the
 catalog was validated (E203-E207).
+
+A referrer of a moved resource (a contract of a renamed customer) is compared with its references
+renamed (`rename_references`), so the rename alone makes it a no-op, not an update or a replace;
+apply renames the reference in its state.
 """
 
 from __future__ import annotations

@@ -27,9 +27,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from billing_spec import __version__
-from billing_spec.compile import CompiledCatalog, canonical_json, digest_of
+from billing_spec.compile import CompiledCatalog
 from billing_spec.diagnostics import BillingSpecError, Diagnostic, Position, Severity, SourceRange
 from billing_spec.fileio import write_output_text
+from billing_spec.jsontext import canonical_json, digest_of
 from billing_spec.plan.impact_model import Impact
 from billing_spec.plan.model import ACTIONS_JSON, Finding, Plan, ResourceChange
 from billing_spec.plan.render_json import plan_json

@@ -7,14 +7,15 @@
                   read with references to moved resources renamed, so a resource whose only
                   difference is a renamed reference is a no-op (apply renames it in the state)
     3. refuse     retroactive changes (E810, unless allowed: then W980), protected or still-used
-                  resources being destroyed (`safety`)
+                  resources being destroyed (`safety`); warn (W981) when the last apply
+                  stopped part-way and this plan still has something to do
     4. order      creates, updates and replaces in dependency order (credit types, metrics,
                   products, rate cards, customers, contracts; within a type, what is referenced
                   first: a composite after the products it covers), then deletes in reverse
 
 The planner is pure: `as_of` is an argument (the CLI reads the clock), nothing is read or written,
-and no provider is consulted. The prior catalog (`prior.catalog()`) and `desired` are both at hand
-here, which is where an invoice-impact preview would compare them.
+and no provider is consulted (the refresh's `drift` is passed in and only recorded). The invoice
+impact of a plan is computed afterwards, by `impact.with_impact`.
 """
 
 from __future__ import annotations

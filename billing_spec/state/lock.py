@@ -6,10 +6,13 @@ The lock file is JSON naming its holder, so a refused writer can say who is in t
     {"ID": "6f1c...", "Who": "ana@ci-runner-7", "PID": 4242, "Operation": "apply",
      "Created": "2026-11-25T17:30:00.123456Z"}
 
-`acquire` fails at once when the lock is held, or polls until `timeout` seconds have passed.
+`acquire` fails at once when the lock is held (E803), or polls until `timeout` seconds have
+passed; a lock that cannot be created at all (a read-only directory, no hard links) is E819.
 `release` removes the file only if it still holds our ID. A process killed with SIGKILL leaves
 its lock behind; `force_unlock` frees it, but only given the exact lock ID (printed in every
-"state is locked" message), so nobody frees someone else's live lock by accident.
+"state is locked" message), so nobody frees someone else's live lock by accident. A damaged lock
+file (empty, truncated, wrong types) still counts as a lock: its ID is `unreadable-` and a hash
+of its bytes (`read_lock`), shell-safe and naming that file only.
 
 The clock is read here (the lock's creation time, the wait), never in the pure stages.
 """

@@ -10,9 +10,11 @@
   replaces the file atomically (temp file, fsync, rename), so a crash leaves the old or the new
   state, never half of one;
 - `locked(operation, timeout)` holds `<state>.lock` (see `billing_spec.state.lock`); nested use
-  by the same store is a no-op, so `apply DIR` can hold it across plan, prompt and apply.
+  by the same store is a no-op, so `apply DIR` can hold it across plan, prompt and apply;
+- `force_unlock(lock_id)` frees a stuck lock given its exact ID.
 
-A remote store (a bucket, a database) would implement the same four methods.
+A symlinked state is written through the link, and shares its lock and backup with the file it
+points to. A remote store (a bucket, a database) would implement the same four methods.
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from billing_spec.compile import digest_of
 from billing_spec.diagnostics import BillingSpecError
 from billing_spec.fileio import atomic_write_bytes
+from billing_spec.jsontext import digest_of
 from billing_spec.state import lock as locking
 from billing_spec.state.lock import LockInfo
 from billing_spec.state.model import State

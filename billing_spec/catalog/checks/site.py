@@ -3,7 +3,10 @@
 A `Site` is a place inside one resource: the section, the resource ID and a YAML path below it
 (`Site(spec, "rate_cards", "list", ("rates", 2))`). It turns a finding into a diagnostic at the
 exact key or value (`site.error("E501", "...", "price")`), so no check computes positions itself.
-This module owns that plumbing only; the rules live in the per-resource modules beside it.
+This module owns that plumbing, plus the two rules more than one module applies: a window
+starts before it ends (`check_window`), and a product a contract names is on the contract's rate
+card (E604, `check_on_card`, for overrides, commits and credits). Every other rule lives in the
+per-resource modules beside it.
 """
 
 from __future__ import annotations
