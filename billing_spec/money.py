@@ -26,7 +26,9 @@ roundings only, never fed back into a computation.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import (
     ROUND_CEILING,
@@ -110,6 +112,16 @@ def within_precision(quantity: Decimal) -> Decimal:
     Decimal('1.50')
     """
     return _FITS.plus(quantity)
+
+
+def add_up(amounts: Iterable[Decimal]) -> Decimal:
+    """The exact sum of rounded amounts (an invoice's subtotal), whatever the caller's decimal
+    context: `SUMS` never rounds.
+
+    >>> add_up([Decimal("30"), Decimal("20")])
+    Decimal('50')
+    """
+    return functools.reduce(SUMS.add, amounts, ZERO)
 
 
 def convert_quantity(quantity: Decimal, factor: Decimal, operation: str) -> Decimal:

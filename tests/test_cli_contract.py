@@ -109,3 +109,13 @@ def test_a_saved_plan_needs_a_file_name(tmp_path):
         result = run_billing("plan", QUICKSTART, "--state", "s.json", "--out", out, cwd=tmp_path)
         assert result.code == 1 and "--out: needs a file name" in result.stderr, out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_suggested_apply_command_can_be_pasted_whatever_the_paths(tmp_path):
+    """`plan --out` suggests the `billing apply` to run next; paths with a blank are quoted so
+    the line works when pasted into a shell."""
+    result = run_billing(
+        "plan", QUICKSTART, "--state", "my state.json", "--out", "my plan", cwd=tmp_path
+    )
+    assert result.code == 0, result.output
+    assert "    billing apply 'my plan' --state 'my state.json'" in result.output

@@ -503,3 +503,35 @@ def test_events_from_python_meet_the_same_limits(tmp_path):
     result, diagnostics = evaluate(compiled, records)
     assert codes(diagnostics) == ["W956"]
     assert [line["quantity"] for line in lines_of(result.to_document())] == ["9" * 30]
+
+
+def test_a_subtotal_is_exact_whatever_the_callers_decimal_context(tmp_path):
+    """Two lines of 10^29 - 1 cents each (29 nines, at a price of 1 cent): the subtotal has 30
+    digits, more than Python's default decimal context keeps (28): still exact."""
+    from decimal import localcontext
+
+    rate = (
+        "- {product: units, starting_at: 2026-01-01T00:00:00Z, entitled: true,"
+        " rate_type: FLAT, price: 1}"
+    )
+    nines = "9" * 29
+    text = catalog(rate, product_extra="\n    presentation_group_key: [user]")
+    text = text.replace(
+        "      - {name: units, exists: true}",
+        "      - {name: units, exists: true}\n      - {name: user, exists: true}",
+    )
+    text = text.replace(
+        "    aggregation_key: units", "    aggregation_key: units\n    group_keys: [[user]]"
+    )
+    with localcontext() as ctx:
+        ctx.prec = 28
+        document, _ = invoices(
+            tmp_path,
+            text,
+            [
+                event("t1", "2026-10-05T00:00:00Z", units=nines, user="a"),
+                event("t2", "2026-10-05T00:00:00Z", units=nines, user="b"),
+            ],
+        )
+    [invoice] = document["invoices"]
+    assert invoice["subtotal"] == str(2 * int(nines))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -190,10 +191,10 @@ def _findings_to_stderr(made, format_: str) -> None:
 def _next_steps(made, out: str | None, format_: str, state_path: str) -> None:
     err = format_ != "text"
     if out:
-        state = "" if state_path == DEFAULT_STATE_PATH else f" --state {state_path}"
+        state = "" if state_path == DEFAULT_STATE_PATH else f" --state {shlex.quote(state_path)}"
         click.echo(
             f"\nSaved the plan to: {out}\n\nTo perform exactly these actions, run:\n"
-            f"    billing apply {out}{state}",
+            f"    billing apply {shlex.quote(out)}{state}",
             err=err,
         )
     elif made.has_changes:

@@ -30,7 +30,7 @@ from typing import Any
 
 from billing_spec.evaluate.pricing import TierCharge
 from billing_spec.jsontext import pretty_json
-from billing_spec.money import CreditType, canonical
+from billing_spec.money import CreditType, add_up, canonical
 from billing_spec.timestamps import format_timestamp
 
 FORMAT_VERSION = "1.0"
@@ -87,7 +87,7 @@ class Invoice:
 
     @property
     def subtotal(self) -> Decimal:
-        return sum((line.total for line in self.line_items), Decimal(0))
+        return add_up(line.total for line in self.line_items)
 
     @property
     def total(self) -> Decimal:
