@@ -1,13 +1,18 @@
-"""Timing helpers shared by the benchmarks: best-of-N wall time and a one-line report."""
+"""Timing helpers shared by the benchmarks: best-of-N wall time and a one-line report.
+
+`BENCH_REPEAT` (default 3) sets N for every benchmark."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
 
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 
-def best_of(fn: Callable[[], Any], repeat: int = 3) -> float:
+
+def best_of(fn: Callable[[], Any], repeat: int = REPEAT) -> float:
     """The fastest of `repeat` runs of `fn`, in seconds."""
     best = float("inf")
     for _ in range(repeat):

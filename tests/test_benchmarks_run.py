@@ -1,0 +1,27 @@
+"""`make bench` keeps working: every benchmark runs to the end on a small workload.
+
+This times nothing (speed is `make bench`'s business, ratios against a baseline in the same
+run); it fails when a benchmark breaks, e.g. when the code it drives changes under it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_benchmark_runs_on_a_small_workload():
+    env = {**os.environ, "BENCH_EVENTS": "2000", "BENCH_REPEAT": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    printed = result.stdout
+    for name in ("bench_evaluate", "bench_fmt", "bench_plan", "bench_validate"):
+        assert f"# {name}\n" in printed
+    assert "evaluate walkthrough: 2,000 events" in printed
+    assert "plan 5,000 resources vs empty state" in printed
