@@ -213,6 +213,24 @@ def test_no_change_means_no_changed_invoice():
     assert "Invoice impact: $3.00 → $3.00 (no change) over 2 contracts" in render_text(plan)
 
 
+def test_a_contract_whose_invoices_change_but_not_its_total_is_changed(tmp_path: Path):
+    # Monthly -> quarterly: October's 50 moves from [Oct, Nov) to [Oct, Jan). Both invoices
+    # change (-50, then new +50), the contract's total does not: it still changed.
+    applied = compile_yaml(tmp_path / "applied", QUICKSTART_LIKE.replace("PRICE", "50"))
+    quarterly = QUICKSTART_LIKE.replace("PRICE", "50").replace("MONTHLY", "QUARTERLY")
+    desired = compile_yaml(tmp_path / "desired", quarterly)
+    events = write_jsonl(
+        tmp_path / "october.jsonl", [event("e1", "2026-10-03T00:00:00Z", tokens=1000000)]
+    )
+    impact, _ = invoice_impact(applied, desired, [events])
+    (contract,) = impact.contracts
+    assert (contract.old, contract.new, impact.periods_changed) == (50, 50, 2)
+    assert contract.changed
+    assert impact.to_json()["totals"][0]["contracts_changed"] == 1
+    plan = replace(plan_between(None, QUICKSTART_LIKE.replace("PRICE", "50")), impact=impact)
+    assert "Invoice impact: $0.50 → $0.50 ($0.00, 0.0%) over 1 contract" in render_text(plan)
+
+
 def test_a_renamed_contract_is_compared_under_its_new_id():
     renamed = (
         edit(BEFORE, ("  acme_2026:\n", "  acme_main:\n"))

@@ -6,7 +6,7 @@ per credit type (`CreditTypeTotal`) are derived. Each carries an old and a new t
 which may be absent (None: that catalog makes no invoice there), and derives from them (mixin
 `Compared`): the delta (absent counting as zero), the percent (`money.percent_change`, None
 without a non-zero old total) and whether it changed. A contract's totals are the sums of its
-periods' present totals, absent when none is.
+periods' present totals, absent when none is; it changed when any of its periods did.
 
 `Impact.to_json()` is the plan JSON's `invoice_impact` (see `render_json`); `Impact.from_json`
 reads it back from a saved plan. Computing an impact is `impact`'s business.
@@ -88,6 +88,11 @@ class ContractImpact(Compared):
     @property
     def new(self) -> Decimal | None:  # type: ignore[override]
         return _sum(p.new for p in self.periods)
+
+    @property
+    def changed(self) -> bool:
+        """Whether any of its invoices changed, even if the contract's total did not."""
+        return any(p.changed for p in self.periods)
 
     @property
     def address(self) -> str:
