@@ -224,6 +224,22 @@ def round_percent(percent: Decimal, places: int = 2) -> Decimal:
     return normalize(percent.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT))
 
 
+def format_percent_above(percent: Decimal, threshold: Decimal) -> str:
+    """`format_percent`, with as many decimals as it takes (up to 6) to show `percent` above
+    `threshold` when it is: +10.04% against 10 reads `+10.04%`, not `+10.0%`.
+
+    >>> ten = Decimal("10")
+    >>> format_percent_above(Decimal("10.04"), ten), format_percent_above(Decimal("12"), ten)
+    ('+10.04%', '+12.0%')
+    """
+    for places in range(1, 7):
+        rounded = round_percent(percent, places)
+        if rounded > threshold or places == 6:
+            sign = "+" if rounded > 0 else ""
+            return f"{sign}{rounded:.{places}f}%"
+    raise AssertionError("unreachable")
+
+
 def format_percent(percent: Decimal | None) -> str:
     """A percent for people, to one decimal, with its sign; `n/a` when there is none.
 

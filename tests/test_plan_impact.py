@@ -298,6 +298,30 @@ def test_fail_on_increase_pct_refuses_a_larger_increase():
     assert not gated(20).errored  # +20% is not more than 20%
 
 
+def test_the_gate_shows_a_percent_just_above_it_with_the_decimals_that_show_it():
+    """50 -> 55.6 cents per million: acme's 150 -> 167 cents, +11.333...%. Against 11.3%
+    allowed the message says +11.33% (at one decimal, +11.3% would not read as above 11.3%)."""
+    dearer = edit(BEFORE, ("price: 50", "price: 55.6"))
+    plan = plan_between(BEFORE, dearer, as_of=parse_timestamp("2025-12-01T00:00:00Z"))
+    gated = with_impact(plan, [EVENTS], fail_on_increase_pct=Decimal("11.3"))[0]
+    assert gated.findings[0].diagnostic.summary == (
+        "the invoices of contract.acme_2026 rise by +11.33%, more than the 11.3% allowed"
+    )
+
+
+def test_invoices_that_were_free_and_are_not_any_more_trip_any_gate():
+    """A free rate (price 0) becoming 50 cents: acme's invoices go from $0.00 to $1.50, a rise
+    from nothing, which no percent allows (a new contract, with no old total, still never
+    trips it)."""
+    free = edit(BEFORE, ("price: 50", "price: 0"))
+    plan = plan_between(free, BEFORE, as_of=parse_timestamp("2025-12-01T00:00:00Z"))
+    gated = with_impact(plan, [EVENTS], fail_on_increase_pct=Decimal(1000))[0]
+    assert gated.errored
+    assert gated.findings[0].diagnostic.summary == (
+        "the invoices of contract.acme_2026 rise from nothing, more than the 1000% allowed"
+    )
+
+
 def test_a_new_contract_never_trips_the_gate():
     plan, _ = scenario_impact(fail_on_increase_pct=Decimal(0))
     assert not plan.errored  # initech is new (no percent); the others fall

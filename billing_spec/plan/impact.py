@@ -37,7 +37,7 @@ from billing_spec.money import (
     ZERO,
     canonical,
     format_major,
-    format_percent,
+    format_percent_above,
     format_signed_major,
 )
 from billing_spec.plan.impact_model import (
@@ -101,16 +101,19 @@ def increase_findings(impact: Impact, threshold: Decimal) -> tuple[Finding, ...]
     """An error (E820) for each contract whose invoices rise by more than `threshold` percent.
 
     A contract without an old total (new, or without invoices before) has no percent and
-    never trips it.
+    never trips it; one whose old total was zero and whose new total is not (a free product
+    becoming paid) rises from nothing, which any threshold refuses.
     """
     findings = []
     for contract in impact.contracts:
         percent = contract.percent
-        if percent is None or percent <= threshold:
+        from_zero = contract.old is not None and contract.old.is_zero() and (contract.new or 0) > 0
+        if not from_zero and (percent is None or percent <= threshold):
             continue
         unit = display_credit_type(contract.credit_type)
+        rise = "from nothing" if from_zero else f"by {format_percent_above(percent, threshold)}"
         summary = (
-            f"the invoices of {contract.address} rise by {format_percent(percent)}, "
+            f"the invoices of {contract.address} rise {rise}, "
             f"more than the {canonical(threshold)}% allowed"
         )
         old, new = (format_major(v or ZERO, unit) for v in (contract.old, contract.new))
