@@ -38,6 +38,13 @@ def test_events_from_stdin():
     assert result.code == 0 and json.loads(result.stdout)["invoices"][0]["total"] == "50"
 
 
+def test_standard_input_given_twice_is_an_error_not_an_empty_second_read():
+    text = (QUICKSTART / "events" / "october.jsonl").read_text()
+    result = run_billing("invoice", QUICKSTART, "--events", "-", "--events", "-", input=text)
+    assert result.code == 1 and result.stdout == ""
+    assert "error[E701]: standard input (-) is given twice: it is read once" in result.stderr
+
+
 def _catalog_dir(tmp_path: Path) -> Path:
     root = tmp_path / "catalog"
     root.mkdir()

@@ -133,6 +133,29 @@ def test_a_corrupt_gzip_file_is_an_error(tmp_path):
     assert [d.code for d in diagnostics] == ["E702"]
 
 
+def test_other_compressions_are_named_not_read_as_thousands_of_bad_lines(tmp_path):
+    """bzip2, zstd, xz and zip files are recognised by their first bytes and refused with one
+    error naming the compression (gzip is the one billing-spec reads), not a W950 per line."""
+    import bz2
+    import lzma
+
+    for name, data, kind in (
+        ("e.jsonl.bz2", bz2.compress(json.dumps(GOOD).encode()), "bzip2"),
+        ("e.jsonl.xz", lzma.compress(json.dumps(GOOD).encode()), "xz"),
+        ("e.jsonl.zst", b"\x28\xb5\x2f\xfd" + b"\x00" * 20, "zstd"),
+        ("e.zip", b"PK\x03\x04" + b"\x00" * 20, "zip"),
+    ):
+        path = tmp_path / name
+        path.write_bytes(data)
+        _, _, diagnostics = _read(path)
+        assert [(d.code, d.summary) for d in diagnostics] == [
+            (
+                "E701",
+                f"cannot read {path}: it is compressed with {kind}; billing-spec reads gzip only",
+            )
+        ]
+
+
 def test_directories_are_read_sorted_and_recursively(tmp_path):
     """Input order decides which copy of a duplicate wins: arguments in order, directories
     sorted by relative path (hidden files skipped, only event files read), lines in order."""

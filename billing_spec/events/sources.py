@@ -29,6 +29,13 @@ from billing_spec.diagnostics import Diagnostic, error, warning
 STDIN = "-"
 SUFFIXES = (".jsonl", ".ndjson", ".json")
 _GZIP_MAGIC = b"\x1f\x8b"
+# Compressed layouts we recognise but do not read: a clear error instead of a W950 per line.
+_OTHER_COMPRESSIONS = (
+    (b"BZh", "bzip2"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"PK\x03\x04", "zip"),
+)
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -47,6 +54,11 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source],
     for given in paths:
         text = os.fspath(given)
         if text == STDIN:
+            if any(s.path is None for s in sources):  # the second would read nothing
+                diagnostics.append(
+                    error("E701", "standard input (-) is given twice: it is read once")
+                )
+                continue
             sources.append(Source("<stdin>", None))
             continue
         if not text:  # Path("") is the current directory; `--events "$UNSET"` is a mistake
@@ -85,8 +97,14 @@ def open_source(source: Source) -> BinaryIO:
     """Open a source for reading bytes, decompressing gzip. Raises OSError."""
     raw: BinaryIO = sys.stdin.buffer if source.path is None else open(source.path, "rb")  # noqa: SIM115
     stream = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
-    if stream.peek(2)[:2] == _GZIP_MAGIC:
+    head = stream.peek(6)[:6]  # type: ignore[attr-defined]
+    if head[:2] == _GZIP_MAGIC:
         return io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"), buffer_size=1 << 16)  # type: ignore[arg-type]
+    for magic, kind in _OTHER_COMPRESSIONS:
+        if head.startswith(magic):
+            if source.path is not None:
+                stream.close()
+            raise OSError(f"it is compressed with {kind}; billing-spec reads gzip only")
     return stream
 
 
