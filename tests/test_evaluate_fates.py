@@ -68,6 +68,26 @@ def test_an_unknown_customer_id_close_to_a_known_one_gets_a_did_you_mean(tmp_pat
     ]
 
 
+def test_events_under_a_renamed_customers_old_id_say_how_to_keep_them(tmp_path):
+    """`acme` was renamed `acme_inc` with `moved`: events still sent as `acme` are unknown, and
+    W952 says so and how to keep billing them (an ingest alias)."""
+    renamed = (
+        catalog(FLAT_50)
+        .replace("  acme:\n    name: Acme", "  acme_inc:\n    name: Acme")
+        .replace("customer: acme\n", "customer: acme_inc\n")
+    ) + "moved:\n  - {from: customer.acme, to: customer.acme_inc}\n"
+    _, diagnostics = invoices(
+        tmp_path, renamed, [event("t1", "2026-10-05T00:00:00Z", customer="acme", units=1)]
+    )
+    assert [(d.code, d.hint) for d in diagnostics] == [
+        (
+            "W952",
+            "customer acme was renamed acme_inc (`moved`): add 'acme' to its ingest_aliases to "
+            "bill events still sent under the old ID; the location given is the first such event",
+        )
+    ]
+
+
 def test_thousands_of_unknown_customer_ids_make_a_hundred_warnings(tmp_path):
     """One W952 per unknown customer_id, but like every kind of warning only the first 100 are
     shown, then a count: 1,000 IDs made 1,000 warnings."""

@@ -11,7 +11,7 @@ case-sensitive: a case-only difference first), or says to add it to a customer's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from billing_spec.diagnostics import Diagnostic, SourceRange, did_you_mean, warning
@@ -24,10 +24,14 @@ _NEW_ALIAS = "add it to a customer's ingest_aliases if it is one"
 
 
 class EventNotes:
-    def __init__(self, where: Where, known: Iterable[str] = ()) -> None:
-        """`known`: the customer IDs and ingest aliases, for W952's "did you mean"."""
+    def __init__(
+        self, where: Where, known: Iterable[str] = (), renamed: Mapping[str, str] | None = None
+    ) -> None:
+        """`known`: the customer IDs and ingest aliases, for W952's "did you mean";
+        `renamed`: former customer IDs (`moved`) -> current ones, for its hint."""
         self.where = where
         self.known = known
+        self.renamed = renamed or {}
         self.folded: dict[str, str] | None = None
         self.unknown: dict[str, list[int]] = {}
         self.outside: dict[str, list[Any]] = {}
@@ -92,7 +96,14 @@ class EventNotes:
         )
 
     def _guess(self, ref: str) -> str:
-        """A known ID that differs in case only, or (among a few thousand) a close one."""
+        """A customer renamed from `ref` (`moved`), a known ID that differs in case only, or
+        (among a few thousand) a close one."""
+        if ref in self.renamed:
+            now = self.renamed[ref]
+            return (
+                f"customer {ref} was renamed {now} (`moved`): add {ref!r} to its ingest_aliases "
+                "to bill events still sent under the old ID;"
+            )
         if self.folded is None:
             self.folded = {known.casefold(): known for known in self.known}
         same = self.folded.get(ref.casefold())

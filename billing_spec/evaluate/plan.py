@@ -220,6 +220,8 @@ class AggregationPlan:
     customers: dict[str, CustomerPlan]
     through: datetime | None
     diagnostics: list[Diagnostic]
+    renamed: dict[str, str] = field(default_factory=dict)
+    """Former customer IDs (`moved` from `customer.X`) -> the ID the customer has now."""
 
 
 def build_plan(
@@ -255,7 +257,12 @@ def build_plan(
         )
     for plan in customers.values():
         plan.build_timeline()
-    return AggregationPlan(resolve, customers, through, diagnostics)
+    renamed = {
+        m["from"].split(".", 1)[1]: m["to"].split(".", 1)[1]
+        for m in catalog.moved
+        if m["from"].startswith("customer.")
+    }
+    return AggregationPlan(resolve, customers, through, diagnostics, renamed)
 
 
 # Contract terms the evaluator does not price yet (a later pricing step each), by field.

@@ -61,7 +61,7 @@ class PythonEngine:
     name = "python"
 
     def aggregate(self, plan: AggregationPlan, events: EventStream) -> Aggregates:
-        notes = EventNotes(events.where, plan.resolve)
+        notes = EventNotes(events.where, plan.resolve, plan.renamed)
         accumulators: dict[Window, dict[Any, Any]] = {}
         runs = _Runs(_Compiled(accumulators, notes, events.exact))
         with localcontext(SUMS):
