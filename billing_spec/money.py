@@ -232,12 +232,8 @@ def format_percent_above(percent: Decimal, threshold: Decimal) -> str:
     >>> format_percent_above(Decimal("10.04"), ten), format_percent_above(Decimal("12"), ten)
     ('+10.04%', '+12.0%')
     """
-    for places in range(1, 7):
-        rounded = round_percent(percent, places)
-        if rounded > threshold or places == 6:
-            sign = "+" if rounded > 0 else ""
-            return f"{sign}{rounded:.{places}f}%"
-    raise AssertionError("unreachable")
+    places = next((p for p in range(1, 6) if round_percent(percent, p) > threshold), 6)
+    return _signed_percent(percent, places)
 
 
 def format_percent(percent: Decimal | None) -> str:
@@ -248,6 +244,10 @@ def format_percent(percent: Decimal | None) -> str:
     """
     if percent is None:
         return "n/a"
-    rounded = round_percent(percent, 1)
+    return _signed_percent(percent, 1)
+
+
+def _signed_percent(percent: Decimal, places: int) -> str:
+    rounded = round_percent(percent, places)
     sign = "+" if rounded > 0 else ""
-    return f"{sign}{rounded:.1f}%"
+    return f"{sign}{rounded:.{places}f}%"

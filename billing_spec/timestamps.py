@@ -21,6 +21,8 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _NO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?\Z", re.ASCII)
 EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(9998, 1, 1, tzinfo=UTC)  # the first instant refused
+# The same range for `YYYY-...` text, compared as strings: EARLIEST_YEAR <= text < END_YEAR
+EARLIEST_YEAR, END_YEAR = f"{EARLIEST.year:04d}", f"{END_OF_TIME.year:04d}"
 _FRACTION = re.compile(r"\.(\d{7,9})")
 
 

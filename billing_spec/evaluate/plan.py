@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from billing_spec.addresses import Address
 from billing_spec.catalog.models import Rate
 from billing_spec.compile import CompiledCatalog
 from billing_spec.diagnostics import Diagnostic, warning
@@ -257,11 +258,8 @@ def build_plan(
         )
     for plan in customers.values():
         plan.build_timeline()
-    renamed = {
-        m["from"].split(".", 1)[1]: m["to"].split(".", 1)[1]
-        for m in catalog.moved
-        if m["from"].startswith("customer.")
-    }
+    moves = [(Address.parse(m["from"]), Address.parse(m["to"])) for m in catalog.moved]
+    renamed = {old.name: new.name for old, new in moves if old.type == "customer"}
     return AggregationPlan(resolve, customers, through, diagnostics, renamed)
 
 

@@ -24,6 +24,7 @@ import orjson
 
 from billing_spec.events.dedupe import LINE_BITS, PLACE_BITS, Seen, fingerprint
 from billing_spec.events.records import EMPTY, Malformed, check_event, exact_loads
+from billing_spec.timestamps import EARLIEST_YEAR, END_YEAR
 
 Row = tuple[str, str, str, datetime, dict[str, Any], int, bytes | None]
 Report = Callable[[int, str], None]  # (line, reason) for a malformed record
@@ -36,6 +37,7 @@ def json_lines(
     """Batches of rows from one JSON Lines source; `counted(n)` adds records read."""
     loads, iso, first = orjson.loads, datetime.fromisoformat, seen.first.setdefault
     base, read, batch = source << LINE_BITS, 0, []
+    first_year, end_year = EARLIEST_YEAR, END_YEAR
     for number, line in enumerate(stream, 1):
         try:
             obj = loads(line)
@@ -53,7 +55,7 @@ def json_lines(
                     and type(event_type) is str
                     and event_type
                     and type(props) is dict
-                    and "1000" <= stamp < "9998"  # years 1000 to 9997, as parse_timestamp
+                    and first_year <= stamp < end_year
                     and stamp[-1] == "Z"
                     and stamp[10] == "T"
                     and stamp[4] == "-"

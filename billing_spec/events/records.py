@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 from billing_spec.jsontext import canonical_json
 from billing_spec.money import NotADecimal, parse_decimal
-from billing_spec.timestamps import TimestampError, parse_timestamp
+from billing_spec.timestamps import EARLIEST_YEAR, END_YEAR, TimestampError, parse_timestamp
 
 
 class JsonNumber(str):
@@ -143,7 +143,7 @@ def parse_event_timestamp(text: str) -> datetime:
     >>> parse_event_timestamp("2026-10-03T09:15:00.5Z")
     datetime.datetime(2026, 10, 3, 9, 15, 0, 500000, tzinfo=datetime.timezone.utc)
     """
-    if is_plain_utc(text) and "1000" <= text < "9998":  # the years `parse_timestamp` takes
+    if is_plain_utc(text):
         try:
             return _ISO(text)
         except ValueError:
@@ -154,11 +154,12 @@ def parse_event_timestamp(text: str) -> datetime:
 def is_plain_utc(text: str) -> bool:
     """`YYYY-MM-DDTHH:MM:SS[.fraction]Z` as far as `datetime.fromisoformat` needs telling:
     it also takes week dates, basic format, a minute with a fraction, a comma, any separator, a
-    blank before the `Z`, which RFC 3339 does not. (The reader's hot loop spells this test
-    out inline.)"""
+    blank before the `Z`, which RFC 3339 does not; and in the years `parse_timestamp` takes.
+    (The reader's hot loop spells this test out inline.)"""
     size = len(text)
     return (
-        text[-1:] == "Z"
+        EARLIEST_YEAR <= text < END_YEAR
+        and text[-1:] == "Z"
         and text[10:11] == "T"
         and text[4:5] == "-"
         and text[7:8] == "-"
