@@ -52,6 +52,18 @@ class LineItem:
     presentation_group_values: GroupDict = field(default_factory=dict)
     tier_mode: str | None = None
     tiers: tuple[TierCharge, ...] | None = None
+    product_tags: tuple[str, ...] = ()
+    """The product's tags (what commits, credits and composites target); not in the JSON."""
+    is_prorated: bool | None = None
+    """subscription lines: whether the service period was prorated."""
+    applied_commit_or_credit: AppliedBalance | None = None
+    """applied_commit_or_credit lines: the balance drawn down."""
+    commit_id: str | None = None
+    """A usage line's part covered by a balance: the balance's identifier."""
+    do_not_invoice: bool | None = None
+    """scheduled lines of a `do_not_invoice` schedule: listed, total 0."""
+    extra: tuple[tuple[str, Any], ...] = ()
+    """Further JSON fields of this line type, as (key, JSON value) pairs."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -69,7 +81,30 @@ class LineItem:
         if self.tiers is not None:
             out["tier_mode"] = self.tier_mode
             out["tiers"] = [_tier_json(row) for row in self.tiers]
+        if self.is_prorated is not None:
+            out["is_prorated"] = self.is_prorated
+        if self.applied_commit_or_credit is not None:
+            out["applied_commit_or_credit"] = self.applied_commit_or_credit.to_json()
+        if self.commit_id is not None:
+            out["commit_id"] = self.commit_id
+        if self.do_not_invoice is not None:
+            out["do_not_invoice"] = self.do_not_invoice
+        out.update(self.extra)
         return out
+
+
+@dataclass(frozen=True)
+class AppliedBalance:
+    """The balance an `applied_commit_or_credit` line draws down (Metronome's
+    `applied_commit_or_credit {id, type}`, plus the balance's product and name)."""
+
+    id: str
+    type: str  # PREPAID | POSTPAID | CREDIT
+    product: str
+    name: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, "product": self.product, "name": self.name}
 
 
 @dataclass(frozen=True)
