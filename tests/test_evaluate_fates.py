@@ -352,8 +352,7 @@ def _with_products(text: str, products: str) -> str:
 def test_a_subscription_rate_on_the_card_alone_is_not_named(tmp_path):
     """As in Metronome, a SUBSCRIPTION product's rate on the card bills nothing by itself: only
     a contract's `subscriptions` sell it. A contract without one gets no W962 for it; one with a
-    subscription gets W962 naming the subscription, once; a COMPOSITE product entitled on the
-    card (it would be charged) is named as such."""
+    subscription gets W962 naming the subscription, once."""
     seats = "  seats:\n    name: Seats\n    type: SUBSCRIPTION\n"
     _, diagnostics = invoices(
         tmp_path,
@@ -373,37 +372,25 @@ def test_a_subscription_rate_on_the_card_alone_is_not_named(tmp_path):
     assert [d.summary for d in diagnostics] == [
         "contract acme_2026: not evaluated yet: subscriptions (1)"
     ]
-    support = (
-        "  support:\n    name: Support\n    type: COMPOSITE\n    composite_products: [units]\n"
-    )
-    rates = FLAT_50 + (
-        "\n- {product: support, starting_at: 2026-01-01T00:00:00Z, entitled: true,"
-        " rate_type: PERCENTAGE, price: 0.1}"
-    )
-    _, diagnostics = invoices(
-        tmp_path,
-        _with_products(catalog(rates), support),
-        [event("t1", "2026-10-05T00:00:00Z", units=1)],
-    )
-    assert [d.summary for d in diagnostics] == [
-        "contract acme_2026: not evaluated yet: composite products (support)"
-    ]
 
 
-def test_a_later_invoice_generation_start_is_named_not_ignored(tmp_path):
+def test_no_usage_invoice_before_invoice_generation_starting_at(tmp_path):
     """`invoice_generation_starting_at` (Metronome: usage is invoiced from then on, earlier
-    invoices being imported) is not evaluated: October is still previewed, and W962 says so."""
+    invoices being imported): October's usage invoice, which ends on November 1, is not
+    generated; November's is (1 unit at 50 = 50)."""
     schedule = "{frequency: MONTHLY, invoice_generation_starting_at: 2026-11-01T00:00:00Z}"
     document, diagnostics = invoices(
         tmp_path,
         catalog(FLAT_50, schedule=schedule),
-        [event("t1", "2026-10-05T00:00:00Z", units=1)],
+        [
+            event("t1", "2026-10-05T00:00:00Z", units=3),
+            event("t2", "2026-11-05T00:00:00Z", units=1),
+        ],
     )
-    assert [line["total"] for line in lines_of(document)] == ["50"]
-    assert [d.summary for d in diagnostics] == [
-        "contract acme_2026: not evaluated yet: "
-        "usage_statement_schedule.invoice_generation_starting_at"
+    assert [(i["start_timestamp"], i["total"]) for i in document["invoices"]] == [
+        ("2026-11-01T00:00:00Z", "50")
     ]
+    assert diagnostics == []
 
 
 def test_a_plain_usage_contract_gets_no_coverage_note(tmp_path):

@@ -72,6 +72,8 @@ def test_a_line_item_has_every_field(tmp_path):
         "credit_type": "USD",
         "subtotal": "150",
         "total": "150",
+        "notes": [],
+        "balances": [],
         "line_items": [
             {
                 "type": "usage",

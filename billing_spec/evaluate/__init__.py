@@ -23,32 +23,64 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from dataclasses import dataclass
 from decimal import DecimalException, localcontext
 from typing import Any
 
 from billing_spec.compile import CompiledCatalog
 from billing_spec.diagnostics import BillingSpecError, Diagnostic, did_you_mean
+from billing_spec.evaluate.balance_step import balance_step
+from billing_spec.evaluate.composites import composite_step
 from billing_spec.evaluate.engine import Aggregates, get_engine
+from billing_spec.evaluate.entitlement import entitled_on_card
 from billing_spec.evaluate.invoices import Invoice, Invoices, LineItem, Summary
-from billing_spec.evaluate.plan import AggregationPlan, build_plan
-from billing_spec.evaluate.usage_lines import PeriodKey, usage_lines
+from billing_spec.evaluate.plan import AggregationPlan, build_plan, unpriced_terms
+from billing_spec.evaluate.statements import USAGE, InvoiceKey, Statements
+from billing_spec.evaluate.usage_lines import usage_lines
 from billing_spec.events.reader import EventStream, events_from_records
-from billing_spec.money import EXACT, SUMS
+from billing_spec.money import EXACT, SUMS, parse_decimal
 
 # Warnings about what this evaluator does not price (not about the events): `--strict` ignores them.
 COVERAGE_CODES = frozenset({"W957", "W962"})
 
-Step = Callable[[CompiledCatalog, AggregationPlan, Aggregates], dict[PeriodKey, list[LineItem]]]
+
+@dataclass
+class Pricing:
+    """What the pricing steps share: the catalog, the plan, the quantities, and the invoices
+    being built (`statements`)."""
+
+    catalog: CompiledCatalog
+    plan: AggregationPlan
+    aggregates: Aggregates
+    statements: Statements
 
 
-def _usage_step(
-    catalog: CompiledCatalog, plan: AggregationPlan, aggregates: Aggregates
-) -> dict[PeriodKey, list[LineItem]]:
-    return usage_lines(catalog, aggregates.quantities)
+Step = Callable[[Pricing], None]
 
 
-STEPS: tuple[Step, ...] = (_usage_step,)
-"""Pricing steps, in order; each adds line items to contract periods."""
+def _usage_step(pricing: Pricing) -> None:
+    for key, items in usage_lines(pricing.catalog, pricing.aggregates.quantities).items():
+        pricing.statements.usage(key.contract, key.period).extend(items)
+
+
+def _composite_step(pricing: Pricing) -> None:
+    composite_step(pricing.catalog, pricing.statements, entitled_on_card(pricing.catalog))
+
+
+def _balance_step(pricing: Pricing) -> None:
+    balance_step(pricing.catalog, pricing.statements)
+
+
+def _notes_step(pricing: Pricing) -> None:
+    for contract in pricing.statements.contracts():
+        for term in unpriced_terms(pricing.catalog, contract.content):
+            pricing.statements.note(contract, f"not priced yet: {term}")
+
+
+STEPS: tuple[Step, ...] = (_usage_step, _composite_step, _balance_step, _notes_step)
+"""Pricing steps, in order: the charges (usage, then composites over them), then the commits
+and credits that draw them down (`balance_step`, after every charge), then what the invoices
+must say."""
 
 
 def evaluate(
@@ -62,7 +94,9 @@ def evaluate(
     """The invoices `catalog` implies for `events`.
 
     `events`: an `EventStream` (`read_events(paths)`) or decoded event records (dicts).
-    `through`: events at or after it are ignored (counted as not billed); None: none are.
+    `through`: events at or after it are ignored (counted as not billed), and no charge is billed
+    from it on; None: the invoices run through the latest statement period with events
+    (`statements`).
     `customer`: a customer ID or ingest alias; only that customer is invoiced.
     `engine`: the aggregation engine's name (`engine.ENGINES`).
     Raises `BillingSpecError` for a bad argument (unknown customer or engine).
@@ -78,12 +112,12 @@ def evaluate(
             hint="event values are added exactly or not at all; look for huge or very precise "
             "numbers in the events",
         ) from None
-    lines: dict[PeriodKey, list[LineItem]] = {}
+    statements = Statements(plan, through)
+    pricing = Pricing(catalog, plan, aggregates, statements)
     with localcontext(EXACT):
         for step in STEPS:
-            for key, items in step(catalog, plan, aggregates).items():
-                lines.setdefault(key, []).extend(items)
-    invoices = sorted(_invoices(lines), key=Invoice.sort_key)
+            step(pricing)
+    invoices = sorted(_invoices(catalog, statements), key=Invoice.sort_key)
     summary = _summary(stream, aggregates)
     diagnostics = plan.diagnostics + stream.diagnostics + aggregates.diagnostics
     return Invoices(tuple(invoices), summary), _ordered(diagnostics)
@@ -105,23 +139,41 @@ def _customer_id(catalog: CompiledCatalog, wanted: str | None) -> str | None:
     return known[wanted]
 
 
-def _invoices(lines: dict[PeriodKey, list[LineItem]]) -> Iterable[Invoice]:
-    for key, items in lines.items():
-        contract, period = key.contract, key.period
+def _invoices(catalog: CompiledCatalog, statements: Statements) -> Iterable[Invoice]:
+    """One invoice per statement key and credit type that has a line item."""
+    for key, items in statements.lines.items():
+        contract = key.contract
+        if not items or _before_generation(catalog, key):
+            continue
         by_credit: dict[str, list[LineItem]] = {}
         for line in items:
             by_credit.setdefault(line.credit_type.id, []).append(line)
-        for group in by_credit.values():
+        terms = contract.content.get("net_payment_terms_days")
+        for credit_id, group in by_credit.items():
             yield Invoice(
                 customer=contract.customer.id,
                 customer_name=contract.customer.name,
                 contract=contract.id,
                 contract_name=contract.content.get("name"),
-                start=period.start,
-                end=period.end,
+                start=key.start,
+                end=key.end,
                 credit_type=group[0].credit_type,
                 line_items=tuple(group),
+                type=key.type,
+                notes=tuple(statements.notes.get(contract, ())),
+                balances=tuple(statements.balances.get((key, credit_id), ())),
+                net_payment_terms_days=None if terms is None else parse_decimal(terms),
             )
+
+
+def _before_generation(catalog: CompiledCatalog, key: InvoiceKey) -> bool:
+    """A usage invoice whose period ends on or before `invoice_generation_starting_at` is not
+    generated (Metronome: those invoices were issued elsewhere); balances still drew on it."""
+    if key.type != USAGE:
+        return False
+    schedule = catalog.section("contracts")[key.contract.id].usage_statement_schedule
+    starting = schedule.invoice_generation_starting_at if schedule else None
+    return starting is not None and key.end <= starting
 
 
 def _summary(stream: EventStream, aggregates: Aggregates) -> Summary:

@@ -3,7 +3,8 @@
     {"format_version": "1.0",
      "invoices": [{"customer", "customer_name", "contract", "contract_name",
                    "start_timestamp", "end_timestamp", "type": "USAGE", "status": "DRAFT",
-                   "credit_type", "line_items": [...], "subtotal", "total"}],
+                   "credit_type", "line_items": [...], "subtotal", "total", "notes",
+                   "balances", ("net_payment_terms_days", "due_timestamp")}],
      "summary": {"events_read", "events_used", "duplicates", "malformed",
                  "unknown_customer", "outside_contracts", "not_billed"}}
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -119,6 +120,11 @@ class Invoice:
     line_items: tuple[LineItem, ...]
     type: str = "USAGE"
     status: str = "DRAFT"
+    notes: tuple[str, ...] = ()
+    """What this invoice leaves out (terms not priced yet): shown wherever it is rendered."""
+    balances: tuple[BalanceUse, ...] = ()
+    """Each commit or credit this invoice drew down: applied here and what remains after it."""
+    net_payment_terms_days: Decimal | None = None
 
     @property
     def subtotal(self) -> Decimal:
@@ -128,8 +134,8 @@ class Invoice:
     def total(self) -> Decimal:
         return self.subtotal
 
-    def sort_key(self) -> tuple[str, str, datetime, str]:
-        return (self.customer, self.contract, self.start, self.credit_type.id)
+    def sort_key(self) -> tuple[str, str, datetime, int, str]:
+        return (self.customer, self.contract, self.start, _TYPES[self.type], self.credit_type.id)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -145,7 +151,46 @@ class Invoice:
             "line_items": [line.to_json() for line in self.line_items],
             "subtotal": canonical(self.subtotal),
             "total": canonical(self.total),
+            "notes": list(self.notes),
+            "balances": [balance.to_json() for balance in self.balances],
+            **self._terms(),
         }
+
+    def _terms(self) -> dict[str, Any]:
+        if self.net_payment_terms_days is None:
+            return {}
+        due = self.end + timedelta(days=int(self.net_payment_terms_days))
+        return {
+            "net_payment_terms_days": canonical(self.net_payment_terms_days),
+            "due_timestamp": format_timestamp(due),
+        }
+
+
+@dataclass(frozen=True)
+class BalanceUse:
+    """A commit or credit on one invoice (an extension: Metronome keeps balances on the commit,
+    not the invoice). POSTPAID commits count the usage toward the commitment: `applied` is not
+    subtracted from the invoice."""
+
+    id: str
+    type: str  # PREPAID | POSTPAID | CREDIT
+    product: str
+    name: str
+    applied: Decimal
+    remaining: Decimal
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "product": self.product,
+            "name": self.name,
+            "applied": canonical(self.applied),
+            "remaining": canonical(self.remaining),
+        }
+
+
+_TYPES = {"USAGE": 0, "SCHEDULED": 1}
 
 
 @dataclass(frozen=True)

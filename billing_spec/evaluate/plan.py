@@ -264,33 +264,37 @@ def build_plan(
 
 
 # Contract terms the evaluator does not price yet (a later pricing step each), by field.
-_LATER_TERMS = ("overrides", "commits", "credits", "scheduled_charges", "subscriptions")
+_LATER_TERMS = ("overrides", "scheduled_charges", "subscriptions")
+
+
+def unpriced_terms(catalog: CompiledCatalog, spec: dict[str, Any]) -> list[str]:
+    """The terms of a contract (its compiled content) that this evaluator leaves out, e.g.
+    `["subscriptions (1)"]`: W962 names them, and every invoice of the contract says so in
+    `notes`."""
+    terms = [f"{field} ({len(spec[field])})" for field in _LATER_TERMS if spec.get(field)]
+    balances = [*spec.get("commits", ()), *spec.get("credits", ())]
+    if any(b.get("rate_type") == "COMMIT_RATE" for b in balances):
+        terms.append("commit rates (usage drawn from a COMMIT_RATE balance is priced at list)")
+    card = catalog.section("rate_cards")[spec["rate_card"]]
+    if card.credit_type_conversions:
+        terms.append(
+            "credit_type_conversions (custom pricing units are invoiced in their own unit, "
+            "not converted to fiat)"
+        )
+    return terms
 
 
 def _not_evaluated(catalog: CompiledCatalog, cid: str, spec: dict[str, Any]) -> list[Diagnostic]:
     """W962 when a contract has terms this evaluator does not price, so nobody mistakes a
-    list-price usage preview for the whole invoice."""
-    terms = [f"{field} ({len(spec[field])})" for field in _LATER_TERMS if spec.get(field)]
-    card = catalog.section("rate_cards")[spec["rate_card"]]
-    products = catalog.section("products")
-    # A SUBSCRIPTION product's rate bills nothing by itself (only `subscriptions` sell it);
-    # a COMPOSITE product entitled on the card would be charged.
-    composites = sorted(
-        {r.product for r in card.rates if r.entitled and products[r.product].type == "COMPOSITE"}
-    )
-    if composites:
-        terms.append("composite products (" + ", ".join(composites) + ")")
-    schedule = spec.get("usage_statement_schedule") or {}
-    if schedule.get("invoice_generation_starting_at"):
-        # Metronome invoices usage only from then on (earlier invoices are imported)
-        terms.append("usage_statement_schedule.invoice_generation_starting_at")
+    partial preview for the whole invoice (the invoices say so too, in `notes`)."""
+    terms = unpriced_terms(catalog, spec)
     if not terms:
         return []
     return [
         warning(
             "W962",
             f"contract {cid}: not evaluated yet: " + ", ".join(terms),
-            hint="these invoices show usage at list prices only",
+            hint="these invoices leave them out; each invoice says so in its notes",
         )
     ]
 

@@ -153,6 +153,7 @@ def _line(
         presentation_group_values=dict(zip(plan.shape.presentation_key, presentation, strict=True)),
         tier_mode=priced.tier_mode,
         tiers=priced.tiers,
+        product_tags=tuple(plan.content.get("tags", ())),
     )
 
 

@@ -54,6 +54,11 @@ def format_money(amount: str | int | Decimal, credit_type_id: str = USD_ID) -> s
     return money.format_major(to_decimal(amount), credit_type(credit_type_id))
 
 
+def format_fraction_percent(fraction: Decimal) -> str:
+    """A PERCENTAGE rate's fraction as a percent: `0.1` -> `10%`, `0.125` -> `12.5%`."""
+    return money.canonical(money.EXACT.multiply(fraction, Decimal(100))) + "%"
+
+
 def format_quantity(quantity: str | int | Decimal) -> str:
     """A quantity in its one canonical form: `"1.50"` -> `1.5`, `"1E+3"` -> `1000`."""
     return money.canonical(to_decimal(quantity))

@@ -23,6 +23,7 @@ from billing_spec.render.document import Node, shape_error
 from billing_spec.timestamps import format_timestamp
 
 CREDIT_LINE = "applied_commit_or_credit"
+COMPOSITE_LINE = "composite"
 TIER_MODES = {"GRADUATED": "graduated", "VOLUME": "volume"}
 HEADINGS = ("Item", "Quantity", "Unit price", "Total")
 TOTAL_LABELS = ("Subtotal", "Total")
@@ -91,6 +92,17 @@ class TextWidths:
 
 
 @dataclass(frozen=True)
+class BalanceView:
+    id: str
+    type: str  # PREPAID | POSTPAID | CREDIT
+    name: str
+    applied: str  # money
+    remaining: str
+    label: str  # "Q4 prepaid usage (PREPAID)"
+    raw: dict
+
+
+@dataclass(frozen=True)
 class InvoiceView:
     customer: str
     customer_name: str
@@ -103,6 +115,7 @@ class InvoiceView:
     start_timestamp: str  # canonical RFC 3339, "2026-10-01T00:00:00Z"
     end_timestamp: str
     period: str
+    period_label: str  # "Period" ([start, end) of a USAGE invoice), or "Date" (a SCHEDULED one)
     type: str
     status: str
     credit_type: str
@@ -111,6 +124,9 @@ class InvoiceView:
     subtotal: str
     total: str
     widths: TextWidths
+    notes: tuple[str, ...]  # what the invoice leaves out: shown above the lines
+    balances: tuple[BalanceView, ...]
+    due: str  # the due date ("" without net payment terms)
     raw: dict
 
 
@@ -142,7 +158,8 @@ def build_view(document: Any) -> DocumentView:
 def _invoice(node: Node) -> InvoiceView:
     credit_type = node.text("credit_type")
     start, end = node.instant("start_timestamp"), node.instant("end_timestamp")
-    period = display.format_period(start, end)
+    dated = start == end  # a SCHEDULED invoice is dated at one instant
+    period = display.format_when(start) if dated else display.format_period(start, end)
     lines = [_line(child, credit_type, period) for child in node.children("line_items")]
     charges = tuple(line for line in lines if line.type != CREDIT_LINE)
     credits = tuple(
@@ -166,6 +183,7 @@ def _invoice(node: Node) -> InvoiceView:
         start_timestamp=format_timestamp(start),
         end_timestamp=format_timestamp(end),
         period=period,
+        period_label="Date" if dated else "Period",
         type=_text(node, "type"),
         status=_text(node, "status"),
         credit_type=display.printable(credit_type),
@@ -174,8 +192,36 @@ def _invoice(node: Node) -> InvoiceView:
         subtotal=subtotal,
         total=total,
         widths=_widths(charges, credits, subtotal, total),
+        notes=tuple(display.printable(_note(n)) for n in node.raw("notes", optional=True) or ()),
+        balances=tuple(_balance(b, credit_type) for b in node.children("balances", optional=True)),
+        due=_due(node),
         raw=node.value,
     )
+
+
+def _note(value: Any) -> str:
+    if not isinstance(value, str):
+        raise shape_error("notes[]", "a string", value)
+    return value
+
+
+def _balance(node: Node, credit_type: str) -> BalanceView:
+    name, type_ = _text(node, "name"), _text(node, "type")
+    return BalanceView(
+        id=_text(node, "id"),
+        type=type_,
+        name=name,
+        applied=display.format_money(node.decimal("applied"), credit_type),
+        remaining=display.format_money(node.decimal("remaining"), credit_type),
+        label=f"{name} ({type_})",
+        raw=node.value,
+    )
+
+
+def _due(node: Node) -> str:
+    if node.raw("due_timestamp", optional=True) is None:
+        return ""
+    return display.format_when(node.instant("due_timestamp"))
 
 
 def _text(node: Node, key: str, *, nullable: bool = False) -> str:
@@ -198,8 +244,15 @@ def _line(node: Node, credit_type: str, period: str) -> LineView:
     tier_mode = _tier_mode(node)
     unit_price = node.decimal("unit_price", nullable=True)
     tiers = tuple(_tier(child, credit_type) for child in node.children("tiers", optional=True))
+    line_type = _text(node, "type")
+    quantity = display.format_quantity(node.decimal("quantity"))
+    if line_type == COMPOSITE_LINE:  # a percentage of spend: quantity is money, price a percent
+        quantity = display.format_money(node.decimal("quantity"), credit_type)
+        price = "" if unit_price is None else display.format_fraction_percent(unit_price)
+    else:
+        price = tier_mode if unit_price is None else display.format_money(unit_price, credit_type)
     return LineView(
-        type=_text(node, "type"),
+        type=line_type,
         product=_text(node, "product"),
         name=name,
         groups=groups,
@@ -207,10 +260,8 @@ def _line(node: Node, credit_type: str, period: str) -> LineView:
         window=window,
         label=label,
         text_item=label,
-        quantity=display.format_quantity(node.decimal("quantity")),
-        unit_price=tier_mode
-        if unit_price is None
-        else display.format_money(unit_price, credit_type),
+        quantity=quantity,
+        unit_price=price,
         total=display.format_money(node.decimal("total"), credit_type),
         tier_mode=tier_mode,
         tiers=tiers,

@@ -1,0 +1,318 @@
+"""The balance step: a contract's commits and credits drawn down by its invoices' lines.
+
+Runs after every step that produces charges. For each contract it turns each access-schedule
+item of its commits and credits (and each recurrence of its recurring ones) into a `Grant`,
+hands the drawable lines (usage, subscription, composite; in billing order) to
+`balances.burn_down`, and writes the result back in Metronome's invoice shape:
+
+- a line a PREPAID commit or a credit draws is split into the covered part (`commit_id` names
+  the balance; its total is the applied amount rounded once), an `applied_commit_or_credit` line
+  of minus that total naming the balance, and the uncovered rest (the line's total less the
+  covered totals), as in Metronome's example: usage 10 × $1 with $4 left on a commit is
+  `usage 4 ($4.00)`, `applied −$4.00`, `usage 6 ($6.00)`: total $6.00. The parts' quantities are
+  the line's quantity in proportion to their amounts; a tiered line's breakdown stays with the
+  whole line and is not repeated on its parts;
+- a POSTPAID commit takes what prepaid balances left uncovered: that usage is billed as usual
+  and counts toward the commitment (Metronome leaves POSTPAID applications out of the invoice
+  total), and on the commitment's invoice date a `postpaid_trueup` line bills the shortfall
+  (commitment − usage counted in its access window) on a SCHEDULED invoice (or on the usage
+  invoice ending then, with `scheduled_charges_on_usage_invoices: ALL`);
+- each invoice lists, per balance it touched, the amount applied and what remains after it
+  (`balances`; an extension: Metronome keeps these on the commit).
+
+Balance identifiers are stable across runs: `commits[0]`, `credits[1]`, with `/1` for the second
+access item of a schedule (`commits[0]/1`) and `recurring_credits[0]/3` for a recurrence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from billing_spec.catalog.models import Commit, Contract, Credit
+from billing_spec.compile import CompiledCatalog
+from billing_spec.evaluate.balances import Application, Charge, Grant, GrantSpecifier, burn_down
+from billing_spec.evaluate.invoices import AppliedBalance, BalanceUse, LineItem
+from billing_spec.evaluate.plan import ContractPlan
+from billing_spec.evaluate.statements import InvoiceKey, Statements
+from billing_spec.money import EXACT, ZERO, round_money
+
+DRAWABLE = ("usage", "subscription", "composite")
+APPLIED = "applied_commit_or_credit"
+TRUEUP = "postpaid_trueup"
+
+
+@dataclass(frozen=True)
+class Term:
+    """A grant and where it came from (for names and true-ups)."""
+
+    grant: Grant
+    source: Commit | Credit | Any
+    trueup_at: datetime | None = None
+
+
+def balance_step(catalog: CompiledCatalog, statements: Statements) -> None:
+    """Draw every contract's commits and credits down (module docstring)."""
+    for contract in statements.contracts():
+        terms = grants_of(catalog, contract, statements)
+        if terms:
+            _draw(catalog, statements, contract, terms)
+
+
+def grants_of(
+    catalog: CompiledCatalog, contract: ContractPlan, statements: Statements
+) -> list[Term]:
+    """The contract's balances as grants, one per access-schedule item."""
+    spec = catalog.section("contracts")[contract.id]
+    products = catalog.section("products")
+    terms: list[Term] = []
+    for field, items in (("commits", spec.commits), ("credits", spec.credits)):
+        for i, balance in enumerate(items):
+            kind = getattr(balance, "type", None) or "CREDIT"
+            free = kind == "CREDIT" or (kind == "PREPAID" and balance.invoice_schedule is None)
+            schedule = balance.access_schedule
+            trueup = _trueup_date(balance) if kind == "POSTPAID" else None
+            for j, item in enumerate(schedule.schedule_items):
+                grant = Grant(
+                    id=f"{field}[{i}]" + (f"/{j}" if j else ""),
+                    type=kind,
+                    product=balance.product,
+                    name=balance.name or products[balance.product].name,
+                    credit_type=catalog.credit_type(schedule.credit_type).id,
+                    amount=item.amount,
+                    starting_at=item.starting_at,
+                    ending_before=item.ending_before,
+                    priority=balance.priority,
+                    free=free,
+                    applicable_products=_set(balance.applicable_products),
+                    applicable_product_tags=_set(balance.applicable_product_tags),
+                    specifiers=_specifiers(balance.specifiers),
+                    order=len(terms),
+                )
+                terms.append(Term(grant, balance, trueup))
+    terms += _recurring(catalog, spec, contract, statements, len(terms))
+    return terms
+
+
+def _recurring(
+    catalog: CompiledCatalog,
+    spec: Contract,
+    contract: ContractPlan,
+    statements: Statements,
+    order: int,
+) -> list[Term]:
+    """Recurring commits and credits: one grant per recurrence before the horizon."""
+    products = catalog.section("products")
+    terms: list[Term] = []
+    for field in ("recurring_commits", "recurring_credits"):
+        for i, term in enumerate(getattr(spec, field, ()) or ()):
+            credit = field == "recurring_credits"
+            free = credit or getattr(term, "invoice_amount", None) is None
+            from billing_spec.evaluate import recurring  # noqa: PLC0415 (only when used)
+
+            for grant in recurring.grants_of(
+                term,
+                contract.start,
+                contract.end,
+                spec.usage_statement_schedule.frequency
+                if spec.usage_statement_schedule
+                else "MONTHLY",
+                horizon=statements.end_of(contract),
+            ):
+                terms.append(
+                    Term(
+                        Grant(
+                            id=f"{field}[{i}]/{grant.index}",
+                            type="CREDIT" if credit else "PREPAID",
+                            product=term.product,
+                            name=term.name or products[term.product].name,
+                            credit_type=catalog.credit_type(None).id,
+                            amount=grant.amount,
+                            starting_at=grant.starting_at,
+                            ending_before=grant.ending_before,
+                            priority=term.priority,
+                            free=free,
+                            applicable_products=_set(term.applicable_products),
+                            applicable_product_tags=_set(term.applicable_product_tags),
+                            specifiers=_specifiers(term.specifiers),
+                            order=order + len(terms),
+                        ),
+                        term,
+                    )
+                )
+    return terms
+
+
+def _set(values: Iterable[str] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(values)
+
+
+def _specifiers(specifiers) -> tuple[GrantSpecifier, ...] | None:
+    if specifiers is None:
+        return None
+    return tuple(
+        GrantSpecifier(
+            product=s.product,
+            product_tags=_set(s.product_tags),
+            pricing_group_values=s.pricing_group_values,
+            presentation_group_values=s.presentation_group_values,
+        )
+        for s in specifiers
+    )
+
+
+def _trueup_date(commit: Commit) -> datetime | None:
+    schedule = commit.invoice_schedule
+    if schedule is None or not schedule.schedule_items:
+        return None
+    return schedule.schedule_items[0].timestamp
+
+
+def _draw(
+    catalog: CompiledCatalog, statements: Statements, contract: ContractPlan, terms: list[Term]
+) -> None:
+    invoices = statements.of_contract(contract)
+    charges = [
+        [_charge((n, k), line) for k, line in enumerate(lines) if line.type in DRAWABLE]
+        for n, (_, lines) in enumerate(invoices)
+    ]
+    on_card = _card(catalog, contract)
+    products = {
+        pid: frozenset(p.tags) for pid, p in catalog.section("products").items() if pid in on_card
+    }
+    result = burn_down(charges, [t.grant for t in terms], products)
+    for n, (key, lines) in enumerate(invoices):
+        lines[:] = _split_lines(n, lines, result.applied)
+        _record(statements, key, lines, result.statements[n], terms)
+    _trueups(catalog, statements, contract, terms, result)
+
+
+def _card(catalog: CompiledCatalog, contract: ContractPlan) -> set[str]:
+    card = catalog.section("rate_cards")[contract.content["rate_card"]]
+    return {rate.product for rate in card.rates}
+
+
+def _charge(key: tuple[int, int], line: LineItem) -> Charge:
+    return Charge(
+        id=key,
+        kind=line.type,
+        product=line.product,
+        product_tags=frozenset(line.product_tags),
+        pricing_group_values=line.pricing_group_values,
+        presentation_group_values=line.presentation_group_values,
+        name=line.name,
+        credit_type=line.credit_type.id,
+        starting_at=line.starting_at,
+        ending_before=line.ending_before,
+        unit_price=line.unit_price,
+        amount=line.total,
+    )
+
+
+def _split_lines(
+    n: int, lines: list[LineItem], applied: dict[Any, tuple[Application, ...]]
+) -> list[LineItem]:
+    out: list[LineItem] = []
+    for k, line in enumerate(lines):
+        uses = [a for a in applied.get((n, k), ()) if a.grant.type != "POSTPAID"]
+        if not uses:
+            out.append(line)
+            continue
+        out += _split(line, uses)
+    return out
+
+
+def _split(line: LineItem, uses: list[Application]) -> list[LineItem]:
+    """The covered parts with their applied lines, then the uncovered rest."""
+    out: list[LineItem] = []
+    covered = ZERO
+    for use in uses:
+        total = round_money(use.amount, line.credit_type)
+        covered += total
+        out.append(_part(line, total, commit_id=use.grant.id))
+        out.append(_applied(line, use, total))
+    rest = line.total - covered
+    if rest:
+        out.append(_part(line, rest))
+    return out
+
+
+def _part(line: LineItem, total: Decimal, commit_id: str | None = None) -> LineItem:
+    quantity = line.quantity if not line.total else EXACT.divide(line.quantity * total, line.total)
+    return replace(line, quantity=quantity, total=total, tiers=None, commit_id=commit_id)
+
+
+def _applied(line: LineItem, use: Application, total: Decimal) -> LineItem:
+    grant = use.grant
+    return LineItem(
+        type=APPLIED,
+        product=grant.product,
+        name=grant.name,
+        credit_type=line.credit_type,
+        starting_at=line.starting_at,
+        ending_before=line.ending_before,
+        quantity=Decimal(1),
+        total=-total,
+        applied_commit_or_credit=AppliedBalance(grant.id, grant.type, grant.product, grant.name),
+    )
+
+
+def _record(
+    statements: Statements,
+    key: InvoiceKey,
+    lines: list[LineItem],
+    touched: dict[str, tuple[Decimal, Decimal]],
+    terms: list[Term],
+) -> None:
+    by_id = {t.grant.id: t.grant for t in terms}
+    for grant_id in sorted(touched, key=lambda g: by_id[g].order):
+        grant = by_id[grant_id]
+        applied, remaining = touched[grant_id]
+        use = BalanceUse(grant.id, grant.type, grant.product, grant.name, applied, remaining)
+        statements.balances.setdefault((key, grant.credit_type), []).append(use)
+
+
+def _trueups(
+    catalog: CompiledCatalog,
+    statements: Statements,
+    contract: ContractPlan,
+    terms: list[Term],
+    result,
+) -> None:
+    """Bill each POSTPAID commitment's shortfall on its invoice date."""
+    end = statements.end_of(contract)
+    for term in terms:
+        grant, at = term.grant, term.trueup_at
+        if grant.type != "POSTPAID" or at is None or at >= end:
+            continue
+        shortfall = result.remaining.get(grant.id, grant.amount)
+        if shortfall <= 0:
+            continue
+        credit_type = catalog.credit_type(grant.credit_type)
+        line = LineItem(
+            type=TRUEUP,
+            product=grant.product,
+            name=grant.name,
+            credit_type=credit_type,
+            starting_at=grant.starting_at,
+            ending_before=grant.ending_before,
+            quantity=Decimal(1),
+            total=round_money(shortfall, credit_type),
+            unit_price=shortfall,
+        )
+        _place(statements, contract, at).append(line)
+
+
+def _place(statements: Statements, contract: ContractPlan, at: datetime) -> list[LineItem]:
+    """A dated charge's invoice: its own SCHEDULED invoice, or the usage invoice ending at that
+    instant when the contract consolidates (`scheduled_charges_on_usage_invoices: ALL`)."""
+    if contract.content.get("scheduled_charges_on_usage_invoices") == "ALL":
+        for period in statements.periods(contract):
+            if period.end == at:
+                return statements.usage(contract, period)
+    return statements.scheduled(contract, at)
+
+

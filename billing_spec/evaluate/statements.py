@@ -1,0 +1,120 @@
+"""Statements: the invoices of every contract while the pricing steps fill them, and how far
+in time they run.
+
+A pricing step adds line items to an invoice named by an `InvoiceKey`: a USAGE invoice per
+contract and statement period, or a SCHEDULED invoice per contract and timestamp (a scheduled
+charge, a commit purchase, a postpaid true-up). The balance step then reads them back, contract by
+contract, in the order they are billed (`billing_order`), and `invoices` turns them into `Invoice`s
+(one per credit type).
+
+**The horizon.** Usage invoices exist where events are; charges that are not usage
+(subscriptions, scheduled charges, commit purchases) would go on forever for an open-ended
+contract. So every contract is billed through one instant, the same for all contracts:
+
+- `through` (`--through`) when given;
+- else the end of the latest statement period that holds an event (of any contract);
+- else (no events at all) each contract's first statement period.
+
+Capped by each contract's `ending_before`. Statement periods that start before the horizon are
+billed; charges dated at or after it are not. Pure: the horizon depends on the catalog and the
+events, never on the clock or on event order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from billing_spec.evaluate.invoices import BalanceUse, LineItem
+from billing_spec.evaluate.periods import Period
+from billing_spec.evaluate.plan import AggregationPlan, ContractPlan
+
+USAGE = "USAGE"
+SCHEDULED = "SCHEDULED"
+_INSTANT = timedelta(microseconds=1)
+_TYPE_ORDER = {USAGE: 0, SCHEDULED: 1}
+
+
+@dataclass(frozen=True)
+class InvoiceKey:
+    """One invoice of a contract: USAGE for a statement period, or SCHEDULED at an instant
+    (`start == end`)."""
+
+    contract: ContractPlan
+    type: str
+    start: datetime
+    end: datetime
+    period: Period | None = None
+
+    def billing_order(self) -> tuple[datetime, int, datetime]:
+        """When the invoice is billed: at its end (a usage invoice before a scheduled one
+        dated at the same instant)."""
+        return (self.end, _TYPE_ORDER[self.type], self.start)
+
+
+class Statements:
+    """Invoices under construction: key -> line items, in the order steps added them."""
+
+    def __init__(self, plan: AggregationPlan, through: datetime | None) -> None:
+        self.plan = plan
+        self.horizon = _horizon(plan, through)
+        self.lines: dict[InvoiceKey, list[LineItem]] = {}
+        self.notes: dict[ContractPlan, list[str]] = {}
+        self.balances: dict[tuple[InvoiceKey, str], list[BalanceUse]] = {}
+        """(invoice, credit type ID) -> the balances drawn on it (the balance step's)."""
+
+    def contracts(self) -> Iterator[ContractPlan]:
+        """The contracts in scope, by ID."""
+        found = [c for customer in self.plan.customers.values() for c in customer.contracts]
+        yield from sorted(found, key=lambda c: c.id)
+
+    def end_of(self, contract: ContractPlan) -> datetime:
+        """The instant this contract is billed through (exclusive)."""
+        if self.horizon is None:
+            contract.extend_to(contract.start)
+            end = contract.periods[0].end if contract.periods else contract.start
+        else:
+            end = self.horizon
+        return end if contract.end is None else min(end, contract.end)
+
+    def periods(self, contract: ContractPlan) -> list[Period]:
+        """The contract's statement periods that start before its horizon."""
+        end = self.end_of(contract)
+        if end > contract.start:
+            contract.extend_to(end - _INSTANT)
+        return [p for p in contract.periods if p.start < end]
+
+    def usage(self, contract: ContractPlan, period: Period) -> list[LineItem]:
+        key = InvoiceKey(contract, USAGE, period.start, period.end, period)
+        return self.lines.setdefault(key, [])
+
+    def scheduled(self, contract: ContractPlan, at: datetime) -> list[LineItem]:
+        key = InvoiceKey(contract, SCHEDULED, at, at)
+        return self.lines.setdefault(key, [])
+
+    def note(self, contract: ContractPlan, text: str) -> None:
+        """Something every invoice of this contract must say (a term not priced, say)."""
+        notes = self.notes.setdefault(contract, [])
+        if text not in notes:
+            notes.append(text)
+
+    def of_contract(self, contract: ContractPlan) -> list[tuple[InvoiceKey, list[LineItem]]]:
+        """This contract's invoices in billing order."""
+        found = [(key, lines) for key, lines in self.lines.items() if key.contract is contract]
+        return sorted(found, key=lambda item: item[0].billing_order())
+
+    def usage_keys(self, contract: ContractPlan) -> Iterable[InvoiceKey]:
+        return (key for key, _ in self.of_contract(contract) if key.type == USAGE)
+
+
+def _horizon(plan: AggregationPlan, through: datetime | None) -> datetime | None:
+    if through is not None:
+        return through
+    ends = [
+        contract.periods[-1].end
+        for customer in plan.customers.values()
+        for contract in customer.contracts
+        if contract.periods
+    ]
+    return max(ends) if ends else None
