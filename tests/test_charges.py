@@ -468,3 +468,26 @@ def test_a_schedule_in_a_custom_credit_type():
     c = contract(scheduled_charges=[{"product": "onboarding", "schedule": schedule}])
     (placed,) = charges(c, at(11, 1))
     assert placed.line.credit_type.id == "gpu_credits" and placed.line.total == 12
+
+
+def test_commit_purchases_consolidate_too():
+    """SDK-CC: ALL consolidates "scheduled and commit charges": a commit invoiced on Nov 1 goes
+    on October's USAGE invoice."""
+    access = {
+        "schedule_items": [
+            {
+                "amount": 1000,
+                "starting_at": "2026-11-01T00:00:00Z",
+                "ending_before": "2027-01-01T00:00:00Z",
+            }
+        ]
+    }
+    invoice = {"schedule_items": [{"timestamp": "2026-11-01T00:00:00Z", "amount": 1000}]}
+    commit = {
+        "product": "usage_commit",
+        "type": "PREPAID",
+        "access_schedule": access,
+        "invoice_schedule": invoice,
+    }
+    c = contract(commits=[commit], scheduled_charges_on_usage_invoices="ALL")
+    assert [where(p) for p in charges(c, at(11, 1))] == ["USAGE 10-01"]

@@ -50,15 +50,17 @@ amount A = unit_price × quantity:
   is rounded once like any line, so the items need not add up to A (100 / 3: 33, 33, 33).
 - DIVIDED_ROUNDED (*ours*, Metronome is silent on the method): A / n rounded to the credit type's
   unit, the last item taking the rest so the items add up to A rounded (33, 33, 34); unit_price is
-  the item's total / quantity. When n is more than twice A in units the rest can be negative.
+  the item's total / quantity. With more items than units in A, shares rounded up can leave a
+  negative rest (100 cents over 150 items: 149 items of 1, the last -49).
 
 A `do_not_invoice` schedule's lines are listed with `do_not_invoice: true` and total 0 (*ours*:
 unit_price × quantity still shows the scheduled amount). Lines go on a SCHEDULED invoice at the
 timestamp, except with `scheduled_charges_on_usage_invoices: ALL`, where a timestamp equal to a
-statement period's end puts the line on that period's USAGE invoice (Metronome's SDK: charges
-whose timestamp equals the usage invoice's `ending_before`; *ours*: equal to the instant, not the
-day). An item is billed when its timestamp is before `horizon`, or when it consolidates onto one
-of the given statement periods (a period ending at the horizon keeps its charges).
+statement period's end puts the line on that period's USAGE invoice (SDK-CC: "scheduled and
+commit charges" whose timestamp matches the usage invoice's `ending_before`, so commit purchases
+too; *ours*: equal to the instant, where the docs say "same day"). An item is billed when its
+timestamp is before `horizon`, or when it consolidates onto one of the given statement periods
+(a period ending at the horizon keeps its charges).
 
 Commit purchases are the `invoice_schedule` of PREPAID commits (`type: commit_purchase`, the
 commit's product, named by the commit's name or else the product's). A POSTPAID commit's
