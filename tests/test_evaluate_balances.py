@@ -108,8 +108,8 @@ def test_lower_priority_draws_first_then_free_before_paid(tmp_path):
     )
     [invoice] = document["invoices"]
     assert [(b["id"], b["applied"], b["remaining"]) for b in invoice["balances"]] == [
-        ("commits[0]", "200", "100"),
         ("credits[1]", "300", "0"),
+        ("commits[0]", "200", "100"),
     ]
     assert [
         li["applied_commit_or_credit"]["id"]
@@ -120,9 +120,10 @@ def test_lower_priority_draws_first_then_free_before_paid(tmp_path):
 
 
 def test_a_balance_for_other_products_leaves_the_line_alone(tmp_path):
-    """A credit `applicable_products: [promo]` (not `units`) draws nothing: total 500."""
+    """A credit `applicable_product_tags: [storage]` (`units` has no tags) draws nothing:
+    total 500."""
     terms = "    credits:\n" + _credit(
-        400, "2026-10-01T00:00:00Z", "2027-01-01T00:00:00Z", "        applicable_products: [promo]\n"
+        400, "2026-10-01T00:00:00Z", "2027-01-01T00:00:00Z", "        applicable_product_tags: [storage]\n"
     )
     document, _ = invoices(
         tmp_path, _with_terms(terms), [event("t1", "2026-10-05T00:00:00Z", units=10)]
@@ -152,7 +153,7 @@ def test_a_postpaid_shortfall_is_trued_up_on_the_invoice_date(tmp_path):
             event("t2", "2026-11-05T00:00:00Z", units=1),
         ],
     )
-    usage, trueup, november = document["invoices"]
+    usage, november, trueup = document["invoices"]  # by start; USAGE before SCHEDULED
     assert (usage["type"], usage["total"]) == ("USAGE", "500")
     assert [(b["type"], b["applied"], b["remaining"]) for b in usage["balances"]] == [
         ("POSTPAID", "500", "500")
@@ -188,13 +189,13 @@ def test_prepaid_first_then_the_rest_counts_toward_postpaid(tmp_path):
             event("t2", "2026-11-05T00:00:00Z", units=0),
         ],
     )
-    usage, trueup = document["invoices"][:2]
+    usage, trueup = (document["invoices"][i] for i in (0, 2))
     assert usage["total"] == "100"
     assert [(b["type"], b["applied"]) for b in usage["balances"]] == [
         ("CREDIT", "400"),
         ("POSTPAID", "100"),
     ]
-    assert _summary(trueup) == [("postpaid_trueup", "1", "300")]
+    assert (trueup["type"], _summary(trueup)) == ("SCHEDULED", [("postpaid_trueup", "1", "300")])
 
 
 def test_every_invoice_says_what_it_leaves_out(tmp_path):

@@ -351,15 +351,17 @@ def _with_products(text: str, products: str) -> str:
 
 def test_a_subscription_rate_on_the_card_alone_is_not_named(tmp_path):
     """As in Metronome, a SUBSCRIPTION product's rate on the card bills nothing by itself: only
-    a contract's `subscriptions` sell it. A contract without one gets no W962 for it; one with a
-    subscription gets W962 naming the subscription, once."""
+    a contract's `subscriptions` sell it. A contract without one gets no seats line; one with a
+    subscription of 3 seats bills them (ADVANCE, October: 3 × the card's price), without any
+    warning."""
     seats = "  seats:\n    name: Seats\n    type: SUBSCRIPTION\n"
-    _, diagnostics = invoices(
+    document, diagnostics = invoices(
         tmp_path,
         _with_products(catalog(FLAT_50_AND_SEATS), seats),
         [event("t1", "2026-10-05T00:00:00Z", units=1)],
     )
     assert codes(diagnostics) == []
+    assert [line["type"] for line in lines_of(document)] == ["usage"]
     subscribed = _with_products(catalog(FLAT_50_AND_SEATS), seats).replace(
         "    usage_statement_schedule:",
         "    subscriptions:\n"
@@ -368,9 +370,13 @@ def test_a_subscription_rate_on_the_card_alone_is_not_named(tmp_path):
         "        collection_schedule: ADVANCE\n"
         "    usage_statement_schedule:",
     )
-    _, diagnostics = invoices(tmp_path, subscribed, [event("t1", "2026-10-05T00:00:00Z", units=1)])
-    assert [d.summary for d in diagnostics] == [
-        "contract acme_2026: not evaluated yet: subscriptions (1)"
+    document, diagnostics = invoices(
+        tmp_path, subscribed, [event("t1", "2026-10-05T00:00:00Z", units=1)]
+    )
+    assert diagnostics == []
+    assert [(line["type"], line["quantity"]) for line in lines_of(document)] == [
+        ("usage", "1"),
+        ("subscription", "3"),
     ]
 
 

@@ -30,6 +30,12 @@ from typing import Any
 from billing_spec.compile import CompiledCatalog
 from billing_spec.diagnostics import BillingSpecError, Diagnostic, did_you_mean
 from billing_spec.evaluate.balance_step import balance_step
+from billing_spec.evaluate.charges import (
+    Placed,
+    card_rate_lookup,
+    scheduled_charges,
+    subscription_charges,
+)
 from billing_spec.evaluate.composites import composite_step
 from billing_spec.evaluate.engine import Aggregates, get_engine
 from billing_spec.evaluate.entitlement import entitled_on_card
@@ -38,7 +44,7 @@ from billing_spec.evaluate.plan import AggregationPlan, build_plan, unpriced_ter
 from billing_spec.evaluate.statements import USAGE, InvoiceKey, Statements
 from billing_spec.evaluate.usage_lines import usage_lines
 from billing_spec.events.reader import EventStream, events_from_records
-from billing_spec.money import EXACT, SUMS, parse_decimal
+from billing_spec.money import EXACT, SUMS, CreditType, parse_decimal
 
 # Warnings about what this evaluator does not price (not about the events): `--strict` ignores them.
 COVERAGE_CODES = frozenset({"W957", "W962"})
@@ -63,6 +69,55 @@ def _usage_step(pricing: Pricing) -> None:
         pricing.statements.usage(key.contract, key.period).extend(items)
 
 
+def _subscription_step(pricing: Pricing) -> None:
+    catalog, statements = pricing.catalog, pricing.statements
+    products = catalog.section("products")
+    for contract in statements.contracts():
+        spec = catalog.section("contracts")[contract.id]
+        if not spec.subscriptions:
+            continue
+        card = catalog.section("rate_cards")[spec.rate_card]
+        periods, horizon = statements.periods(contract), statements.end_of(contract)
+        lookup = card_rate_lookup(card)
+        for i, subscription in enumerate(spec.subscriptions):
+            placed = subscription_charges(
+                spec, i, periods, horizon, lookup, products, _credit_types(catalog, card)
+            )
+            if not placed and periods:
+                product = subscription.subscription_rate.product
+                statements.note(
+                    contract,
+                    f"subscription {i + 1} ({product}) is not billed: no entitled "
+                    f"{subscription.subscription_rate.billing_frequency} rate for it on the card",
+                )
+            _place(statements, contract, placed)
+
+
+def _scheduled_step(pricing: Pricing) -> None:
+    catalog, statements = pricing.catalog, pricing.statements
+    products = catalog.section("products")
+    for contract in statements.contracts():
+        spec = catalog.section("contracts")[contract.id]
+        card = catalog.section("rate_cards")[spec.rate_card]
+        periods, horizon = statements.periods(contract), statements.end_of(contract)
+        placed = scheduled_charges(spec, periods, horizon, products, _credit_types(catalog, card))
+        _place(statements, contract, placed)
+
+
+def _credit_types(catalog: CompiledCatalog, card) -> Callable[[str | None], CreditType]:
+    """Credit type IDs (None: the card's fiat) -> credit types."""
+    return lambda id_: catalog.credit_type(id_ or card.fiat_credit_type)
+
+
+def _place(statements: Statements, contract, placed: Iterable[Placed]) -> None:
+    for item in placed:
+        where = item.placement
+        if where.kind == USAGE:
+            statements.usage(contract, where.period).append(item.line)
+        else:
+            statements.scheduled(contract, where.at).append(item.line)
+
+
 def _composite_step(pricing: Pricing) -> None:
     composite_step(pricing.catalog, pricing.statements, entitled_on_card(pricing.catalog))
 
@@ -77,10 +132,17 @@ def _notes_step(pricing: Pricing) -> None:
             pricing.statements.note(contract, f"not priced yet: {term}")
 
 
-STEPS: tuple[Step, ...] = (_usage_step, _composite_step, _balance_step, _notes_step)
-"""Pricing steps, in order: the charges (usage, then composites over them), then the commits
-and credits that draw them down (`balance_step`, after every charge), then what the invoices
-must say."""
+STEPS: tuple[Step, ...] = (
+    _usage_step,
+    _subscription_step,
+    _composite_step,
+    _scheduled_step,
+    _balance_step,
+    _notes_step,
+)
+"""Pricing steps, in order: the charges (usage, subscriptions, composites over them, scheduled
+charges and commit purchases: Metronome's line order), then the commits and credits that draw
+them down (`balance_step`, after every charge), then what the invoices must say."""
 
 
 def evaluate(
@@ -112,7 +174,7 @@ def evaluate(
             hint="event values are added exactly or not at all; look for huge or very precise "
             "numbers in the events",
         ) from None
-    statements = Statements(plan, through)
+    statements = Statements(plan, through, aggregates.tally.latest)
     pricing = Pricing(catalog, plan, aggregates, statements)
     with localcontext(EXACT):
         for step in STEPS:

@@ -71,7 +71,7 @@ def grants_of(
     terms: list[Term] = []
     for field, items in (("commits", spec.commits), ("credits", spec.credits)):
         for i, balance in enumerate(items):
-            kind = getattr(balance, "type", None) or "CREDIT"
+            kind = str(getattr(balance, "type", None) or "CREDIT")
             free = kind == "CREDIT" or (kind == "PREPAID" and balance.invoice_schedule is None)
             schedule = balance.access_schedule
             trueup = _trueup_date(balance) if kind == "POSTPAID" else None
@@ -268,7 +268,7 @@ def _record(
     terms: list[Term],
 ) -> None:
     by_id = {t.grant.id: t.grant for t in terms}
-    for grant_id in sorted(touched, key=lambda g: by_id[g].order):
+    for grant_id in touched:  # in the order they were first drawn on this invoice
         grant = by_id[grant_id]
         applied, remaining = touched[grant_id]
         use = BalanceUse(grant.id, grant.type, grant.product, grant.name, applied, remaining)

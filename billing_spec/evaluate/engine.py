@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -37,6 +38,9 @@ class Tally:
     not_billed: int = 0
     unknown_customer: int = 0
     outside_contracts: int = 0
+    latest: datetime | None = None
+    """The latest timestamp of an event inside a contract (before `through`): how far the
+    invoices run (`statements`)."""
 
 
 @dataclass

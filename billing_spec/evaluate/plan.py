@@ -264,7 +264,7 @@ def build_plan(
 
 
 # Contract terms the evaluator does not price yet (a later pricing step each), by field.
-_LATER_TERMS = ("overrides", "scheduled_charges", "subscriptions")
+_LATER_TERMS = ("overrides",)
 
 
 def unpriced_terms(catalog: CompiledCatalog, spec: dict[str, Any]) -> list[str]:

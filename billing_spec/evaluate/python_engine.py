@@ -75,6 +75,7 @@ def _aggregate(plan: AggregationPlan, events: EventStream, runs: _Runs, notes: E
     through = plan.through
     tally = Tally()
     used = not_billed = 0
+    latest = None
     for batch in events.batches():
         source = batch.source
         groups: dict[tuple[ContractPlan, str], list] = {}
@@ -101,6 +102,8 @@ def _aggregate(plan: AggregationPlan, events: EventStream, runs: _Runs, notes: E
                 continue
             if when >= contract.horizon:
                 contract.extend_to(when)
+            if latest is None or when > latest:
+                latest = when
             key = (contract, row[2])
             group = groups.get(key)
             if group is None:
@@ -112,7 +115,7 @@ def _aggregate(plan: AggregationPlan, events: EventStream, runs: _Runs, notes: E
                 run(rows, billed, source)
             used += len(billed)
             not_billed += len(rows) - len(billed)
-    tally.used, tally.not_billed = used, not_billed
+    tally.used, tally.not_billed, tally.latest = used, not_billed, latest
     return tally
 
 

@@ -9,15 +9,17 @@ contract, in the order they are billed (`billing_order`), and `invoices` turns t
 
 **The horizon.** Usage invoices exist where events are; charges that are not usage
 (subscriptions, scheduled charges, commit purchases) would go on forever for an open-ended
-contract. So every contract is billed through one instant, the same for all contracts:
+contract. So each contract is billed through an instant (exclusive):
 
 - `through` (`--through`) when given;
-- else the end of the latest statement period that holds an event (of any contract);
-- else (no events at all) each contract's first statement period.
+- else the end of the contract's statement period that holds the latest event (the latest of
+  any contract's, so every contract previews the same stretch of time: a contract that ended
+  before it is billed to its end, one that starts after it not at all);
+- else (no events at all) the end of the contract's first statement period.
 
-Capped by each contract's `ending_before`. Statement periods that start before the horizon are
-billed; charges dated at or after it are not. Pure: the horizon depends on the catalog and the
-events, never on the clock or on event order.
+Capped by the contract's `ending_before`. Statement periods that start before it are billed;
+charges dated at or after it are not. Pure: the horizon depends on the catalog and the events,
+never on the clock or on event order.
 """
 
 from __future__ import annotations
@@ -56,9 +58,13 @@ class InvoiceKey:
 class Statements:
     """Invoices under construction: key -> line items, in the order steps added them."""
 
-    def __init__(self, plan: AggregationPlan, through: datetime | None) -> None:
+    def __init__(
+        self, plan: AggregationPlan, through: datetime | None, latest: datetime | None
+    ) -> None:
+        """`latest`: the latest event's timestamp (`engine.Tally.latest`)."""
         self.plan = plan
-        self.horizon = _horizon(plan, through)
+        self.through, self.latest = through, latest
+        self._ends: dict[ContractPlan, datetime] = {}
         self.lines: dict[InvoiceKey, list[LineItem]] = {}
         self.notes: dict[ContractPlan, list[str]] = {}
         self.balances: dict[tuple[InvoiceKey, str], list[BalanceUse]] = {}
@@ -71,11 +77,18 @@ class Statements:
 
     def end_of(self, contract: ContractPlan) -> datetime:
         """The instant this contract is billed through (exclusive)."""
-        if self.horizon is None:
-            contract.extend_to(contract.start)
-            end = contract.periods[0].end if contract.periods else contract.start
+        if contract not in self._ends:
+            self._ends[contract] = self._end_of(contract)
+        return self._ends[contract]
+
+    def _end_of(self, contract: ContractPlan) -> datetime:
+        if self.through is not None:
+            end = self.through
+        elif self.latest is not None and self.latest < contract.start:
+            return contract.start
         else:
-            end = self.horizon
+            contract.extend_to(contract.start if self.latest is None else self.latest)
+            end = contract.periods[-1].end if contract.periods else contract.start
         return end if contract.end is None else min(end, contract.end)
 
     def periods(self, contract: ContractPlan) -> list[Period]:
@@ -106,15 +119,3 @@ class Statements:
 
     def usage_keys(self, contract: ContractPlan) -> Iterable[InvoiceKey]:
         return (key for key, _ in self.of_contract(contract) if key.type == USAGE)
-
-
-def _horizon(plan: AggregationPlan, through: datetime | None) -> datetime | None:
-    if through is not None:
-        return through
-    ends = [
-        contract.periods[-1].end
-        for customer in plan.customers.values()
-        for contract in customer.contracts
-        if contract.periods
-    ]
-    return max(ends) if ends else None

@@ -238,7 +238,11 @@ def _line(node: Node, credit_type: str, period: str) -> LineView:
     groups = _groups(node.mapping("pricing_group_values", optional=True))
     groups += _groups(node.mapping("presentation_group_values", optional=True))
     groups_text = ", ".join(f"{key}={value}" for key, value in groups)
-    window = display.format_period(node.instant("starting_at"), node.instant("ending_before"))
+    starting_at, ending_before = node.instant("starting_at"), node.instant("ending_before")
+    if starting_at == ending_before:  # a dated charge: its date, unless it is the invoice's
+        window = display.format_when(starting_at)
+    else:
+        window = display.format_period(starting_at, ending_before)
     window = "" if window == period else window
     label = " ".join(part for part in (name, f"[{groups_text}]" if groups else "", window) if part)
     tier_mode = _tier_mode(node)
