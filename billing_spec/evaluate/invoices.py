@@ -10,8 +10,10 @@
 A usage line item has `type`, `product`, `name`, `presentation_group_values`,
 `pricing_group_values` (both always present, `{}` when none), `starting_at`/`ending_before` (its
 window: the statement period, or a rate segment inside it), `quantity`, `unit_price` (null for
-TIERED), `total`, and for TIERED `tier_mode` and the `tiers` breakdown. Money and quantities are
-canonical decimal strings in the credit type's base unit (USD cents); timestamps end in `Z`.
+TIERED), `total`, and for TIERED `tier_mode` and the `tiers` breakdown. A line a contract
+override priced also has `override` (`{"type", "index"}`, index: its position in the contract's
+`overrides`) and, over a FLAT list rate, `list_price` (the list unit price). Money and quantities
+are canonical decimal strings in the credit type's base unit (USD cents); timestamps end in `Z`.
 The summary's counts add up: events_read = events_used + duplicates + malformed +
 unknown_customer + outside_contracts + not_billed.
 
@@ -52,6 +54,10 @@ class LineItem:
     presentation_group_values: GroupDict = field(default_factory=dict)
     tier_mode: str | None = None
     tiers: tuple[TierCharge, ...] | None = None
+    list_price: Decimal | None = None
+    """Set only where a contract override priced the line: the list unit price (FLAT)."""
+    override: dict[str, Any] | None = None
+    """Set only where a contract override priced the line: `{"type", "index"}`."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -69,6 +75,10 @@ class LineItem:
         if self.tiers is not None:
             out["tier_mode"] = self.tier_mode
             out["tiers"] = [_tier_json(row) for row in self.tiers]
+        if self.override is not None:
+            if self.list_price is not None:
+                out["list_price"] = canonical(self.list_price)
+            out["override"] = dict(self.override)
         return out
 
 
