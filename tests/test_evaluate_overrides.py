@@ -362,7 +362,7 @@ SHOP_EVENTS = [
 
 def shop_totals(tmp_path, *items: str) -> dict[str, str]:
     """`product/region/user` -> line total."""
-    document, diagnostics = invoices(tmp_path, terms(SHOP, overrides(*items)), SHOP_EVENTS)
+    document, _ = invoices(tmp_path, terms(SHOP, overrides(*items)), SHOP_EVENTS)
     return {
         "/".join(
             [
@@ -548,9 +548,12 @@ def test_entitled_and_effective_rate_for_a_subscription_product(tmp_path):
     """
     compiled = compile_yaml(tmp_path / "subs", yaml)
     october, november = datetime(2026, 10, 15, tzinfo=UTC), datetime(2026, 11, 15, tzinfo=UTC)
-    price = lambda at: (
-        effective_rate(compiled, "acme_2026", "seats", at, billing_frequency="MONTHLY").rate.price
-    )  # noqa: E731
+
+    def price(at):
+        return effective_rate(
+            compiled, "acme_2026", "seats", at, billing_frequency="MONTHLY"
+        ).rate.price
+
     assert (price(october), price(november)) == (3000, 1500)
     assert entitled(compiled, "acme_2026", "seats", october)
     assert not entitled(compiled, "acme_2026", "support", october)
