@@ -115,6 +115,7 @@ CODES: dict[str, str] = {
     "E619": "negative `initial_quantity`",
     "E620": "ingest alias used by two customers",
     "E621": "BILL_IMMEDIATELY proration on an ARREARS subscription",
+    "E626": "OVERWRITE override targeted by product tags",
     # Usage events, evaluation and rendering invoices
     "E701": "events path cannot be read",
     "E702": "events file is corrupt (not a complete gzip stream)",

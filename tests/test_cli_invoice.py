@@ -146,8 +146,11 @@ def test_the_acme_ai_example():
     """The richer example's October fixtures: tiered tokens by model and project (zephyr's price
     changes on Oct 16, so its lines split there), peak storage rounded up, volume-tiered users,
     Globex's CONTRACT_START periods on the 15th, and one event of an unknown customer. Acme's
-    atlas/search line: 107,744 thousand tokens = 100,000 × 0.2 + 7,744 × 0.15 = 21,161.6 -> 21,162
-    cents. (Overrides, commits, credits and subscriptions are not applied yet.)"""
+    MULTIPLIER 0.8 override (20% off model_tokens) applies to every tier: its atlas/search line,
+    107,744 thousand tokens = 100,000 × 0.16 + 7,744 × 0.12 = 16,929.28 -> 16,929 cents (list:
+    21,161.6 -> 21,162). Acme's invoice: token lines 16,929 + 3,999 + 55 + 50 + 776 + 741 =
+    22,550 (list 28,187, each line rounded once), + storage 11,925 + users 11,200 = 45,675
+    (list 51,312). (Commits, credits and subscriptions are not applied yet.)"""
     result = run_billing("invoice", ACME, "--events", ACME / "events")
     assert result.code == 0, result.stderr
     document = json.loads(result.stdout)
@@ -155,7 +158,7 @@ def test_the_acme_ai_example():
         (i["customer"], i["start_timestamp"][:10], i["end_timestamp"][:10], i["total"])
         for i in document["invoices"]
     ] == [
-        ("acme_corp", "2026-10-01", "2026-11-01", "51312"),
+        ("acme_corp", "2026-10-01", "2026-11-01", "45675"),
         ("globex", "2026-09-15", "2026-10-15", "5202"),
         ("globex", "2026-10-15", "2026-11-15", "5874"),
         ("initech", "2026-10-01", "2026-11-01", "1304"),
@@ -164,8 +167,9 @@ def test_the_acme_ai_example():
     assert (search["presentation_group_values"], search["quantity"], search["total"]) == (
         {"project": "search"},
         "107744",
-        "21162",
+        "16929",
     )
+    assert search["override"] == {"type": "MULTIPLIER", "index": 0} and "list_price" not in search
     assert document["summary"] == {
         "events_read": 2674,
         "events_used": 2668,

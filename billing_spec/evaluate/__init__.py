@@ -30,15 +30,16 @@ from typing import Any
 from billing_spec.compile import CompiledCatalog
 from billing_spec.diagnostics import BillingSpecError, Diagnostic, did_you_mean
 from billing_spec.evaluate.balance_step import balance_step
+from billing_spec.catalog.models import Rate
 from billing_spec.evaluate.charges import (
     Placed,
-    card_rate_lookup,
+    RateLookup,
     scheduled_charges,
     subscription_charges,
 )
 from billing_spec.evaluate.composites import composite_step
 from billing_spec.evaluate.engine import Aggregates, get_engine
-from billing_spec.evaluate.entitlement import entitled_on_card
+from billing_spec.evaluate.overrides import effective_rate
 from billing_spec.evaluate.invoices import Invoice, Invoices, LineItem, Summary
 from billing_spec.evaluate.plan import AggregationPlan, build_plan, unpriced_terms
 from billing_spec.evaluate.statements import USAGE, InvoiceKey, Statements
@@ -78,7 +79,7 @@ def _subscription_step(pricing: Pricing) -> None:
             continue
         card = catalog.section("rate_cards")[spec.rate_card]
         periods, horizon = statements.periods(contract), statements.end_of(contract)
-        lookup = card_rate_lookup(card)
+        lookup = _subscription_rates(pricing.catalog, contract.id)
         for i, subscription in enumerate(spec.subscriptions):
             placed = subscription_charges(
                 spec, i, periods, horizon, lookup, products, _credit_types(catalog, card)
@@ -118,8 +119,25 @@ def _place(statements: Statements, contract, placed: Iterable[Placed]) -> None:
             statements.scheduled(contract, where.at).append(item.line)
 
 
+def _subscription_rates(catalog: CompiledCatalog, contract_id: str) -> RateLookup:
+    """A subscription's rate at an instant: the card's for its product and billing frequency,
+    after overrides; None where none is in force or it is not entitled."""
+
+    def rate_at(product: str, frequency: str, when: datetime) -> Rate | None:
+        found = effective_rate(catalog, contract_id, product, when, billing_frequency=frequency)
+        return found.rate if found is not None and found.entitled else None
+
+    return rate_at
+
+
 def _composite_step(pricing: Pricing) -> None:
-    composite_step(pricing.catalog, pricing.statements, entitled_on_card(pricing.catalog))
+    catalog = pricing.catalog
+
+    def rate_at(contract_id: str, product: str, when: datetime) -> Rate | None:
+        found = effective_rate(catalog, contract_id, product, when)
+        return found.rate if found is not None and found.entitled else None
+
+    composite_step(catalog, pricing.statements, rate_at)
 
 
 def _balance_step(pricing: Pricing) -> None:

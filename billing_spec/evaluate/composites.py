@@ -10,8 +10,8 @@ each usage invoice that has spend on the products it covers:
   on list-or-override spend; balances then draw the composite line like any other);
 - `exclude_free_usage: true` leaves lines with a zero price (unit price 0, or a total of 0) out
   of the base; they add nothing to it either way, so the line's quantity is what changes;
-- the rate is the one in force at the statement period's start (one rate per period, as for
-  subscriptions); the line's `quantity` is the base, its `unit_price` the fraction, its total
+- the rate is the one in force at the statement period's start, after overrides (one rate per
+  period, as for subscriptions); the line's `quantity` is the base, its `unit_price` the fraction, its total
   base × fraction rounded once.
 
 Example: usage lines of $120.00 on `inference`-tagged products and a 10% support fee on
@@ -34,12 +34,13 @@ from billing_spec.evaluate.periods import Period
 from billing_spec.evaluate.statements import USAGE, Statements
 from billing_spec.money import add_up, round_money
 
-Entitled = Callable[[str, str, datetime], bool]
-"""(contract ID, product ID, instant) -> whether the contract may bill the product then."""
+RateAt = Callable[[str, str, datetime], Rate | None]
+"""(contract ID, product ID, instant) -> the rate the contract bills the product at then, after
+overrides (None: none in force, or not entitled)."""
 _BASE_TYPES = ("usage", "subscription")
 
 
-def composite_step(catalog: CompiledCatalog, statements: Statements, entitled: Entitled) -> None:
+def composite_step(catalog: CompiledCatalog, statements: Statements, rate_at: RateAt) -> None:
     """Add each entitled composite product's line to every usage invoice with spend under it."""
     products = catalog.section("products")
     for contract in statements.contracts():
@@ -52,10 +53,8 @@ def composite_step(catalog: CompiledCatalog, statements: Statements, entitled: E
                 continue
             added = []
             for product_id in composites:
-                if not entitled(contract.id, product_id, key.period.start):
-                    continue
-                rate = rate_at(card, product_id, key.period.start)
-                if rate is None:
+                rate = rate_at(contract.id, product_id, key.period.start)
+                if rate is None or rate.rate_type != "PERCENTAGE":
                     continue
                 line = _line(catalog, product_id, products[product_id], rate, key.period, lines)
                 if line is not None:
@@ -71,20 +70,6 @@ def _composites(card: RateCard, products: dict[str, Product]) -> list[str]:
         if is_composite and rate.rate_type == "PERCENTAGE" and rate.product not in found:
             found.append(rate.product)
     return found
-
-
-def rate_at(card: RateCard, product_id: str, when: datetime) -> Rate | None:
-    """The card's PERCENTAGE rate for a product in force at `when` (the later start wins; the
-    later in the card on a tie)."""
-    live = [
-        (rate.starting_at, order, rate)
-        for order, rate in enumerate(card.rates)
-        if rate.product == product_id
-        and rate.rate_type == "PERCENTAGE"
-        and rate.starting_at <= when
-        and (rate.ending_before is None or when < rate.ending_before)
-    ]
-    return max(live, key=lambda item: (item[0], item[1]))[2] if live else None
 
 
 def _line(

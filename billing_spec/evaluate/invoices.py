@@ -11,8 +11,10 @@
 A usage line item has `type`, `product`, `name`, `presentation_group_values`,
 `pricing_group_values` (both always present, `{}` when none), `starting_at`/`ending_before` (its
 window: the statement period, or a rate segment inside it), `quantity`, `unit_price` (null for
-TIERED), `total`, and for TIERED `tier_mode` and the `tiers` breakdown. Money and quantities are
-canonical decimal strings in the credit type's base unit (USD cents); timestamps end in `Z`.
+TIERED), `total`, and for TIERED `tier_mode` and the `tiers` breakdown. A line a contract
+override priced also has `override` (`{"type", "index"}`, index: its position in the contract's
+`overrides`) and, over a FLAT list rate, `list_price` (the list unit price). Money and quantities
+are canonical decimal strings in the credit type's base unit (USD cents); timestamps end in `Z`.
 The summary's counts add up: events_read = events_used + duplicates + malformed +
 unknown_customer + outside_contracts + not_billed.
 
@@ -65,6 +67,10 @@ class LineItem:
     """scheduled lines of a `do_not_invoice` schedule: listed, total 0."""
     extra: tuple[tuple[str, Any], ...] = ()
     """Further JSON fields of this line type, as (key, JSON value) pairs."""
+    list_price: Decimal | None = None
+    """Set only where a contract override priced the line: the list unit price (FLAT)."""
+    override: dict[str, Any] | None = None
+    """Set only where a contract override priced the line: `{"type", "index"}`."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -91,6 +97,10 @@ class LineItem:
         if self.do_not_invoice is not None:
             out["do_not_invoice"] = self.do_not_invoice
         out.update(self.extra)
+        if self.override is not None:
+            if self.list_price is not None:
+                out["list_price"] = canonical(self.list_price)
+            out["override"] = dict(self.override)
         return out
 
 

@@ -11,8 +11,13 @@ Built from a `CompiledCatalog` once, before any event is read:
   event type.
 - **when**: for each (contract, product, pricing group values), a `WindowTable`: the contract's
   time cut by statement periods and rate segments into `Window`s, each knowing its period and the
-  rate in force (None in a gap). Tables are built on first use and extended as later events
-  arrive, so an open-ended contract needs no horizon and no clock.
+  rate in force (None in a gap). Windows are cut further where a contract term starts or ends
+  strictly inside a period: an override that targets the product (`overrides`), so that one
+  override prices each window, and every commit's and credit's access window, so that each
+  usage line lies wholly inside or outside it. Each window carries its effective pricing (the
+  list rate and the winning override) and `billed` says whether the product is entitled there
+  after overrides. Tables are built on first use and extended as later events arrive, so an
+  open-ended contract needs no horizon and no clock.
 
 An engine aggregates each (window, presentation group values) on its own; pricing then reads the
 windows back in time order. The plan holds no events and no quantities.
@@ -20,21 +25,23 @@ windows back in time order. The plan holds no events and no quantities.
 Building the plan also warns about what the catalog asks and this evaluator leaves out: an ingest
 alias of two customers (W959), a SQL metric (W957), a rate it ignores (W960), a conversion factor
 that is not positive (W961), and per contract the terms it does not price yet (W962, "not
-evaluated yet: ...": overrides, commits, credits, scheduled charges, subscriptions, entitled
-composite products, `invoice_generation_starting_at`).
+evaluated yet: ...": commits, credits, scheduled charges, subscriptions, entitled composite
+products, `invoice_generation_starting_at`).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from billing_spec.addresses import Address
-from billing_spec.catalog.models import Rate
+from billing_spec.catalog.models import Contract, Rate
 from billing_spec.compile import CompiledCatalog
 from billing_spec.diagnostics import Diagnostic, warning
 from billing_spec.evaluate.matchers import MetricShape, accepts_event_type
+from billing_spec.evaluate.overrides import Applied, ContractOverrides, Effective
 from billing_spec.evaluate.periods import Period, Schedule, periods, schedule_of
 from billing_spec.evaluate.segments import Segment, rate_segments
 from billing_spec.money import parse_decimal
@@ -46,9 +53,22 @@ _PRICED = ("FLAT", "TIERED")
 
 
 class Window:
-    """`[start, end)` inside one period, with the rate in force (None: no rate)."""
+    """`[start, end)` inside one period, with the rate in force (None: no rate), the overrides
+    in force that target it (`applied`), its effective `pricing` and whether it is `billed`
+    (a rate is in force and the product is entitled after overrides)."""
 
-    __slots__ = ("billed", "end", "index", "period", "rate", "start", "table")
+    __slots__ = (
+        "applied",
+        "billed",
+        "end",
+        "index",
+        "per_line",
+        "period",
+        "pricing",
+        "rate",
+        "start",
+        "table",
+    )
 
     def __init__(
         self,
@@ -61,7 +81,27 @@ class Window:
     ) -> None:
         self.table, self.index, self.period = table, index, period
         self.start, self.end, self.rate = start, end, rate
-        self.billed = rate is not None and rate.entitled
+        self.applied: tuple[Applied, ...] = ()
+        self.pricing: Effective | None = None
+        self.per_line = False
+        self.billed = False
+        if rate is None:
+            return
+        terms = table.contract.overrides
+        self.applied = tuple(a for a in table.overrides if a.active_at(start))
+        self.pricing = terms.effective(rate, self.applied, start)
+        self.per_line = any(a.presentation_specific for a in self.applied)
+        if self.per_line:  # some lines may be switched on: aggregate, decide per line
+            self.billed = rate.entitled or any(a.override.entitled for a in self.applied)
+        else:
+            self.billed = self.pricing.entitled
+
+    def pricing_for(self, presentation: dict[str, str | None]) -> Effective | None:
+        """The pricing of this window's line with these presentation group values."""
+        if not self.per_line or self.rate is None:
+            return self.pricing
+        terms = self.table.contract.overrides
+        return terms.effective(self.rate, self.applied, self.start, presentation)
 
     def __repr__(self) -> str:
         return f"Window({self.start:%Y-%m-%d %H:%M}..{self.end:%Y-%m-%d %H:%M}, {self.rate})"
@@ -70,7 +110,16 @@ class Window:
 class WindowTable:
     """The windows of one contract, product and pricing group values, in time order."""
 
-    __slots__ = ("contract", "pricing_values", "product", "segments", "starts", "windows")
+    __slots__ = (
+        "contract",
+        "cuts",
+        "overrides",
+        "pricing_values",
+        "product",
+        "segments",
+        "starts",
+        "windows",
+    )
 
     def __init__(
         self,
@@ -81,6 +130,10 @@ class WindowTable:
     ) -> None:
         self.contract, self.product, self.pricing_values = contract, product, pricing_values
         self.segments = segments
+        values = dict(zip(product.shape.pricing_key, pricing_values, strict=True))
+        self.overrides = contract.overrides.targeting(product.id, values)
+        cuts = contract.overrides.boundaries(self.overrides) | contract.access_cuts
+        self.cuts = sorted(cuts)
         self.starts: list[datetime] = []
         self.windows: list[Window] = []
         for period in contract.periods:
@@ -101,6 +154,14 @@ class WindowTable:
             self._add(period, cursor, period.end, None)
 
     def _add(self, period: Period, start: datetime, end: datetime, rate: Rate | None) -> None:
+        """A window, cut where a contract term starts or ends strictly inside it."""
+        if rate is not None:
+            for cut in self.cuts[bisect_right(self.cuts, start) : bisect_left(self.cuts, end)]:
+                self._append(period, start, cut, rate)
+                start = cut
+        self._append(period, start, end, rate)
+
+    def _append(self, period: Period, start: datetime, end: datetime, rate: Rate | None) -> None:
         self.starts.append(start)
         self.windows.append(Window(self, len(self.windows), period, start, end, rate))
 
@@ -164,6 +225,10 @@ class ContractPlan:
     end: datetime | None
     schedule: Schedule
     products: list[ProductPlan]
+    overrides: ContractOverrides
+    """Its overrides (`overrides.ContractOverrides`)."""
+    access_cuts: frozenset[datetime]
+    """Where its commits' and credits' access windows start and end."""
     periods: list[Period] = field(default_factory=list)
     horizon: datetime = field(init=False)
 
@@ -254,6 +319,8 @@ def build_plan(
                 contract.ending_before,
                 schedule_of(contract.usage_statement_schedule, contract.starting_at),
                 cards[card_id],
+                ContractOverrides(contract, catalog.section("products")),
+                access_boundaries(contract),
             )
         )
     for plan in customers.values():
@@ -263,15 +330,21 @@ def build_plan(
     return AggregationPlan(resolve, customers, through, diagnostics, renamed)
 
 
-# Contract terms the evaluator does not price yet (a later pricing step each), by field.
-_LATER_TERMS = ("overrides",)
+def access_boundaries(contract: Contract) -> frozenset[datetime]:
+    """Where the contract's commits' and credits' access schedule items start and end: usage
+    windows are cut there, so a balance applies to whole lines."""
+    items = [
+        item
+        for balance in (*contract.commits, *contract.credits)
+        for item in balance.access_schedule.schedule_items
+    ]
+    return frozenset({i.starting_at for i in items} | {i.ending_before for i in items})
 
 
 def unpriced_terms(catalog: CompiledCatalog, spec: dict[str, Any]) -> list[str]:
-    """The terms of a contract (its compiled content) that this evaluator leaves out, e.g.
-    `["subscriptions (1)"]`: W962 names them, and every invoice of the contract says so in
-    `notes`."""
-    terms = [f"{field} ({len(spec[field])})" for field in _LATER_TERMS if spec.get(field)]
+    """The terms of a contract (its compiled content) that this evaluator leaves out: W962 names
+    them, and every invoice of the contract says so in `notes`."""
+    terms: list[str] = []
     balances = [*spec.get("commits", ()), *spec.get("credits", ())]
     if any(b.get("rate_type") == "COMMIT_RATE" for b in balances):
         terms.append("commit rates (usage drawn from a COMMIT_RATE balance is priced at list)")

@@ -97,6 +97,17 @@ def price_graduated(
     return _tiered("GRADUATED", rows), max(flats_paid, reached)
 
 
+def split_units(tiers: Sequence, position: Decimal, quantity: Decimal) -> list[Decimal]:
+    """How many of the units `(position, position + quantity]` fall in each tier (anything with
+    a `size`: rate tiers, an override's multiplier bands)."""
+    starts = tier_starts(tiers)
+    end = position + quantity
+    return [
+        _units_in(tiers, starts, k, end) - _units_in(tiers, starts, k, position)
+        for k in range(len(tiers))
+    ]
+
+
 def _units_in(tiers: Sequence[Tier], starts: list[Decimal], k: int, position: Decimal) -> Decimal:
     """How many of the units (0, position] fall in tier k (tier 1 also takes negative positions)."""
     above = position - starts[k]

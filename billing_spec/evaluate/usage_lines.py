@@ -11,7 +11,13 @@ period, the lines of one group are priced in time order, so tiered pricing conti
 mid-period price change: the second segment starts where the first stopped, at its own rate's
 tiers; VOLUME looks up the tier of the period's total. Tier positions are kept per group (pricing
 and presentation values): each invoice line group has its own tiers. Windows with no rate or a
-rate that is not `entitled` produce no line.
+product that is not entitled (on the card, or after an override) produce no line.
+
+Each window is priced at its effective rate (`overrides`): the list rate, or the one override
+that wins there (MULTIPLIER, OVERWRITE or TIERED). A TIERED override's bands count the
+period's quantity with the same position as graduated tiers. A line an override priced also
+carries `list_price` (the list unit price, FLAT list rates only) and `override` (its type and
+index in the contract's `overrides`); other lines are unchanged.
 
 Example (quickstart): 250,000 + 350,000 tokens of user u1 in October -> 600,000 / 1,000,000 =
 0.6 (DIVIDE by 1e6) -> 0.6 × 50 cents = 30 cents.
@@ -27,6 +33,7 @@ from billing_spec.compile import CompiledCatalog
 from billing_spec.diagnostics import BillingSpecError
 from billing_spec.evaluate.engine import Key
 from billing_spec.evaluate.invoices import LineItem
+from billing_spec.evaluate.overrides import Effective, price_bands
 from billing_spec.evaluate.periods import Period
 from billing_spec.evaluate.plan import ContractPlan, GroupValues, Window, WindowTable
 from billing_spec.evaluate.pricing import Priced, price_flat, price_graduated, price_volume
@@ -100,19 +107,26 @@ def _price_period(
     product = catalog.section("products")[table.product.id]
     quantities = [_pipeline(product, quantity) for _, quantity in items]
     period_total = sum(quantities, Decimal(0))
+    values = dict(zip(table.product.shape.presentation_key, presentation, strict=True))
     position, flats_paid, volume_flat_paid, lines = Decimal(0), 0, False, []
     for (window, _), quantity in zip(items, quantities, strict=True):
-        rate = window.rate
+        pricing = window.pricing_for(values)
+        if pricing is None or not pricing.entitled:  # switched off for these presentation values
+            position += quantity
+            continue
+        rate = pricing.rate
         if rate.rate_type == "FLAT":
             priced = price_flat(rate.price or Decimal(0), quantity)
         elif rate.tier_mode == "VOLUME":
             charge = not volume_flat_paid  # once per period, on its first VOLUME line
             priced = price_volume(rate.tiers or (), period_total, quantity, charge_flat=charge)
+            if pricing.bands:
+                priced = price_bands(priced, pricing.bands, position, quantity, period_total)
             volume_flat_paid = True
         else:
             priced, flats_paid = price_graduated(rate.tiers or (), position, quantity, flats_paid)
         position += quantity
-        lines.append(_line(catalog, table, presentation, window, quantity, priced))
+        lines.append(_line(catalog, table, presentation, window, pricing, quantity, priced))
     return lines
 
 
@@ -134,11 +148,13 @@ def _line(
     table: WindowTable,
     presentation: GroupValues,
     window: Window,
+    pricing: Effective,
     quantity: Decimal,
     priced: Priced,
 ) -> LineItem:
     plan = table.product
-    credit_type = catalog.credit_type(window.rate.credit_type)
+    credit_type = catalog.credit_type(pricing.rate.credit_type)
+    applied = pricing.override
     return LineItem(
         type="usage",
         product=plan.id,
@@ -154,6 +170,10 @@ def _line(
         tier_mode=priced.tier_mode,
         tiers=priced.tiers,
         product_tags=tuple(plan.content.get("tags", ())),
+        list_price=pricing.list_price,
+        override=None
+        if applied is None
+        else {"type": str(applied.override.type), "index": applied.index},
     )
 
 

@@ -14,6 +14,9 @@ subscriptions. Commits, credits and scheduled charges are in `commits.py`.
   contract's `multiplier_override_prioritization: EXPLICIT` (E607, E608); under EXPLICIT every
   MULTIPLIER and TIERED override needs a priority, and a priority is > 0 (E607). OVERWRITE
   overrides beat all others whatever their priority, so they need none.
+- An OVERWRITE override names its product: Metronome refuses "product tags to target overwrite
+  overrides", so `applicable_product_tags`, or a specifier with `product_tags` and no
+  `product`, is an error (E626).
 - A subscription's `subscription_rate` names a SUBSCRIPTION product (E618) that has a rate with
   that billing frequency on the contract's rate card (E617); `initial_quantity` is >= 0 (E619);
   BILL_IMMEDIATELY proration is for ADVANCE collection only (E621).
@@ -103,6 +106,7 @@ def _override(
         yield from check_on_card(site, specifier.product, card, "override_specifiers", j, "product")
     yield from _override_fields(site, override)
     yield from _override_priority(site, contract, override)
+    yield from _overwrite_by_tags(site, override)
 
 
 def _target(site: Site, override: Override) -> Iterator[Diagnostic]:
@@ -122,6 +126,32 @@ def _target(site: Site, override: Override) -> Iterator[Diagnostic]:
             key=True,
             hint="target one of them; write two overrides for both",
         )
+
+
+def _overwrite_by_tags(site: Site, override: Override) -> Iterator[Diagnostic]:
+    """E626: Metronome: "You cannot use product tags to target overwrite overrides"."""
+    if override.type is not OverrideType.OVERWRITE:
+        return
+    hint = "name the product (`product:`); write one OVERWRITE override per product"
+    if override.applicable_product_tags:
+        yield site.error(
+            "E626",
+            "an OVERWRITE override cannot be targeted by product tags",
+            "applicable_product_tags",
+            key=True,
+            hint=hint,
+        )
+    for j, specifier in enumerate(override.override_specifiers or ()):
+        if specifier.product_tags and specifier.product is None:
+            yield site.error(
+                "E626",
+                "an OVERWRITE override cannot be targeted by product tags",
+                "override_specifiers",
+                j,
+                "product_tags",
+                key=True,
+                hint=hint,
+            )
 
 
 def _override_fields(site: Site, override: Override) -> Iterator[Diagnostic]:
