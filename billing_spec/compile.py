@@ -198,7 +198,20 @@ def _fill_contract(contract: dict) -> dict:
     contract.setdefault("usage_statement_schedule", {"frequency": "MONTHLY"})
     contract["usage_statement_schedule"].setdefault("day", "FIRST_OF_MONTH")
     contract.setdefault("multiplier_override_prioritization", "LOWEST_MULTIPLIER")
+    for field in ("recurring_commits", "recurring_credits"):
+        for recurring in contract.get(field, []):
+            _fill_recurring(recurring)
     return contract
+
+
+def _fill_recurring(recurring: dict) -> None:
+    """Metronome's defaults, so writing one out changes nothing. `recurrence_frequency` stays
+    as written: left out, grants follow the statement periods' dates, not `starting_at`'s."""
+    recurring.setdefault("proration", "FIRST_AND_LAST")
+    recurring.setdefault("commit_duration", {"value": 1, "unit": "PERIODS"})
+    for field in ("access_amount", "invoice_amount"):
+        if field in recurring:
+            recurring[field].setdefault("quantity", "1")
 
 
 _FILL = {
