@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -209,7 +210,7 @@ def test_grants_add_up_to_the_amount_times_the_term_in_periods(
         assert abs(total - expected) <= price * Decimal("1e-40")
     # the grants tile the term
     assert grants[0].starting_at == start
-    assert all(a.ending_before == b.starting_at for a, b in zip(grants, grants[1:], strict=False))
+    assert all(a.ending_before == b.starting_at for a, b in pairwise(grants))
     assert grants[-1].ending_before == end
 
 
