@@ -142,7 +142,7 @@ CODES: dict[str, str] = {
     "E807": "plan file is damaged",
     "E808": "plan file format not supported",
     "E809": "plan has errors",
-    "E810": "retroactive rate change",
+    "E810": "retroactive rate or contract-term change",
     "E811": "prevent_destroy forbids destroying a resource",
     "E812": "resource is still referenced",
     "E814": "`moved` target already exists",
@@ -174,7 +174,7 @@ CODES: dict[str, str] = {
     "W961": "quantity conversion factor is not positive",
     "W962": "contract terms not evaluated yet",
     # Warnings from plan and apply
-    "W980": "retroactive rate change allowed",
+    "W980": "retroactive change allowed",
     "W981": "the last apply did not finish",
 }
 

@@ -201,7 +201,18 @@ def _fill_contract(contract: dict) -> dict:
     for field in ("recurring_commits", "recurring_credits"):
         for recurring in contract.get(field, []):
             _fill_recurring(recurring)
+    # Fields added after version 1 shipped are left out when empty, so a contract without them
+    # keeps the content (and digest) it was applied with: no upgrade shows phantom updates.
+    for field in _LATER_FIELDS:
+        if contract.get(field) == []:
+            del contract[field]
+    for subscription in contract.get("subscriptions", []):
+        if subscription.get("quantity_updates") == []:
+            del subscription["quantity_updates"]
     return contract
+
+
+_LATER_FIELDS = ("recurring_commits", "recurring_credits")
 
 
 def _fill_recurring(recurring: dict) -> None:
