@@ -103,7 +103,7 @@ CODES: dict[str, str] = {
     "E607": "override priority missing or not positive",
     "E608": "TIERED override without EXPLICIT prioritization",
     "E609": "override must target exactly one of product, tags, specifiers",
-    "E610": "commit, credit or scheduled charge on a product that is not FIXED",
+    "E610": "commit, credit (also recurring) or scheduled charge on a product that is not FIXED",
     "E611": "`applicable_*` together with `specifiers`",
     "E612": "amount not positive",
     "E613": "schedule item needs `amount` or `unit_price` and `quantity`",
@@ -115,6 +115,10 @@ CODES: dict[str, str] = {
     "E619": "negative `initial_quantity`",
     "E620": "ingest alias used by two customers",
     "E621": "BILL_IMMEDIATELY proration on an ARREARS subscription",
+    "E622": "quantity update needs exactly one of `quantity` and `quantity_delta`",
+    "E623": "quantity update outside the subscription's term",
+    "E624": "subscription quantity becomes negative",
+    "E625": "SEAT_BASED subscriptions are not supported yet",
     "E626": "OVERWRITE override targeted by product tags",
     # Usage events, evaluation and rendering invoices
     "E701": "events path cannot be read",
@@ -139,7 +143,7 @@ CODES: dict[str, str] = {
     "E807": "plan file is damaged",
     "E808": "plan file format not supported",
     "E809": "plan has errors",
-    "E810": "retroactive rate change",
+    "E810": "retroactive rate or contract-term change",
     "E811": "prevent_destroy forbids destroying a resource",
     "E812": "resource is still referenced",
     "E814": "`moved` target already exists",
@@ -171,7 +175,7 @@ CODES: dict[str, str] = {
     "W961": "quantity conversion factor is not positive",
     "W962": "contract terms not evaluated yet",
     # Warnings from plan and apply
-    "W980": "retroactive rate change allowed",
+    "W980": "retroactive change allowed",
     "W981": "the last apply did not finish",
 }
 

@@ -198,7 +198,31 @@ def _fill_contract(contract: dict) -> dict:
     contract.setdefault("usage_statement_schedule", {"frequency": "MONTHLY"})
     contract["usage_statement_schedule"].setdefault("day", "FIRST_OF_MONTH")
     contract.setdefault("multiplier_override_prioritization", "LOWEST_MULTIPLIER")
+    for field in ("recurring_commits", "recurring_credits"):
+        for recurring in contract.get(field, []):
+            _fill_recurring(recurring)
+    # Fields added after version 1 shipped are left out when empty, so a contract without them
+    # keeps the content (and digest) it was applied with: no upgrade shows phantom updates.
+    for field in _LATER_FIELDS:
+        if contract.get(field) == []:
+            del contract[field]
+    for subscription in contract.get("subscriptions", []):
+        if subscription.get("quantity_updates") == []:
+            del subscription["quantity_updates"]
     return contract
+
+
+_LATER_FIELDS = ("recurring_commits", "recurring_credits")
+
+
+def _fill_recurring(recurring: dict) -> None:
+    """Metronome's defaults, so writing one out changes nothing. `recurrence_frequency` stays
+    as written: left out, grants follow the statement periods' dates, not `starting_at`'s."""
+    recurring.setdefault("proration", "FIRST_AND_LAST")
+    recurring.setdefault("commit_duration", {"value": 1, "unit": "PERIODS"})
+    for field in ("access_amount", "invoice_amount"):
+        if field in recurring:
+            recurring[field].setdefault("quantity", "1")
 
 
 _FILL = {

@@ -5,6 +5,8 @@ Each test reads as: "given this edit, the plan does this to that address, becaus
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 from planning import AS_OF, BASE, compiled, edit, plan_between, state_of
 
@@ -284,6 +286,126 @@ def test_as_of_decides_what_is_past():
         compiled(after), state_of(compiled(BASE)), as_of=AS_OF.replace(year=2027, month=2)
     )
     assert codes(late) == ["E810"]
+
+
+# --- contract terms re-price history like rates ------------------------------------------------
+
+SCHEDULE_LINE = "    usage_statement_schedule: {frequency: MONTHLY}\n"
+
+
+def with_terms(text: str, terms: str, base: str = BASE) -> str:
+    """`base` with `terms` (YAML at the contract's indentation) added to the contract."""
+    return edit(base, (SCHEDULE_LINE, SCHEDULE_LINE + textwrap.indent(text.format(terms), "    ")))
+
+
+OVERRIDE = """\
+overrides:
+  - product: model_tokens
+    starting_at: {}
+    type: MULTIPLIER
+    multiplier: 0.8
+"""
+RECURRING_CREDIT = """\
+recurring_credits:
+  - product: onboarding
+    access_amount: {{unit_price: 10000}}
+    starting_at: {}
+"""
+CHARGE = """\
+scheduled_charges:
+  - product: onboarding
+    schedule:
+      schedule_items:
+        - {{timestamp: {}, amount: 50000}}
+"""
+
+
+def test_an_override_added_from_a_past_date_is_retroactive_and_refused():
+    # AS_OF is 2026-11-15: an override from October 1 re-prices October's invoice.
+    plan = plan_between(BASE, with_terms(OVERRIDE, "2026-10-01T00:00:00Z"))
+    assert codes(plan) == ["E810"] and plan.errored
+    assert change(plan, "contract.acme_2026").retroactive
+    summary = plan.findings[0].diagnostic.summary
+    assert "it adds overrides[0] (override of product model_tokens)" in summary
+    assert "from 2026-10-01T00:00:00Z, before 2026-11-15T00:00:00Z" in summary
+    assert "--allow-retroactive" in plan.findings[0].diagnostic.hint
+
+
+def test_an_override_added_from_a_future_date_is_an_ordinary_update():
+    plan = plan_between(BASE, with_terms(OVERRIDE, "2026-12-01T00:00:00Z"))
+    assert actions(plan) == {"contract.acme_2026": "update"} and not plan.findings
+
+
+def test_allow_retroactive_lets_a_past_term_through_as_a_flagged_warning():
+    plan = plan_between(BASE, with_terms(OVERRIDE, "2026-10-01T00:00:00Z"), allow_retroactive=True)
+    assert codes(plan) == ["W980"] and plan.applyable
+    assert change(plan, "contract.acme_2026").retroactive
+
+
+@pytest.mark.parametrize("template", [RECURRING_CREDIT, CHARGE])
+def test_recurring_credits_and_scheduled_charges_added_in_the_past_are_retroactive(template):
+    assert codes(plan_between(BASE, with_terms(template, "2026-11-01T00:00:00Z"))) == ["E810"]
+    assert codes(plan_between(BASE, with_terms(template, "2026-12-01T00:00:00Z"))) == []
+
+
+def test_removing_a_past_scheduled_charge_is_retroactive():
+    before = with_terms(CHARGE, "2026-10-01T00:00:00Z")
+    plan = plan_between(before, BASE)
+    assert codes(plan) == ["E810"]
+    assert "it removes scheduled_charges[0]" in plan.findings[0].diagnostic.summary
+
+
+def test_a_new_entry_above_past_ones_flags_only_itself():
+    # Entries have no IDs: the past override keeps its content, so moving down the list is fine.
+    past = with_terms(OVERRIDE, "2026-10-01T00:00:00Z")
+    future = edit(
+        past,
+        (
+            "    overrides:\n",
+            "    overrides:\n"
+            "      - product: model_tokens\n"
+            "        starting_at: 2027-01-01T00:00:00Z\n"
+            "        type: MULTIPLIER\n"
+            "        multiplier: 0.7\n",
+        ),
+    )
+    plan = plan_between(past, future)
+    assert actions(plan) == {"contract.acme_2026": "update"} and not plan.findings
+
+
+def test_changing_a_past_term_is_retroactive_but_moving_its_future_end_is_not():
+    past = with_terms(OVERRIDE, "2026-10-01T00:00:00Z")
+    cheaper = edit(past, ("multiplier: 0.8", "multiplier: 0.7"))
+    plan = plan_between(past, cheaper)
+    assert codes(plan) == ["E810"]
+    assert "it changes overrides[0]" in plan.findings[0].diagnostic.summary
+    ended = edit(
+        past,
+        ("multiplier: 0.8\n", "multiplier: 0.8\n        ending_before: 2027-01-01T00:00:00Z\n"),
+    )
+    assert codes(plan_between(past, ended)) == []
+    ended_early = edit(
+        past,
+        ("multiplier: 0.8\n", "multiplier: 0.8\n        ending_before: 2026-11-01T00:00:00Z\n"),
+    )
+    assert codes(plan_between(past, ended_early)) == ["E810"]
+
+
+def test_a_subscription_quantity_update_is_retroactive_from_its_own_date():
+    subscription = """\
+subscriptions:
+  - subscription_rate: {{product: seats, billing_frequency: MONTHLY}}
+    initial_quantity: 10
+    collection_schedule: ADVANCE
+{}"""
+    before = with_terms(subscription, "")
+    update = "    quantity_updates:\n      - {{starting_at: {}, quantity: 12}}\n"
+    later = with_terms(subscription, update.format("2026-12-01T00:00:00Z"))
+    assert codes(plan_between(before, later)) == []  # the subscription itself began Oct 1
+    earlier = with_terms(subscription, update.format("2026-11-01T00:00:00Z"))
+    plan = plan_between(before, earlier)
+    assert codes(plan) == ["E810"]
+    assert "re-pricing usage from 2026-11-01T00:00:00Z" in plan.findings[0].diagnostic.summary
 
 
 def test_the_card_currency_never_changes():

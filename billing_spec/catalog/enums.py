@@ -104,5 +104,23 @@ class ProrationBehavior(StrEnum):
     BILL_ON_NEXT_COLLECTION_DATE = "BILL_ON_NEXT_COLLECTION_DATE"
 
 
+class RecurringProration(StrEnum):
+    """Which partial grants of a recurring commit or credit are prorated by time."""
+
+    NONE = "NONE"
+    FIRST = "FIRST"
+    LAST = "LAST"
+    FIRST_AND_LAST = "FIRST_AND_LAST"
+
+
+class CommitDurationUnit(StrEnum):
+    PERIODS = "PERIODS"
+
+
+class QuantityManagementMode(StrEnum):
+    QUANTITY_ONLY = "QUANTITY_ONLY"
+    SEAT_BASED = "SEAT_BASED"
+
+
 class ScheduledChargesOnUsageInvoices(StrEnum):
     ALL = "ALL"

@@ -21,6 +21,7 @@ from billing_spec.catalog.types import (
     DecimalPlaces,
     Id,
     Model,
+    PeriodCount,
     Ref,
     Timestamp,
     ci_enum,
@@ -310,6 +311,79 @@ class Credit(_Balance):
     """Free balance; drawn down like a prepaid commit."""
 
 
+class AccessAmount(Model):
+    """What each recurrence grants: `unit_price` x `quantity`."""
+
+    credit_type: CreditTypeRef | None = None
+    """Defaults to the rate card's fiat credit type."""
+    unit_price: Amount
+    """In the credit type's base unit (USD: cents); > 0."""
+    quantity: Amount | None = None
+    """Defaults to 1; > 0."""
+
+
+class InvoiceAmount(Model):
+    """What each recurrence of a recurring commit is invoiced: `unit_price` x `quantity`."""
+
+    credit_type: CreditTypeRef | None = None
+    """Defaults to the rate card's fiat credit type."""
+    unit_price: Amount
+    """In the credit type's base unit (USD: cents); > 0."""
+    quantity: Amount | None = None
+    """Defaults to 1; > 0."""
+
+
+class CommitDuration(Model):
+    """How long each grant can be drawn down, counted in recurrence periods."""
+
+    value: PeriodCount
+    """Whole recurrence periods, 1..1000: 1 = each grant expires when the next one starts."""
+    unit: ci_enum(E.CommitDurationUnit) = E.CommitDurationUnit.PERIODS
+    """PERIODS (the only unit)."""
+
+
+class _RecurringBalance(Model):
+    """Fields common to recurring commits and recurring credits (Metronome's RecurringCommit and
+    RecurringCredit): a new grant every recurrence period from `starting_at`."""
+
+    product: Ref
+    """A FIXED product."""
+    name: StrictStr | None = None
+    description: StrictStr | None = None
+    access_amount: AccessAmount
+    """The amount each recurrence grants."""
+    commit_duration: CommitDuration | None = None
+    """How long each grant can be drawn down; defaults to 1 period."""
+    recurrence_frequency: ci_enum(E.BillingFrequency) | None = None
+    """MONTHLY, QUARTERLY, ANNUAL or WEEKLY, counted from `starting_at`. Omitted: a grant per
+    usage statement period, aligned to the contract's statement dates."""
+    proration: ci_enum(E.RecurringProration) | None = None
+    """NONE, FIRST, LAST or FIRST_AND_LAST (the default): which partial grants are prorated by
+    time."""
+    starting_at: Timestamp
+    """When the first grant starts."""
+    ending_before: Timestamp | None = None
+    """No grant reaches past it; defaults to the contract's end."""
+    applicable_products: tuple[Ref, ...] | None = None
+    applicable_product_tags: Strings | None = None
+    specifiers: tuple[Specifier, ...] | None = None
+    priority: Amount | None = None
+    """Lower values are drawn down first."""
+    rate_type: ci_enum(E.CommitRateType) | None = None
+    """COMMIT_RATE or LIST_RATE."""
+
+
+class RecurringCommit(_RecurringBalance):
+    """A commit granted anew every recurrence period (Metronome's recurring commit)."""
+
+    invoice_amount: InvoiceAmount | None = None
+    """What each recurrence is invoiced; omitted: complimentary."""
+
+
+class RecurringCredit(_RecurringBalance):
+    """A free balance granted anew every recurrence period (Metronome's recurring credit)."""
+
+
 class OverwriteRate(Model):
     rate_type: ci_enum(E.RateType)
     price: Amount | None = None
@@ -370,10 +444,26 @@ class Proration(Model):
     invoice_behavior: ci_enum(E.ProrationBehavior) | None = None
 
 
+class QuantityUpdate(Model):
+    """A change of a subscription's quantity from `starting_at` on (Metronome's contract edit
+    `quantity_updates`): a new `quantity`, or a `quantity_delta` added to the one before."""
+
+    starting_at: Timestamp
+    """Inside the subscription's term."""
+    quantity: Amount | None = None
+    """The new quantity; >= 0."""
+    quantity_delta: Amount | None = None
+    """Added to the quantity in force (negative for a decrease)."""
+
+
 class Subscription(Model):
     subscription_rate: SubscriptionRate
     initial_quantity: Amount
     """Units (seats) at the start; Metronome requires it in its default QUANTITY_ONLY mode."""
+    quantity_updates: tuple[QuantityUpdate, ...] = ()
+    """Quantity changes, applied in order of `starting_at`."""
+    quantity_management_mode: ci_enum(E.QuantityManagementMode) | None = None
+    """QUANTITY_ONLY (the default). SEAT_BASED is not supported yet."""
     collection_schedule: ci_enum(E.CollectionSchedule)
     """ADVANCE or ARREARS."""
     proration: Proration | None = None
@@ -398,6 +488,10 @@ class Contract(Resource):
     overrides: tuple[Override, ...] = ()
     commits: tuple[Commit, ...] = ()
     credits: tuple[Credit, ...] = ()
+    recurring_commits: tuple[RecurringCommit, ...] = ()
+    """Commits granted anew every recurrence period."""
+    recurring_credits: tuple[RecurringCredit, ...] = ()
+    """Credits granted anew every recurrence period."""
     scheduled_charges: tuple[ScheduledCharge, ...] = ()
     subscriptions: tuple[Subscription, ...] = ()
     multiplier_override_prioritization: ci_enum(E.OverridePrioritization) | None = None

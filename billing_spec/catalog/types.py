@@ -8,6 +8,7 @@ carries its own JSON Schema, so the published schema and the validator cannot di
 - `Amount`: an exact `Decimal` (a number or a numeric string) of at most `MAX_DIGITS` digits on
   each side of the point, written back in canonical form.
 - `DecimalPlaces`: a whole number of places to round to, -20..20.
+- `PeriodCount`: a whole number of periods, 1..1000.
 - `ci_enum(E)`: an enum accepting Metronome's three spellings (`USAGE`, `usage`, `Usage`).
 """
 
@@ -144,6 +145,14 @@ DecimalPlaces = Annotated[
     WithJsonSchema({"type": "integer", "minimum": -20, "maximum": 20}),
 ]
 """Places to round to, -20..20 (-2 rounds to hundreds); rounding stays exact within that."""
+
+PeriodCount = Annotated[
+    int,
+    BeforeValidator(_integer),
+    Field(ge=1, le=1000),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 1000}),
+]
+"""A whole number of periods, 1..1000 (a recurring commit's `commit_duration.value`)."""
 
 
 def ci_enum(enum: type[StrEnum], description: str = "") -> Any:

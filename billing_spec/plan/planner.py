@@ -6,9 +6,10 @@
                   update or replace, and flags retroactive rate changes. Applied content is
                   read with references to moved resources renamed, so a resource whose only
                   difference is a renamed reference is a no-op (apply renames it in the state)
-    3. refuse     retroactive changes (E810, unless allowed: then W980), protected or still-used
-                  resources being destroyed (`safety`); warn (W981) when the last apply
-                  stopped part-way and this plan still has something to do
+    3. refuse     retroactive rate and contract-term changes (E810, unless allowed: then
+                  W980), protected or still-used resources being destroyed (`safety`); warn
+                  (W981) when the last apply stopped part-way and this plan still has
+                  something to do
     4. order      creates, updates and replaces in dependency order (credit types, metrics,
                   products, rate cards, customers, contracts; within a type, what is referenced
                   first: a composite after the products it covers), then deletes in reverse
@@ -32,6 +33,7 @@ from billing_spec.plan.moves import rename_references, resolve_moves
 from billing_spec.plan.rates import RetroactiveChange
 from billing_spec.plan.rules import judge
 from billing_spec.plan.safety import safety_findings
+from billing_spec.plan.terms import RetroactiveTerm
 from billing_spec.state.model import ResourceState, State
 from billing_spec.timestamps import format_timestamp
 
@@ -75,7 +77,7 @@ def _compare(
     new: CompiledResource | None,
     as_of: datetime,
     previous: dict[str, str],
-) -> tuple[ResourceChange, tuple[RetroactiveChange, ...]]:
+) -> tuple[ResourceChange, tuple[RetroactiveChange | RetroactiveTerm, ...]]:
     some = new or old
     # References to moved resources read under their new names: a rename changes no referrer
     before = rename_references(old.content, previous) if old else None
@@ -108,7 +110,10 @@ def _compare(
 
 
 def _retroactive_findings(
-    change: ResourceChange, retro: tuple[RetroactiveChange, ...], as_of: datetime, allowed: bool
+    change: ResourceChange,
+    retro: tuple[RetroactiveChange | RetroactiveTerm, ...],
+    as_of: datetime,
+    allowed: bool,
 ) -> list[Finding]:
     when = format_timestamp(as_of)
     findings = []
@@ -125,13 +130,7 @@ def _retroactive_findings(
                 "usage before then would be priced differently",
             )
         else:
-            diagnostic = error(
-                "E810",
-                summary,
-                hint="rates are append-only: leave rates that already "
-                "applied as they are and add a rate with a later starting_at; pass "
-                "--allow-retroactive if re-pricing past usage is intended",
-            )
+            diagnostic = error("E810", summary, hint=item.hint)
         findings.append(Finding(change.address, diagnostic))
     return findings
 

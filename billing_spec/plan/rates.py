@@ -70,6 +70,14 @@ class RetroactiveChange:
     after: dict[str, Any] | None
     ended: bool = False  # no rate in force after, because `before` now ends at `at` (not removed)
 
+    @property
+    def hint(self) -> str:
+        return (
+            "rates are append-only: leave rates that already applied as they are and add a "
+            "rate with a later starting_at; pass --allow-retroactive if re-pricing past usage "
+            "is intended"
+        )
+
     def describe(self) -> str:
         if self.before is None:
             return f"adds a rate for {describe_rate(self.after)}"

@@ -14,7 +14,9 @@ found. No replace path means an in-place update. The rules (reference/metronome.
 - customer         everything updates (name, ingest aliases, custom fields).
 - contract         `customer`, `rate_card`, `starting_at`, `usage_statement_schedule` and
                    `scheduled_charges_on_usage_invoices` never change (contract edits have no
-                   operation for them); everything else updates.
+                   operation for them); everything else updates, and a term (override, commit,
+                   credit, recurring commit or credit, subscription, scheduled charge) added,
+                   removed or changed with an effect before `as_of` is retroactive (`terms`).
 
 Rules are built from three small strategies (`immutable`, `immutable_except`, `append_only`) and
 the rate-schedule check, combined per type. `LIST_IDENTITY` tells the diff how to match the
@@ -35,6 +37,7 @@ from billing_spec.plan.rates import (
     rate_identity,
     retroactive_changes,
 )
+from billing_spec.plan.terms import RetroactiveTerm, retroactive_terms
 
 Content = dict[str, Any]
 
@@ -42,7 +45,7 @@ Content = dict[str, Any]
 @dataclass(frozen=True)
 class Outcome:
     replace_paths: tuple[Path, ...] = ()
-    retroactive: tuple[RetroactiveChange, ...] = ()
+    retroactive: tuple[RetroactiveChange | RetroactiveTerm, ...] = ()
 
     def __add__(self, other: Outcome) -> Outcome:
         paths = tuple(sorted({*self.replace_paths, *other.replace_paths}, key=str))
@@ -92,6 +95,10 @@ def rates_not_retroactive(before: Content, after: Content, as_of: datetime) -> O
     return Outcome(retroactive=tuple(retroactive_changes(old, new, as_of)))
 
 
+def terms_not_retroactive(before: Content, after: Content, as_of: datetime) -> Outcome:
+    return Outcome(retroactive=tuple(retroactive_terms(before, after, as_of)))
+
+
 def updatable(before: Content, after: Content, as_of: datetime) -> Outcome:
     return Outcome()
 
@@ -120,12 +127,15 @@ RULES: dict[str, Rule] = {
         rates_not_retroactive,
     ),
     "customer": updatable,
-    "contract": immutable(
-        "customer",
-        "rate_card",
-        "starting_at",
-        "usage_statement_schedule",
-        "scheduled_charges_on_usage_invoices",
+    "contract": combine(
+        immutable(
+            "customer",
+            "rate_card",
+            "starting_at",
+            "usage_statement_schedule",
+            "scheduled_charges_on_usage_invoices",
+        ),
+        terms_not_retroactive,
     ),
 }
 

@@ -12,6 +12,9 @@
 - A POSTPAID commit is a minimum spend: exactly one access item and exactly one invoice item (the
   true-up date) with the same amount (E615).
 - `rollover_fraction` is a fraction from 0 to 1 (E616).
+- Recurring commits and credits follow the same rules: a FIXED product (E610), applicability
+  (E611, E604), `access_amount` and `invoice_amount` with a `unit_price` and `quantity` > 0
+  (E612), and a term that starts before it ends (E601).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 from billing_spec.catalog.checks.site import Site, a, check_on_card, check_window, given
 from billing_spec.catalog.enums import CommitType, ProductType
 from billing_spec.catalog.load import CatalogSpec
-from billing_spec.catalog.models import Commit, Contract, PaymentSchedule
+from billing_spec.catalog.models import Commit, Contract, PaymentSchedule, RecurringCommit
 from billing_spec.diagnostics import Diagnostic
 from billing_spec.money import EXACT
 
@@ -38,6 +41,9 @@ def check_balances(
         yield from _commit(here, commit)
     for i, credit in enumerate(contract.credits):
         yield from _balance(spec, site.at("credits", i), credit, card)
+    for field in ("recurring_commits", "recurring_credits"):
+        for i, recurring in enumerate(getattr(contract, field)):
+            yield from _recurring(spec, site.at(field, i), recurring, card)
     for i, charge in enumerate(contract.scheduled_charges):
         here = site.at("scheduled_charges", i)
         yield from _fixed_product(spec, here, charge.product, "scheduled charge")
@@ -49,6 +55,28 @@ def _balance(
 ) -> Iterator[Diagnostic]:
     kind = "commit" if isinstance(balance, Commit) else "credit"
     yield from _fixed_product(spec, site, balance.product, kind)
+    yield from _applicability(site, balance, card)
+    for j, item in enumerate(balance.access_schedule.schedule_items):
+        here = site.at("access_schedule", "schedule_items", j)
+        yield from _positive(here, item, "amount")
+        yield from check_window(here, "E601", item, "the access window")
+
+
+def _recurring(
+    spec: CatalogSpec, site: Site, recurring: Any, card: frozenset[str] | None
+) -> Iterator[Diagnostic]:
+    kind = "recurring commit" if isinstance(recurring, RecurringCommit) else "recurring credit"
+    yield from _fixed_product(spec, site, recurring.product, kind)
+    yield from _applicability(site, recurring, card)
+    yield from check_window(site, "E601", recurring, f"the {kind}")
+    for field in ("access_amount", "invoice_amount"):
+        amount = getattr(recurring, field, None)
+        if amount is not None:
+            for name in ("unit_price", "quantity"):
+                yield from _positive(site.at(field), amount, name)
+
+
+def _applicability(site: Site, balance: Any, card: frozenset[str] | None) -> Iterator[Diagnostic]:
     for j, product in enumerate(balance.applicable_products or ()):
         yield from check_on_card(site, product, card, "applicable_products", j)
     for j, specifier in enumerate(balance.specifiers or ()):
@@ -64,10 +92,6 @@ def _balance(
             key=True,
             hint="use applicable_products/applicable_product_tags or specifiers",
         )
-    for j, item in enumerate(balance.access_schedule.schedule_items):
-        here = site.at("access_schedule", "schedule_items", j)
-        yield from _positive(here, item, "amount")
-        yield from check_window(here, "E601", item, "the access window")
 
 
 def _fixed_product(

@@ -20,6 +20,10 @@ subscriptions. Commits, credits and scheduled charges are in `commits.py`.
 - A subscription's `subscription_rate` names a SUBSCRIPTION product (E618) that has a rate with
   that billing frequency on the contract's rate card (E617); `initial_quantity` is >= 0 (E619);
   BILL_IMMEDIATELY proration is for ADVANCE collection only (E621).
+- A subscription's `quantity_updates` (Metronome's contract-edit shape) each give exactly one of
+  `quantity` and `quantity_delta` (E622) and start inside the subscription's term, which
+  defaults to the contract's (E623); applied in order of `starting_at`, the quantity never
+  goes below 0 (E624). `quantity_management_mode: SEAT_BASED` is not supported yet (E625).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from billing_spec.catalog.checks.site import (
     given,
     products_on_card,
     sites,
+    ts,
 )
 from billing_spec.catalog.enums import (
     CollectionSchedule,
@@ -43,11 +48,13 @@ from billing_spec.catalog.enums import (
     OverrideType,
     ProductType,
     ProrationBehavior,
+    QuantityManagementMode,
     StatementDay,
 )
 from billing_spec.catalog.load import CatalogSpec
 from billing_spec.catalog.models import Contract, Override, Subscription
 from billing_spec.diagnostics import Diagnostic
+from billing_spec.money import EXACT
 
 _REQUIRED = {
     OverrideType.MULTIPLIER: "multiplier",
@@ -270,6 +277,14 @@ def _subscription(
             "initial_quantity",
             hint="the number of units (seats) at the start",
         )
+    yield from _quantity_updates(site, contract, subscription)
+    if subscription.quantity_management_mode is QuantityManagementMode.SEAT_BASED:
+        yield site.error(
+            "E625",
+            "SEAT_BASED subscriptions are not supported yet",
+            "quantity_management_mode",
+            hint="use QUANTITY_ONLY (the default) with `initial_quantity` and `quantity_updates`",
+        )
     proration = subscription.proration
     if (
         proration is not None
@@ -323,3 +338,51 @@ def _subscription_rate(
             detail=f"its billing frequencies for {wanted.product!r}: {listed}",
             hint="add that rate to the card, or pick a billing_frequency it has",
         )
+
+
+def _quantity_updates(
+    site: Site, contract: Contract, subscription: Subscription
+) -> Iterator[Diagnostic]:
+    start = subscription.starting_at or contract.starting_at
+    end = subscription.ending_before or contract.ending_before
+    term = f"{ts(start)} to {ts(end)}" if end else f"from {ts(start)}, with no end"
+    order = sorted(
+        range(len(subscription.quantity_updates)),
+        key=lambda i: subscription.quantity_updates[i].starting_at,
+    )
+    quantity = subscription.initial_quantity
+    for i in order:
+        update = subscription.quantity_updates[i]
+        here = site.at("quantity_updates", i)
+        given_ = [n for n in ("quantity", "quantity_delta") if getattr(update, n) is not None]
+        if len(given_) != 1:
+            yield here.error(
+                "E622",
+                "a quantity update gives `quantity` or `quantity_delta`, exactly one"
+                + ("" if given_ else "; it has neither"),
+                *(("quantity_delta",) if len(given_) == 2 else ()),
+                key=len(given_) == 2,
+                hint="`quantity: 30` sets the quantity; `quantity_delta: -5` changes it",
+            )
+            continue
+        if update.starting_at < start or (end is not None and update.starting_at >= end):
+            yield here.error(
+                "E623",
+                f"the quantity update at {ts(update.starting_at)} is outside the "
+                "subscription's term",
+                "starting_at",
+                detail=f"the subscription runs {term}",
+                hint="move it inside the term, or remove it",
+            )
+        if update.quantity is not None:
+            quantity = update.quantity
+        else:
+            quantity = EXACT.add(quantity, update.quantity_delta)
+        if quantity < 0:
+            yield here.error(
+                "E624",
+                f"the quantity becomes {quantity} at {ts(update.starting_at)}; it cannot be "
+                "negative",
+                given_[0],
+                hint="updates apply in order of starting_at, each delta to the quantity before it",
+            )
