@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -143,33 +144,64 @@ ACME = ROOT / "catalogs" / "acme-ai"
 
 @pytest.mark.skipif(not (ACME / "events").is_dir(), reason="no acme-ai event fixtures here")
 def test_the_acme_ai_example():
-    """The richer example's October fixtures: tiered tokens by model and project (zephyr's price
-    changes on Oct 16, so its lines split there), peak storage rounded up, volume-tiered users,
-    Globex's CONTRACT_START periods on the 15th, and one event of an unknown customer. Acme's
-    MULTIPLIER 0.8 override (20% off model_tokens) applies to every tier: its atlas/search line,
-    107,744 thousand tokens = 100,000 × 0.16 + 7,744 × 0.12 = 16,929.28 -> 16,929 cents (list:
-    21,161.6 -> 21,162). Acme's invoice: token lines 16,929 + 3,999 + 55 + 50 + 776 + 741 =
-    22,550 (list 28,187, each line rounded once), + storage 11,925 + users 11,200 = 45,675
-    (list 51,312). (Commits, credits and subscriptions are not applied yet.)"""
+    """The richer example's October fixtures, with every contract term priced.
+
+    Acme (enterprise): MULTIPLIER 0.8 on tokens, e.g. atlas/search 107,744 thousand tokens =
+    100,000 × 0.16 + 7,744 × 0.12 = 16,929.28 -> 16,929; token lines 16,929 + 3,999 + 55 + 50 +
+    776 + 741 = 22,550, all drawn from the Q4 prepaid commit (tag `inference`: -22,550, 477,450
+    left). Storage 11,925, users 11,200, seats 25 × 3,000 = 75,000 plus 5 more from Oct 16,
+    prorated 5 × 3,000 × 16/31 = 7,741.9 -> 7,742, premium support (switched on by an override)
+    10% of the tokens and storage 34,475 = 3,447.5 -> 3,448: total 109,315. Its SCHEDULED
+    invoice of Oct 1: the platform fee 20,000 and the commit's purchase 500,000.
+    Globex (self-serve, CONTRACT_START periods on the 15th): $20 of free usage each period
+    (priority 10) is drawn before the launch credit (priority 50): 5,202 = 2,000 + 3,202, then
+    5,873 = 2,000 + 3,873 (2,925 left of 10,000): both invoices 0.
+    Initech: storage at an OVERWRITE 20 cents (8 GB = 160): 87 + 67 + 50 + 160 + 900 = 1,264,
+    which counts toward its POSTPAID minimum (8,736 to go; trued up on 2027-01-01, after this
+    preview); its onboarding charge is a SCHEDULED invoice of 50,000."""
     result = run_billing("invoice", ACME, "--events", ACME / "events")
     assert result.code == 0, result.stderr
     document = json.loads(result.stdout)
     assert [
-        (i["customer"], i["start_timestamp"][:10], i["end_timestamp"][:10], i["total"])
+        (i["customer"], i["type"], i["start_timestamp"][:10], i["end_timestamp"][:10], i["total"])
         for i in document["invoices"]
     ] == [
-        ("acme_corp", "2026-10-01", "2026-11-01", "45675"),
-        ("globex", "2026-09-15", "2026-10-15", "5202"),
-        ("globex", "2026-10-15", "2026-11-15", "5874"),
-        ("initech", "2026-10-01", "2026-11-01", "1304"),
+        ("acme_corp", "USAGE", "2026-10-01", "2026-11-01", "109315"),
+        ("acme_corp", "SCHEDULED", "2026-10-01", "2026-10-01", "520000"),
+        ("globex", "USAGE", "2026-09-15", "2026-10-15", "0"),
+        ("globex", "USAGE", "2026-10-15", "2026-11-15", "0"),
+        ("initech", "USAGE", "2026-10-01", "2026-11-01", "1264"),
+        ("initech", "SCHEDULED", "2026-10-01", "2026-10-01", "50000"),
     ]
-    search = document["invoices"][0]["line_items"][0]
+    acme = document["invoices"][0]
+    search = acme["line_items"][0]
     assert (search["presentation_group_values"], search["quantity"], search["total"]) == (
         {"project": "search"},
         "107744",
         "16929",
     )
     assert search["override"] == {"type": "MULTIPLIER", "index": 0} and "list_price" not in search
+    assert search["commit_id"] == "commits[0]"
+    assert [(li["type"], li["quantity"], li["total"]) for li in acme["line_items"][-3:]] == [
+        ("subscription", "25", "75000"),
+        ("subscription", "5", "7742"),
+        ("composite", "34475", "3448"),
+    ]
+    assert [(b["name"], b["applied"], b["remaining"]) for b in acme["balances"]] == [
+        ("Q4 prepaid usage", "22550", "477450")
+    ]
+    assert acme["due_timestamp"] == "2026-12-01T00:00:00Z"
+    assert [
+        [(b["id"], b["applied"], b["remaining"]) for b in i["balances"]]
+        for i in document["invoices"]
+        if i["customer"] != "acme_corp"
+    ] == [
+        [("recurring_credits[0]/3", "2000", "0"), ("credits[0]", "3202", "6798")],
+        [("recurring_credits[0]/4", "2000", "0"), ("credits[0]", "3873", "2925")],
+        [("commits[0]", "1264", "8736")],
+        [],
+    ]
+    assert all(i["notes"] == [] for i in document["invoices"])
     assert document["summary"] == {
         "events_read": 2674,
         "events_used": 2668,
@@ -183,9 +215,16 @@ def test_the_acme_ai_example():
 
 
 def test_strict_ignores_notes_about_what_is_not_evaluated_yet(tmp_path):
-    """acme-ai's contracts have commits, credits and subscriptions (W962 each) and its events one
-    unknown customer (W952): --strict fails because of the event, not because of the notes."""
-    acme = ROOT / "catalogs" / "acme-ai"
+    """acme-ai with its Q4 commit drawn at commit rates (not priced yet: W962) and its events'
+    one unknown customer (W952): --strict fails because of the event, not because of the
+    note."""
+    acme = tmp_path / "acme-ai"
+    shutil.copytree(ROOT / "catalogs" / "acme-ai", acme)
+    contracts = acme / "contracts.yaml"
+    text = contracts.read_text().replace(
+        "        priority: 100\n", "        priority: 100\n        rate_type: COMMIT_RATE\n", 1
+    )
+    contracts.write_text(text)
     result = run_billing("invoice", acme, "--events", acme / "events", "--strict")
     assert result.code == 1 and "W962" in result.stderr and "W952" in result.stderr
     lines = (acme / "events" / "2026-10.jsonl").read_text().splitlines(keepends=True)

@@ -24,8 +24,7 @@ def _credit(amount: int, start: str, end: str, extra: str = "") -> str:
     return (
         "      - product: promo\n"
         f"        access_schedule:\n          schedule_items:\n"
-        f"            - {{amount: {amount}, starting_at: {start}, ending_before: {end}}}\n"
-        + extra
+        f"            - {{amount: {amount}, starting_at: {start}, ending_before: {end}}}\n" + extra
     )
 
 
@@ -83,7 +82,9 @@ def test_an_unused_balance_carries_over_and_expires_at_the_end_of_its_window(tmp
         ],
     )
     assert [i["total"] for i in document["invoices"]] == ["0", "400", "500"]
-    assert [[(b["applied"], b["remaining"]) for b in i["balances"]] for i in document["invoices"]] == [
+    assert [
+        [(b["applied"], b["remaining"]) for b in i["balances"]] for i in document["invoices"]
+    ] == [
         [("500", "100")],
         [("100", "0")],
         [],
@@ -123,7 +124,10 @@ def test_a_balance_for_other_products_leaves_the_line_alone(tmp_path):
     """A credit `applicable_product_tags: [storage]` (`units` has no tags) draws nothing:
     total 500."""
     terms = "    credits:\n" + _credit(
-        400, "2026-10-01T00:00:00Z", "2027-01-01T00:00:00Z", "        applicable_product_tags: [storage]\n"
+        400,
+        "2026-10-01T00:00:00Z",
+        "2027-01-01T00:00:00Z",
+        "        applicable_product_tags: [storage]\n",
     )
     document, _ = invoices(
         tmp_path, _with_terms(terms), [event("t1", "2026-10-05T00:00:00Z", units=10)]

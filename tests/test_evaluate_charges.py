@@ -63,7 +63,9 @@ def hybrid(terms: str = HYBRID_TERMS) -> str:
 
 
 def _lines(invoice):
-    return [(li["type"], li["product"], li["quantity"], li["total"]) for li in invoice["line_items"]]
+    return [
+        (li["type"], li["product"], li["quantity"], li["total"]) for li in invoice["line_items"]
+    ]
 
 
 def test_a_hybrid_contract_previews_usage_seats_support_and_scheduled_invoices(tmp_path):
@@ -87,7 +89,10 @@ def test_a_hybrid_contract_previews_usage_seats_support_and_scheduled_invoices(t
         ("composite", "support", "2000", "200"),
     ]
     assert usage["total"] == "32200"
-    assert (scheduled["type"], scheduled["start_timestamp"]) == ("SCHEDULED", "2026-10-01T00:00:00Z")
+    assert (scheduled["type"], scheduled["start_timestamp"]) == (
+        "SCHEDULED",
+        "2026-10-01T00:00:00Z",
+    )
     assert _lines(scheduled) == [
         ("scheduled", "platform", "1", "20000"),
         ("scheduled", "onboarding", "1", "50000"),
@@ -164,7 +169,8 @@ def test_a_composite_is_a_percentage_of_the_spend_it_covers(tmp_path):
     not covered). `exclude_free_usage: true` with units priced at 0: the free line is left out
     of the base, nothing is left to charge, and there is no support line."""
     products = HYBRID_PRODUCTS.replace(
-        "    composite_tags: [metered]", "    composite_products: [units]\n    exclude_free_usage: true"
+        "    composite_tags: [metered]",
+        "    composite_products: [units]\n    exclude_free_usage: true",
     )
     terms = HYBRID_TERMS.split("    scheduled_charges:")[0]
     text = catalog(HYBRID_RATES).replace("rate_cards:", products, 1) + terms
@@ -177,8 +183,12 @@ def test_a_composite_is_a_percentage_of_the_spend_it_covers(tmp_path):
 
 def test_a_composite_not_entitled_on_the_card_is_not_charged(tmp_path):
     """The card's support rate `entitled: false` and no override switching it on: no line."""
-    rates = HYBRID_RATES.replace("entitled: true, rate_type: PERCENTAGE", "entitled: false, rate_type: PERCENTAGE")
-    text = catalog(rates, product_extra="\n    tags: [metered]").replace("rate_cards:", HYBRID_PRODUCTS, 1)
+    rates = HYBRID_RATES.replace(
+        "entitled: true, rate_type: PERCENTAGE", "entitled: false, rate_type: PERCENTAGE"
+    )
+    text = catalog(rates, product_extra="\n    tags: [metered]").replace(
+        "rate_cards:", HYBRID_PRODUCTS, 1
+    )
     document, _ = invoices(tmp_path, text, [event("t1", "2026-10-05T00:00:00Z", units=40)])
     assert [li["type"] for li in document["invoices"][0]["line_items"]] == ["usage"]
 
@@ -215,4 +225,83 @@ def test_a_catalog_with_no_events_previews_the_first_period(tmp_path):
     assert [(i["type"], i["total"]) for i in document["invoices"]] == [
         ("USAGE", "30000"),
         ("SCHEDULED", "70000"),
+    ]
+
+
+def test_an_override_prices_the_subscription_and_the_composite(tmp_path):
+    """A MULTIPLIER 0.5 on seats: 10 seats × 3000 × 0.5 = 15000. A MULTIPLIER 0.5 on the
+    support fee halves its percentage: 5% of 2000 = 100."""
+    terms = (
+        HYBRID_TERMS.split("    scheduled_charges:")[0]
+        + """\
+    overrides:
+      - product: seats
+        starting_at: 2026-10-01T00:00:00Z
+        type: MULTIPLIER
+        multiplier: 0.5
+      - product: support
+        starting_at: 2026-10-01T00:00:00Z
+        type: MULTIPLIER
+        multiplier: 0.5
+"""
+    )
+    document, _ = invoices(tmp_path, hybrid(terms), [event("t1", "2026-10-05T00:00:00Z", units=40)])
+    assert _lines(document["invoices"][0]) == [
+        ("usage", "units", "40", "2000"),
+        ("subscription", "seats", "10", "15000"),
+        ("composite", "support", "2000", "100"),
+    ]
+
+
+def test_recurring_credits_grant_anew_each_period_and_recurring_commits_are_bought(tmp_path):
+    """$5 free each statement period (a recurring credit, priority 1) and a recurring commit of
+    1000 a month invoiced 800 (priority 2), both for `units` only. October: units 2000 (40 × 50)
+    less 500 (credit) and 1000 (commit) = 500, plus support 10% of 2000 = 200 (not covered):
+    700. November: units 200 (4 × 50), all covered by November's credit (its own balance, /1:
+    300 left), plus support 20: 20. Each month's commit is a `commit_purchase` of 800 on a
+    SCHEDULED invoice on Oct 1 and Nov 1."""
+    products = HYBRID_PRODUCTS.replace(
+        "rate_cards:", "  bundle:\n    name: Bundle\n    type: FIXED\nrate_cards:"
+    )
+    terms = """\
+    recurring_credits:
+      - product: platform
+        name: Free monthly usage
+        access_amount: {unit_price: 500}
+        starting_at: 2026-10-01T00:00:00Z
+        applicable_products: [units]
+        priority: 1
+    recurring_commits:
+      - product: bundle
+        access_amount: {unit_price: 1000}
+        recurrence_frequency: MONTHLY
+        starting_at: 2026-10-01T00:00:00Z
+        applicable_products: [units]
+        invoice_amount: {unit_price: 800}
+        priority: 2
+"""
+    text = (
+        catalog(HYBRID_RATES, product_extra="\n    tags: [metered]").replace(
+            "rate_cards:", products, 1
+        )
+        + terms
+    )
+    document, _ = invoices(
+        tmp_path,
+        text,
+        [
+            event("t1", "2026-10-05T00:00:00Z", units=40),
+            event("t2", "2026-11-05T00:00:00Z", units=4),
+        ],
+    )
+    usage = [i for i in document["invoices"] if i["type"] == "USAGE"]
+    scheduled = [i for i in document["invoices"] if i["type"] == "SCHEDULED"]
+    assert [[(b["id"], b["applied"], b["remaining"]) for b in i["balances"]] for i in usage] == [
+        [("recurring_credits[0]/0", "500", "0"), ("recurring_commits[0]/0", "1000", "0")],
+        [("recurring_credits[0]/1", "200", "300")],
+    ]
+    assert [i["total"] for i in usage] == ["700", "20"]
+    assert [(i["start_timestamp"][:10], _lines(i)) for i in scheduled] == [
+        ("2026-10-01", [("commit_purchase", "bundle", "1", "800")]),
+        ("2026-11-01", [("commit_purchase", "bundle", "1", "800")]),
     ]

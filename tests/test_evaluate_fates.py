@@ -312,10 +312,9 @@ def test_every_code_the_evaluator_uses_is_registered():
     assert used and used <= set(CODES), used - set(CODES)
 
 
-def test_contract_terms_the_evaluator_does_not_price_yet_are_named(tmp_path):
-    """The contract has a credit on a FIXED product: the usage line is priced at list ($0.50 for
-    one unit at 50 cents), and W962 says the credit is not evaluated, so the preview is not
-    mistaken for the whole invoice."""
+def test_a_credit_is_drawn_down_without_a_warning(tmp_path):
+    """The contract has a 1000 credit on a FIXED product: the usage line (one unit at 50 cents)
+    is covered by it, the applied line is -50, and nothing is left unpriced (no W962)."""
     text = (
         catalog(FLAT_50)
         .replace(
@@ -331,11 +330,8 @@ def test_contract_terms_the_evaluator_does_not_price_yet_are_named(tmp_path):
         .replace("rate_cards:", "  promo:\n    name: Promo\n    type: FIXED\nrate_cards:")
     )
     document, diagnostics = invoices(tmp_path, text, [event("t1", "2026-10-05T00:00:00Z", units=1)])
-    assert [line["total"] for line in lines_of(document)] == ["50"]
-    [note] = diagnostics
-    assert note.code == "W962" and note.summary == (
-        "contract acme_2026: not evaluated yet: credits (1)"
-    )
+    assert [line["total"] for line in lines_of(document)] == ["50", "-50"]
+    assert diagnostics == []
 
 
 FLAT_50_AND_SEATS = (

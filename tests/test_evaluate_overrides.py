@@ -234,7 +234,9 @@ def test_an_override_starting_mid_period_splits_the_line(tmp_path):
 def test_a_commit_access_window_starting_mid_period_splits_the_usage_line(tmp_path):
     """A commit usable from Oct 10 cuts October there (a later balance step needs whole lines
     inside or outside each access window): 3 × 50 = 150 before, 2 × 50 = 100 after; a credit
-    aligned with the periods (Oct 1 to Dec 1) cuts nothing more."""
+    aligned with the periods (Oct 1 to Dec 1) cuts nothing more. Both balances are free and of
+    no priority; the credit ends first, so it covers both lines (and only it can cover the
+    first, before the commit's window opens)."""
     fixed = "\n  prepaid:\n    name: Prepaid\n    type: FIXED"
     commits = """
     commits:
@@ -253,10 +255,12 @@ def test_a_commit_access_window_starting_mid_period_splits_the_usage_line(tmp_pa
         tmp_path, terms(catalog(FLAT_50, product_extra=fixed), commits), THREE_THEN_TWO
     )
     assert [
-        (line["starting_at"], line["ending_before"], line["total"]) for line in lines_of(document)
+        (line["starting_at"], line["ending_before"], line["total"], line.get("commit_id"))
+        for line in lines_of(document)
+        if line["type"] == "usage"
     ] == [
-        ("2026-10-01T00:00:00Z", "2026-10-10T00:00:00Z", "150"),
-        ("2026-10-10T00:00:00Z", "2026-11-01T00:00:00Z", "100"),
+        ("2026-10-01T00:00:00Z", "2026-10-10T00:00:00Z", "150", "credits[0]"),
+        ("2026-10-10T00:00:00Z", "2026-11-01T00:00:00Z", "100", "credits[0]"),
     ]
 
 

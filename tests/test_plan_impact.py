@@ -410,3 +410,59 @@ def test_the_plan_as_of_does_not_change_the_impact():
         0
     ]
     assert early.impact == late.impact
+
+
+# --- contract terms in the impact -------------------------------------------------------------
+
+WITH_CREDIT = QUICKSTART_LIKE.replace("PRICE", "50") + (
+    "    credits:\n"
+    "      - product: promo\n"
+    "        access_schedule:\n"
+    "          schedule_items:\n"
+    "            - {amount: AMOUNT, starting_at: 2026-10-01T00:00:00Z,"
+    " ending_before: 2027-01-01T00:00:00Z}\n"
+    "        RATE_TYPE\n"
+)
+PROMO = "  promo:\n    name: Promo credit\n    type: FIXED\nrate_cards:"
+
+
+def _credit_catalog(amount: int, rate_type: str = "") -> str:
+    text = WITH_CREDIT.replace("AMOUNT", str(amount)).replace("rate_cards:", PROMO, 1)
+    return text.replace(
+        "        RATE_TYPE\n", f"        rate_type: {rate_type}\n" if rate_type else ""
+    )
+
+
+def _one_million(tmp_path: Path) -> Path:
+    return write_jsonl(
+        tmp_path / "october.jsonl", [event("e1", "2026-10-05T00:00:00Z", tokens=10**6)]
+    )
+
+
+def test_a_bigger_credit_is_priced_in_the_impact(tmp_path: Path):
+    """1M tokens at 50 cents = 50; a credit of 20 leaves 30 to pay, one of 40 leaves 10: the
+    impact is 30 -> 10 (-20, -66.67%), and nothing is left out."""
+    applied = compile_yaml(tmp_path / "applied", _credit_catalog(20))
+    desired = compile_yaml(tmp_path / "desired", _credit_catalog(40))
+    impact, diagnostics = invoice_impact(applied, desired, [_one_million(tmp_path)])
+    assert diagnostics == []
+    [total] = impact.to_json()["totals"]
+    assert amounts(total) == ("30", "10", "-20", "-66.67")
+    assert impact.to_json()["incomplete"] == []
+
+
+def test_an_unpriced_term_makes_the_impact_say_it_is_incomplete(tmp_path: Path):
+    """A COMMIT_RATE credit (commit rates are not priced yet) on the desired side: the invoices
+    carry a note, the impact JSON lists it under `incomplete`, the text lists it under the
+    headline, and the markdown comment says the impact is incomplete."""
+    applied = compile_yaml(tmp_path / "applied", _credit_catalog(20))
+    desired = compile_yaml(tmp_path / "desired", _credit_catalog(20, "COMMIT_RATE"))
+    impact, _ = invoice_impact(applied, desired, [_one_million(tmp_path)])
+    [note] = impact.to_json()["incomplete"]
+    assert note.startswith("contract acme_2026: not priced yet: commit rates")
+    plan = replace(plan_between(None, QUICKSTART_LIKE.replace("PRICE", "50")), impact=impact)
+    assert "incomplete, see below" in render_text(plan)
+    assert note in render_text(plan)
+    markdown = render_markdown(plan)
+    assert "The impact is incomplete" in markdown and "commit rates" in markdown
+    assert json.loads(render_json(plan))["invoice_impact"]["incomplete"] == [note]

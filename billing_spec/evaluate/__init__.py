@@ -22,15 +22,15 @@ duplicated) give byte-identical invoices.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import DecimalException, localcontext
 from typing import Any
 
+from billing_spec.catalog.models import Rate
 from billing_spec.compile import CompiledCatalog
 from billing_spec.diagnostics import BillingSpecError, Diagnostic, did_you_mean
-from billing_spec.evaluate.balance_step import balance_step
-from billing_spec.catalog.models import Rate
+from billing_spec.evaluate.balance_step import balance_step, recurring_purchases
 from billing_spec.evaluate.charges import (
     Placed,
     RateLookup,
@@ -39,8 +39,8 @@ from billing_spec.evaluate.charges import (
 )
 from billing_spec.evaluate.composites import composite_step
 from billing_spec.evaluate.engine import Aggregates, get_engine
-from billing_spec.evaluate.overrides import effective_rate
 from billing_spec.evaluate.invoices import Invoice, Invoices, LineItem, Summary
+from billing_spec.evaluate.overrides import effective_rate
 from billing_spec.evaluate.plan import AggregationPlan, build_plan, unpriced_terms
 from billing_spec.evaluate.statements import USAGE, InvoiceKey, Statements
 from billing_spec.evaluate.usage_lines import usage_lines
@@ -103,6 +103,7 @@ def _scheduled_step(pricing: Pricing) -> None:
         periods, horizon = statements.periods(contract), statements.end_of(contract)
         placed = scheduled_charges(spec, periods, horizon, products, _credit_types(catalog, card))
         _place(statements, contract, placed)
+    recurring_purchases(catalog, statements)
 
 
 def _credit_types(catalog: CompiledCatalog, card) -> Callable[[str | None], CreditType]:

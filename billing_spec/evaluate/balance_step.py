@@ -34,6 +34,7 @@ from typing import Any
 
 from billing_spec.catalog.models import Commit, Contract, Credit
 from billing_spec.compile import CompiledCatalog
+from billing_spec.evaluate import recurring
 from billing_spec.evaluate.balances import Application, Charge, Grant, GrantSpecifier, burn_down
 from billing_spec.evaluate.invoices import AppliedBalance, BalanceUse, LineItem
 from billing_spec.evaluate.plan import ContractPlan
@@ -107,43 +108,75 @@ def _recurring(
     """Recurring commits and credits: one grant per recurrence before the horizon."""
     products = catalog.section("products")
     terms: list[Term] = []
-    for field in ("recurring_commits", "recurring_credits"):
-        for i, term in enumerate(getattr(spec, field, ()) or ()):
-            credit = field == "recurring_credits"
-            free = credit or getattr(term, "invoice_amount", None) is None
-            from billing_spec.evaluate import recurring  # noqa: PLC0415 (only when used)
-
-            for grant in recurring.grants_of(
+    for field, term, grant in recurrences(spec, contract, statements):
+        credit = field == "recurring_credits"
+        free = credit or getattr(term, "invoice_amount", None) is None
+        terms.append(
+            Term(
+                Grant(
+                    id=f"{field}[{term_index(spec, field, term)}]/{grant.index}",
+                    type="CREDIT" if credit else "PREPAID",
+                    product=term.product,
+                    name=term.name or products[term.product].name,
+                    credit_type=catalog.credit_type(term.access_amount.credit_type).id,
+                    amount=grant.amount,
+                    starting_at=grant.starting_at,
+                    ending_before=grant.ending_before,
+                    priority=term.priority,
+                    free=free,
+                    applicable_products=_set(term.applicable_products),
+                    applicable_product_tags=_set(term.applicable_product_tags),
+                    specifiers=_specifiers(term.specifiers),
+                    order=order + len(terms),
+                ),
                 term,
-                contract.start,
-                contract.end,
-                spec.usage_statement_schedule.frequency
-                if spec.usage_statement_schedule
-                else "MONTHLY",
-                horizon=statements.end_of(contract),
-            ):
-                terms.append(
-                    Term(
-                        Grant(
-                            id=f"{field}[{i}]/{grant.index}",
-                            type="CREDIT" if credit else "PREPAID",
-                            product=term.product,
-                            name=term.name or products[term.product].name,
-                            credit_type=catalog.credit_type(None).id,
-                            amount=grant.amount,
-                            starting_at=grant.starting_at,
-                            ending_before=grant.ending_before,
-                            priority=term.priority,
-                            free=free,
-                            applicable_products=_set(term.applicable_products),
-                            applicable_product_tags=_set(term.applicable_product_tags),
-                            specifiers=_specifiers(term.specifiers),
-                            order=order + len(terms),
-                        ),
-                        term,
-                    )
-                )
+            )
+        )
     return terms
+
+
+def recurrences(spec: Contract, contract: ContractPlan, statements: Statements):
+    """(field, recurring term, `recurring.RecurringGrant`) for every recurrence of the
+    contract's recurring commits and credits that starts before its horizon."""
+    horizon = statements.end_of(contract)
+    for field in ("recurring_commits", "recurring_credits"):
+        for term in getattr(spec, field):
+            for grant in recurring.grants_of(
+                term, contract.start, contract.end, contract.schedule, horizon=horizon
+            ):
+                if grant.starting_at < horizon:
+                    yield field, term, grant
+
+
+def term_index(spec: Contract, field: str, term: Any) -> int:
+    return next(i for i, t in enumerate(getattr(spec, field)) if t is term)
+
+
+def recurring_purchases(catalog: CompiledCatalog, statements: Statements) -> None:
+    """Each recurrence of a recurring commit with an `invoice_amount` is a `commit_purchase`
+    line, dated at the recurrence's start, on a SCHEDULED invoice (or the usage invoice ending
+    then, with `scheduled_charges_on_usage_invoices: ALL`)."""
+    products = catalog.section("products")
+    for contract in statements.contracts():
+        spec = catalog.section("contracts")[contract.id]
+        if not spec.recurring_commits:
+            continue
+        for field, term, grant in recurrences(spec, contract, statements):
+            if field != "recurring_commits" or grant.invoice_amount is None:
+                continue
+            credit_type = catalog.credit_type(term.invoice_amount.credit_type)
+            line = LineItem(
+                type="commit_purchase",
+                product=term.product,
+                name=term.name or products[term.product].name,
+                credit_type=credit_type,
+                starting_at=grant.starting_at,
+                ending_before=grant.starting_at,
+                quantity=Decimal(1),
+                total=round_money(grant.invoice_amount, credit_type),
+                unit_price=grant.invoice_amount,
+            )
+            _place(statements, contract, grant.starting_at).append(line)
 
 
 def _set(values: Iterable[str] | None) -> frozenset[str] | None:
@@ -226,23 +259,38 @@ def _split_lines(
 
 
 def _split(line: LineItem, uses: list[Application]) -> list[LineItem]:
-    """The covered parts with their applied lines, then the uncovered rest."""
-    out: list[LineItem] = []
+    """The covered parts with their applied lines, then the uncovered rest. A part's quantity
+    is the line's in proportion to its total, to `SPLIT_PLACES`; the last part takes what is
+    left, so the parts' quantities add up to the line's exactly."""
+    parts: list[tuple[Decimal, str | None, Application | None]] = []
     covered = ZERO
     for use in uses:
         total = round_money(use.amount, line.credit_type)
         covered += total
-        out.append(_part(line, total, commit_id=use.grant.id))
-        out.append(_applied(line, use, total))
+        parts.append((total, use.grant.id, use))
     rest = line.total - covered
     if rest:
-        out.append(_part(line, rest))
+        parts.append((rest, None, None))
+    out: list[LineItem] = []
+    quantity_left = line.quantity
+    for n, (total, commit_id, use) in enumerate(parts):
+        quantity = quantity_left if n == len(parts) - 1 else _share(line, total)
+        quantity_left -= quantity
+        out.append(replace(line, quantity=quantity, total=total, tiers=None, commit_id=commit_id))
+        if use is not None:
+            out.append(_applied(line, use, total))
     return out
 
 
-def _part(line: LineItem, total: Decimal, commit_id: str | None = None) -> LineItem:
-    quantity = line.quantity if not line.total else EXACT.divide(line.quantity * total, line.total)
-    return replace(line, quantity=quantity, total=total, tiers=None, commit_id=commit_id)
+SPLIT_PLACES = Decimal("1e-10")
+
+
+def _share(line: LineItem, total: Decimal) -> Decimal:
+    """The quantity `total` of the line's total stands for, to `SPLIT_PLACES`."""
+    if not line.total:
+        return line.quantity
+    exact = EXACT.divide(EXACT.multiply(line.quantity, total), line.total)
+    return exact.quantize(SPLIT_PLACES, context=EXACT).normalize(EXACT)
 
 
 def _applied(line: LineItem, use: Application, total: Decimal) -> LineItem:
@@ -314,5 +362,3 @@ def _place(statements: Statements, contract: ContractPlan, at: datetime) -> list
             if period.end == at:
                 return statements.usage(contract, period)
     return statements.scheduled(contract, at)
-
-

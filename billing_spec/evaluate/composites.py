@@ -11,8 +11,8 @@ each usage invoice that has spend on the products it covers:
 - `exclude_free_usage: true` leaves lines with a zero price (unit price 0, or a total of 0) out
   of the base; they add nothing to it either way, so the line's quantity is what changes;
 - the rate is the one in force at the statement period's start, after overrides (one rate per
-  period, as for subscriptions); the line's `quantity` is the base, its `unit_price` the fraction, its total
-  base × fraction rounded once.
+  period, as for subscriptions); the line's `quantity` is the base, its `unit_price` the
+  fraction, its total base × fraction rounded once.
 
 Example: usage lines of $120.00 on `inference`-tagged products and a 10% support fee on
 `composite_tags: [inference]`: a composite line, quantity 12000 (cents), unit price 0.1, total

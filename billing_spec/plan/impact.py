@@ -158,8 +158,20 @@ def invoice_impact(
         contracts=contracts,
         old_summary=old.summary.to_json(),
         new_summary=new.summary.to_json(),
+        incomplete=incomplete(old, new),
     )
     return impact, diagnostics
+
+
+def incomplete(*sides: Invoices) -> tuple[str, ...]:
+    """`contract X: note` for every note on an invoice of either side, sorted, once each."""
+    found = {
+        f"contract {invoice.contract}: {note}"
+        for side in sides
+        for invoice in side
+        for note in invoice.notes
+    }
+    return tuple(sorted(found))
 
 
 def _evaluate(

@@ -139,6 +139,9 @@ class Impact:
     contracts: tuple[ContractImpact, ...]
     old_summary: Mapping[str, int]
     new_summary: Mapping[str, int]
+    incomplete: tuple[str, ...] = ()
+    """What either catalog's invoices leave out (their `notes`, by contract): the impact does
+    not include it, and every rendering says so."""
 
     def totals(self) -> tuple[CreditTypeTotal, ...]:
         by_type: dict[str, list[ContractImpact]] = {}
@@ -161,6 +164,7 @@ class Impact:
             "summary": {"old": dict(self.old_summary), "new": dict(self.new_summary)},
             "totals": [t.to_json() for t in self.totals()],
             "contracts": [c.to_json() for c in self.contracts],
+            "incomplete": list(self.incomplete),
         }
 
     @classmethod
@@ -173,6 +177,7 @@ class Impact:
             contracts=tuple(_contract_from_json(c) for c in data["contracts"]),
             old_summary={k: int(v) for k, v in data["summary"]["old"].items()},
             new_summary={k: int(v) for k, v in data["summary"]["new"].items()},
+            incomplete=tuple(str(n) for n in data.get("incomplete", ())),
         )
 
 

@@ -98,7 +98,15 @@ def headlines(impact: Impact, *, code: bool = False) -> list[str]:
     if not totals:
         read = impact.new_summary.get("events_read", 0)
         return [f"Invoice impact: no invoices under either catalog ({_events(read)} read)"]
-    return [_headline(total, code) for total in totals]
+    mark = " — incomplete, see below" if impact.incomplete else ""
+    return [_headline(total, code) + mark for total in totals]
+
+
+def incomplete_lines(impact: Impact) -> list[str]:
+    """What the impact leaves out, one line each (empty when nothing)."""
+    if not impact.incomplete:
+        return []
+    return ["Not priced, so not in the impact:", *(f"  - {n}" for n in impact.incomplete)]
 
 
 def _headline(total: CreditTypeTotal, code: bool) -> str:
@@ -153,7 +161,7 @@ def impact_text_lines(impact: Impact) -> list[str]:
         lines.append(f"  ({_unchanged(unchanged)} hidden)")
     if table or unchanged:
         lines.append("")
-    return [*lines, *headlines(impact), ""]
+    return [*lines, *headlines(impact), *incomplete_lines(impact), ""]
 
 
 def _text_table(table: list[Row]) -> list[str]:
@@ -203,7 +211,11 @@ def markdown_headlines(impact: Impact) -> list[str]:
     out = []
     for total, line in zip(impact.totals(), headlines(impact, code=True), strict=False):
         out.append(f"💰 **{line}**{marks[_sign(total.delta)]}")
-    return out or [f"💰 **{headlines(impact)[0]}**"]
+    out = out or [f"💰 **{headlines(impact)[0]}**"]
+    if impact.incomplete:
+        out += ["", "⚠️ **The impact is incomplete**: these terms are not priced:"]
+        out += [f"- {markdown_escape(note)}" for note in impact.incomplete]
+    return out
 
 
 def _changed_summary(impact: Impact) -> str:
