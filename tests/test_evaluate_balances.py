@@ -237,3 +237,73 @@ def test_net_payment_terms_give_each_invoice_a_due_date(tmp_path):
         "30",
         "2026-12-01T00:00:00Z",
     )
+
+
+GPU = """\
+version: 1
+credit_types:
+  gpu_credits:
+    name: GPU credits
+billable_metrics:
+  usage_units:
+    name: Units
+    event_type_filter: {in_values: [usage]}
+    property_filters:
+      - {name: units, exists: true}
+    aggregation_type: SUM
+    aggregation_key: units
+products:
+  units:
+    name: Units
+    type: usage
+    billable_metric: usage_units
+  promo:
+    name: Promo credit
+    type: FIXED
+rate_cards:
+  card:
+    name: Card
+    credit_type_conversions:
+      - {custom_credit_type: gpu_credits, fiat_per_custom_credit: 150}
+    rates:
+      - {product: units, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 2, credit_type: gpu_credits}
+customers:
+  acme:
+    name: Acme
+contracts:
+  acme_2026:
+    customer: acme
+    rate_card: card
+    starting_at: 2026-10-01T00:00:00Z
+    credits:
+      - product: promo
+        access_schedule:
+          credit_type: gpu_credits
+          schedule_items:
+            - {amount: 5, starting_at: 2026-10-01T00:00:00Z, ending_before: 2027-01-01T00:00:00Z}
+"""
+
+
+def test_custom_units_burn_their_own_balances_then_convert_to_fiat(tmp_path):
+    """10 units at 2 GPU credits = 20 credits; a 5-credit grant (in GPU credits) covers 5 of
+    them (2.5 units); the 15 left are converted at 150 cents per credit: a `cpu_conversion` line of 2250 cents on
+    the USD invoice of the same period. The GPU invoice keeps the usage and the credit, and
+    says its total is billed on the USD invoice."""
+    document, diagnostics = invoices(tmp_path, GPU, [event("t1", "2026-10-05T00:00:00Z", units=10)])
+    assert diagnostics == []
+    gpu, usd = sorted(document["invoices"], key=lambda i: i["credit_type"] != "gpu_credits")
+    assert (gpu["credit_type"], gpu["total"]) == ("gpu_credits", "15")
+    assert _summary(gpu) == [
+        ("usage", "2.5", "5"),
+        ("applied_commit_or_credit", "1", "-5"),
+        ("usage", "7.5", "15"),
+    ]
+    assert gpu["notes"] == ["converted to USD: this total is billed on the USD invoice"]
+    assert (usd["credit_type"], usd["total"]) == ("USD", "2250")
+    [line] = usd["line_items"]
+    assert (line["type"], line["quantity"], line["unit_price"], line["total"]) == (
+        "cpu_conversion",
+        "15",
+        "150",
+        "2250",
+    )

@@ -38,6 +38,7 @@ from billing_spec.evaluate.charges import (
     subscription_charges,
 )
 from billing_spec.evaluate.composites import composite_step
+from billing_spec.evaluate.conversions import conversion_step
 from billing_spec.evaluate.engine import Aggregates, get_engine
 from billing_spec.evaluate.invoices import Invoice, Invoices, LineItem, Summary
 from billing_spec.evaluate.overrides import effective_rate
@@ -145,6 +146,10 @@ def _balance_step(pricing: Pricing) -> None:
     balance_step(pricing.catalog, pricing.statements)
 
 
+def _conversion_step(pricing: Pricing) -> None:
+    conversion_step(pricing.catalog, pricing.statements)
+
+
 def _notes_step(pricing: Pricing) -> None:
     for contract in pricing.statements.contracts():
         for term in unpriced_terms(pricing.catalog, contract.content):
@@ -157,11 +162,13 @@ STEPS: tuple[Step, ...] = (
     _composite_step,
     _scheduled_step,
     _balance_step,
+    _conversion_step,
     _notes_step,
 )
 """Pricing steps, in order: the charges (usage, subscriptions, composites over them, scheduled
 charges and commit purchases: Metronome's line order), then the commits and credits that draw
-them down (`balance_step`, after every charge), then what the invoices must say."""
+them down (`balance_step`, after every charge), custom pricing units left to pay converted to
+fiat (`conversions`), then what the invoices must say."""
 
 
 def evaluate(
@@ -241,7 +248,8 @@ def _invoices(catalog: CompiledCatalog, statements: Statements) -> Iterable[Invo
                 credit_type=group[0].credit_type,
                 line_items=tuple(group),
                 type=key.type,
-                notes=tuple(statements.notes.get(contract, ())),
+                notes=tuple(statements.notes.get(contract, ()))
+                + tuple(statements.invoice_notes.get((key, credit_id), ())),
                 balances=tuple(statements.balances.get((key, credit_id), ())),
                 net_payment_terms_days=None if terms is None else parse_decimal(terms),
             )

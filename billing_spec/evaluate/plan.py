@@ -348,12 +348,6 @@ def unpriced_terms(catalog: CompiledCatalog, spec: dict[str, Any]) -> list[str]:
     balances = [*spec.get("commits", ()), *spec.get("credits", ())]
     if any(b.get("rate_type") == "COMMIT_RATE" for b in balances):
         terms.append("commit rates (usage drawn from a COMMIT_RATE balance is priced at list)")
-    card = catalog.section("rate_cards")[spec["rate_card"]]
-    if card.credit_type_conversions:
-        terms.append(
-            "credit_type_conversions (custom pricing units are invoiced in their own unit, "
-            "not converted to fiat)"
-        )
     return terms
 
 

@@ -67,6 +67,7 @@ class Statements:
         self._ends: dict[ContractPlan, datetime] = {}
         self.lines: dict[InvoiceKey, list[LineItem]] = {}
         self.notes: dict[ContractPlan, list[str]] = {}
+        self.invoice_notes: dict[tuple[InvoiceKey, str], list[str]] = {}
         self.balances: dict[tuple[InvoiceKey, str], list[BalanceUse]] = {}
         """(invoice, credit type ID) -> the balances drawn on it (the balance step's)."""
 
@@ -109,6 +110,12 @@ class Statements:
     def note(self, contract: ContractPlan, text: str) -> None:
         """Something every invoice of this contract must say (a term not priced, say)."""
         notes = self.notes.setdefault(contract, [])
+        if text not in notes:
+            notes.append(text)
+
+    def invoice_note(self, key: InvoiceKey, credit_type_id: str, text: str) -> None:
+        """Something one invoice (a statement key in one credit type) must say."""
+        notes = self.invoice_notes.setdefault((key, credit_type_id), [])
         if text not in notes:
             notes.append(text)
 
