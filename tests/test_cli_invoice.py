@@ -215,9 +215,9 @@ def test_the_acme_ai_example():
 
 
 def test_strict_ignores_notes_about_what_is_not_evaluated_yet(tmp_path):
-    """acme-ai with its Q4 commit drawn at commit rates (not priced yet: W962) and its events'
-    one unknown customer (W952): --strict fails because of the event, not because of the
-    note."""
+    """acme-ai with its Q4 commit drawn at a TIERED commit rate (not priced yet: W962) and its
+    events' one unknown customer (W952): --strict fails because of the event, not because of
+    the note."""
     acme = tmp_path / "acme-ai"
     shutil.copytree(ROOT / "catalogs" / "acme-ai", acme)
     contracts = acme / "contracts.yaml"
@@ -225,6 +225,15 @@ def test_strict_ignores_notes_about_what_is_not_evaluated_yet(tmp_path):
         "        priority: 100\n", "        priority: 100\n        rate_type: COMMIT_RATE\n", 1
     )
     contracts.write_text(text)
+    cards = acme / "rate_cards.yaml"  # a TIERED commit rate for atlas tokens
+    text = cards.read_text().replace(
+        "          - {price: 0.15}               # beyond: $1.50 per million\n",
+        "          - {price: 0.15}               # beyond: $1.50 per million\n"
+        "        commit_rate:\n          rate_type: TIERED\n          tiers:\n"
+        "            - {price: 0.1, size: 100000}\n            - {price: 0.05}\n",
+        1,
+    )
+    cards.write_text(text)
     result = run_billing("invoice", acme, "--events", acme / "events", "--strict")
     assert result.code == 1 and "W962" in result.stderr and "W952" in result.stderr
     lines = (acme / "events" / "2026-10.jsonl").read_text().splitlines(keepends=True)

@@ -428,6 +428,11 @@ PROMO = "  promo:\n    name: Promo credit\n    type: FIXED\nrate_cards:"
 
 def _credit_catalog(amount: int, rate_type: str = "") -> str:
     text = WITH_CREDIT.replace("AMOUNT", str(amount)).replace("rate_cards:", PROMO, 1)
+    text = text.replace(  # a TIERED commit rate, which the evaluator does not price yet
+        "        price: 50\n",
+        "        price: 50\n        commit_rate:\n          rate_type: TIERED\n"
+        "          tiers:\n            - {price: 40, size: 1}\n            - {price: 30}\n",
+    )
     return text.replace(
         "        RATE_TYPE\n", f"        rate_type: {rate_type}\n" if rate_type else ""
     )
@@ -452,17 +457,17 @@ def test_a_bigger_credit_is_priced_in_the_impact(tmp_path: Path):
 
 
 def test_an_unpriced_term_makes_the_impact_say_it_is_incomplete(tmp_path: Path):
-    """A COMMIT_RATE credit (commit rates are not priced yet) on the desired side: the invoices
+    """A COMMIT_RATE credit over a TIERED commit rate (not priced yet) on the desired side: the invoices
     carry a note, the impact JSON lists it under `incomplete`, the text lists it under the
     headline, and the markdown comment says the impact is incomplete."""
     applied = compile_yaml(tmp_path / "applied", _credit_catalog(20))
     desired = compile_yaml(tmp_path / "desired", _credit_catalog(20, "COMMIT_RATE"))
     impact, _ = invoice_impact(applied, desired, [_one_million(tmp_path)])
     [note] = impact.to_json()["incomplete"]
-    assert note.startswith("contract acme_2026: not priced yet: commit rates")
+    assert note.startswith("contract acme_2026: not priced yet: TIERED commit rates of tokens")
     plan = replace(plan_between(None, QUICKSTART_LIKE.replace("PRICE", "50")), impact=impact)
     assert "incomplete, see below" in render_text(plan)
     assert note in render_text(plan)
     markdown = render_markdown(plan)
-    assert "The impact is incomplete" in markdown and "commit rates" in markdown
+    assert "The impact is incomplete" in markdown and "TIERED commit rates" in markdown
     assert json.loads(render_json(plan))["invoice_impact"]["incomplete"] == [note]

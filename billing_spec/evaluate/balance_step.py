@@ -92,6 +92,7 @@ def grants_of(
                     applicable_product_tags=_set(balance.applicable_product_tags),
                     specifiers=_specifiers(balance.specifiers),
                     order=len(terms),
+                    rate_type=str(balance.rate_type or "LIST_RATE"),
                 )
                 terms.append(Term(grant, balance, trueup))
     terms += _recurring(catalog, spec, contract, statements, len(terms))
@@ -128,6 +129,7 @@ def _recurring(
                     applicable_product_tags=_set(term.applicable_product_tags),
                     specifiers=_specifiers(term.specifiers),
                     order=order + len(terms),
+                    rate_type=str(term.rate_type or "LIST_RATE"),
                 ),
                 term,
             )
@@ -242,6 +244,9 @@ def _charge(key: tuple[int, int], line: LineItem) -> Charge:
         ending_before=line.ending_before,
         unit_price=line.unit_price,
         amount=line.total,
+        commit_amount=None
+        if line.commit_price is None
+        else EXACT.multiply(line.quantity, line.commit_price),
     )
 
 
@@ -260,26 +265,41 @@ def _split_lines(
 
 def _split(line: LineItem, uses: list[Application]) -> list[LineItem]:
     """The covered parts with their applied lines, then the uncovered rest. A part's quantity
-    is the line's in proportion to its total, to `SPLIT_PLACES`; the last part takes what is
-    left, so the parts' quantities add up to the line's exactly."""
-    parts: list[tuple[Decimal, str | None, Application | None]] = []
+    is the line's in proportion to the list amount it covers, to `SPLIT_PLACES`; the last part
+    takes what is left, so the parts' quantities add up to the line's exactly. A part a
+    COMMIT_RATE balance covers is priced at the commit rate (its total is what the balance
+    pays); the rest stays at the line's price."""
+    parts: list[tuple[Decimal, Decimal, Application | None]] = []  # (list share, total, use)
     covered = ZERO
     for use in uses:
-        total = round_money(use.amount, line.credit_type)
-        covered += total
-        parts.append((total, use.grant.id, use))
+        share = round_money(use.covered, line.credit_type)
+        covered += share
+        parts.append((share, round_money(use.amount, line.credit_type), use))
     rest = line.total - covered
     if rest:
-        parts.append((rest, None, None))
+        parts.append((rest, rest, None))
     out: list[LineItem] = []
     quantity_left = line.quantity
-    for n, (total, commit_id, use) in enumerate(parts):
-        quantity = quantity_left if n == len(parts) - 1 else _share(line, total)
+    for n, (share, total, use) in enumerate(parts):
+        quantity = quantity_left if n == len(parts) - 1 else _share(line, share)
         quantity_left -= quantity
-        out.append(replace(line, quantity=quantity, total=total, tiers=None, commit_id=commit_id))
+        out.append(_part(line, quantity, total, use))
         if use is not None:
             out.append(_applied(line, use, total))
     return out
+
+
+def _part(line: LineItem, quantity: Decimal, total: Decimal, use: Application | None) -> LineItem:
+    commit_rated = use is not None and use.covers is not None
+    return replace(
+        line,
+        quantity=quantity,
+        total=total,
+        tiers=None,
+        commit_id=None if use is None else use.grant.id,
+        unit_price=line.commit_price if commit_rated else line.unit_price,
+        extra=(("commit_rate", True),) if commit_rated else line.extra,
+    )
 
 
 SPLIT_PLACES = Decimal("1e-10")

@@ -71,7 +71,7 @@ from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
 
-from billing_spec.money import SUMS, ZERO
+from billing_spec.money import EXACT, SUMS, ZERO
 
 # Exact or an error: `SUMS` traps Inexact, so no application or balance is ever rounded.
 _EXACT = SUMS
@@ -114,6 +114,9 @@ class Grant:
     specifiers: tuple[GrantSpecifier, ...] | None = None
     rollover: bool = False
     order: int = 0
+    rate_type: str = "LIST_RATE"
+    """COMMIT_RATE: the lines it covers are priced at their `commit_amount` where they have one
+    (D-DISC "commit rates")."""
 
 
 @dataclass(frozen=True)
@@ -132,14 +135,25 @@ class Charge:
     ending_before: datetime
     unit_price: Decimal | None
     amount: Decimal
+    commit_amount: Decimal | None = None
+    """What the whole line costs at its commit rate (None: it has none, the list price applies
+    whatever the balance)."""
 
 
 @dataclass(frozen=True)
 class Application:
-    """`amount` (exact, > 0) of `grant` applied to a charge."""
+    """`amount` (exact, > 0) of `grant` applied to a charge, covering `covers` of the charge's
+    `amount` (the same, except where a COMMIT_RATE grant prices the part it covers at the
+    charge's commit rate)."""
 
     grant: Grant
     amount: Decimal
+    covers: Decimal | None = None
+
+    @property
+    def covered(self) -> Decimal:
+        """How much of the charge's list `amount` this application covers."""
+        return self.amount if self.covers is None else self.covers
 
 
 @dataclass(frozen=True)
@@ -198,11 +212,27 @@ def _draw(
         left = balance[grant.id]
         if left <= ZERO or not eligible(charge, grant):
             continue
-        amount = min(need, left)
+        ratio = _commit_ratio(charge, grant)
+        if ratio is None:
+            amount = min(need, left)
+            balance[grant.id] = _EXACT.subtract(left, amount)
+            need = _EXACT.subtract(need, amount)
+            made.append(Application(grant, amount))
+            continue
+        # priced at the commit rate: `ratio` of the grant's money per unit of list money
+        cost = EXACT.multiply(need, ratio)
+        amount, covers = (cost, need) if cost <= left else (left, EXACT.divide(left, ratio))
         balance[grant.id] = _EXACT.subtract(left, amount)
-        need = _EXACT.subtract(need, amount)
-        made.append(Application(grant, amount))
+        need = _EXACT.subtract(need, covers)
+        made.append(Application(grant, amount, covers))
     return tuple(made)
+
+
+def _commit_ratio(charge: Charge, grant: Grant) -> Decimal | None:
+    """Grant money per list money where `grant` prices `charge` at its commit rate, else None."""
+    if grant.rate_type != "COMMIT_RATE" or charge.commit_amount is None:
+        return None
+    return EXACT.divide(charge.commit_amount, charge.amount)  # may not end: 50 digits
 
 
 def eligible(charge: Charge, grant: Grant) -> bool:

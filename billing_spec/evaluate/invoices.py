@@ -57,6 +57,9 @@ class LineItem:
     tiers: tuple[TierCharge, ...] | None = None
     product_tags: tuple[str, ...] = ()
     """The product's tags (what commits, credits and composites target); not in the JSON."""
+    commit_price: Decimal | None = None
+    """usage lines: the FLAT `commit_rate` of the list rate, what a COMMIT_RATE balance pays per
+    unit it covers; not in the JSON."""
     is_prorated: bool | None = None
     """subscription lines: whether the service period was prorated."""
     applied_commit_or_credit: AppliedBalance | None = None

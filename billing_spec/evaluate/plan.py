@@ -345,9 +345,21 @@ def unpriced_terms(catalog: CompiledCatalog, spec: dict[str, Any]) -> list[str]:
     """The terms of a contract (its compiled content) that this evaluator leaves out: W962 names
     them, and every invoice of the contract says so in `notes`."""
     terms: list[str] = []
-    balances = [*spec.get("commits", ()), *spec.get("credits", ())]
-    if any(b.get("rate_type") == "COMMIT_RATE" for b in balances):
-        terms.append("commit rates (usage drawn from a COMMIT_RATE balance is priced at list)")
+    balances = [
+        *spec.get("commits", ()),
+        *spec.get("credits", ()),
+        *spec.get("recurring_commits", ()),
+        *spec.get("recurring_credits", ()),
+    ]
+    card = catalog.section("rate_cards")[spec["rate_card"]]
+    tiered = sorted(
+        {r.product for r in card.rates if r.commit_rate and r.commit_rate.rate_type == "TIERED"}
+    )
+    if tiered and any(b.get("rate_type") == "COMMIT_RATE" for b in balances):
+        terms.append(
+            "TIERED commit rates of " + ", ".join(tiered) + " (usage a COMMIT_RATE balance "
+            "covers is priced at list there)"
+        )
     return terms
 
 

@@ -170,11 +170,20 @@ def _line(
         tier_mode=priced.tier_mode,
         tiers=priced.tiers,
         product_tags=tuple(plan.content.get("tags", ())),
+        commit_price=_commit_price(pricing.list_rate),
         list_price=pricing.list_price,
         override=None
         if applied is None
         else {"type": str(applied.override.type), "index": applied.index},
     )
+
+
+def _commit_price(rate) -> Decimal | None:
+    """The list rate's FLAT `commit_rate` price (a TIERED one is not priced: W962 says so)."""
+    commit = rate.commit_rate
+    if commit is None or commit.rate_type != "FLAT" or commit.price is None:
+        return None
+    return commit.price
 
 
 def _product_rank(table: WindowTable) -> int:
