@@ -21,6 +21,7 @@ SECTIONS: dict[str, str] = {
     "billable_metrics": "billable_metric",
     "products": "product",
     "rate_cards": "rate_card",
+    "packages": "package",
     "customers": "customer",
     "contracts": "contract",
 }

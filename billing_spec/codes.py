@@ -120,6 +120,9 @@ CODES: dict[str, str] = {
     "E624": "subscription quantity becomes negative",
     "E625": "SEAT_BASED subscriptions are not supported yet",
     "E626": "OVERWRITE override targeted by product tags",
+    "E627": "rate card not given exactly one way (`rate_card`, `rate_card_alias`, `package`)",
+    "E628": "rate card alias not in force on exactly one rate card at the contract's start",
+    "E629": "contract field not allowed with a package",
     # Usage events, evaluation and rendering invoices
     "E701": "events path cannot be read",
     "E702": "events file is corrupt (not a complete gzip stream)",

@@ -109,8 +109,10 @@ class CompiledCatalog(BaseModel):
 
 def compile_catalog(spec: CatalogSpec) -> CompiledCatalog:
     """Compile a catalog that passed validation (no error diagnostics)."""
+    contracts = spec.expanded_contracts
     resources = [
-        compile_resource(section, id_, resource) for section, id_, resource in spec.resources()
+        compile_resource(section, id_, contracts[id_] if section == "contracts" else resource)
+        for section, id_, resource in spec.resources()
     ]
     moved = [_moved(m) for m in spec.moved]
     return CompiledCatalog.from_resources(resources, moved)
@@ -230,6 +232,7 @@ _FILL = {
     "billable_metrics": _keep,
     "products": _keep,
     "rate_cards": _fill_rate_card,
+    "packages": _keep,
     "customers": _keep,
     "contracts": _fill_contract,
 }

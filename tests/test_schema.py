@@ -49,6 +49,7 @@ def test_schema_is_draft_2020_12_with_every_section():
         "billable_metrics",
         "products",
         "rate_cards",
+        "packages",
         "customers",
         "contracts",
         "moved",

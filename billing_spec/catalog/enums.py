@@ -124,3 +124,13 @@ class QuantityManagementMode(StrEnum):
 
 class ScheduledChargesOnUsageInvoices(StrEnum):
     ALL = "ALL"
+
+
+class RelativeDateUnit(StrEnum):
+    """The unit of a package's relative date (Metronome's package `starting_at_offset`,
+    `duration`, `date_offset`)."""
+
+    DAYS = "DAYS"
+    WEEKS = "WEEKS"
+    MONTHS = "MONTHS"
+    YEARS = "YEARS"

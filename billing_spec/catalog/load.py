@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,14 @@ class CatalogSpec:
     ) -> SourceRange | None:
         definition = self.definitions.get((section, id_))
         return definition.range(*sub, key=key) if definition else None
+
+    @cached_property
+    def expanded_contracts(self) -> Mapping[str, Any]:
+        """The schema-valid contracts with their rate card alias resolved and package expanded
+        (`billing_spec.catalog.packages`); what the contract checks and compile read."""
+        from billing_spec.catalog.packages import expand_contracts
+
+        return expand_contracts(self)
 
     def resources(self) -> Iterator[tuple[str, str, Resource]]:
         for section in SECTIONS:

@@ -21,6 +21,7 @@ from billing_spec.catalog.types import (
     DecimalPlaces,
     Id,
     Model,
+    OffsetValue,
     PeriodCount,
     Ref,
     Timestamp,
@@ -474,12 +475,204 @@ class Subscription(Model):
     description: StrictStr | None = None
 
 
+# --- packages -------------------------------------------------------------------------------
+#
+# A package is a contract template (Metronome's package): a rate card (or alias) and contract
+# terms whose dates are relative to the start of the contract provisioned from it. Each absolute
+# timestamp of a contract term becomes a relative date, with Metronome's package field names:
+# `starting_at` -> `starting_at_offset`, `ending_before` -> `duration` (counted from the term's own
+# start), a schedule item's `timestamp` -> `date_offset`.
+
+
+class RelativeDate(Model):
+    """A length of time: DAYS, WEEKS, MONTHS or YEARS. MONTHS and YEARS are calendar months and
+    years; the day of month is clamped to the month's last day (Jan 31 + 1 MONTHS = Feb 28)."""
+
+    unit: ci_enum(E.RelativeDateUnit)
+    """DAYS, WEEKS, MONTHS or YEARS."""
+    value: OffsetValue
+    """How many, 0..1000."""
+
+
+class PackageScheduleItem(Model):
+    date_offset: RelativeDate
+    """When, relative to the contract's start (a contract's `timestamp`)."""
+    amount: Amount | None = None
+    """Alone, the unit price with quantity 1."""
+    unit_price: Amount | None = None
+    quantity: Amount | None = None
+
+
+class PackageRecurringSchedule(Model):
+    amount_distribution: ci_enum(E.AmountDistribution)
+    frequency: ci_enum(E.RecurringFrequency)
+    starting_at_offset: RelativeDate
+    """The first charge, relative to the contract's start."""
+    duration: RelativeDate
+    """How long the schedule runs from its start (a contract's `ending_before`)."""
+    amount: Amount | None = None
+    unit_price: Amount | None = None
+    quantity: Amount | None = None
+
+
+class PackagePaymentSchedule(Model):
+    """A payment schedule with dates relative to the contract's start."""
+
+    credit_type: CreditTypeRef | None = None
+    schedule_items: tuple[PackageScheduleItem, ...] = ()
+    recurring_schedule: PackageRecurringSchedule | None = None
+    do_not_invoice: StrictBool = False
+
+
+class PackageAccessScheduleItem(Model):
+    amount: Amount
+    starting_at_offset: RelativeDate
+    """When the window opens, relative to the contract's start."""
+    duration: RelativeDate
+    """How long the window stays open."""
+
+
+class PackageAccessSchedule(Model):
+    credit_type: CreditTypeRef | None = None
+    schedule_items: Annotated[tuple[PackageAccessScheduleItem, ...], Field(min_length=1)]
+
+
+class _PackageBalance(Model):
+    product: Ref
+    """A FIXED product."""
+    name: StrictStr | None = None
+    description: StrictStr | None = None
+    access_schedule: PackageAccessSchedule
+    applicable_products: tuple[Ref, ...] | None = None
+    applicable_product_tags: Strings | None = None
+    specifiers: tuple[Specifier, ...] | None = None
+    priority: Amount | None = None
+    rate_type: ci_enum(E.CommitRateType) | None = None
+
+
+class PackageCommit(_PackageBalance):
+    type: ci_enum(E.CommitType)
+    """PREPAID or POSTPAID."""
+    invoice_schedule: PackagePaymentSchedule | None = None
+    rollover_fraction: Amount | None = None
+
+
+class PackageCredit(_PackageBalance):
+    """A credit with dates relative to the contract's start."""
+
+
+class _PackageRecurringBalance(Model):
+    product: Ref
+    """A FIXED product."""
+    name: StrictStr | None = None
+    description: StrictStr | None = None
+    access_amount: AccessAmount
+    commit_duration: CommitDuration | None = None
+    recurrence_frequency: ci_enum(E.BillingFrequency) | None = None
+    proration: ci_enum(E.RecurringProration) | None = None
+    starting_at_offset: RelativeDate
+    """When the first grant starts, relative to the contract's start."""
+    duration: RelativeDate | None = None
+    """How long grants recur from their start; defaults to the contract's end."""
+    applicable_products: tuple[Ref, ...] | None = None
+    applicable_product_tags: Strings | None = None
+    specifiers: tuple[Specifier, ...] | None = None
+    priority: Amount | None = None
+    rate_type: ci_enum(E.CommitRateType) | None = None
+
+
+class PackageRecurringCommit(_PackageRecurringBalance):
+    invoice_amount: InvoiceAmount | None = None
+
+
+class PackageRecurringCredit(_PackageRecurringBalance):
+    """A recurring credit with dates relative to the contract's start."""
+
+
+class PackageOverride(Model):
+    """An override with dates relative to the contract's start."""
+
+    product: Ref | None = None
+    applicable_product_tags: Strings | None = None
+    override_specifiers: tuple[OverrideSpecifier, ...] | None = None
+    starting_at_offset: RelativeDate
+    """When the override starts, relative to the contract's start."""
+    duration: RelativeDate | None = None
+    """How long it lasts from its start; none: to the contract's end."""
+    type: ci_enum(E.OverrideType) | None = None
+    multiplier: Amount | None = None
+    overwrite_rate: OverwriteRate | None = None
+    tiers: tuple[OverrideTier, ...] | None = None
+    entitled: StrictBool | None = None
+    priority: Amount | None = None
+
+
+class PackageScheduledCharge(Model):
+    product: Ref
+    """A FIXED product."""
+    name: StrictStr | None = None
+    schedule: PackagePaymentSchedule
+
+
+class PackageSubscription(Model):
+    subscription_rate: SubscriptionRate
+    initial_quantity: Amount
+    quantity_management_mode: ci_enum(E.QuantityManagementMode) | None = None
+    collection_schedule: ci_enum(E.CollectionSchedule)
+    proration: Proration | None = None
+    starting_at_offset: RelativeDate | None = None
+    """Relative to the contract's start; defaults to the contract's start."""
+    duration: RelativeDate | None = None
+    """How long from its start; defaults to the contract's end."""
+    name: StrictStr | None = None
+    description: StrictStr | None = None
+
+
+class PackageUsageStatementSchedule(Model):
+    frequency: ci_enum(E.BillingFrequency)
+    """MONTHLY, QUARTERLY, ANNUAL or WEEKLY."""
+    day: ci_enum(E.StatementDay) = E.StatementDay.FIRST_OF_MONTH
+    """FIRST_OF_MONTH (default) or CONTRACT_START."""
+
+
+class Package(Resource):
+    """A contract template (Metronome package): a rate card and contract terms dated relative to
+    the start of each contract that names it (`package:`). Compiling expands it into every such
+    contract."""
+
+    name: StrictStr
+    rate_card: Ref | None = None
+    """Exactly one of `rate_card` and `rate_card_alias`."""
+    rate_card_alias: StrictStr | None = None
+    """Resolved at each contract's start."""
+    duration: RelativeDate | None = None
+    """The contract's length: its `ending_before` when the contract gives none."""
+    usage_statement_schedule: PackageUsageStatementSchedule | None = None
+    overrides: tuple[PackageOverride, ...] = ()
+    commits: tuple[PackageCommit, ...] = ()
+    credits: tuple[PackageCredit, ...] = ()
+    recurring_commits: tuple[PackageRecurringCommit, ...] = ()
+    recurring_credits: tuple[PackageRecurringCredit, ...] = ()
+    scheduled_charges: tuple[PackageScheduledCharge, ...] = ()
+    subscriptions: tuple[PackageSubscription, ...] = ()
+    multiplier_override_prioritization: ci_enum(E.OverridePrioritization) | None = None
+    scheduled_charges_on_usage_invoices: ci_enum(E.ScheduledChargesOnUsageInvoices) | None = None
+    net_payment_terms_days: Amount | None = None
+
+
 class Contract(Resource):
     """A customer on a rate card, with its overrides, commits, credits, charges, subscriptions."""
 
     customer: Ref
-    rate_card: Ref
-    """Cannot change once applied."""
+    rate_card: Ref | None = None
+    """Cannot change once applied. Give exactly one of `rate_card`, `rate_card_alias` and
+    `package`."""
+    rate_card_alias: StrictStr | None = None
+    """A rate card alias, resolved at the contract's `starting_at` to the card whose alias entry of
+    that name is in force then."""
+    package: Ref | None = None
+    """A package whose rate card and terms the contract takes; with a package the contract gives
+    only `customer`, `starting_at`, `ending_before`, `name` and `custom_fields`."""
     name: StrictStr | None = None
     starting_at: Timestamp
     ending_before: Timestamp | None = None
@@ -513,6 +706,7 @@ SECTION_MODELS: dict[str, type[Resource]] = {
     "billable_metrics": BillableMetric,
     "products": Product,
     "rate_cards": RateCard,
+    "packages": Package,
     "customers": Customer,
     "contracts": Contract,
 }
@@ -542,6 +736,7 @@ class CatalogFile(Model):
     billable_metrics: dict[Id, BillableMetric] = _section()
     products: dict[Id, Product] = _section()
     rate_cards: dict[Id, RateCard] = _section()
+    packages: dict[Id, Package] = _section()
     customers: dict[Id, Customer] = _section()
     contracts: dict[Id, Contract] = _section()
     moved: tuple[Moved, ...] = Field(default=(), json_schema_extra=_list_or_empty)

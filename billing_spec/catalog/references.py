@@ -20,6 +20,7 @@ REFERENCE_FIELDS: dict[str, str] = {
     "composite_products": "product",
     "applicable_products": "product",
     "rate_card": "rate_card",
+    "package": "package",
     "customer": "customer",
     "credit_type": "credit_type",
     "fiat_credit_type": "credit_type",

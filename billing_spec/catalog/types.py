@@ -154,6 +154,14 @@ PeriodCount = Annotated[
 ]
 """A whole number of periods, 1..1000 (a recurring commit's `commit_duration.value`)."""
 
+OffsetValue = Annotated[
+    int,
+    BeforeValidator(_integer),
+    Field(ge=0, le=1000),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 1000}),
+]
+"""A whole number of days, weeks, months or years, 0..1000 (a package's relative dates)."""
+
 
 def ci_enum(enum: type[StrEnum], description: str = "") -> Any:
     """An enum field that accepts `VALUE`, `value` and `Value`, as Metronome's API does."""

@@ -11,6 +11,9 @@ found. No replace path means an in-place update. The rules (reference/metronome.
 - rate_card        `fiat_credit_type` never changes; an existing `credit_type_conversions` entry
                    never changes or goes (new ones may be added); rates are append-only and an
                    edit that re-prices usage before `as_of` is retroactive (see `rates`).
+- package          everything updates: the catalog is declarative, so a package change is an
+                   update of the package and of every contract using it (their compiled content
+                   embeds the expanded terms, and the contract rules below judge those).
 - customer         everything updates (name, ingest aliases, custom fields).
 - contract         `customer`, `rate_card`, `starting_at`, `usage_statement_schedule` and
                    `scheduled_charges_on_usage_invoices` never change (contract edits have no
@@ -126,6 +129,7 @@ RULES: dict[str, Rule] = {
         append_only("credit_type_conversions", _conversion_identity),
         rates_not_retroactive,
     ),
+    "package": updatable,
     "customer": updatable,
     "contract": combine(
         immutable(

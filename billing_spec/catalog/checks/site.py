@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from billing_spec.addresses import SECTIONS
 from billing_spec.catalog.load import CatalogSpec
+from billing_spec.catalog.packages import PACKAGE_FIELDS, RELATIVE_NAMES
 from billing_spec.diagnostics import Diagnostic, SourceRange, error, warning
 from billing_spec.timestamps import format_timestamp
 
@@ -41,7 +42,46 @@ class Site:
         return Site(self.spec, self.section, self.id, (*self.path, *sub))
 
     def range(self, *sub: str | int, key: bool = False) -> SourceRange | None:
-        return self.spec.where(self.section, self.id, *self.path, *sub, key=key)
+        section, id_, path = self.source(*sub)
+        return self.spec.where(section, id_, *path, key=key)
+
+    def source(self, *sub: str | int) -> tuple[str, str, Path]:
+        """Where the value at `sub` is written: a contract's term that its package provides is
+        written in the package (`overrides[0].starting_at` is the package's
+        `overrides[0].starting_at_offset`); everything else where the site is."""
+        path = (*self.path, *sub)
+        package = self.package(path)
+        if package is None:
+            return self.section, self.id, path
+        if path[0] == "ending_before":
+            return "packages", package, ("duration",)
+        if path[0] == "rate_card":
+            written = self.spec.section("packages").get(package)
+            if written is not None and written.rate_card is None:
+                path = ("rate_card_alias", *path[1:])
+        return "packages", package, tuple(RELATIVE_NAMES.get(p, p) for p in path)
+
+    def package(self, path: Path) -> str | None:
+        """The package a contract's value at `path` comes from, if any."""
+        if self.section != "contracts" or not path:
+            return None
+        contract = self.spec.section("contracts").get(self.id)
+        if contract is None or contract.package is None:
+            return None
+        if not self.spec.defined("packages", contract.package):
+            return None
+        if path[0] in PACKAGE_FIELDS:
+            return contract.package
+        if path[0] == "ending_before" and contract.ending_before is None:
+            return contract.package
+        return None
+
+    def _detail(self, sub: tuple[str | int, ...], detail: str) -> str:
+        package = self.package((*self.path, *sub))
+        if package is None:
+            return detail
+        note = f"{self.address} gets this from package {package!r}"
+        return f"{detail}; {note}" if detail else note
 
     def error(
         self,
@@ -52,6 +92,7 @@ class Site:
         hint: str = "",
         detail: str = "",
     ) -> Diagnostic:
+        detail = self._detail(sub, detail)
         return error(code, summary, self.range(*sub, key=key), hint=hint, detail=detail)
 
     def warning(
@@ -63,6 +104,7 @@ class Site:
         hint: str = "",
         detail: str = "",
     ) -> Diagnostic:
+        detail = self._detail(sub, detail)
         return warning(code, summary, self.range(*sub, key=key), hint=hint, detail=detail)
 
     def label(self, *sub: str | int) -> str:
@@ -74,8 +116,10 @@ class Site:
 
 
 def sites(spec: CatalogSpec, section: str) -> Iterator[tuple[Site, Any]]:
-    """Each schema-valid resource of a section with its site, in definition order."""
-    for id_, resource in spec.section(section).items():
+    """Each schema-valid resource of a section with its site, in definition order. Contracts
+    come expanded: alias resolved, package terms in (`CatalogSpec.expanded_contracts`)."""
+    resources = spec.expanded_contracts if section == "contracts" else spec.section(section)
+    for id_, resource in resources.items():
         yield Site(spec, section, id_), resource
 
 
@@ -135,7 +179,7 @@ def check_on_card(
         return
     if not site.spec.defined("products", product):
         return  # E201 says so
-    contract = site.spec.section("contracts").get(site.id)
+    contract = site.spec.expanded_contracts.get(site.id) if site.section == "contracts" else None
     on = f"rate card {contract.rate_card!r}, the contract's" if contract else "its rate card"
     yield site.error(
         "E604",

@@ -3,8 +3,8 @@
 - W901 a billable metric no product uses: it meters nothing.
 - W902 a USAGE, COMPOSITE or SUBSCRIPTION product on no rate card: no contract can be charged
   for it.
-- W903 a FIXED product no contract uses (commits, credits and scheduled charges are where FIXED
-  products are sold).
+- W903 a FIXED product no contract or package uses (commits, credits and scheduled charges are
+  where FIXED products are sold).
 - W904 two contracts of one customer that overlap in time: both are active for the same usage;
   the evaluator attributes the customer's usage to the later-starting one while they overlap.
 - W905 a tag (`composite_tags`, `applicable_product_tags`, a specifier's `product_tags`) that no
@@ -62,7 +62,7 @@ def _unpriced_products(spec: CatalogSpec, used: dict[str, set[str]]) -> Iterator
     for site, product in sites(spec, "products"):
         users = used.get(site.address, set())
         if product.type is ProductType.FIXED:
-            if "contracts" not in users:
+            if not users & {"contracts", "packages"}:
                 yield site.warning(
                     "W903",
                     f"FIXED product {site.id!r} is used by no contract",
