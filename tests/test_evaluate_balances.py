@@ -307,3 +307,52 @@ def test_custom_units_burn_their_own_balances_then_convert_to_fiat(tmp_path):
         "150",
         "2250",
     )
+
+
+COMMIT_RATED = "- {product: units, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 50, commit_rate: {rate_type: FLAT, price: 40}}"
+
+
+def test_a_commit_rate_prices_what_a_commit_rate_balance_covers(tmp_path):
+    """List 50, commit rate 40. A COMMIT_RATE prepaid commit of 200 against 10 units: it pays
+    for 200 / 40 = 5 units (a covered part of 5 units at 40 = 200, applied -200), the other 5
+    units at list: 250. Total 250 (at list only, 10 × 50 - 200 would have been 300)."""
+    terms = (
+        "    commits:\n"
+        "      - product: prepaid\n        type: PREPAID\n        rate_type: COMMIT_RATE\n"
+        "        access_schedule:\n          schedule_items:\n"
+        "            - {amount: 200, starting_at: 2026-10-01T00:00:00Z, ending_before: 2027-01-01T00:00:00Z}\n"
+    )
+    document, diagnostics = invoices(
+        tmp_path, _with_terms(terms, COMMIT_RATED), [event("t1", "2026-10-05T00:00:00Z", units=10)]
+    )
+    assert diagnostics == []
+    [invoice] = document["invoices"]
+    assert [
+        (li["type"], li["quantity"], li["unit_price"], li["total"], li.get("commit_rate"))
+        for li in invoice["line_items"]
+    ] == [
+        ("usage", "5", "40", "200", True),
+        ("applied_commit_or_credit", "1", None, "-200", None),
+        ("usage", "5", "50", "250", None),
+    ]
+    assert invoice["total"] == "250"
+
+
+def test_a_list_rate_balance_ignores_the_commit_rate(tmp_path):
+    """The same commit without `rate_type: COMMIT_RATE` (LIST_RATE): 200 covers 4 units at
+    list; 6 units at 50 = 300 remain."""
+    terms = (
+        "    commits:\n"
+        "      - product: prepaid\n        type: PREPAID\n"
+        "        access_schedule:\n          schedule_items:\n"
+        "            - {amount: 200, starting_at: 2026-10-01T00:00:00Z, ending_before: 2027-01-01T00:00:00Z}\n"
+    )
+    document, _ = invoices(
+        tmp_path, _with_terms(terms, COMMIT_RATED), [event("t1", "2026-10-05T00:00:00Z", units=10)]
+    )
+    [invoice] = document["invoices"]
+    assert _summary(invoice) == [
+        ("usage", "4", "200"),
+        ("applied_commit_or_credit", "1", "-200"),
+        ("usage", "6", "300"),
+    ]

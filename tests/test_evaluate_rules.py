@@ -604,7 +604,8 @@ def test_not_entitled_products_are_not_billed(tmp_path):
 
 def test_custom_credit_type_rounds_to_its_places(tmp_path):
     """A rate in `gpu_credits` (2 decimal places): 3 units × 0.125 = 0.375 -> 0.38, on an invoice
-    in gpu_credits."""
+    in gpu_credits; the card converts it at 100 cents a credit: 0.38 × 100 = 38 cents on the USD
+    invoice (`cpu_conversion`)."""
     text = catalog(
         "- {product: units, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 0.125, credit_type: gpu_credits}"
     )
@@ -617,12 +618,13 @@ def test_custom_credit_type_rounds_to_its_places(tmp_path):
         "    name: Card\n    credit_type_conversions: [{custom_credit_type: gpu_credits, fiat_per_custom_credit: 100}]\n",
     )
     document, _ = invoices(tmp_path, text, [event("t1", "2026-10-05T00:00:00Z", units=3)])
-    [invoice] = document["invoices"]
+    invoice, usd = sorted(document["invoices"], key=lambda i: i["credit_type"] == "USD")
     assert (invoice["credit_type"], invoice["line_items"][0]["total"], invoice["total"]) == (
         "gpu_credits",
         "0.38",
         "0.38",
     )
+    assert [(li["type"], li["total"]) for li in usd["line_items"]] == [("cpu_conversion", "38")]
 
 
 def test_the_alias_and_the_id_are_the_same_customer(tmp_path):

@@ -457,9 +457,9 @@ def test_a_bigger_credit_is_priced_in_the_impact(tmp_path: Path):
 
 
 def test_an_unpriced_term_makes_the_impact_say_it_is_incomplete(tmp_path: Path):
-    """A COMMIT_RATE credit over a TIERED commit rate (not priced yet) on the desired side: the invoices
-    carry a note, the impact JSON lists it under `incomplete`, the text lists it under the
-    headline, and the markdown comment says the impact is incomplete."""
+    """A COMMIT_RATE credit over a TIERED commit rate (not priced yet) on the desired side: the
+    invoices carry a note, the impact JSON lists it under `incomplete`, the text lists it under
+    the headline, and the markdown comment says the impact is incomplete."""
     applied = compile_yaml(tmp_path / "applied", _credit_catalog(20))
     desired = compile_yaml(tmp_path / "desired", _credit_catalog(20, "COMMIT_RATE"))
     impact, _ = invoice_impact(applied, desired, [_one_million(tmp_path)])
