@@ -121,7 +121,7 @@ def test_lines_tiers_credits_and_totals_of_the_acme_invoice():
     assert len(lines) == 8  # 9 line items, one of them the applied credit
     first = [td.text for td in lines[0].find_all("td")]
     assert first == [
-        "Model tokens (thousands)model=atlas, project=search",
+        "Model tokens (thousands)model=atlas, project=search[2026-10-01, 2026-11-01)",
         "120000.5",
         "graduated",
         "$230.00",
@@ -134,10 +134,14 @@ def test_lines_tiers_credits_and_totals_of_the_acme_invoice():
     ]
     assert ["tier 3 (1000, ∞) + $50.00 flat", "1200", "$0.50", "$650.00"] in tiers
     windows = [s.text for s in lines_table.find_all("span", "window")]
-    assert windows == ["[2026-10-01, 2026-10-16)", "[2026-10-16, 2026-11-01)"]
+    assert len(windows) == 8  # every line shows its service period
+    assert "[2026-10-01, 2026-10-16)" in windows and "[2026-10-16, 2026-11-01)" in windows
     (credits,) = acme.find_all("section", "credits")
     assert credits.find_all("h3")[0].text == "Credits applied"
-    assert [td.text for td in credits.find_all("td")] == ["Q4 prepaid usage", "-$500.00"]
+    assert [td.text for td in credits.find_all("td")] == [
+        "Q4 prepaid usage[2026-10-01, 2026-11-01)",
+        "-$500.00",
+    ]
     (totals,) = acme.find_all("table", "totals")
     assert [tr.text for tr in totals.find_all("tr")] == ["Subtotal$1,667.97", "Total$1,167.97"]
 

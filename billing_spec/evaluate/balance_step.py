@@ -10,8 +10,8 @@ hands the drawable lines (usage, subscription, composite; in billing order) to
   of minus that total naming the balance, and the uncovered rest (the line's total less the
   covered totals), as in Metronome's example: usage 10 × $1 with $4 left on a commit is
   `usage 4 ($4.00)`, `applied −$4.00`, `usage 6 ($6.00)`: total $6.00. The parts' quantities are
-  the line's quantity in proportion to their amounts; a tiered line's breakdown stays with the
-  whole line and is not repeated on its parts;
+  the line's quantity in proportion to their amounts; a tiered line's tier breakdown stays on
+  it when one balance covers all of it, and is left off parts;
 - a POSTPAID commit takes what prepaid balances left uncovered: that usage is billed as usual
   and counts toward the commitment (Metronome leaves POSTPAID applications out of the invoice
   total), and on the commitment's invoice date a `postpaid_trueup` line bills the shortfall
@@ -291,11 +291,12 @@ def _split(line: LineItem, uses: list[Application]) -> list[LineItem]:
 
 def _part(line: LineItem, quantity: Decimal, total: Decimal, use: Application | None) -> LineItem:
     commit_rated = use is not None and use.covers is not None
+    whole = quantity == line.quantity and total == line.total  # one balance covers it all
     return replace(
         line,
         quantity=quantity,
         total=total,
-        tiers=None,
+        tiers=line.tiers if whole else None,
         commit_id=None if use is None else use.grant.id,
         unit_price=line.commit_price if commit_rated else line.unit_price,
         extra=(("commit_rate", True),) if commit_rated else line.extra,

@@ -62,6 +62,8 @@ class LineView:
     groups: tuple[tuple[str, str], ...]  # (key, value), pricing groups first
     groups_text: str  # "model=atlas, project=alpha"
     window: str  # "" when the line covers the invoice period, else "[2026-10-16, 2026-11-01)"
+    service_period: str  # always: "[2026-10-01, 2026-11-01)", or a dated charge's date
+    covered_by: str  # the name of the commit or credit that pays for this part ("" if none)
     label: str  # name, [groups] and window on one line
     text_item: str
     quantity: str
@@ -160,7 +162,9 @@ def _invoice(node: Node) -> InvoiceView:
     start, end = node.instant("start_timestamp"), node.instant("end_timestamp")
     dated = start == end  # a SCHEDULED invoice is dated at one instant
     period = display.format_when(start) if dated else display.format_period(start, end)
-    lines = [_line(child, credit_type, period) for child in node.children("line_items")]
+    children = node.children("line_items")
+    names = _balance_names(children)
+    lines = [_line(child, credit_type, period, names) for child in children]
     charges = tuple(line for line in lines if line.type != CREDIT_LINE)
     credits = tuple(
         replace(line, text_item=CREDIT_INDENT + line.label)
@@ -233,18 +237,33 @@ def _labelled(name: str, id_: str) -> str:
     return f"{name} ({id_})" if name else id_
 
 
-def _line(node: Node, credit_type: str, period: str) -> LineView:
+def _balance_names(children: list[Node]) -> dict[str, str]:
+    """Balance ID -> its name, from the invoice's applied lines (for "covered by ...")."""
+    names: dict[str, str] = {}
+    for child in children:
+        applied = child.value.get("applied_commit_or_credit")
+        if isinstance(applied, dict) and isinstance(applied.get("id"), str):
+            names[applied["id"]] = str(applied.get("name") or applied["id"])
+    return names
+
+
+def _line(node: Node, credit_type: str, period: str, names: dict[str, str]) -> LineView:
     name = _text(node, "name")
     groups = _groups(node.mapping("pricing_group_values", optional=True))
     groups += _groups(node.mapping("presentation_group_values", optional=True))
     groups_text = ", ".join(f"{key}={value}" for key, value in groups)
     starting_at, ending_before = node.instant("starting_at"), node.instant("ending_before")
     if starting_at == ending_before:  # a dated charge: its date, unless it is the invoice's
-        window = display.format_when(starting_at)
+        service_period = display.format_when(starting_at)
     else:
-        window = display.format_period(starting_at, ending_before)
-    window = "" if window == period else window
-    label = " ".join(part for part in (name, f"[{groups_text}]" if groups else "", window) if part)
+        service_period = display.format_period(starting_at, ending_before)
+    window = "" if service_period == period else service_period
+    commit_id = node.text("commit_id", nullable=True)
+    covered_by = "" if commit_id is None else display.printable(names.get(commit_id, commit_id))
+    covered = f"(covered by {covered_by})" if covered_by else ""
+    label = " ".join(
+        part for part in (name, f"[{groups_text}]" if groups else "", window, covered) if part
+    )
     tier_mode = _tier_mode(node)
     unit_price = node.decimal("unit_price", nullable=True)
     tiers = tuple(_tier(child, credit_type) for child in node.children("tiers", optional=True))
@@ -262,6 +281,8 @@ def _line(node: Node, credit_type: str, period: str) -> LineView:
         groups=groups,
         groups_text=groups_text,
         window=window,
+        service_period=service_period,
+        covered_by=covered_by,
         label=label,
         text_item=label,
         quantity=quantity,
