@@ -8,6 +8,13 @@ sum ever needs rounding, so whether a sum is exact cannot depend on the order of
 `within_precision` then refuses a quantity that needs more than 50 digits, as an amount too
 large to round to its smallest unit is refused (E707).
 
+A usage quantity is priced as an exact rational (`fractions.Fraction`, this module's
+`Exact`): `convert_quantity` returns aggregate × factor or aggregate ÷ factor without cutting it to
+any number of digits, so a DIVIDE whose quotient does not terminate (÷3, ÷3600) is carried as
+the fraction it is (31 ÷ 3 = 31/3) through rounding, tiers and prices, and only the line's total
+is rounded: 31/3 units at 4.5 cents = 46.5 exactly -> 47 cents (at 50 digits it was 46.4999… ->
+46). Rounding an `Exact` uses integer arithmetic only (`_round_to_places`), never a float.
+
 Rounding happens at exactly two named points (DESIGN.md, "Pricing semantics"):
 
 1. `round_quantity` — a product's `quantity_rounding`, after `quantity_conversion`:
@@ -15,6 +22,11 @@ Rounding happens at exactly two named points (DESIGN.md, "Pricing semantics"):
    `decimal_places` may be negative (-2 rounds to hundreds).
 2. `round_money` — once per line item, to the credit type's smallest unit (USD: a whole cent),
    ties away from zero. Subtotals and totals are sums of rounded lines, so they need no rounding.
+
+Both take a Decimal or an `Exact`. Besides them, `shown` turns an `Exact` into the Decimal an
+invoice displays (a line's `quantity`, a tier row's `quantity` and `subtotal`): exactly, when its
+decimal expansion terminates; otherwise cut to `DISPLAY_PLACES` (12) decimal places, to the
+nearest (a non-terminating value is never a tie). What is shown is never fed back into pricing.
 
 `canonical` writes a Decimal in the one plain form used in JSON output and digests, and
 `format_major` shows an amount in major units for people (`$0.50`).
@@ -42,6 +54,8 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
+from fractions import Fraction
+from typing import TypeAlias
 
 EXACT = Context(
     prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
@@ -58,6 +72,11 @@ _FITS = Context(
 )
 ZERO = Decimal(0)
 ONE = Decimal(1)
+
+Exact: TypeAlias = Fraction
+"""An exact rational quantity or amount: what `convert_quantity` returns and pricing computes."""
+DISPLAY_PLACES = 12
+"""Decimal places a non-terminating `Exact` is shown to (`shown`); display only."""
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:_\d+)*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
 
@@ -124,24 +143,102 @@ def add_up(amounts: Iterable[Decimal]) -> Decimal:
     return functools.reduce(SUMS.add, amounts, ZERO)
 
 
-def convert_quantity(quantity: Decimal, factor: Decimal, operation: str) -> Decimal:
-    """Apply a product's `quantity_conversion`: MULTIPLY or DIVIDE by `conversion_factor`."""
+def exact(value: Decimal | Exact | int) -> Exact:
+    """`value` as an exact rational: a Decimal converts without loss.
+
+    >>> exact(Decimal("0.05"))
+    Fraction(1, 20)
+    """
+    return value if isinstance(value, Fraction) else Fraction(value)
+
+
+def convert_quantity(quantity: Decimal | Exact, factor: Decimal, operation: str) -> Exact:
+    """Apply a product's `quantity_conversion`, exactly: MULTIPLY or DIVIDE by
+    `conversion_factor`. A quotient that does not terminate stays a fraction.
+
+    >>> convert_quantity(Decimal(31), Decimal(3), "DIVIDE")
+    Fraction(31, 3)
+    """
     if operation == "MULTIPLY":
-        return EXACT.multiply(quantity, factor)
-    return EXACT.divide(quantity, factor)
+        return exact(quantity) * exact(factor)
+    return exact(quantity) / exact(factor)
 
 
-def round_quantity(quantity: Decimal, decimal_places: int, method: str) -> Decimal:
-    """Apply a product's `quantity_rounding`.
+def round_quantity(quantity: Decimal | Exact, decimal_places: int, method: str) -> Decimal:
+    """Apply a product's `quantity_rounding` (an `Exact` is rounded exactly, never cut first).
 
     >>> round_quantity(Decimal("1234.5"), -2, "ROUND_UP")
     Decimal('1300')
     >>> round_quantity(Decimal("-2.5"), 0, "ROUND_HALF_UP")
     Decimal('-3')
+    >>> round_quantity(Fraction(10, 3), 0, "ROUND_UP")
+    Decimal('4')
+    >>> round_quantity(Fraction(-10, 3), 1, "ROUND_DOWN")
+    Decimal('-3.4')
     """
+    mode = QUANTITY_ROUNDING[method]
+    if isinstance(quantity, Fraction):
+        return _round_to_places(quantity, decimal_places, mode)
     exponent = Decimal(1).scaleb(-decimal_places)
-    rounded = quantity.quantize(exponent, rounding=QUANTITY_ROUNDING[method], context=EXACT)
+    rounded = quantity.quantize(exponent, rounding=mode, context=EXACT)
     return normalize(rounded)
+
+
+def shown(value: Decimal | Exact) -> Decimal:
+    """The Decimal an invoice displays for `value`: `value` itself when it terminates, else cut
+    to `DISPLAY_PLACES` decimal places, to the nearest. Display only: never priced.
+
+    >>> shown(Fraction(3, 5)), shown(Fraction(10, 3)), shown(Fraction(20, 3))
+    (Decimal('0.6'), Decimal('3.333333333333'), Decimal('6.666666666667'))
+    """
+    if not isinstance(value, Fraction):
+        return value
+    places = _terminating_places(value.denominator)
+    if places is None:
+        return _round_to_places(value, DISPLAY_PLACES, ROUND_HALF_EVEN)
+    return normalize(_with_exponent(value.numerator * 10**places // value.denominator, -places))
+
+
+def _terminating_places(denominator: int) -> int | None:
+    """The decimal places n/`denominator` needs (n coprime to it), None when it never ends."""
+    twos = fives = 0
+    while denominator % 2 == 0:
+        denominator, twos = denominator // 2, twos + 1
+    while denominator % 5 == 0:
+        denominator, fives = denominator // 5, fives + 1
+    return max(twos, fives) if denominator == 1 else None
+
+
+def _round_to_places(value: Exact, places: int, mode: str) -> Decimal:
+    """`value` rounded to `places` decimal places (negative: tens, hundreds) in one of the
+    decimal modes ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP (ties away from zero) or
+    ROUND_HALF_EVEN, with integer arithmetic only; refused (`InvalidOperation`) when the result
+    needs more than `EXACT`'s 50 digits, as a Decimal quantize is."""
+    scaled = value * Fraction(10) ** places
+    whole = _round_integer(scaled.numerator, scaled.denominator, mode)
+    rounded = _with_exponent(whole, -places)
+    return normalize(rounded.quantize(Decimal(1).scaleb(-places), context=EXACT))
+
+
+def _round_integer(numerator: int, denominator: int, mode: str) -> int:
+    """`numerator` / `denominator` (> 0) rounded to an integer in `mode`."""
+    floor, rest = divmod(numerator, denominator)
+    if mode == ROUND_FLOOR or rest == 0:
+        return floor
+    if mode == ROUND_CEILING:
+        return floor + 1
+    twice = 2 * rest
+    if twice != denominator:
+        return floor + (twice > denominator)
+    if mode == ROUND_HALF_UP:  # a tie: away from zero
+        return floor + (numerator > 0)
+    return floor + floor % 2  # ROUND_HALF_EVEN: to the even neighbour
+
+
+def _with_exponent(coefficient: int, exponent: int) -> Decimal:
+    """coefficient × 10^exponent as a Decimal, built exactly (no context rounds it)."""
+    sign, digits, _ = Decimal(coefficient).as_tuple()
+    return Decimal((sign, digits, exponent))
 
 
 @dataclass(frozen=True)
@@ -162,12 +259,15 @@ class CreditType:
 USD = CreditType(id="USD", name="USD (cents)", decimal_places=0, per_major=Decimal(100), symbol="$")
 
 
-def round_money(amount: Decimal, credit_type: CreditType = USD) -> Decimal:
-    """Round a line item's total to the credit type's smallest unit, ties away from zero.
+def round_money(amount: Decimal | Exact, credit_type: CreditType = USD) -> Decimal:
+    """Round a line item's total to the credit type's smallest unit, ties away from zero; an
+    `Exact` amount is rounded from its exact value.
 
-    >>> round_money(Decimal("50.5")), round_money(Decimal("-0.5"))
-    (Decimal('51'), Decimal('-1'))
+    >>> round_money(Decimal("50.5")), round_money(Decimal("-0.5")), round_money(Fraction(93, 2))
+    (Decimal('51'), Decimal('-1'), Decimal('47'))
     """
+    if isinstance(amount, Fraction):
+        return _round_to_places(amount, credit_type.decimal_places, ROUND_HALF_UP)
     exponent = Decimal(1).scaleb(-credit_type.decimal_places)
     return normalize(amount.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT))
 

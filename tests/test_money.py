@@ -1,8 +1,11 @@
 """Money and quantity rounding happen only in billing_spec.money, as DESIGN.md names them."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from billing_spec.money import (
     USD,
@@ -14,6 +17,7 @@ from billing_spec.money import (
     parse_decimal,
     round_money,
     round_quantity,
+    shown,
 )
 
 
@@ -61,3 +65,67 @@ def test_parse_decimal_refuses_non_numbers():
     for text in ["NaN", "inf", "1e", "", "0x10", "1__0"]:
         with pytest.raises(NotADecimal):
             parse_decimal(text)
+
+
+def test_a_non_terminating_quotient_stays_a_fraction():
+    """31 ÷ 3 is 31/3, not 10.333… to some number of digits."""
+    assert convert_quantity(Decimal(31), Decimal(3), "DIVIDE") == Fraction(31, 3)
+    assert convert_quantity(Decimal("7.5"), Decimal(3600), "DIVIDE") == Fraction(1, 480)
+
+
+@pytest.mark.parametrize(
+    ("quantity", "places", "method", "expected"),
+    [
+        (Fraction(10, 3), 0, "ROUND_UP", "4"),
+        (Fraction(-10, 3), 0, "ROUND_UP", "-3"),  # toward +inf
+        (Fraction(-10, 3), 0, "ROUND_DOWN", "-4"),  # toward -inf
+        (Fraction(10, 3), 2, "ROUND_UP", "3.34"),
+        (Fraction(5, 2), 0, "ROUND_HALF_UP", "3"),  # a tie: away from zero
+        (Fraction(-5, 2), 0, "ROUND_HALF_UP", "-3"),
+        (Fraction(20, 3), 0, "ROUND_HALF_UP", "7"),
+        (Fraction(3701, 3), -2, "ROUND_UP", "1300"),  # 1233.67 -> hundreds
+        (Fraction(3749, 3), -2, "ROUND_HALF_UP", "1200"),  # 1249.67
+        (Fraction(1, 3), -2, "ROUND_DOWN", "0"),
+    ],
+)
+def test_round_quantity_of_an_exact_fraction(quantity, places, method, expected):
+    assert canonical(round_quantity(quantity, places, method)) == expected
+
+
+@given(
+    st.decimals(-(10**6), 10**6, places=4, allow_nan=False, allow_infinity=False),
+    st.integers(-3, 4),
+    st.sampled_from(["ROUND_UP", "ROUND_DOWN", "ROUND_HALF_UP"]),
+)
+def test_a_fraction_rounds_as_its_decimal_does(quantity, places, method):
+    """The integer rounding of an exact fraction agrees with Decimal's quantize on the same
+    (terminating) value, for every method and place."""
+    assert round_quantity(Fraction(quantity), places, method) == round_quantity(
+        quantity, places, method
+    )
+
+
+@given(st.decimals(-(10**6), 10**6, places=6, allow_nan=False, allow_infinity=False))
+def test_an_exact_fraction_rounds_to_money_as_its_decimal_does(amount):
+    assert round_money(Fraction(amount)) == round_money(amount)
+
+
+def test_an_amount_beyond_50_digits_is_refused_not_rounded():
+    with pytest.raises(InvalidOperation):
+        round_money(Fraction(10**58, 3))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Fraction(3, 5), "0.6"),  # terminates: exact
+        (Fraction(1, 2**20), "0.00000095367431640625"),  # terminates after 20 places: exact
+        (Fraction(10, 3), "3.333333333333"),  # 12 places, to the nearest
+        (Fraction(20, 3), "6.666666666667"),
+        (Fraction(-20, 3), "-6.666666666667"),
+        (Fraction(1, 3 * 10**13), "0"),
+        (Fraction(1, 7), "0.142857142857"),
+    ],
+)
+def test_shown_is_exact_when_it_terminates_else_12_places(value, expected):
+    assert canonical(shown(value)) == expected

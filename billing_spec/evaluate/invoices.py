@@ -15,6 +15,10 @@ TIERED), `total`, and for TIERED `tier_mode` and the `tiers` breakdown. A line a
 override priced also has `override` (`{"type", "index"}`, index: its position in the contract's
 `overrides`) and, over a FLAT list rate, `list_price` (the list unit price). Money and quantities
 are canonical decimal strings in the credit type's base unit (USD cents); timestamps end in `Z`.
+A usage line's `quantity` and a tier row's `quantity` and `subtotal` are shown exactly when they
+terminate; one that does not (a DIVIDE by 3) is shown to 12 decimal places, to the nearest
+(`money.shown`: 31/3 -> `10.333333333333`, 20/3 -> `6.666666666667`), while the line's `total`
+is the exact value rounded once (`usage_lines`).
 The summary's counts add up: events_read = events_used + duplicates + malformed +
 unknown_customer + outside_contracts + not_billed.
 

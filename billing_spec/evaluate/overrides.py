@@ -49,8 +49,16 @@ from decimal import Decimal, localcontext
 
 from billing_spec.catalog.enums import OverridePrioritization, OverrideType, RateType, TierMode
 from billing_spec.catalog.models import Contract, Override, OverrideTier, Product, Rate, Tier
-from billing_spec.evaluate.pricing import Priced, TierCharge, split_units, tier_at, tier_starts
-from billing_spec.money import EXACT
+from billing_spec.evaluate.pricing import (
+    Priced,
+    Quantity,
+    TierCharge,
+    split_units,
+    tier_at,
+    tier_starts,
+    tier_subtotal,
+)
+from billing_spec.money import EXACT, Exact
 
 Values = Mapping[str, str | None]
 
@@ -321,13 +329,14 @@ def _holding(starts: list[Decimal], at: Decimal) -> int:
 def price_bands(
     priced: Priced,
     bands: Sequence[OverrideTier],
-    position: Decimal,
-    quantity: Decimal,
-    total: Decimal,
+    position: Quantity,
+    quantity: Quantity,
+    total: Quantity,
 ) -> Priced:
     """A VOLUME line (one tier row) under a TIERED override: the units `(position, position +
     quantity]` of each band at the tier's price × the band's multiplier; the tier's flat_price ×
-    the multiplier of the band the period's `total` falls in."""
+    the multiplier of the band the period's `total` falls in. Units, subtotals and the amount are
+    exact (`money.Exact`), as in `pricing`."""
     [row] = priced.tiers or ()
     rows: list[TierCharge] = []
     with localcontext(EXACT):
@@ -338,18 +347,16 @@ def price_bands(
             if units or (flat is not None and not rows):
                 price = row.price * bands[j].multiplier
                 row_flat = None if rows else flat
-                subtotal = units * price + (row_flat if row_flat is not None else 0)
+                subtotal = tier_subtotal(units, price, row_flat)
                 rows.append(
                     TierCharge(
                         row.tier, row.starting_at, row.size, units, price, row_flat, subtotal
                     )
                 )
-        if not rows:
-            zero = Decimal(0)
-            rows.append(
-                TierCharge(row.tier, row.starting_at, row.size, zero, row.price, None, zero)
-            )
-        amount = sum((r.subtotal for r in rows), Decimal(0))
+    if not rows:
+        zero = Exact(0)
+        rows.append(TierCharge(row.tier, row.starting_at, row.size, zero, row.price, None, zero))
+    amount = sum((r.subtotal for r in rows), Exact(0))
     return Priced(amount, tier_mode=priced.tier_mode, tiers=tuple(rows))
 
 

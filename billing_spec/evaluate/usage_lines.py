@@ -6,7 +6,11 @@ quantity goes through the product's pipeline, then its rate:
 
     aggregate -> quantity_conversion (MULTIPLY/DIVIDE) -> quantity_rounding -> FLAT | TIERED
 
-and its total is rounded once to the credit type's smallest unit (`money.round_money`). Within a
+and its total is rounded once to the credit type's smallest unit (`money.round_money`). The
+quantity is exact from the conversion on (`money.Exact`): a DIVIDE that does not terminate is
+carried as a fraction through rounding, tiers and prices, and the line shows it cut to
+`money.DISPLAY_PLACES` places (`money.shown`): 31 units ÷ 3 at 4.5 cents is 31/3 × 4.5 = 46.5
+-> 47 cents, shown as quantity 10.333333333333. Within a
 period, the lines of one group are priced in time order, so tiered pricing continues across a
 mid-period price change: the second segment starts where the first stopped, at its own rate's
 tiers; VOLUME looks up the tier of the period's total. Tier positions are kept per group (pricing
@@ -36,8 +40,22 @@ from billing_spec.evaluate.invoices import LineItem
 from billing_spec.evaluate.overrides import Effective, price_bands
 from billing_spec.evaluate.periods import Period
 from billing_spec.evaluate.plan import ContractPlan, GroupValues, Window, WindowTable
-from billing_spec.evaluate.pricing import Priced, price_flat, price_graduated, price_volume
-from billing_spec.money import convert_quantity, round_money, round_quantity, within_precision
+from billing_spec.evaluate.pricing import (
+    Priced,
+    price_flat,
+    price_graduated,
+    price_volume,
+    shown_rows,
+)
+from billing_spec.money import (
+    Exact,
+    convert_quantity,
+    exact,
+    round_money,
+    round_quantity,
+    shown,
+    within_precision,
+)
 from billing_spec.timestamps import format_timestamp
 
 
@@ -106,9 +124,9 @@ def _price_period(
     """The lines of one group in one period, in time order."""
     product = catalog.section("products")[table.product.id]
     quantities = [_pipeline(product, quantity) for _, quantity in items]
-    period_total = sum(quantities, Decimal(0))
+    period_total = sum(quantities, Exact(0))
     values = dict(zip(table.product.shape.presentation_key, presentation, strict=True))
-    position, flats_paid, volume_flat_paid, lines = Decimal(0), 0, False, []
+    position, flats_paid, volume_flat_paid, lines = Exact(0), 0, False, []
     for (window, _), quantity in zip(items, quantities, strict=True):
         pricing = window.pricing_for(values)
         if pricing is None or not pricing.entitled:  # switched off for these presentation values
@@ -130,16 +148,17 @@ def _price_period(
     return lines
 
 
-def _pipeline(product, quantity: Decimal) -> Decimal:
-    """aggregate -> quantity_conversion -> quantity_rounding (an aggregate beyond 50 significant
-    digits is refused: `within_precision`)."""
-    quantity = within_precision(quantity)
+def _pipeline(product, aggregate: Decimal) -> Exact:
+    """aggregate -> quantity_conversion -> quantity_rounding, exactly (an aggregate beyond 50
+    significant digits is refused: `within_precision`)."""
+    quantity = exact(within_precision(aggregate))
     conversion = product.quantity_conversion
     if conversion is not None:
         quantity = convert_quantity(quantity, conversion.conversion_factor, conversion.operation)
     rounding = product.quantity_rounding
     if rounding is not None:
-        quantity = round_quantity(quantity, rounding.decimal_places, rounding.rounding_method)
+        rounded = round_quantity(quantity, rounding.decimal_places, rounding.rounding_method)
+        quantity = exact(rounded)
     return quantity
 
 
@@ -149,7 +168,7 @@ def _line(
     presentation: GroupValues,
     window: Window,
     pricing: Effective,
-    quantity: Decimal,
+    quantity: Exact,
     priced: Priced,
 ) -> LineItem:
     plan = table.product
@@ -162,13 +181,13 @@ def _line(
         credit_type=credit_type,
         starting_at=window.start,
         ending_before=window.end,
-        quantity=quantity,
+        quantity=shown(quantity),
         total=round_money(priced.amount, credit_type),
         unit_price=priced.unit_price,
         pricing_group_values=dict(zip(plan.shape.pricing_key, table.pricing_values, strict=True)),
         presentation_group_values=dict(zip(plan.shape.presentation_key, presentation, strict=True)),
         tier_mode=priced.tier_mode,
-        tiers=priced.tiers,
+        tiers=shown_rows(priced.tiers),
         product_tags=tuple(plan.content.get("tags", ())),
         commit_price=_commit_price(pricing.list_rate),
         list_price=pricing.list_price,
