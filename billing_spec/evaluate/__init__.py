@@ -8,12 +8,15 @@ The stages, each in its own module:
    segments (`segments`) and compiled metric matchers (`matchers`): everything known before the
    first event.
 2. an engine (`engine`, `python_engine`) — events + plan -> quantities per window and group.
-3. pricing steps over each contract's statement periods; today one step, `usage_lines`
-   (quantity pipeline, FLAT / TIERED / VOLUME in `pricing`). Subscriptions, scheduled charges,
-   composite products, overrides, commits and credits slot in as further steps over the same
-   line items (`STEPS`).
-4. `invoices` — one DRAFT USAGE invoice per contract, statement period and credit type that has
-   a line item, sorted; plus the event summary.
+3. pricing steps (`STEPS`) filling each contract's statements (`statements`: its USAGE
+   invoices per statement period and SCHEDULED invoices per instant, through its horizon):
+   `usage_lines` (quantity pipeline, FLAT / TIERED / VOLUME in `pricing`, overrides in
+   `overrides`), subscriptions and scheduled charges (`charges`, `billing_periods`), composite
+   products (`composites`), then the commits and credits that draw every charge down
+   (`balance_step` over `balances.burn_down`, recurring grants from `recurring`), custom units
+   converted to fiat (`conversions`) and the notes of what is not priced.
+4. `invoices` — one DRAFT invoice per statement and credit type that has a line item, sorted;
+   plus the event summary.
 
 Pure: no clock, no environment; the same catalog and events (in any order, split or
 duplicated) give byte-identical invoices.

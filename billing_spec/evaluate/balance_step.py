@@ -244,9 +244,7 @@ def _charge(key: tuple[int, int], line: LineItem) -> Charge:
         ending_before=line.ending_before,
         unit_price=line.unit_price,
         amount=line.total,
-        commit_amount=None
-        if line.commit_price is None
-        else EXACT.multiply(line.quantity, line.commit_price),
+        commit_amount=line.commit_amount,
     )
 
 

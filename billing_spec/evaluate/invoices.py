@@ -64,6 +64,9 @@ class LineItem:
     commit_price: Decimal | None = None
     """usage lines: the FLAT `commit_rate` of the list rate, what a COMMIT_RATE balance pays per
     unit it covers; not in the JSON."""
+    commit_amount: Decimal | None = None
+    """usage lines with a `commit_price`: the whole line at it (from the exact quantity, to 50
+    digits); not in the JSON."""
     is_prorated: bool | None = None
     """subscription lines: whether the service period was prorated."""
     applied_commit_or_credit: AppliedBalance | None = None

@@ -25,8 +25,8 @@ windows back in time order. The plan holds no events and no quantities.
 Building the plan also warns about what the catalog asks and this evaluator leaves out: an ingest
 alias of two customers (W959), a SQL metric (W957), a rate it ignores (W960), a conversion factor
 that is not positive (W961), and per contract the terms it does not price yet (W962, "not
-evaluated yet: ...": commits, credits, scheduled charges, subscriptions, entitled composite
-products, `invoice_generation_starting_at`).
+evaluated yet: ...": `unpriced_terms`, today usage a COMMIT_RATE balance covers under a TIERED
+commit rate).
 """
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ from billing_spec.evaluate.pricing import (
     shown_rows,
 )
 from billing_spec.money import (
+    EXACT,
     Exact,
     convert_quantity,
     exact,
@@ -190,6 +191,7 @@ def _line(
         tiers=shown_rows(priced.tiers),
         product_tags=tuple(plan.content.get("tags", ())),
         commit_price=_commit_price(pricing.list_rate),
+        commit_amount=_commit_amount(pricing.list_rate, quantity),
         list_price=pricing.list_price,
         override=None
         if applied is None
@@ -203,6 +205,15 @@ def _commit_price(rate) -> Decimal | None:
     if commit is None or commit.rate_type != "FLAT" or commit.price is None:
         return None
     return commit.price
+
+
+def _commit_amount(rate, quantity: Exact) -> Decimal | None:
+    """The line at its commit price, from the exact quantity (50 significant digits)."""
+    price = _commit_price(rate)
+    if price is None:
+        return None
+    numerator = EXACT.multiply(Decimal(quantity.numerator), price)
+    return EXACT.divide(numerator, Decimal(quantity.denominator))
 
 
 def _product_rank(table: WindowTable) -> int:
