@@ -7,6 +7,7 @@ import gzip
 import json
 import random
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +20,8 @@ from billing_spec.evaluate.pricing import price_graduated, price_volume, tier_at
 from billing_spec.events import read_events
 
 # A catalog exercising every aggregation, tiers (graduated and volume), a mid-period price
-# change, pricing and presentation group keys, two customers and two statement schedules.
+# change, pricing and presentation group keys, two customers and two statement schedules, and
+# contract terms: a subscription, a credit and a prepaid commit whose window cuts a period.
 CATALOG = """
 version: 1
 billable_metrics:
@@ -34,6 +36,8 @@ products:
   users: {name: Users, type: usage, billable_metric: users}
   level: {name: Level, type: usage, billable_metric: level}
   calls: {name: Calls, type: usage, billable_metric: calls}
+  seats: {name: Seats, type: subscription}
+  promo: {name: Promo, type: fixed}
 rate_cards:
   card:
     name: Card
@@ -46,12 +50,23 @@ rate_cards:
       - {product: level, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 1}
       - {product: level, starting_at: 2026-10-20T00:00:00Z, entitled: true, rate_type: FLAT, price: 3}
       - {product: calls, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 0.1}
+      - {product: seats, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 100, billing_frequency: MONTHLY}
 customers:
   a: {name: A, ingest_aliases: [a-alias]}
   b: {name: B}
 contracts:
-  a_2026: {customer: a, rate_card: card, starting_at: 2026-10-01T00:00:00Z}
-  b_2026: {customer: b, rate_card: card, starting_at: 2026-10-10T00:00:00Z, usage_statement_schedule: {frequency: WEEKLY, day: CONTRACT_START}}
+  a_2026:
+    customer: a
+    rate_card: card
+    starting_at: 2026-10-01T00:00:00Z
+    subscriptions: [{subscription_rate: {product: seats, billing_frequency: MONTHLY}, initial_quantity: 2, collection_schedule: ADVANCE}]
+    credits: [{product: promo, access_schedule: {schedule_items: [{amount: 300, starting_at: 2026-10-01T00:00:00Z, ending_before: 2026-12-01T00:00:00Z}]}}]
+  b_2026:
+    customer: b
+    rate_card: card
+    starting_at: 2026-10-10T00:00:00Z
+    usage_statement_schedule: {frequency: WEEKLY, day: CONTRACT_START}
+    commits: [{product: promo, type: PREPAID, priority: 1, applicable_products: [total, peak], access_schedule: {schedule_items: [{amount: 50, starting_at: 2026-10-12T00:00:00Z, ending_before: 2026-11-10T00:00:00Z}]}}]
 """
 
 numbers = st.one_of(
@@ -181,6 +196,25 @@ def test_lines_sum_to_the_subtotal_and_the_counts_add_up(tmp_path_factory, draft
     )
     keys = [(i["customer"], i["contract"], i["start_timestamp"]) for i in document["invoices"]]
     assert keys == sorted(keys)
+    _balances_hold(document)
+
+
+def _balances_hold(document) -> None:
+    """Credits never push a line below zero (each applied line is minus a covered part right
+    before it) and never give more than a grant: applied amounts add up to at most its amount,
+    and what remains after the last invoice is amount − applied."""
+    grants = {"credits[0]": Decimal(300), "commits[0]": Decimal(50)}
+    applied: dict[tuple[str, str], Decimal] = {}
+    for invoice in document["invoices"]:
+        lines = invoice["line_items"]
+        for before, line in pairwise(lines):
+            if line["type"] == "applied_commit_or_credit":
+                assert Decimal(line["total"]) == -Decimal(before["total"]) <= 0
+                assert before["commit_id"] == line["applied_commit_or_credit"]["id"]
+        for balance in invoice["balances"]:
+            key = (invoice["contract"], balance["id"])
+            applied[key] = applied.get(key, Decimal(0)) + Decimal(balance["applied"])
+            assert applied[key] + Decimal(balance["remaining"]) == grants[balance["id"]]
 
 
 prices = st.decimals(0, 50, places=3, allow_nan=False, allow_infinity=False)
