@@ -66,75 +66,59 @@ def balance_step(catalog: CompiledCatalog, statements: Statements) -> None:
 def grants_of(
     catalog: CompiledCatalog, contract: ContractPlan, statements: Statements
 ) -> list[Term]:
-    """The contract's balances as grants, one per access-schedule item."""
+    """The contract's balances as grants: one per access-schedule item of its commits and
+    credits, then one per recurrence of its recurring ones."""
     spec = catalog.section("contracts")[contract.id]
-    products = catalog.section("products")
     terms: list[Term] = []
     for field, items in (("commits", spec.commits), ("credits", spec.credits)):
         for i, balance in enumerate(items):
             kind = str(getattr(balance, "type", None) or "CREDIT")
             free = kind == "CREDIT" or (kind == "PREPAID" and balance.invoice_schedule is None)
-            schedule = balance.access_schedule
             trueup = _trueup_date(balance) if kind == "POSTPAID" else None
-            for j, item in enumerate(schedule.schedule_items):
-                grant = Grant(
-                    id=f"{field}[{i}]" + (f"/{j}" if j else ""),
-                    type=kind,
-                    product=balance.product,
-                    name=balance.name or products[balance.product].name,
-                    credit_type=catalog.credit_type(schedule.credit_type).id,
-                    amount=item.amount,
-                    starting_at=item.starting_at,
-                    ending_before=item.ending_before,
-                    priority=balance.priority,
-                    free=free,
-                    applicable_products=_set(balance.applicable_products),
-                    applicable_product_tags=_set(balance.applicable_product_tags),
-                    specifiers=_specifiers(balance.specifiers),
-                    order=len(terms),
-                    rate_type=str(balance.rate_type or "LIST_RATE"),
-                )
-                terms.append(Term(grant, balance, trueup))
-    terms += _recurring(catalog, spec, contract, statements, len(terms))
-    return terms
-
-
-def _recurring(
-    catalog: CompiledCatalog,
-    spec: Contract,
-    contract: ContractPlan,
-    statements: Statements,
-    order: int,
-) -> list[Term]:
-    """Recurring commits and credits: one grant per recurrence before the horizon."""
-    products = catalog.section("products")
-    terms: list[Term] = []
-    for field, term, grant in recurrences(spec, contract, statements):
+            credit_type = balance.access_schedule.credit_type
+            for j, item in enumerate(balance.access_schedule.schedule_items):
+                window = (item.amount, item.starting_at, item.ending_before)
+                grant_id = f"{field}[{i}]" + (f"/{j}" if j else "")
+                grant = _grant(catalog, balance, grant_id, kind, free, credit_type, window)
+                terms.append(Term(replace(grant, order=len(terms)), balance, trueup))
+    for field, term, recurrence in recurrences(spec, contract, statements):
         credit = field == "recurring_credits"
         free = credit or getattr(term, "invoice_amount", None) is None
-        terms.append(
-            Term(
-                Grant(
-                    id=f"{field}[{term_index(spec, field, term)}]/{grant.index}",
-                    type="CREDIT" if credit else "PREPAID",
-                    product=term.product,
-                    name=term.name or products[term.product].name,
-                    credit_type=catalog.credit_type(term.access_amount.credit_type).id,
-                    amount=grant.amount,
-                    starting_at=grant.starting_at,
-                    ending_before=grant.ending_before,
-                    priority=term.priority,
-                    free=free,
-                    applicable_products=_set(term.applicable_products),
-                    applicable_product_tags=_set(term.applicable_product_tags),
-                    specifiers=_specifiers(term.specifiers),
-                    order=order + len(terms),
-                    rate_type=str(term.rate_type or "LIST_RATE"),
-                ),
-                term,
-            )
-        )
+        window = (recurrence.amount, recurrence.starting_at, recurrence.ending_before)
+        grant_id = f"{field}[{term_index(spec, field, term)}]/{recurrence.index}"
+        kind = "CREDIT" if credit else "PREPAID"
+        grant = _grant(catalog, term, grant_id, kind, free, term.access_amount.credit_type, window)
+        terms.append(Term(replace(grant, order=len(terms)), term))
     return terms
+
+
+def _grant(
+    catalog: CompiledCatalog,
+    term: Any,
+    grant_id: str,
+    kind: str,
+    free: bool,
+    credit_type: str | None,
+    window: tuple[Decimal, datetime, datetime],
+) -> Grant:
+    """A grant of `term` (a commit, credit, or recurring one): its amount and access window."""
+    amount, starting_at, ending_before = window
+    return Grant(
+        id=grant_id,
+        type=kind,
+        product=term.product,
+        name=term.name or catalog.section("products")[term.product].name,
+        credit_type=catalog.credit_type(credit_type).id,
+        amount=amount,
+        starting_at=starting_at,
+        ending_before=ending_before,
+        priority=term.priority,
+        free=free,
+        applicable_products=_set(term.applicable_products),
+        applicable_product_tags=_set(term.applicable_product_tags),
+        specifiers=_specifiers(term.specifiers),
+        rate_type=str(term.rate_type or "LIST_RATE"),
+    )
 
 
 def recurrences(spec: Contract, contract: ContractPlan, statements: Statements):
