@@ -39,7 +39,7 @@ from billing_spec.evaluate.balances import Application, Charge, Grant, GrantSpec
 from billing_spec.evaluate.invoices import AppliedBalance, BalanceUse, LineItem
 from billing_spec.evaluate.plan import ContractPlan
 from billing_spec.evaluate.statements import InvoiceKey, Statements
-from billing_spec.money import EXACT, ZERO, round_money
+from billing_spec.money import ZERO, exact, round_money, shown
 
 DRAWABLE = ("usage", "subscription", "composite")
 APPLIED = "applied_commit_or_credit"
@@ -247,8 +247,8 @@ def _split_lines(
 
 def _split(line: LineItem, uses: list[Application]) -> list[LineItem]:
     """The covered parts with their applied lines, then the uncovered rest. A part's quantity
-    is the line's in proportion to the list amount it covers, to `SPLIT_PLACES`; the last part
-    takes what is left, so the parts' quantities add up to the line's exactly. A part a
+    is the line's in proportion to the list amount it covers (as shown: `money.shown`); the
+    last part takes what is left, so the parts' quantities add up to the line's exactly. A part a
     COMMIT_RATE balance covers is priced at the commit rate (its total is what the balance
     pays); the rest stays at the line's price."""
     parts: list[tuple[Decimal, Decimal, Application | None]] = []  # (list share, total, use)
@@ -285,15 +285,11 @@ def _part(line: LineItem, quantity: Decimal, total: Decimal, use: Application | 
     )
 
 
-SPLIT_PLACES = Decimal("1e-10")
-
-
 def _share(line: LineItem, total: Decimal) -> Decimal:
-    """The quantity `total` of the line's total stands for, to `SPLIT_PLACES`."""
+    """The quantity `total` of the line's total stands for, as shown (`money.shown`)."""
     if not line.total:
         return line.quantity
-    exact = EXACT.divide(EXACT.multiply(line.quantity, total), line.total)
-    return exact.quantize(SPLIT_PLACES, context=EXACT).normalize(EXACT)
+    return shown(exact(line.quantity) * exact(total) / exact(line.total))
 
 
 def _applied(line: LineItem, use: Application, total: Decimal) -> LineItem:
