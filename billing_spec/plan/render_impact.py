@@ -62,11 +62,18 @@ def rows(impact: Impact) -> tuple[list[Row], int]:
         if not changed:
             continue
         for period in changed:
-            out.append(_row(contract, period, format_period(period.start, period.end)))
+            out.append(_row(contract, period, _when(period)))
         if len(contract.periods) > 1:
-            total = _row(contract, contract, f"total of {len(contract.periods)} periods")
+            total = _row(contract, contract, f"total of {len(contract.periods)} invoices")
             out.append(replace(total, customer="", contract=""))
     return out, impact.periods - impact.periods_changed
+
+
+def _when(period: PeriodImpact) -> str:
+    """A usage invoice's period, or a SCHEDULED invoice's date (`scheduled 2026-10-01`)."""
+    if period.start == period.end:
+        return f"scheduled {format_when(period.start)}"
+    return format_period(period.start, period.end)
 
 
 def _row(contract: ContractImpact, amounts: PeriodImpact | ContractImpact, period: str) -> Row:
