@@ -149,7 +149,17 @@ def exact(value: Decimal | Exact | int) -> Exact:
     >>> exact(Decimal("0.05"))
     Fraction(1, 20)
     """
-    return value if isinstance(value, Fraction) else Fraction(value)
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, Decimal):
+        return _exact_decimal(value)
+    return Fraction(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _exact_decimal(value: Decimal) -> Exact:
+    """Prices and tier bounds recur on every line: convert each once."""
+    return Fraction(value)
 
 
 def convert_quantity(quantity: Decimal | Exact, factor: Decimal, operation: str) -> Exact:
@@ -214,8 +224,11 @@ def _round_to_places(value: Exact, places: int, mode: str) -> Decimal:
     decimal modes ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP (ties away from zero) or
     ROUND_HALF_EVEN, with integer arithmetic only; refused (`InvalidOperation`) when the result
     needs more than `EXACT`'s 50 digits, as a Decimal quantize is."""
-    scaled = value * Fraction(10) ** places
-    whole = _round_integer(scaled.numerator, scaled.denominator, mode)
+    if places >= 0:  # integers only: no Fraction arithmetic on the hot path
+        numerator, denominator = value.numerator * 10**places, value.denominator
+    else:
+        numerator, denominator = value.numerator, value.denominator * 10**-places
+    whole = _round_integer(numerator, denominator, mode)
     rounded = _with_exponent(whole, -places)
     return normalize(rounded.quantize(Decimal(1).scaleb(-places), context=EXACT))
 
