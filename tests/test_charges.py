@@ -18,6 +18,7 @@ from billing_spec.catalog.models import Contract, Product, RateCard
 from billing_spec.evaluate.charges import (
     Placed,
     card_rate_lookup,
+    quantity_at,
     scheduled_charges,
     subscription_charges,
 )
@@ -224,6 +225,112 @@ def test_an_increase_after_a_decrease_is_charged_above_what_the_period_already_c
         ("USAGE 11-01", "11-01", "12-01", 10, 30000, False),
         ("USAGE 11-01", "11-10", "12-01", 2, 4200, True),
     ]
+
+
+def seat_based(seat_ids: list[str], unassigned: int = 0, **fields: Any) -> dict[str, Any]:
+    """A SEAT_BASED subscription: `seat_config` instead of `initial_quantity`."""
+    out = subscription(
+        quantity_management_mode="SEAT_BASED",
+        seat_config={
+            "initial_seat_ids": seat_ids,
+            "seat_group_key": "user_id",
+            "initial_unassigned_seats": unassigned,
+        },
+        **fields,
+    )
+    del out["initial_quantity"]
+    return out
+
+
+def test_seats_added_on_the_10th_prorate_and_a_seat_removed_on_the_20th_waits():
+    """3 seats (ana, bo, cy); dee and eve added on Nov 10; bo removed on Nov 20. November:
+    3 × 3,000 = 9,000 for the month, and the 2 added seats for [Nov 10, Dec 1), 21 of 30 days:
+    2 × 3,000 × 21/30 = 4,200. The removal does not lower November (decreases wait for the next
+    period): December is 4 × 3,000 = 12,000."""
+    c = contract(
+        subscriptions=[
+            seat_based(
+                ["ana", "bo", "cy"],
+                seat_updates={
+                    "add_seat_ids": [{"seat_ids": ["dee", "eve"], "starting_at": at(11, 10)}],
+                    "remove_seat_ids": [{"seat_ids": ["bo"], "starting_at": at(11, 20)}],
+                },
+            )
+        ]
+    )
+    sub = c.subscriptions[0]
+    assert [quantity_at(sub, at(m, d)) for m, d in ((10, 1), (11, 10), (11, 20))] == [3, 5, 4]
+    assert show(subs(c, at(1, 1, 2027))) == [
+        ("USAGE 10-01", "10-01", "11-01", 3, 9000, False),
+        ("USAGE 11-01", "11-01", "12-01", 3, 9000, False),
+        ("USAGE 11-01", "11-10", "12-01", 2, 4200, True),
+        ("USAGE 12-01", "12-01", "2027-01-01", 4, 12000, False),
+    ]
+
+
+def test_seats_in_arrears_split_the_period_at_the_addition():
+    """The same seats in ARREARS: [Nov 1, Nov 10) at 3 seats, 9/30 × 9,000 = 2,700, and
+    [Nov 10, Dec 1) at 5, 21/30 × 15,000 = 10,500; together 13,200, as in advance (9,000 +
+    4,200). bo's removal on Nov 20 changes nothing in November."""
+    c = contract(
+        subscriptions=[
+            seat_based(
+                ["ana", "bo", "cy"],
+                collection_schedule="ARREARS",
+                seat_updates={
+                    "add_seat_ids": [{"seat_ids": ["dee", "eve"], "starting_at": at(11, 10)}],
+                    "remove_seat_ids": [{"seat_ids": ["bo"], "starting_at": at(11, 20)}],
+                },
+            )
+        ]
+    )
+    assert show(subs(c, at(12, 1))[1:]) == [
+        ("USAGE 11-01", "11-01", "11-10", 3, 2700, True),
+        ("USAGE 11-01", "11-10", "12-01", 5, 10500, True),
+    ]
+
+
+def test_unassigned_seats_count_and_new_seat_ids_fill_them_first():
+    """ana and 2 unassigned seats: 3 × 3,000 = 9,000 a month. Nov 10: bo, cy and dee are
+    assigned; two fill the unassigned seats, one is new: 4 seats, the added one for 21 of 30
+    days, 1 × 3,000 × 21/30 = 2,100. Nov 20: 2 unassigned seats added, 6 seats: 2 × 3,000 ×
+    11/30 = 2,200. Dec 1: the 2 unassigned removed: December is 4 × 3,000 = 12,000."""
+    c = contract(
+        subscriptions=[
+            seat_based(
+                ["ana"],
+                unassigned=2,
+                seat_updates={
+                    "add_seat_ids": [{"seat_ids": ["bo", "cy", "dee"], "starting_at": at(11, 10)}],
+                    "add_unassigned_seats": [{"quantity": 2, "starting_at": at(11, 20)}],
+                    "remove_unassigned_seats": [{"quantity": 2, "starting_at": at(12, 1)}],
+                },
+            )
+        ]
+    )
+    assert show(subs(c, at(1, 1, 2027))[1:]) == [
+        ("USAGE 11-01", "11-01", "12-01", 3, 9000, False),
+        ("USAGE 11-01", "11-10", "12-01", 1, 2100, True),
+        ("USAGE 11-01", "11-20", "12-01", 2, 2200, True),
+        ("USAGE 12-01", "12-01", "2027-01-01", 4, 12000, False),
+    ]
+
+
+def test_swapping_a_seat_on_one_date_keeps_the_quantity():
+    """Removals apply before additions at one instant: bo out and fay in on Nov 10 leaves 3
+    seats, so November is 9,000 and nothing more."""
+    c = contract(
+        subscriptions=[
+            seat_based(
+                ["ana", "bo", "cy"],
+                seat_updates={
+                    "add_seat_ids": [{"seat_ids": ["fay"], "starting_at": at(11, 10)}],
+                    "remove_seat_ids": [{"seat_ids": ["bo"], "starting_at": at(11, 10)}],
+                },
+            )
+        ]
+    )
+    assert show(subs(c, at(12, 1))[1:]) == [("USAGE 11-01", "11-01", "12-01", 3, 9000, False)]
 
 
 def test_advance_and_arrears_at_the_first_and_last_period():

@@ -144,6 +144,44 @@ def test_invoices_run_through_the_latest_events_period_or_through(tmp_path):
     ]
 
 
+SEAT_TERMS = """\
+    subscriptions:
+      - subscription_rate: {product: seats, billing_frequency: MONTHLY}
+        quantity_management_mode: SEAT_BASED
+        seat_config:
+          initial_seat_ids: [ana, bo, cy]
+          seat_group_key: user_id
+        seat_updates:
+          add_seat_ids:
+            - {seat_ids: [dee, eve], starting_at: 2026-11-10T00:00:00Z}
+          remove_seat_ids:
+            - {seat_ids: [bo], starting_at: 2026-11-20T00:00:00Z}
+        collection_schedule: ADVANCE
+"""
+
+
+def test_seat_based_seats_are_the_quantity_on_every_invoice(tmp_path):
+    """3 seats, dee and eve from Nov 10, bo gone from Nov 20 (test_charges.py has the
+    arithmetic). October: 40 units = 2000, 3 seats = 9000, support 200: 11200. November: 3
+    seats = 9000 and the 2 added for 21 of 30 days = 4200: 13200. December: 4 seats = 12000."""
+    from datetime import UTC, datetime
+
+    events = [event("t1", "2026-10-05T00:00:00Z", units=40)]
+    through = datetime(2027, 1, 1, tzinfo=UTC)
+    document, diagnostics = invoices(tmp_path, hybrid(SEAT_TERMS), events, through=through)
+    assert diagnostics == []
+    assert [(i["start_timestamp"][:10], i["total"]) for i in document["invoices"]] == [
+        ("2026-10-01", "11200"),
+        ("2026-11-01", "13200"),
+        ("2026-12-01", "12000"),
+    ]
+    november = document["invoices"][1]
+    assert [
+        (li["quantity"], li["starting_at"][:10], li["total"], li["is_prorated"])
+        for li in november["line_items"]
+    ] == [("3", "2026-11-01", "9000", False), ("2", "2026-11-10", "4200", True)]
+
+
 def test_scheduled_charges_consolidate_onto_the_usage_invoice_ending_then(tmp_path):
     """`scheduled_charges_on_usage_invoices: ALL`: a charge dated Nov 1, October's end, goes on
     October's usage invoice (Metronome consolidates charges whose timestamp equals the usage

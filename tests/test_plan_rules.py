@@ -408,6 +408,26 @@ subscriptions:
     assert "re-pricing usage from 2026-11-01T00:00:00Z" in plan.findings[0].diagnostic.summary
 
 
+def test_a_seat_update_is_retroactive_from_its_own_date():
+    subscription = """\
+subscriptions:
+  - subscription_rate: {{product: seats, billing_frequency: MONTHLY}}
+    quantity_management_mode: SEAT_BASED
+    seat_config: {{initial_seat_ids: [ana, bo], seat_group_key: user_id}}
+    collection_schedule: ADVANCE
+{}"""
+    before = with_terms(subscription, "")
+    update = (
+        "    seat_updates:\n      add_seat_ids:\n        - {{seat_ids: [cy], starting_at: {}}}\n"
+    )
+    later = with_terms(subscription, update.format("2026-12-01T00:00:00Z"))
+    assert codes(plan_between(before, later)) == []  # the subscription itself began Oct 1
+    earlier = with_terms(subscription, update.format("2026-11-01T00:00:00Z"))
+    plan = plan_between(before, earlier)
+    assert codes(plan) == ["E810"]
+    assert "re-pricing usage from 2026-11-01T00:00:00Z" in plan.findings[0].diagnostic.summary
+
+
 def test_the_card_currency_never_changes():
     after = edit(BASE, ("name: List prices\n", "name: List prices\n    fiat_credit_type: USD\n"))
     assert actions(plan_between(BASE, after)) == {}  # USD is the default: the same card

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, StrictStr
+from pydantic import ConfigDict, Field, StrictBool, StrictStr
 
 from billing_spec.catalog import enums as E
 from billing_spec.catalog.types import (
@@ -457,14 +457,78 @@ class QuantityUpdate(Model):
     """Added to the quantity in force (negative for a decrease)."""
 
 
+class SeatConfig(Model):
+    """The seats of a SEAT_BASED subscription at its start (Metronome's `seat_config`)."""
+
+    initial_seat_ids: Strings
+    """The seat IDs assigned at the start (may be empty); each once."""
+    seat_group_key: StrictStr
+    """The event property that names a usage event's seat (e.g. `user_id`)."""
+    initial_unassigned_seats: Amount | None = None
+    """Seats paid for but not yet assigned to an ID; >= 0, default 0."""
+
+
+class SeatIdsUpdate(Model):
+    """Seat IDs assigned (`add_seat_ids`) or unassigned (`remove_seat_ids`) from `starting_at`."""
+
+    seat_ids: NonEmptyStrings
+    starting_at: Timestamp
+    """Inside the subscription's term."""
+
+
+class UnassignedSeatsUpdate(Model):
+    """Unassigned seats added or removed from `starting_at`."""
+
+    quantity: Amount
+    """How many; > 0."""
+    starting_at: Timestamp
+    """Inside the subscription's term."""
+
+
+class SeatUpdates(Model):
+    """Changes to a SEAT_BASED subscription's seats (Metronome's contract edit
+    `update_subscriptions[].seat_updates`). At one instant, removals apply before additions."""
+
+    add_seat_ids: tuple[SeatIdsUpdate, ...] = ()
+    """Seat IDs assigned from `starting_at`; each fills an unassigned seat if there is one, else
+    adds one to the quantity."""
+    remove_seat_ids: tuple[SeatIdsUpdate, ...] = ()
+    """Assigned seat IDs removed from `starting_at`; the quantity goes down by one each."""
+    add_unassigned_seats: tuple[UnassignedSeatsUpdate, ...] = ()
+    """Unassigned seats added from `starting_at`; the quantity goes up."""
+    remove_unassigned_seats: tuple[UnassignedSeatsUpdate, ...] = ()
+    """Unassigned seats removed from `starting_at`; the quantity goes down."""
+
+
+_SEAT_BASED = ["SEAT_BASED", "seat_based", "Seat_based"]
+
+
 class Subscription(Model):
+    model_config = ConfigDict(
+        **Model.model_config,
+        json_schema_extra={  # initial_quantity is required unless SEAT_BASED, seat_config if so
+            "if": {
+                "properties": {"quantity_management_mode": {"enum": _SEAT_BASED}},
+                "required": ["quantity_management_mode"],
+            },
+            "then": {"required": ["seat_config"]},
+            "else": {"required": ["initial_quantity"]},
+        },
+    )
+
     subscription_rate: SubscriptionRate
-    initial_quantity: Amount
-    """Units (seats) at the start; Metronome requires it in its default QUANTITY_ONLY mode."""
+    initial_quantity: Amount | None = None
+    """Units (seats) at the start: required in the default QUANTITY_ONLY mode, not given in
+    SEAT_BASED (the seats are the quantity)."""
     quantity_updates: tuple[QuantityUpdate, ...] = ()
-    """Quantity changes, applied in order of `starting_at`."""
+    """Quantity changes, applied in order of `starting_at` (QUANTITY_ONLY)."""
     quantity_management_mode: ci_enum(E.QuantityManagementMode) | None = None
-    """QUANTITY_ONLY (the default). SEAT_BASED is not supported yet."""
+    """QUANTITY_ONLY (the default) or SEAT_BASED: the quantity is the assigned seat IDs plus the
+    unassigned seats (`seat_config`, `seat_updates`)."""
+    seat_config: SeatConfig | None = None
+    """SEAT_BASED only, and required there."""
+    seat_updates: SeatUpdates | None = None
+    """SEAT_BASED only: seats assigned, removed, added or taken away over time."""
     collection_schedule: ci_enum(E.CollectionSchedule)
     """ADVANCE or ARREARS."""
     proration: Proration | None = None

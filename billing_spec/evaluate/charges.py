@@ -26,6 +26,10 @@ price of its product's card rate for its `billing_frequency` × the quantity.
   increase counts from its date and a decrease from the next billing period (Metronome: "only
   upgrades prorate"). *Ours*: an increase after a decrease is charged only above the quantity
   already charged.
+- SEAT_BASED: the quantity at an instant is the seat IDs assigned then plus the unassigned seats
+  then (`seat_config`, then `seat_updates`; `billing_spec.catalog.seats`), and its changes follow
+  the same rules: a seat added mid-period is charged from its date, a seat removed stays charged
+  to the end of the billing period.
   ADVANCE: one line for the period at its starting quantity, plus one line per increase for
   `[date, period end)` at the added quantity (prorated like a partial period), on the USAGE
   invoice of the statement period holding the date; with `invoice_behavior: BILL_IMMEDIATELY`,
@@ -84,6 +88,7 @@ from billing_spec.catalog.models import (
     RecurringSchedule,
     Subscription,
 )
+from billing_spec.catalog.seats import is_seat_based, seat_changes, seats_at
 from billing_spec.evaluate.billing_periods import (
     BillingPeriod,
     billing_periods,
@@ -228,9 +233,12 @@ def _field(update: Any, name: str) -> Any:
 
 
 def quantity_at(subscription: Subscription, when: datetime) -> Decimal:
-    """The subscription's quantity at an instant: `initial_quantity`, then every
+    """The subscription's quantity at an instant. QUANTITY_ONLY: `initial_quantity`, then every
     `quantity_updates` entry dated at or before it, in list order (`quantity` sets it,
-    `quantity_delta` adds to it)."""
+    `quantity_delta` adds to it). SEAT_BASED: the seat IDs assigned then plus the unassigned
+    seats then (`billing_spec.catalog.seats`)."""
+    if is_seat_based(subscription):
+        return seats_at(subscription, when).quantity
     quantity = subscription.initial_quantity
     for update in getattr(subscription, "quantity_updates", None) or ():
         if _field(update, "starting_at") > when:
@@ -240,15 +248,22 @@ def quantity_at(subscription: Subscription, when: datetime) -> Decimal:
     return quantity
 
 
+def _change_dates(subscription: Subscription) -> list[datetime]:
+    """The instants the quantity may change at, in order."""
+    if is_seat_based(subscription):
+        return sorted({change.starting_at for change in seat_changes(subscription)})
+    updates = getattr(subscription, "quantity_updates", None) or ()
+    return sorted({_field(update, "starting_at") for update in updates})
+
+
 def _charged_steps(
     subscription: Subscription, period: BillingPeriod
 ) -> list[tuple[datetime, Decimal]]:
     """(from, charged quantity) within a billing period: the quantity at its start, then a step
-    at each update date where the quantity rises above the highest so far."""
+    at each change date (quantity update or seat update) where the quantity rises above the
+    highest so far."""
     steps = [(period.start, quantity_at(subscription, period.start))]
-    updates = getattr(subscription, "quantity_updates", None) or ()
-    dates = sorted({_field(update, "starting_at") for update in updates})
-    for when in dates:
+    for when in _change_dates(subscription):
         if period.start < when < period.end:
             quantity = quantity_at(subscription, when)
             if quantity > steps[-1][1]:

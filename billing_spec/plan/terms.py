@@ -15,7 +15,7 @@ read as one change. Where an entry's effect starts:
 - a commit or credit: its earliest access window start or invoice date;
 - a scheduled charge: its earliest schedule item or recurring schedule start;
 - a subscription: its `starting_at` (the contract's when left out); when only its
-  `quantity_updates` changed, the earliest update that differs.
+  `quantity_updates` or `seat_updates` changed, the earliest update that differs.
 
 A change of an entry is the earlier of the two effects. One refinement, as for rates: an entry
 whose only change is a later or earlier `ending_before`, both at or after `as_of` (or none),
@@ -131,9 +131,7 @@ def _effect(
     if was is not None and now is not None:
         if _only_end_moved(was, now, as_of):
             return None
-        if field == "subscriptions" and _without(was, "quantity_updates") == _without(
-            now, "quantity_updates"
-        ):
+        if field == "subscriptions" and _without(was, *_UPDATES) == _without(now, *_UPDATES):
             return _first_changed_update(was, now)
     entries = [entry for entry in (was, now) if entry is not None]
     starts = [t for entry in entries for t in _starts(field, entry, contract_start)]
@@ -171,9 +169,26 @@ def _only_end_moved(was: dict, now: dict, as_of: datetime) -> bool:
     return all(end is None or parse_timestamp(end) >= as_of for end in ends)
 
 
+_UPDATES = ("quantity_updates", "seat_updates")
+
+
+def _updates(entry: dict) -> list[dict]:
+    """A subscription's dated changes: its `quantity_updates` and every `seat_updates` list's
+    entries, each tagged with its list so equal entries of two lists stay apart."""
+    out = [{"quantity_updates": u} for u in entry.get("quantity_updates", [])]
+    for name, changes in sorted((entry.get("seat_updates") or {}).items()):
+        out += [{name: change} for change in changes]
+    return out
+
+
 def _first_changed_update(was: dict, now: dict) -> datetime | None:
-    old, new = was.get("quantity_updates", []), now.get("quantity_updates", [])
+    old, new = _updates(was), _updates(now)
     before, after = Counter(map(canonical_json, old)), Counter(map(canonical_json, new))
     changed = (before - after) + (after - before)
-    starts = [parse_timestamp(u["starting_at"]) for u in (*old, *new) if changed[canonical_json(u)]]
+    starts = [
+        parse_timestamp(change["starting_at"])
+        for u in (*old, *new)
+        if changed[canonical_json(u)]
+        for change in u.values()
+    ]
     return min(starts) if starts else None

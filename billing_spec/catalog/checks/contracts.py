@@ -23,12 +23,23 @@ subscriptions. Commits, credits and scheduled charges are in `commits.py`.
 - A subscription's `quantity_updates` (Metronome's contract-edit shape) each give exactly one of
   `quantity` and `quantity_delta` (E622) and start inside the subscription's term, which
   defaults to the contract's (E623); applied in order of `starting_at`, the quantity never
-  goes below 0 (E624). `quantity_management_mode: SEAT_BASED` is not supported yet (E625).
+  goes below 0 (E624). A QUANTITY_ONLY subscription (the default) needs `initial_quantity`
+  (E102, as when the schema required it).
+- A `quantity_management_mode: SEAT_BASED` subscription needs `seat_config` (E625; E625 refused
+  SEAT_BASED outright before seats were supported). Each mode's fields are refused in the other
+  (E630): `initial_quantity` and `quantity_updates` are QUANTITY_ONLY's, `seat_config` and
+  `seat_updates` SEAT_BASED's. Replayed in the order `billing_spec.catalog.seats` applies them,
+  seat updates start inside the subscription's term (E631); a seat ID is assigned once at a time
+  (E632, also in `initial_seat_ids`); a removed seat ID is assigned then (E633; Metronome
+  ignores it, but it is a typo or an ordering mistake more often than not); unassigned seats
+  never go below 0 (E634, also `initial_unassigned_seats`); an unassigned-seat update's
+  `quantity` is > 0 (E635, as Metronome's API requires).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from billing_spec.catalog.checks.commits import check_balances
 from billing_spec.catalog.checks.rate_cards import check_rate_shape, check_tiers
@@ -53,6 +64,7 @@ from billing_spec.catalog.enums import (
 )
 from billing_spec.catalog.load import CatalogSpec
 from billing_spec.catalog.models import Contract, Override, Subscription
+from billing_spec.catalog.seats import SeatChange, Seats, replay
 from billing_spec.diagnostics import Diagnostic
 from billing_spec.money import EXACT
 
@@ -269,22 +281,10 @@ def _subscription(
 ) -> Iterator[Diagnostic]:
     yield from check_window(site, "E601", subscription, "the subscription")
     yield from _subscription_rate(spec, site, contract, subscription)
-    quantity = subscription.initial_quantity
-    if quantity < 0:
-        yield site.error(
-            "E619",
-            f"initial_quantity must not be negative ({quantity})",
-            "initial_quantity",
-            hint="the number of units (seats) at the start",
-        )
-    yield from _quantity_updates(site, contract, subscription)
     if subscription.quantity_management_mode is QuantityManagementMode.SEAT_BASED:
-        yield site.error(
-            "E625",
-            "SEAT_BASED subscriptions are not supported yet",
-            "quantity_management_mode",
-            hint="use QUANTITY_ONLY (the default) with `initial_quantity` and `quantity_updates`",
-        )
+        yield from _seat_based(site, contract, subscription)
+    else:
+        yield from _quantity_only(site, contract, subscription)
     proration = subscription.proration
     if (
         proration is not None
@@ -340,12 +340,54 @@ def _subscription_rate(
         )
 
 
-def _quantity_updates(
+def _quantity_only(
     site: Site, contract: Contract, subscription: Subscription
 ) -> Iterator[Diagnostic]:
+    quantity = subscription.initial_quantity
+    if quantity is None:  # what the schema said when the field was required
+        where = f"{site.section}.{site.id}.{site.label()}"
+        yield site.error("E102", f"missing required field 'initial_quantity' in `{where}`")
+        return
+    if quantity < 0:
+        yield site.error(
+            "E619",
+            f"initial_quantity must not be negative ({quantity})",
+            "initial_quantity",
+            hint="the number of units (seats) at the start",
+        )
+    yield from _not_in_mode(site, subscription, ("seat_config", "seat_updates"), "QUANTITY_ONLY")
+    yield from _quantity_updates(site, contract, subscription)
+
+
+def _not_in_mode(
+    site: Site, subscription: Subscription, names: tuple[str, ...], mode: str
+) -> Iterator[Diagnostic]:
+    """E630: the fields of the other quantity_management_mode."""
+    for name in names:
+        if given(subscription, name):
+            other = "SEAT_BASED" if mode == "QUANTITY_ONLY" else "QUANTITY_ONLY"
+            yield site.error(
+                "E630",
+                f"`{name}` does not apply to a {mode} subscription",
+                name,
+                key=True,
+                hint=f"remove {name}, or set `quantity_management_mode: {other}`"
+                if mode == "QUANTITY_ONLY"
+                else f"remove {name}: a SEAT_BASED subscription's quantity is its seats",
+            )
+
+
+def _term(contract: Contract, subscription: Subscription) -> tuple[datetime, datetime | None, str]:
     start = subscription.starting_at or contract.starting_at
     end = subscription.ending_before or contract.ending_before
     term = f"{ts(start)} to {ts(end)}" if end else f"from {ts(start)}, with no end"
+    return start, end, term
+
+
+def _quantity_updates(
+    site: Site, contract: Contract, subscription: Subscription
+) -> Iterator[Diagnostic]:
+    start, end, term = _term(contract, subscription)
     order = sorted(
         range(len(subscription.quantity_updates)),
         key=lambda i: subscription.quantity_updates[i].starting_at,
@@ -386,3 +428,109 @@ def _quantity_updates(
                 given_[0],
                 hint="updates apply in order of starting_at, each delta to the quantity before it",
             )
+
+
+# --- seats ----------------------------------------------------------------------------------
+
+
+def _seat_based(site: Site, contract: Contract, subscription: Subscription) -> Iterator[Diagnostic]:
+    yield from _not_in_mode(
+        site, subscription, ("initial_quantity", "quantity_updates"), "SEAT_BASED"
+    )
+    config = subscription.seat_config
+    if config is None:
+        yield site.error(
+            "E625",
+            "a SEAT_BASED subscription needs `seat_config`",
+            "quantity_management_mode",
+            hint="add `seat_config: {initial_seat_ids: [...], seat_group_key: user_id}`",
+        )
+        return
+    here = site.at("seat_config")
+    seen: set[str] = set()
+    for j, seat in enumerate(config.initial_seat_ids):
+        if seat in seen:
+            yield here.error(
+                "E632",
+                f"seat ID {seat!r} is assigned twice",
+                "initial_seat_ids",
+                j,
+                hint="list each seat ID once",
+            )
+        seen.add(seat)
+    unassigned = config.initial_unassigned_seats
+    if unassigned is not None and unassigned < 0:
+        yield here.error(
+            "E634",
+            f"initial_unassigned_seats must not be negative ({unassigned})",
+            "initial_unassigned_seats",
+            hint="seats paid for but not assigned to an ID yet; 0 or more",
+        )
+    yield from _seat_updates(site, contract, subscription)
+
+
+def _seat_updates(
+    site: Site, contract: Contract, subscription: Subscription
+) -> Iterator[Diagnostic]:
+    start, end, term = _term(contract, subscription)
+    for change, before, _ in replay(subscription):
+        here = site.at("seat_updates", change.field, change.index)
+        when = ts(change.starting_at)
+        if change.starting_at < start or (end is not None and change.starting_at >= end):
+            yield here.error(
+                "E631",
+                f"the seat update at {when} is outside the subscription's term",
+                "starting_at",
+                detail=f"the subscription runs {term}",
+                hint="move it inside the term, or remove it",
+            )
+        if change.field.endswith("unassigned_seats"):
+            yield from _unassigned_change(here, change, before)
+        else:
+            yield from _seat_ids_change(here, change, before)
+
+
+def _unassigned_change(here: Site, change: SeatChange, before: Seats) -> Iterator[Diagnostic]:
+    if change.quantity <= 0:
+        yield here.error(
+            "E635",
+            f"a seat update's quantity must be greater than 0, not {change.quantity}",
+            "quantity",
+            hint="add_unassigned_seats adds that many, remove_unassigned_seats takes them away",
+        )
+    elif change.field == "remove_unassigned_seats" and change.quantity > before.unassigned:
+        yield here.error(
+            "E634",
+            f"removing {change.quantity} unassigned seats at {ts(change.starting_at)}, when "
+            f"there are {before.unassigned}",
+            "quantity",
+            detail="unassigned seats cannot go below 0",
+            hint="seat updates apply in order of starting_at (removals first on one date); "
+            "remove assigned seats with remove_seat_ids",
+        )
+
+
+def _seat_ids_change(here: Site, change: SeatChange, before: Seats) -> Iterator[Diagnostic]:
+    adding = change.field == "add_seat_ids"
+    seen: set[str] = set()
+    for j, seat in enumerate(change.seat_ids):
+        when = ts(change.starting_at)
+        if seat in seen or (adding and seat in before.assigned):
+            yield here.error(
+                "E632",
+                f"seat ID {seat!r} is assigned twice"
+                + ("" if seat in seen else f": it is already assigned at {when}"),
+                "seat_ids",
+                j,
+                hint="list each seat ID once; remove a seat before adding it again",
+            )
+        elif not adding and seat not in before.assigned:
+            yield here.error(
+                "E633",
+                f"seat ID {seat!r} is not assigned at {when}, so it cannot be removed",
+                "seat_ids",
+                j,
+                detail=f"assigned then: {', '.join(sorted(before.assigned)) or 'none'}",
+                hint="seat updates apply in order of starting_at (removals first on one date)",
+            )
+        seen.add(seat)
