@@ -24,7 +24,7 @@ never on the clock or on event order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -66,6 +66,7 @@ class Statements:
         self.through, self.latest = through, latest
         self._ends: dict[ContractPlan, datetime] = {}
         self.lines: dict[InvoiceKey, list[LineItem]] = {}
+        self._keys: dict[ContractPlan, list[InvoiceKey]] = {}
         self.notes: dict[ContractPlan, list[str]] = {}
         self.invoice_notes: dict[tuple[InvoiceKey, str], list[str]] = {}
         self.balances: dict[tuple[InvoiceKey, str], list[BalanceUse]] = {}
@@ -100,12 +101,19 @@ class Statements:
         return [p for p in contract.periods if p.start < end]
 
     def usage(self, contract: ContractPlan, period: Period) -> list[LineItem]:
-        key = InvoiceKey(contract, USAGE, period.start, period.end, period)
-        return self.lines.setdefault(key, [])
+        """The line items of the contract's USAGE invoice for a statement period."""
+        return self._invoice(InvoiceKey(contract, USAGE, period.start, period.end, period))
 
     def scheduled(self, contract: ContractPlan, at: datetime) -> list[LineItem]:
-        key = InvoiceKey(contract, SCHEDULED, at, at)
-        return self.lines.setdefault(key, [])
+        """The line items of the contract's SCHEDULED invoice dated `at`."""
+        return self._invoice(InvoiceKey(contract, SCHEDULED, at, at))
+
+    def _invoice(self, key: InvoiceKey) -> list[LineItem]:
+        lines = self.lines.get(key)
+        if lines is None:
+            lines = self.lines[key] = []
+            self._keys.setdefault(key.contract, []).append(key)
+        return lines
 
     def note(self, contract: ContractPlan, text: str) -> None:
         """Something every invoice of this contract must say (a term not priced, say)."""
@@ -121,8 +129,5 @@ class Statements:
 
     def of_contract(self, contract: ContractPlan) -> list[tuple[InvoiceKey, list[LineItem]]]:
         """This contract's invoices in billing order."""
-        found = [(key, lines) for key, lines in self.lines.items() if key.contract is contract]
-        return sorted(found, key=lambda item: item[0].billing_order())
-
-    def usage_keys(self, contract: ContractPlan) -> Iterable[InvoiceKey]:
-        return (key for key, _ in self.of_contract(contract) if key.type == USAGE)
+        keys = sorted(self._keys.get(contract, ()), key=InvoiceKey.billing_order)
+        return [(key, self.lines[key]) for key in keys]
