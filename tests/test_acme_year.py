@@ -7,8 +7,8 @@ the diff.
 Besides the golden bytes, the year's shape is spelled out: every month after October has
 Acme's 30 seats (30 × 3,000 = 90,000, ADVANCE) and its platform fee (20,000, a SCHEDULED
 invoice on the 1st) and nothing else (the fixtures hold October's events only); Initech's
-POSTPAID Q4 minimum of 10,000 is trued up on 2027-01-01 for what October's 1,264 left short:
-8,736; Globex has no invoice after its October periods (no usage; its free monthly credit
+POSTPAID Q4 minimum of 10,000 is trued up on 2027-01-01 for what October's 1,131 left short:
+8,869; Globex has no invoice after its October periods (no usage; its free monthly credit
 alone bills nothing).
 """
 
@@ -57,9 +57,9 @@ def test_the_acme_ai_year_month_by_month():
         if i["customer"] == "initech"
     ]
     assert initech == [
-        ("USAGE", "2026-10-01", "1264"),
+        ("USAGE", "2026-10-01", "1131"),
         ("SCHEDULED", "2026-10-01", "50000"),
-        ("SCHEDULED", "2027-01-01", "8736"),
+        ("SCHEDULED", "2027-01-01", "8869"),
     ]
     assert [
         i["start_timestamp"][:10] for i in document["invoices"] if i["customer"] == "globex"

@@ -156,9 +156,12 @@ def test_the_acme_ai_example():
     Globex (self-serve, CONTRACT_START periods on the 15th): $20 of free usage each period
     (priority 10) is drawn before the launch credit (priority 50): 5,202 = 2,000 + 3,202, then
     5,873 = 2,000 + 3,873 (2,925 left of 10,000): both invoices 0.
-    Initech: storage at an OVERWRITE 20 cents (8 GB = 160): 87 + 67 + 50 + 160 + 900 = 1,264,
-    which counts toward its POSTPAID minimum (8,736 to go; trued up on 2027-01-01, after this
-    preview); its onboarding charge is a SCHEDULED invoice of 50,000."""
+    Initech: storage at an OVERWRITE 20 cents (8 GB = 160), but its complimentary COMMIT_RATE
+    storage allowance of 100 pays the card's commit rate, 15: it covers 100 / 15 = 6.67 GB
+    (133.33 of list money: a part of 6.666666666667 GB at 15 = 100, the allowance's -100), the
+    other 1.333333333333 GB cost 160 - 133 = 27. Usage 87 + 67 + 50 + 27 + 900 = 1,131, which counts toward its
+    POSTPAID minimum (8,869 to go; trued up on 2027-01-01, after this preview); its onboarding
+    charge is a SCHEDULED invoice of 50,000."""
     result = run_billing("invoice", ACME, "--events", ACME / "events")
     assert result.code == 0, result.stderr
     document = json.loads(result.stdout)
@@ -170,7 +173,7 @@ def test_the_acme_ai_example():
         ("acme_corp", "SCHEDULED", "2026-10-01", "2026-10-01", "520000"),
         ("globex", "USAGE", "2026-09-15", "2026-10-15", "0"),
         ("globex", "USAGE", "2026-10-15", "2026-11-15", "0"),
-        ("initech", "USAGE", "2026-10-01", "2026-11-01", "1264"),
+        ("initech", "USAGE", "2026-10-01", "2026-11-01", "1131"),
         ("initech", "SCHEDULED", "2026-10-01", "2026-10-01", "50000"),
     ]
     acme = document["invoices"][0]
@@ -198,7 +201,7 @@ def test_the_acme_ai_example():
     ] == [
         [("recurring_credits[0]/3", "2000", "0"), ("credits[0]", "3202", "6798")],
         [("recurring_credits[0]/4", "2000", "0"), ("credits[0]", "3873", "2925")],
-        [("commits[0]", "1264", "8736")],
+        [("commits[1]", "100", "0"), ("commits[0]", "1131", "8869")],
         [],
     ]
     assert all(i["notes"] == [] for i in document["invoices"])

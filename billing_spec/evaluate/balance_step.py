@@ -205,7 +205,7 @@ def _draw(
     result = burn_down(charges, [t.grant for t in terms], products)
     for n, (key, lines) in enumerate(invoices):
         lines[:] = _split_lines(n, lines, result.applied)
-        _record(statements, key, lines, result.statements[n], terms)
+        _record(catalog, statements, key, result.statements[n], terms)
     _trueups(catalog, statements, contract, terms, result)
 
 
@@ -263,7 +263,7 @@ def _split(line: LineItem, uses: list[Application]) -> list[LineItem]:
     out: list[LineItem] = []
     quantity_left = line.quantity
     for n, (share, total, use) in enumerate(parts):
-        quantity = quantity_left if n == len(parts) - 1 else _share(line, share)
+        quantity = quantity_left if n == len(parts) - 1 else _quantity(line, share, use)
         quantity_left -= quantity
         out.append(_part(line, quantity, total, use))
         if use is not None:
@@ -285,11 +285,15 @@ def _part(line: LineItem, quantity: Decimal, total: Decimal, use: Application | 
     )
 
 
-def _share(line: LineItem, total: Decimal) -> Decimal:
-    """The quantity `total` of the line's total stands for, as shown (`money.shown`)."""
+def _quantity(line: LineItem, share: Decimal, use: Application | None) -> Decimal:
+    """A part's quantity, as shown (`money.shown`): what a COMMIT_RATE balance paid over the
+    commit price, else the line's quantity in proportion to the list amount covered."""
+    if use is not None and use.covers is not None and line.commit_price:
+        return shown(exact(use.amount) / exact(line.commit_price))
     if not line.total:
         return line.quantity
-    return shown(exact(line.quantity) * exact(total) / exact(line.total))
+    covered = share if use is None else use.amount
+    return shown(exact(line.quantity) * exact(covered) / exact(line.total))
 
 
 def _applied(line: LineItem, use: Application, total: Decimal) -> LineItem:
@@ -308,16 +312,20 @@ def _applied(line: LineItem, use: Application, total: Decimal) -> LineItem:
 
 
 def _record(
+    catalog: CompiledCatalog,
     statements: Statements,
     key: InvoiceKey,
-    lines: list[LineItem],
     touched: dict[str, tuple[Decimal, Decimal]],
     terms: list[Term],
 ) -> None:
+    """The invoice's `balances`: applied and remaining, each rounded to the credit type's unit
+    for the reader (the exact remainder is what carries on: a prorated grant, a commit-rated
+    share)."""
     by_id = {t.grant.id: t.grant for t in terms}
     for grant_id in touched:  # in the order they were first drawn on this invoice
         grant = by_id[grant_id]
-        applied, remaining = touched[grant_id]
+        unit = catalog.credit_type(grant.credit_type)
+        applied, remaining = (round_money(amount, unit) for amount in touched[grant_id])
         use = BalanceUse(grant.id, grant.type, grant.product, grant.name, applied, remaining)
         statements.balances.setdefault((key, grant.credit_type), []).append(use)
 
