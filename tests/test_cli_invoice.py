@@ -159,9 +159,9 @@ def test_the_acme_ai_example():
     Initech: storage at an OVERWRITE 20 cents (8 GB = 160), but its complimentary COMMIT_RATE
     storage allowance of 100 pays the card's commit rate, 15: it covers 100 / 15 = 6.67 GB
     (133.33 of list money: a part of 6.666666666667 GB at 15 = 100, the allowance's -100), the
-    other 1.333333333333 GB cost 160 - 133 = 27. Usage 87 + 67 + 50 + 27 + 900 = 1,131, which counts toward its
-    POSTPAID minimum (8,869 to go; trued up on 2027-01-01, after this preview); its onboarding
-    charge is a SCHEDULED invoice of 50,000."""
+    other 1.333333333333 GB cost 160 - 133 = 27. Usage 87 + 67 + 50 + 27 + 900 = 1,131, which
+    counts toward its POSTPAID minimum (8,869 to go; trued up on 2027-01-01, after this
+    preview); its onboarding charge is a SCHEDULED invoice of 50,000."""
     result = run_billing("invoice", ACME, "--events", ACME / "events")
     assert result.code == 0, result.stderr
     document = json.loads(result.stdout)

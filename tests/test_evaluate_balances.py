@@ -356,3 +356,38 @@ def test_a_list_rate_balance_ignores_the_commit_rate(tmp_path):
         ("applied_commit_or_credit", "1", "-200"),
         ("usage", "6", "300"),
     ]
+
+
+def test_a_recurrence_off_the_statement_dates_cuts_the_usage_lines(tmp_path):
+    """A $5 (500) credit every month from Oct 15 (`recurrence_frequency: MONTHLY`) on monthly
+    statements from Oct 1: October's usage splits at Oct 15: 2 units on Oct 10 (100) are
+    before the first grant and paid; 4 units on Oct 20 (200) are covered by grant /0. November
+    splits at Nov 15: 2 units on Nov 20 (100) are covered by grant /1. Totals 100 and 0."""
+    terms = (
+        "    recurring_credits:\n"
+        "      - product: promo\n"
+        "        access_amount: {unit_price: 500}\n"
+        "        recurrence_frequency: MONTHLY\n"
+        "        starting_at: 2026-10-15T00:00:00Z\n"
+    )
+    document, _ = invoices(
+        tmp_path,
+        _with_terms(terms),
+        [
+            event("t1", "2026-10-10T00:00:00Z", units=2),
+            event("t2", "2026-10-20T00:00:00Z", units=4),
+            event("t3", "2026-11-20T00:00:00Z", units=2),
+        ],
+    )
+    october, november = document["invoices"]
+    assert [
+        (li["starting_at"][:10], li["total"], li.get("commit_id")) for li in october["line_items"]
+    ] == [
+        ("2026-10-01", "100", None),
+        ("2026-10-15", "200", "recurring_credits[0]/0"),
+        ("2026-10-15", "-200", None),
+    ]
+    assert (october["total"], november["total"]) == ("100", "0")
+    assert [(b["id"], b["applied"], b["remaining"]) for b in november["balances"]] == [
+        ("recurring_credits[0]/1", "100", "400")
+    ]

@@ -43,6 +43,7 @@ from billing_spec.diagnostics import Diagnostic, warning
 from billing_spec.evaluate.matchers import MetricShape, accepts_event_type
 from billing_spec.evaluate.overrides import Applied, ContractOverrides, Effective
 from billing_spec.evaluate.periods import Period, Schedule, periods, schedule_of
+from billing_spec.evaluate.recurring import recurrence_schedule
 from billing_spec.evaluate.segments import Segment, rate_segments
 from billing_spec.money import parse_decimal
 from billing_spec.timestamps import format_timestamp
@@ -156,7 +157,10 @@ class WindowTable:
     def _add(self, period: Period, start: datetime, end: datetime, rate: Rate | None) -> None:
         """A window, cut where a contract term starts or ends strictly inside it."""
         if rate is not None:
-            for cut in self.cuts[bisect_right(self.cuts, start) : bisect_left(self.cuts, end)]:
+            cuts = self.cuts[bisect_right(self.cuts, start) : bisect_left(self.cuts, end)]
+            if self.contract.recurrences:
+                cuts = sorted({*cuts, *recurrence_cuts(self.contract.recurrences, start, end)})
+            for cut in cuts:
                 self._append(period, start, cut, rate)
                 start = cut
         self._append(period, start, end, rate)
@@ -229,6 +233,9 @@ class ContractPlan:
     """Its overrides (`overrides.ContractOverrides`)."""
     access_cuts: frozenset[datetime]
     """Where its commits' and credits' access windows start and end."""
+    recurrences: tuple[tuple[Schedule, datetime, datetime | None], ...] = ()
+    """Recurring commits' and credits' own recurrence schedules (those with a
+    `recurrence_frequency`), each with its term: their grants start and end on its boundaries."""
     periods: list[Period] = field(default_factory=list)
     horizon: datetime = field(init=False)
 
@@ -321,6 +328,7 @@ def build_plan(
                 cards[card_id],
                 ContractOverrides(contract, catalog.section("products")),
                 access_boundaries(contract),
+                recurrence_schedules(contract),
             )
         )
     for plan in customers.values():
@@ -331,14 +339,50 @@ def build_plan(
 
 
 def access_boundaries(contract: Contract) -> frozenset[datetime]:
-    """Where the contract's commits' and credits' access schedule items start and end: usage
-    windows are cut there, so a balance applies to whole lines."""
+    """Where the contract's commits' and credits' access schedule items start and end, and its
+    recurring ones' terms: usage windows are cut there, so a balance applies to whole lines."""
     items = [
         item
         for balance in (*contract.commits, *contract.credits)
         for item in balance.access_schedule.schedule_items
     ]
-    return frozenset({i.starting_at for i in items} | {i.ending_before for i in items})
+    terms = (*contract.recurring_commits, *contract.recurring_credits)
+    ends = {t.ending_before for t in terms if t.ending_before is not None}
+    return frozenset(
+        {i.starting_at for i in items}
+        | {i.ending_before for i in items}
+        | {t.starting_at for t in terms}
+        | ends
+    )
+
+
+def recurrence_schedules(
+    contract: Contract,
+) -> tuple[tuple[Schedule, datetime, datetime | None], ...]:
+    """The recurrence schedules of recurring commits and credits that do not follow the
+    statement periods (a `recurrence_frequency`), with their terms."""
+    statement = schedule_of(contract.usage_statement_schedule, contract.starting_at)
+    return tuple(
+        (recurrence_schedule(term, statement), term.starting_at, term.ending_before)
+        for term in (*contract.recurring_commits, *contract.recurring_credits)
+        if term.recurrence_frequency is not None
+    )
+
+
+def recurrence_cuts(
+    recurrences: tuple[tuple[Schedule, datetime, datetime | None], ...],
+    start: datetime,
+    end: datetime,
+) -> list[datetime]:
+    """The recurrence boundaries strictly inside `(start, end)`, within each term."""
+    found = []
+    for schedule, term_start, term_end in recurrences:
+        k = schedule.index_at(start) + 1
+        while (cut := schedule.boundary(k)) < end:
+            if term_start <= cut and (term_end is None or cut < term_end):
+                found.append(cut)
+            k += 1
+    return found
 
 
 def unpriced_terms(catalog: CompiledCatalog, spec: dict[str, Any]) -> list[str]:
