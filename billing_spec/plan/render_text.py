@@ -27,12 +27,15 @@ opt-in (`color=True`); the CLI turns it on only for a terminal.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from billing_spec.diagnostics import format_text
 from billing_spec.plan.diff import Node, expand, resource_diff
-from billing_spec.plan.model import Action, Plan, ResourceChange
+from billing_spec.plan.model import Action, Path, Plan, ResourceChange
+from billing_spec.plan.money_paths import PERCENT, unit_at
 from billing_spec.plan.render_impact import impact_text_lines
+from billing_spec.render.display import format_fraction_percent, format_money, to_decimal
 from billing_spec.timestamps import format_timestamp
 
 NO_CHANGES = "No changes. The applied state matches the catalog."
@@ -128,7 +131,14 @@ def change_block(change: ResourceChange, plan: Plan, style: Style) -> list[str]:
     symbol = SYMBOLS[change.action]
     lead = style.symbol(symbol) if symbol == "-/+" else "  " + style.symbol(symbol)
     lines.append(f'{lead} {change.type} "{change.name}" {{')
-    lines += _children(root, 1, style)
+    where = _Where(
+        change.type,
+        change.before,
+        change.after,
+        () if change.before is not None else None,
+        () if change.after is not None else None,
+    )
+    lines += _children(root, 1, style, where)
     lines.append("    }")
     return lines
 
@@ -153,11 +163,47 @@ def _header(change: ResourceChange, plan: Plan) -> list[str]:
     return lines
 
 
-def _children(node: Node, depth: int, style: Style) -> list[str]:
+@dataclass(frozen=True)
+class _Where:
+    """Where a node is in its resource, on each side of the change (None: not on that side),
+    so a money attribute can say its major unit (`money_paths.unit_at`)."""
+
+    type: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    before_path: Path | None
+    after_path: Path | None
+
+    def child(self, parent: Node, child: Node) -> _Where:
+        return _Where(
+            self.type,
+            self.before,
+            self.after,
+            _step(self.before_path, parent.before, child, child.before, child.op in "-~"),
+            _step(self.after_path, parent.after, child, child.after, child.op in "+~="),
+        )
+
+
+def _step(path: Path | None, container: Any, child: Node, value: Any, on_side: bool) -> Path | None:
+    """The child's path on one side: its key in a map, its index in a list."""
+    if path is None or not on_side:
+        return None
+    if child.key is not None:
+        return (*path, child.key)
+    if not isinstance(container, list):
+        return None
+    for i, element in enumerate(container):
+        if element is value:
+            return (*path, i)
+    return (*path, container.index(value)) if value in container else None
+
+
+def _children(node: Node, depth: int, style: Style, where: _Where | None = None) -> list[str]:
     width = max((len(c.key) for c in node.children if c.key is not None), default=0)
     lines = []
     for child in node.children:
-        lines += _node_lines(child, depth, width, style)
+        inner = where.child(node, child) if where is not None else None
+        lines += _node_lines(child, depth, width, style, inner)
     if node.hidden:
         plural = "" if node.hidden == 1 else "s"
         lines.append(f"{_pad(depth)}  # ({node.hidden} unchanged {node.noun}{plural} hidden)")
@@ -168,19 +214,21 @@ def _pad(depth: int) -> str:
     return " " * (4 * depth + 2)
 
 
-def _node_lines(node: Node, depth: int, width: int, style: Style) -> list[str]:
+def _node_lines(
+    node: Node, depth: int, width: int, style: Style, where: _Where | None = None
+) -> list[str]:
     symbol = " " if node.op == "=" else node.op
     lead = f"{_pad(depth)}{style.symbol(symbol)} "
     name = f"{node.key:<{width}} = " if node.key is not None else ""
     forced = style.paint("#", " # forces replacement") if node.forces else ""
     comma = "," if node.key is None else ""
     if node.kind == "scalar":
-        return [f"{lead}{name}{_scalar(node)}{comma}{forced}"]
+        return [f"{lead}{name}{_scalar(node)}{comma}{_major(node, where)}{forced}"]
     opener, closer = ("{", "}") if node.kind == "map" else ("[", "]")
     gone = " -> null" if node.op == "-" and node.key is not None else ""
     return [
         f"{lead}{name}{opener}{forced}",
-        *_children(node, depth + 1, style),
+        *_children(node, depth + 1, style, where),
         f"{_pad(depth)}  {closer}{gone}{comma}",
     ]
 
@@ -191,6 +239,36 @@ def _scalar(node: Node) -> str:
     if node.op == "-":
         return f"{literal(node.before)} -> null" if node.key is not None else literal(node.before)
     return literal(node.after)
+
+
+def _major(node: Node, where: _Where | None) -> str:
+    """`  # $25.00` after an amount in a credit type's base unit (`  # $25.00 -> $20.00` when
+    it changed; a PERCENTAGE rate's price as a percent); nothing for any other value."""
+    if where is None:
+        return ""
+    sides = []
+    if node.op in "-~":
+        sides.append((where.before_path, where.before, node.before))
+    if node.op in "+~=":
+        sides.append((where.after_path, where.after, node.after))
+    shown = [_in_major(where.type, path, content, value) for path, content, value in sides]
+    if not shown or None in shown:
+        return ""
+    return "  # " + " -> ".join(str(text) for text in shown)
+
+
+def _in_major(type_: str, path: Path | None, content: Any, value: Any) -> str | None:
+    if path is None or isinstance(value, bool):
+        return None
+    unit = unit_at(type_, path, content)
+    if unit is None:
+        return None
+    try:
+        if unit == PERCENT:
+            return format_fraction_percent(to_decimal(value))
+        return format_money(value, unit)
+    except (ValueError, ArithmeticError):
+        return None
 
 
 def literal(value: Any) -> str:
