@@ -7,7 +7,7 @@
           ~ rates = [
               + {
                   + entitled    = true
-                  + price       = "45"
+                  + price       = "45"  # $0.45
                   ...
                 },
                 # (1 unchanged rate hidden)
@@ -19,9 +19,11 @@
 
 `+` create, `~` update in place, `-/+` replace (with `# forces replacement` on the field that
 forced it), `-` destroy. Unchanged fields are folded into a count; the fields that name a rate
-stay visible. The invoice impact (`render_impact`), when the plan has one, and the findings come
-after the resources; the last line is the summary, `No changes. ...`, or the refusal. Colour is
-opt-in (`color=True`); the CLI turns it on only for a terminal.
+stay visible. An amount in a credit type's base unit is followed by its major unit
+(`money_paths.unit_at` says which attributes are money, and in what). The invoice impact
+(`render_impact`), when the plan has one, and the findings come after the resources; the last
+line is the summary, `No changes. ...`, or the refusal. Colour is opt-in (`color=True`); the
+CLI turns it on only for a terminal.
 """
 
 from __future__ import annotations
