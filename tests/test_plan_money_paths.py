@@ -43,6 +43,7 @@ CONTRACT = {
         },
         {"type": "MULTIPLIER", "multiplier": "0.9"},
         {"type": "TIERED", "tiers": [{"multiplier": "0.9", "size": "10"}]},
+        {"type": "OVERWRITE", "overwrite_rate": {"rate_type": "PERCENTAGE", "price": "0.2"}},
     ],
     "commits": [
         {
@@ -98,6 +99,7 @@ def test_a_rate_without_credit_type_is_in_the_cards_fiat_credit_type():
         (("overrides", 1, "overwrite_rate", "tiers", 0, "flat_price"), "gpu"),
         (("overrides", 2, "multiplier"), None),  # not money
         (("overrides", 3, "tiers", 0, "multiplier"), None),
+        (("overrides", 4, "overwrite_rate", "price"), PERCENT),
         (("commits", 0, "access_schedule", "schedule_items", 0, "amount"), "gpu"),
         (("commits", 0, "invoice_schedule", "schedule_items", 0, "unit_price"), "USD"),
         (("commits", 0, "invoice_schedule", "schedule_items", 0, "amount"), "USD"),
