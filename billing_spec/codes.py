@@ -163,6 +163,9 @@ CODES: dict[str, str] = {
     "E819": "cannot write the state or plan file",
     "E820": "invoice increase above --fail-on-increase-pct",
     "E821": "--impact events from standard input",
+    "E822": "invoice decrease above --fail-on-decrease-pct",
+    "E823": "invoice increase above --fail-on-increase",
+    "E824": "invoice decrease above --fail-on-decrease",
     # Warnings about the catalog (`validate` exits 0)
     "W901": "unused billable metric",
     "W902": "product on no rate card",

@@ -1,13 +1,15 @@
 """The operations the CLI runs, end to end, as library calls.
 
     plan_catalog(directory, state, provider, as_of=..., allow_retroactive=...,
-                 impact_events=None, fail_on_increase_pct=None)
+                 impact_events=None, impact_through=None, impact_period=None, gates=None,
+                 fail_on_increase_pct=None)
         -> (Plan | None, diagnostics)
 
 validates and compiles the catalog (None and the diagnostics when it has errors), refreshes the
 applied state through the provider (`read`), makes the plan, adds the provider's own plan-time
 findings, with `impact_events` replays those events under the applied and the desired catalog
-(`plan.impact`; None and the diagnostics when the events cannot be read), and points each
+(`plan.impact`; cut at `impact_through`, moved into `impact_period`, gated by `gates`; None and
+the diagnostics when the events cannot be read), and points each
 finding at the resource's definition in the catalog files. Applying is
 `billing_spec.apply.apply_plan`.
 """
@@ -25,7 +27,8 @@ from billing_spec.catalog import validate_catalog
 from billing_spec.catalog.load import CatalogSpec
 from billing_spec.compile import compile_catalog
 from billing_spec.diagnostics import Diagnostic, has_errors
-from billing_spec.plan.impact import with_impact
+from billing_spec.events import Period
+from billing_spec.plan.impact import Gates, with_impact
 from billing_spec.plan.model import Finding, Plan
 from billing_spec.plan.planner import make_plan
 from billing_spec.providers.base import Provider, refresh_state
@@ -40,6 +43,9 @@ def plan_catalog(
     as_of: datetime,
     allow_retroactive: bool = False,
     impact_events: Sequence[str | os.PathLike[str]] | None = None,
+    impact_through: datetime | None = None,
+    impact_period: Period | None = None,
+    gates: Gates | None = None,
     fail_on_increase_pct: Decimal | None = None,
 ) -> tuple[Plan | None, list[Diagnostic]]:
     spec, diagnostics = validate_catalog(directory)
@@ -53,7 +59,12 @@ def plan_catalog(
     plan = replace(plan, findings=(*plan.findings, *provider.check(plan)))
     if impact_events is not None:
         impacted, found = with_impact(
-            plan, impact_events, fail_on_increase_pct=fail_on_increase_pct
+            plan,
+            impact_events,
+            through=impact_through,
+            period=impact_period,
+            gates=gates,
+            fail_on_increase_pct=fail_on_increase_pct,
         )
         diagnostics = [*diagnostics, *found]
         if impacted is None:

@@ -265,3 +265,38 @@ def test_events_from_a_pipe_given_by_name():
     result = run_billing("invoice", QUICKSTART, "--events", "/dev/stdin", input=text)
     assert result.code == 0, result.stderr
     assert json.loads(result.stdout)["invoices"][0]["total"] == "50"
+
+
+def test_as_of_period_moves_the_events_into_that_month(tmp_path):
+    # the quickstart's October events, invoiced as February 2027's (events of October 31 would
+    # land on February 28); --through cuts the moved timestamps
+    result = run_billing(
+        "invoice", QUICKSTART, "--events", QUICKSTART / "events", "--as-of-period", "2027-02"
+    )
+    assert result.code == 0, result.output
+    [invoice] = json.loads(result.stdout)["invoices"][-1:]
+    assert (invoice["start_timestamp"], invoice["total"]) == ("2027-02-01T00:00:00Z", "50")
+
+    def usage(txid: str, when: str) -> dict:
+        return event(txid, when, "team_example", "langModel4", user_id="u1", tokens=1000000)
+
+    events = write_jsonl(
+        tmp_path / "e.jsonl",
+        [usage("e1", "2027-01-31T12:00:00Z"), usage("e2", "2026-11-15T08:00:00Z")],
+    )
+    cut = run_billing(
+        "invoice", QUICKSTART, "--events", events, "--as-of-period", "2027-02",
+        "--through", "2027-02-28T12:00:00Z",
+    )  # fmt: skip
+    assert cut.code == 0, cut.output
+    summary = json.loads(cut.stdout)["summary"]
+    # January 31 moved to February 28, 12:00: at --through, so not billed; November 15 billed
+    assert (summary["events_used"], summary["not_billed"]) == (1, 1)
+
+
+def test_a_bad_as_of_period_is_a_usage_error():
+    result = run_billing(
+        "invoice", QUICKSTART, "--events", QUICKSTART / "events", "--as-of-period", "2027-2"
+    )
+    assert result.code == 1
+    assert "'2027-2' is not a month" in result.stderr and result.stdout == ""

@@ -2,7 +2,9 @@
 
 Each case is the BASE catalog applied (or an empty state), then one edit planned at a fixed
 `as_of`. The `impact*` cases are the invoice-impact scenario of `tests/test_plan_impact.py`
-(`tests/fixtures/impact/`), planned with its events. The expected outputs live in
+(`tests/fixtures/impact/`), planned with its events; `impact_products` is the multi-product one
+(`tests/fixtures/impact_products/`: products per contract, presentation groups, a credit drawn
+down, and changes the events do not reach). The expected outputs live in
 `tests/golden/plan/<case>.{txt,json,md}`; read them to see what a reviewer sees. After an
 intended change of the output, regenerate them with `UPDATE_GOLDEN=1 make test` and review the
 diff.
@@ -24,7 +26,7 @@ from billing_spec.plan.render_text import render_text
 from billing_spec.timestamps import parse_timestamp
 
 GOLDEN = Path(__file__).parent / "golden" / "plan"
-IMPACT = Path("tests", "fixtures", "impact")  # relative to the repository: the outputs show it
+FIXTURES = Path("tests", "fixtures")  # relative to the repository: the outputs show it
 
 PROTECTED = edit(
     BASE, ("  onboarding:\n", "  onboarding:\n    lifecycle: {prevent_destroy: true}\n")
@@ -110,12 +112,15 @@ CASES = {
     ),
 }
 
-# the applied catalog (None: an empty state), the planned one, as of
+# the scenario, the applied catalog (None: an empty state), the planned one, as of
 IMPACT_CASES = {
     # a rate of 45 from November instead of 50, a contract removed, another added
-    "impact": ("before", "after", "2026-10-15T00:00:00Z"),
+    "impact": ("impact", "before", "after", "2026-10-15T00:00:00Z"),
     # the first plan: nothing invoiced before
-    "impact_empty_state": (None, "before", "2026-10-15T00:00:00Z"),
+    "impact_empty_state": ("impact", None, "before", "2026-10-15T00:00:00Z"),
+    # atlas dearer from November (a credit absorbs part of it), orion cheaper and an override
+    # from January 2027, after the latest event
+    "impact_products": ("impact_products", "before", "after", "2026-10-15T00:00:00Z"),
 }
 
 RENDERERS = {
@@ -140,13 +145,13 @@ def test_golden_plan(case: str, ext: str):
 @pytest.mark.parametrize("ext", sorted(RENDERERS))
 def test_golden_impact(case: str, ext: str, monkeypatch):
     monkeypatch.chdir(ROOT)
-    before, after, as_of = IMPACT_CASES[case]
+    scenario, before, after, as_of = IMPACT_CASES[case]
 
     def catalog(name: str | None) -> str | None:
-        return None if name is None else (IMPACT / name / "catalog.yaml").read_text()
+        return None if name is None else (FIXTURES / scenario / name / "catalog.yaml").read_text()
 
     plan = plan_between(catalog(before), catalog(after), as_of=parse_timestamp(as_of))
-    impacted, _ = with_impact(plan, [str(IMPACT / "events")])
+    impacted, _ = with_impact(plan, [str(FIXTURES / scenario / "events")])
     rendered = RENDERERS[ext](impacted)
     path = GOLDEN / f"{case}.{ext}"
     if os.environ.get("UPDATE_GOLDEN"):

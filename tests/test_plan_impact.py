@@ -471,3 +471,105 @@ def test_an_unpriced_term_makes_the_impact_say_it_is_incomplete(tmp_path: Path):
     markdown = render_markdown(plan)
     assert "The impact is incomplete" in markdown and "TIERED commit rates" in markdown
     assert json.loads(render_json(plan))["invoice_impact"]["incomplete"] == [note]
+
+
+# --- products, and changes the events do not reach (tests/fixtures/impact_products/) -----------
+
+PRODUCTS = ROOT / "tests" / "fixtures" / "impact_products"
+PRODUCTS_BEFORE = (PRODUCTS / "before" / "catalog.yaml").read_text()
+PRODUCTS_AFTER = (PRODUCTS / "after" / "catalog.yaml").read_text()
+
+
+def products_impact(after: str = PRODUCTS_AFTER, **options):
+    plan = plan_between(PRODUCTS_BEFORE, after, as_of=AS_OF_OCT_15)
+    impacted, diagnostics = with_impact(plan, [PRODUCTS / "events"], **options)
+    assert impacted is not None, diagnostics
+    return impacted
+
+
+def test_each_contract_s_totals_per_product_and_presentation_group():
+    """acme: atlas 50 -> 60 cents per million from November. Project alpha: October's 1M atlas
+    (50) and 0.5M orion (100), November's 3M atlas (150 -> 180); beta: November's 1.5M atlas
+    (75 -> 90). The $4.00 credit covers tokens only: October draws 150, November 225 of the 250
+    left before, all 250 after (-375 -> -400). Seats: 2 × $30 a month, unchanged."""
+    acme = by_contract(products_impact().impact)["acme_2026"]
+    rows = {
+        (
+            p["product"],
+            tuple(p["presentation_group_values"].items()),
+            p["applied_commit_or_credit"],
+        ): (
+            p["old_total"],
+            p["new_total"],
+            p["delta"],
+        )
+        for p in acme["products"]
+    }
+    assert rows == {
+        ("model_tokens", (("project", "alpha"),), False): ("300", "330", "30"),
+        ("model_tokens", (("project", "beta"),), False): ("75", "90", "15"),
+        ("seats", (), False): ("12000", "12000", "0"),
+        ("promo_credit", (), True): ("-375", "-400", "-25"),
+    }
+    assert amounts(acme)[:3] == ("12000", "12020", "20")  # the products add up to the contract
+
+
+def test_a_credit_absorbing_a_change_still_shows_it():
+    # A $10 credit covers all of acme's tokens before and after ($3.75 -> $4.20): the invoices
+    # do not move, the products do, and the contract counts as changed.
+    generous = edit(PRODUCTS_AFTER, ("amount: 400,", "amount: 1000,"))
+    before = edit(PRODUCTS_BEFORE, ("amount: 400,", "amount: 1000,"))
+    plan = plan_between(before, generous, as_of=AS_OF_OCT_15)
+    impacted, _ = with_impact(plan, [PRODUCTS / "events"])
+    acme = next(c for c in impacted.impact.contracts if c.contract == "acme_2026")
+    assert (acme.old, acme.new) == (12000, 12000)
+    assert acme.changed and impacted.impact.periods_changed == 0
+    text = render_text(impacted)
+    assert "↳ promo_credit (commit or credit applied)  -$3.75 → -$4.20" in text
+    assert "(no change" not in text
+
+
+def test_changes_after_the_latest_event_are_noted_on_their_contracts():
+    impact = products_impact().impact
+    assert impact.latest_event == parse_timestamp("2026-11-30T09:00:00Z")
+    # acme: orion's rate from 2027-01-01; globex: that rate and its override from 2027-01-01
+    assert {c.contract: c.unreplayed_from for c in impact.unreplayed} == {
+        "acme_2026": parse_timestamp("2027-01-01T00:00:00Z"),
+        "globex_2026": parse_timestamp("2027-01-01T00:00:00Z"),
+    }
+
+
+def test_a_term_alone_after_the_events_is_noted():
+    # only globex's override, from March 2027
+    override = (
+        "    overrides:\n      - product: model_tokens\n        starting_at: 2027-03-01T00:00:00Z\n"
+        "        type: MULTIPLIER\n        multiplier: 0.9\n"
+    )
+    plan = plan_between(PRODUCTS_BEFORE, PRODUCTS_BEFORE + override, as_of=AS_OF_OCT_15)
+    impacted, _ = with_impact(plan, [PRODUCTS / "events"])
+    assert [(c.contract, c.unreplayed_from) for c in impacted.impact.unreplayed] == [
+        ("globex_2026", parse_timestamp("2027-03-01T00:00:00Z"))
+    ]
+    assert "globex_2026: no events from 2027-03-01 on: replay with --as-of-period 2027-03" in (
+        render_text(impacted)
+    )
+    assert "(no change on these events, see below)" in render_text(impacted)
+
+
+def test_a_change_the_events_reach_has_no_note():
+    # the scenario: the new November rate, with October and November events
+    plan, _ = scenario_impact()
+    assert plan.impact.unreplayed == ()
+    assert "no events from" not in render_text(plan)
+
+
+def test_a_saved_plan_keeps_products_and_notes(tmp_path: Path):
+    from billing_spec.events import parse_period
+
+    plan = products_impact(period=parse_period("2026-12"))
+    save_plan(plan, tmp_path / "p.plan")
+    loaded = load_plan(tmp_path / "p.plan")
+    assert loaded.impact == plan.impact
+    assert loaded.impact.as_of_period == "2026-12"
+    for render in (render_json, render_markdown, render_text):
+        assert render(loaded) == render(plan)

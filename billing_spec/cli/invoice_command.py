@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import click
 
+from billing_spec.cli.impact_options import (
+    as_of_period_option,
+    parse_as_of_period,
+    parse_through,
+)
 from billing_spec.cli.output import echo_diagnostics
 
 FORMATS = ("json", "text", "markdown", "html")
@@ -22,6 +27,7 @@ FORMATS = ("json", "text", "markdown", "html")
 )
 @click.option("--customer", metavar="ID", help="Only this customer (ID or ingest alias).")
 @click.option("--through", metavar="TS", help="Ignore events at or after this RFC 3339 timestamp.")
+@as_of_period_option
 @click.option("--engine", default="python", show_default=True, help="Aggregation engine.")
 @click.option(
     "--strict",
@@ -47,6 +53,7 @@ def invoice(
     events: tuple[str, ...],
     customer: str | None,
     through: str | None,
+    as_of_period: str | None,
     engine: str,
     strict: bool,
     format_: str,
@@ -62,12 +69,13 @@ def invoice(
     from billing_spec.evaluate import COVERAGE_CODES, evaluate
     from billing_spec.events import read_events
 
-    cutoff = _through(through)
+    cutoff = parse_through(through)
+    period = parse_as_of_period(as_of_period)
     catalog, diagnostics = build_catalog(directory)
     if catalog is None:
         echo_diagnostics(diagnostics)
         return 1
-    stream = read_events(events)
+    stream = read_events(events, period=period)
     if has_errors(stream.diagnostics):  # an events path that does not exist: stop before reading
         echo_diagnostics(stream.diagnostics)
         return 1
@@ -88,18 +96,6 @@ def invoice(
 
         click.echo(render_invoices(invoices.to_document(), format_, templates), nl=False)
     return 0
-
-
-def _through(text: str | None):
-    if text is None:
-        return None
-    from billing_spec.diagnostics import BillingSpecError
-    from billing_spec.timestamps import TimestampError, parse_timestamp
-
-    try:
-        return parse_timestamp(text)
-    except TimestampError as exc:
-        raise BillingSpecError.single("E703", f"--through: {exc}") from None
 
 
 def _counts(summary) -> str:

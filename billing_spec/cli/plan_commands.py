@@ -52,7 +52,12 @@ def plan(
     allow_retroactive,
     events,
     impact,
+    through,
+    as_of_period,
     fail_on_increase_pct,
+    fail_on_decrease_pct,
+    fail_on_increase,
+    fail_on_decrease,
     provider_name,
     no_color,
 ) -> int:
@@ -64,15 +69,23 @@ def plan(
     from billing_spec.plan.planfile import save_plan
     from billing_spec.state import LocalStateStore
 
-    threshold = check_impact_options(events, impact, fail_on_increase_pct)
+    impact_options = check_impact_options(
+        events,
+        impact,
+        through=through,
+        as_of_period=as_of_period,
+        fail_on_increase_pct=fail_on_increase_pct,
+        fail_on_decrease_pct=fail_on_decrease_pct,
+        fail_on_increase=fail_on_increase,
+        fail_on_decrease=fail_on_decrease,
+    )
     made = _make_plan(
         directory,
         LocalStateStore(state_path),
         provider_name,
         as_of,
         allow_retroactive,
-        impact_events=events if impact else None,
-        fail_on_increase_pct=threshold,
+        impact=impact_options,
     )
     if made is None:
         return 1
@@ -152,8 +165,7 @@ def _make_plan(
     provider_name,
     as_of,
     allow_retroactive,
-    impact_events=None,
-    fail_on_increase_pct=None,
+    impact=None,
 ):
     from billing_spec.providers import PROVIDERS
     from billing_spec.workflow import plan_catalog
@@ -164,8 +176,10 @@ def _make_plan(
         PROVIDERS[provider_name](),
         as_of=as_of or now(),
         allow_retroactive=allow_retroactive,
-        impact_events=impact_events,
-        fail_on_increase_pct=fail_on_increase_pct,
+        impact_events=None if impact is None else impact.events,
+        impact_through=None if impact is None else impact.through,
+        impact_period=None if impact is None else impact.period,
+        gates=None if impact is None else impact.gates,
     )
     echo_diagnostics(diagnostics)
     return made

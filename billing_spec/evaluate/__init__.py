@@ -211,7 +211,8 @@ def evaluate(
     invoices = sorted(_invoices(catalog, statements), key=Invoice.sort_key)
     summary = _summary(stream, aggregates)
     diagnostics = plan.diagnostics + stream.diagnostics + aggregates.diagnostics
-    return Invoices(tuple(invoices), summary), _ordered(diagnostics)
+    latest = aggregates.tally.latest
+    return Invoices(tuple(invoices), summary, latest_event=latest), _ordered(diagnostics)
 
 
 def _customer_id(catalog: CompiledCatalog, wanted: str | None) -> str | None:

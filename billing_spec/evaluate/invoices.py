@@ -233,6 +233,10 @@ class Invoices:
 
     invoices: tuple[Invoice, ...]
     summary: Summary
+    latest_event: datetime | None = None
+    """The latest timestamp of an event inside a contract (before `through`); None when there
+    is none. Not in the JSON document: the invoice impact uses it to tell which changes the
+    events reach (`plan.impact`)."""
 
     def __iter__(self) -> Iterator[Invoice]:
         return iter(self.invoices)

@@ -10,6 +10,9 @@ held at a time, plus one entry per distinct `transaction_id` (`dedupe`); records
 JSON Lines are decoded by `jsonl` (orjson, the hot path), JSON-array files element by element
 (`arrays`), records from Python one by one. Either way a record is counted once in `read`, and
 ends up valid, malformed or a duplicate (`dedupe`).
+
+With a `period` (`--as-of-period YYYY-MM`, `periods`), every valid event's timestamp is moved
+into that month as its batch is read; nothing else about the event changes.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from billing_spec.events.arrays import ArraySyntaxError, array_elements
 from billing_spec.events.capped import CappedDiagnostics
 from billing_spec.events.dedupe import Seen, fingerprint
 from billing_spec.events.jsonl import BATCH, Row, json_lines
+from billing_spec.events.periods import Period, into_period
 from billing_spec.events.records import Malformed, UsageEvent, check_event, exact_loads, has_float
 from billing_spec.events.sources import Source, expand_paths, open_source, with_layout
 
@@ -65,8 +69,10 @@ class EventStream:
         sources: list[Source],
         diagnostics: Iterable[Diagnostic] = (),
         records: Iterable[Mapping[str, Any]] | None = None,
+        period: Period | None = None,
     ) -> None:
         self.sources = sources
+        self.period = period
         self._diagnostics = CappedDiagnostics()
         self._diagnostics.extend(list(diagnostics))
         self._records = records
@@ -104,11 +110,19 @@ class EventStream:
             raise RuntimeError("an EventStream can be iterated only once")
         self._consumed = True
         if self._records is not None:
-            yield from self._from_records(self._records)
+            batches = self._from_records(self._records)
         else:
-            for index, source in enumerate(self.sources):
-                yield from self._from_source(index, source)
+            batches = (b for i, s in enumerate(self.sources) for b in self._from_source(i, s))
+        yield from batches if self.period is None else self._moved(batches, self.period)
         self._seen.first.clear()
+
+    @staticmethod
+    def _moved(batches: Iterable[EventBatch], period: Period) -> Iterator[EventBatch]:
+        """`--as-of-period`: each event's timestamp moved into `period` (`periods`)."""
+        move = into_period(period)
+        for batch in batches:
+            rows = [(t, c, e, move(w), p, n, r) for t, c, e, w, p, n, r in batch.rows]
+            yield EventBatch(batch.source, rows)
 
     # --- per source ---------------------------------------------------------------------------
 
@@ -215,10 +229,13 @@ def _record_text(record: Mapping[str, Any]) -> bytes:
         return json.dumps(record, default=str, sort_keys=True, separators=(",", ":")).encode()
 
 
-def read_events(paths: Iterable[str | os.PathLike[str]]) -> EventStream:
-    """Events from files, directories and `-` (stdin), in input order."""
+def read_events(
+    paths: Iterable[str | os.PathLike[str]], *, period: Period | None = None
+) -> EventStream:
+    """Events from files, directories and `-` (stdin), in input order; with `period`
+    (`--as-of-period`), each moved into that month (`periods.into_period`)."""
     sources, diagnostics = expand_paths(paths)
-    return EventStream(sources, diagnostics)
+    return EventStream(sources, diagnostics, period=period)
 
 
 def events_from_records(

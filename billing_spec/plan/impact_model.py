@@ -6,7 +6,16 @@ per credit type (`CreditTypeTotal`) are derived. Each carries an old and a new t
 which may be absent (None: that catalog makes no invoice there), and derives from them (mixin
 `Compared`): the delta (absent counting as zero), the percent (`money.percent_change`, None
 without a non-zero old total) and whether it changed. A contract's totals are the sums of its
-periods' present totals, absent when none is; it changed when any of its periods did.
+periods' present totals, absent when none is; it changed when any of its periods or products
+did.
+
+Each contract also has its totals per product (`ProductImpact`): the sum of its invoices' line
+items of that product (and presentation group values), so a reviewer sees which product moved
+the total. An `applied_commit_or_credit` line (a prepaid commit or credit drawn down, negative)
+is a row of its own, under the balance's product, flagged `applied_commit_or_credit`, so a
+commit that absorbs a price rise shows as the rise on the usage product and a larger draw-down
+on the commit's row. And a contract a change reaches only after the latest event replayed has
+`unreplayed_from`: the first such change's start (`impact.unreplayed`).
 
 `Impact.to_json()` is the plan JSON's `invoice_impact` (see `render_json`); `Impact.from_json`
 reads it back from a saved plan. Computing an impact is `impact`'s business.
@@ -70,9 +79,51 @@ class PeriodImpact(Compared):
         }
 
 
+GroupValues = tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True)
+class ProductImpact(Compared):
+    """A contract's line items of one product (and presentation group values), all periods.
+
+    `applied_commit_or_credit`: the lines drawing down a commit or credit of that product."""
+
+    product: str
+    presentation_group_values: GroupValues
+    applied_commit_or_credit: bool
+    old: Decimal | None
+    new: Decimal | None
+
+    @property
+    def label(self) -> str:
+        """`tokens`, `tokens {model=atlas}`, `prepaid (commit or credit applied)`."""
+        groups = self.presentation_group_values
+        where = " {" + ", ".join(f"{k}={v}" for k, v in groups) + "}" if groups else ""
+        drawn = " (commit or credit applied)" if self.applied_commit_or_credit else ""
+        return f"{self.product}{where}{drawn}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "product": self.product,
+            "presentation_group_values": dict(self.presentation_group_values),
+            "applied_commit_or_credit": self.applied_commit_or_credit,
+            **self.totals_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProductImpact:
+        return cls(
+            product=data["product"],
+            presentation_group_values=tuple(sorted(data["presentation_group_values"].items())),
+            applied_commit_or_credit=bool(data["applied_commit_or_credit"]),
+            old=_decimal(data["old_total"]),
+            new=_decimal(data["new_total"]),
+        )
+
+
 @dataclass(frozen=True)
 class ContractImpact(Compared):
-    """One contract's invoices in one credit type, period by period."""
+    """One contract's invoices in one credit type, period by period, and product by product."""
 
     customer: str
     customer_name: str | None
@@ -80,6 +131,11 @@ class ContractImpact(Compared):
     contract_name: str | None
     credit_type: str
     periods: tuple[PeriodImpact, ...]
+    products: tuple[ProductImpact, ...] = ()
+    unreplayed_from: datetime | None = None
+    """The start of the first change of this contract's prices or terms (a rate of its rate
+    card, an override, a term, its start) after the latest event replayed: the events cannot
+    show it."""
 
     @property
     def old(self) -> Decimal | None:  # type: ignore[override]
@@ -91,8 +147,9 @@ class ContractImpact(Compared):
 
     @property
     def changed(self) -> bool:
-        """Whether any of its invoices changed, even if the contract's total did not."""
-        return any(p.changed for p in self.periods)
+        """Whether any of its invoices or products changed, even if its total did not (a
+        credit that absorbs a price rise)."""
+        return any(p.changed for p in self.periods) or any(p.changed for p in self.products)
 
     @property
     def address(self) -> str:
@@ -107,6 +164,8 @@ class ContractImpact(Compared):
             "credit_type": self.credit_type,
             **self.totals_json(),
             "periods": [p.to_json() for p in self.periods],
+            "products": [p.to_json() for p in self.products],
+            "unreplayed_from": _when(self.unreplayed_from),
         }
 
 
@@ -142,6 +201,15 @@ class Impact:
     incomplete: tuple[str, ...] = ()
     """What either catalog's invoices leave out (their `notes`, by contract): the impact does
     not include it, and every rendering says so."""
+    as_of_period: str | None = None
+    """`--as-of-period`: the month (`YYYY-MM`) every event was moved into; None: as recorded."""
+    latest_event: datetime | None = None
+    """The latest event inside a contract under either catalog (None: no such event)."""
+
+    @property
+    def unreplayed(self) -> tuple[ContractImpact, ...]:
+        """The contracts with a change after the latest event (`unreplayed_from`)."""
+        return tuple(c for c in self.contracts if c.unreplayed_from is not None)
 
     def totals(self) -> tuple[CreditTypeTotal, ...]:
         by_type: dict[str, list[ContractImpact]] = {}
@@ -160,7 +228,9 @@ class Impact:
     def to_json(self) -> dict[str, Any]:
         return {
             "events": list(self.events),
-            "through": None if self.through is None else format_timestamp(self.through),
+            "through": _when(self.through),
+            "as_of_period": self.as_of_period,
+            "latest_event": _when(self.latest_event),
             "summary": {"old": dict(self.old_summary), "new": dict(self.new_summary)},
             "totals": [t.to_json() for t in self.totals()],
             "contracts": [c.to_json() for c in self.contracts],
@@ -178,6 +248,8 @@ class Impact:
             old_summary={k: int(v) for k, v in data["summary"]["old"].items()},
             new_summary={k: int(v) for k, v in data["summary"]["new"].items()},
             incomplete=tuple(str(n) for n in data.get("incomplete", ())),
+            as_of_period=data.get("as_of_period"),
+            latest_event=_parsed(data.get("latest_event")),
         )
 
 
@@ -209,6 +281,14 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else canonical(value)
 
 
+def _when(value: datetime | None) -> str | None:
+    return None if value is None else format_timestamp(value)
+
+
+def _parsed(text: str | None) -> datetime | None:
+    return None if text is None else parse_written_timestamp(text)
+
+
 def _decimal(text: str | None) -> Decimal | None:
     return None if text is None else parse_decimal(text)
 
@@ -229,4 +309,6 @@ def _contract_from_json(data: Mapping[str, Any]) -> ContractImpact:
             )
             for p in data["periods"]
         ),
+        products=tuple(ProductImpact.from_json(p) for p in data.get("products", ())),
+        unreplayed_from=_parsed(data.get("unreplayed_from")),
     )

@@ -8,11 +8,21 @@
     Invoice impact: $0.50 → $0.45 (-$0.05, -10.0%) over 1 contract
 
 One row per changed invoice (contract, statement period, credit type); a changed contract with
-several periods gets a row for its total; unchanged invoices are folded into a count, as
-Terraform folds unchanged attributes. A total absent under one catalog shows as `—`, and the
-change of a contract that had no invoice before as `new`. The markdown form (for
-`render_markdown`) is the same table for a pull request, one amount per cell so GitHub never
-reads a pair of `$` as math; its headline puts each amount in a code span for the same reason.
+several periods gets a row for its total; then one row per product of the contract whose total
+changed, old → new over all its invoices (left out when the contract has a single product,
+whose totals are the contract's) (`↳ tokens`, `↳ tokens {model=atlas}`, and a commit
+or credit drawn down as `↳ prepaid (commit or credit applied)`), as infracost lists a
+resource's components; unchanged invoices are folded into a count, as Terraform folds unchanged
+attributes. A contract with a change the events do not reach (`unreplayed_from`) gets a note:
+
+    Not in the events (the latest is 2026-11-10T10:00:00Z):
+      - acme_2026: no events from 2027-01-01 on: replay with --as-of-period 2027-01
+
+and a headline without a changed contract then says `no change on these events`. A total absent
+under one catalog shows as `—`, and the change of a contract that had no invoice before as
+`new`. The markdown form (for `render_markdown`) is the same table for a pull request, one
+amount per cell so GitHub never reads a pair of `$` as math; its headline puts each amount in a
+code span for the same reason.
 Amounts are in major units (`money.format_major`); nothing is computed here but layout.
 """
 
@@ -22,7 +32,13 @@ from dataclasses import astuple, dataclass, replace
 from decimal import Decimal
 
 from billing_spec.money import format_major, format_percent, format_signed_major
-from billing_spec.plan.impact_model import ContractImpact, CreditTypeTotal, Impact, PeriodImpact
+from billing_spec.plan.impact_model import (
+    ContractImpact,
+    CreditTypeTotal,
+    Impact,
+    PeriodImpact,
+    ProductImpact,
+)
 from billing_spec.render.display import (
     credit_type,
     display_width,
@@ -59,14 +75,26 @@ def rows(impact: Impact) -> tuple[list[Row], int]:
     out: list[Row] = []
     for contract in impact.contracts:
         changed = [p for p in contract.periods if p.changed]
-        if not changed:
+        products = [p for p in _products_shown(contract) if p.changed]
+        if not changed and not products:
             continue
-        for period in changed:
-            out.append(_row(contract, period, _when(period)))
-        if len(contract.periods) > 1:
+        ours = [_row(contract, period, _when(period)) for period in changed]
+        if changed and len(contract.periods) > 1:
             total = _row(contract, contract, f"total of {len(contract.periods)} invoices")
-            out.append(replace(total, customer="", contract=""))
+            ours.append(replace(total, customer="", contract=""))
+        for product in products:
+            row = _row(contract, product, f"↳ {printable(product.label)}")
+            ours.append(row if not ours else replace(row, customer="", contract=""))
+        out += ours
     return out, impact.periods - impact.periods_changed
+
+
+def _products_shown(contract: ContractImpact) -> tuple[ProductImpact, ...]:
+    """The contract's products, unless it has one only, whose totals are the contract's."""
+    products = contract.products
+    if len(products) == 1 and (products[0].old, products[0].new) == (contract.old, contract.new):
+        return ()
+    return products
 
 
 def _when(period: PeriodImpact) -> str:
@@ -76,7 +104,11 @@ def _when(period: PeriodImpact) -> str:
     return format_period(period.start, period.end)
 
 
-def _row(contract: ContractImpact, amounts: PeriodImpact | ContractImpact, period: str) -> Row:
+def _row(
+    contract: ContractImpact,
+    amounts: PeriodImpact | ContractImpact | ProductImpact,
+    period: str,
+) -> Row:
     unit = credit_type(contract.credit_type)
     return Row(
         customer=printable(contract.customer),
@@ -106,7 +138,28 @@ def headlines(impact: Impact, *, code: bool = False) -> list[str]:
         read = impact.new_summary.get("events_read", 0)
         return [f"Invoice impact: no invoices under either catalog ({_events(read)} read)"]
     mark = " — incomplete, see below" if impact.incomplete else ""
-    return [_headline(total, code) + mark for total in totals]
+    unreplayed = {c.credit_type for c in impact.unreplayed}
+    return [_headline(total, code, total.credit_type in unreplayed) + mark for total in totals]
+
+
+def unreplayed_notes(impact: Impact, *, code: bool = False) -> list[str]:
+    """`acme_2026: no events from 2027-01-01 on: replay with --as-of-period 2027-01`, one per
+    contract with a change after the latest event."""
+    out = []
+    for contract in impact.unreplayed:
+        start = contract.unreplayed_from
+        assert start is not None
+        option = f"--as-of-period {start.year:04d}-{start.month:02d}"
+        name = markdown_code(contract.contract) if code else printable(contract.contract)
+        option = f"`{option}`" if code else option
+        out.append(f"{name}: no events from {format_when(start)} on: replay with {option}")
+    return out
+
+
+def _unreplayed_heading(impact: Impact) -> str:
+    latest = impact.latest_event
+    newest = "none inside a contract" if latest is None else f"the latest is {format_when(latest)}"
+    return f"Changes after the events ({newest}):"
 
 
 def incomplete_lines(impact: Impact) -> list[str]:
@@ -116,7 +169,7 @@ def incomplete_lines(impact: Impact) -> list[str]:
     return ["Not priced, so not in the impact:", *(f"  - {n}" for n in impact.incomplete)]
 
 
-def _headline(total: CreditTypeTotal, code: bool) -> str:
+def _headline(total: CreditTypeTotal, code: bool, unreplayed: bool = False) -> str:
     unit = credit_type(total.credit_type)
 
     def show(text: str) -> str:
@@ -125,7 +178,7 @@ def _headline(total: CreditTypeTotal, code: bool) -> str:
     label = "" if unit.symbol else f" ({total.credit_type})"
     old, new = show(format_major(total.old, unit)), show(format_major(total.new, unit))
     if not total.contracts_changed:
-        change = "no change"
+        change = "no change on these events, see below" if unreplayed else "no change"
     elif total.percent is None:
         change = show(format_signed_major(total.delta, unit))
     else:
@@ -144,7 +197,10 @@ def replayed(impact: Impact, *, code: bool = False) -> str:
     old_used = impact.old_summary.get("events_used", 0)
     new_used = impact.new_summary.get("events_used", 0)
     through = "" if impact.through is None else f" before {format_when(impact.through)}"
-    return f"{_events(read)} from {paths}{through} (used: {old_used} before, {new_used} after)"
+    period = impact.as_of_period
+    moved = "" if period is None else f" moved into {markdown_code(period) if code else period}"
+    used = f"(used: {old_used} before, {new_used} after)"
+    return f"{_events(read)} from {paths}{moved}{through} {used}"
 
 
 def _events(count: int) -> str:
@@ -168,6 +224,9 @@ def impact_text_lines(impact: Impact) -> list[str]:
         lines.append(f"  ({_unchanged(unchanged)} hidden)")
     if table or unchanged:
         lines.append("")
+    notes = unreplayed_notes(impact)
+    if notes:
+        lines += [_unreplayed_heading(impact), *(f"  - {n}" for n in notes), ""]
     return [*lines, *headlines(impact), *incomplete_lines(impact), ""]
 
 
@@ -219,6 +278,10 @@ def markdown_headlines(impact: Impact) -> list[str]:
     for total, line in zip(impact.totals(), headlines(impact, code=True), strict=False):
         out.append(f"💰 **{line}**{marks[_sign(total.delta)]}")
     out = out or [f"💰 **{headlines(impact)[0]}**"]
+    notes = unreplayed_notes(impact, code=True)
+    if notes:
+        out += ["", f"🗓️ **{markdown_escape(_unreplayed_heading(impact))}**"]
+        out += [f"- {n}" for n in notes]
     if impact.incomplete:
         out += ["", "⚠️ **The impact is incomplete**: these terms are not priced:"]
         out += [f"- {markdown_escape(note)}" for note in impact.incomplete]
