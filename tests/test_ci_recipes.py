@@ -75,8 +75,8 @@ def _git(*args: str, cwd: Path) -> None:
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_pre_commit_try_repo_runs_both_hooks(tmp_path):
     """pre-commit builds a virtualenv and pip-installs this repository into it (from PyPI):
-    slow, so both hooks run in this one test. try-repo takes the working tree as it is
-    (uncommitted changes included), so it tests the hooks of this checkout."""
+    slow, so both hooks run in this one test. try-repo takes HEAD plus the uncommitted changes
+    to tracked (or staged) files, so it tests the hooks of this checkout."""
     sample = tmp_path / "sample"
     shutil.copytree(CATALOGS / "quickstart", sample / "catalog")
     (sample / "billing.toml").write_text('catalog = "catalog"\nexclude = ["docker-compose.yml"]\n')

@@ -88,6 +88,7 @@ def test_plan_validate_fmt_invoice_run_with_no_arguments_in_a_subdirectory(tmp_p
     assert "billing apply p.plan --state ../../state/billing.state.json" in planned.stdout
     assert run_billing("apply", "p.plan", cwd=here).code == 0
     assert (root / "state" / "billing.state.json").is_file()
+    assert "product.lang_model_4" in run_billing("state", "list", cwd=here).stdout
     assert run_billing("plan", "--detailed-exitcode", cwd=root).code == 0  # applied: no changes
     invoiced = run_billing("invoice", "--format", "text", cwd=root)  # the configured events
     assert invoiced.code == 0 and "$0.50" in invoiced.stdout, invoiced.output
