@@ -11,8 +11,8 @@ The CLI looks for it from the current directory up: the first directory holding 
 
 Paths are relative to the file that names them. A malformed file is an E015 error at its line.
 
->>> parse_config('catalog = "pricing"\\nexclude = ["*.local.yml"]\\n', "billing.toml").catalog
-'pricing'
+>>> parse_config('catalog = "pricing"\\nexclude = ["*.local.yml"]\\n', "billing.toml").exclude
+('*.local.yml',)
 """
 
 from __future__ import annotations
