@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "E012": "invalid YAML merge key",
     "E013": "fmt cannot lay out the file without changing it",
     "E014": "file cannot be written",
+    "E015": "invalid project configuration (`billing.toml`, `[tool.billing-spec]`)",
     # The schema: unknown or missing fields, wrong types, bad values, IDs, timestamps
     "E101": "unknown field",
     "E102": "missing required field",

@@ -15,9 +15,12 @@ Semantic rules (references, Metronome's metric and rate rules) are not checked h
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -84,14 +87,60 @@ class CatalogSpec:
                 yield section, id_, resource
 
 
+# (base directory, glob patterns): files and directories `catalog_files` leaves out; set by the
+# project configuration (`billing_spec.config`) through `excluding`.
+_EXCLUDE: ContextVar[tuple[Path, tuple[str, ...]] | None] = ContextVar("exclude", default=None)
+
+
+@contextmanager
+def excluding(base: str | os.PathLike[str], patterns: Sequence[str]) -> Iterator[None]:
+    """Within the block, `catalog_files` skips what `patterns` match.
+
+    A pattern without a `/` matches a file or directory name at any depth
+    (`docker-compose.yml`, `*.local.yaml`); one with a `/` matches the path relative to `base`
+    (`catalog/drafts/*`). A file given on its own is never excluded.
+    """
+    token = _EXCLUDE.set((Path(os.path.abspath(base)), tuple(patterns)))
+    try:
+        yield
+    finally:
+        _EXCLUDE.reset(token)
+
+
+def is_excluded(path: Path) -> bool:
+    """Whether the active `excluding` patterns match `path` (a file or a directory)."""
+    rule = _EXCLUDE.get()
+    if not rule:
+        return False
+    base, patterns = rule
+    try:
+        relative = Path(os.path.abspath(path)).relative_to(base).as_posix()
+    except ValueError:
+        relative = None
+    for pattern in patterns:
+        pattern = pattern.strip("/")
+        if "/" not in pattern:
+            if fnmatchcase(path.name, pattern):
+                return True
+        elif relative is not None and fnmatchcase(relative, pattern):
+            return True
+    return False
+
+
 def catalog_files(root: Path) -> list[Path]:
-    """The catalog's YAML files, sorted; hidden directories are skipped."""
+    """The catalog's YAML files, sorted; hidden and excluded directories are skipped."""
     if root.is_file():
         return [root]
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found += [Path(dirpath, f) for f in filenames if f.endswith((".yaml", ".yml"))]
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and not is_excluded(Path(dirpath, d))
+        )
+        found += [
+            Path(dirpath, f)
+            for f in filenames
+            if f.endswith((".yaml", ".yml")) and not is_excluded(Path(dirpath, f))
+        ]
     return sorted(found)
 
 

@@ -29,6 +29,7 @@ COMMANDS = {
     "force-unlock": "billing_spec.cli.state_commands:force_unlock",
     "fmt": "billing_spec.cli.fmt_command:fmt",
     "invoice": "billing_spec.cli.invoice_command:invoice",
+    "init": "billing_spec.cli.init_command:init",
 }
 
 
@@ -42,6 +43,14 @@ class LazyGroup(click.Group):
             return None
         module, _, attr = target.partition(":")
         return getattr(importlib.import_module(module), attr)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, command, rest = super().resolve_command(ctx, args)
+        if name is not None and command is not None:
+            from billing_spec.cli.config_defaults import apply_config
+
+            apply_config(ctx, name, rest)  # billing.toml: the commands' defaults
+        return name, command, rest
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
