@@ -147,15 +147,49 @@ def _one(err: Mapping[str, Any], where: Definition, model: Any) -> Diagnostic:
         return _not_an_id(label, value, err.get("ctx", {}).get("pattern", ""), where, loc)
     hint = ""
     if kind == "value_error" and isinstance(err.get("ctx", {}).get("error"), NotADecimal):
-        hint = (
-            "write the number alone, without a currency sign or thousands separators; money "
-            "is in the credit type's base unit (USD: cents)"
-        )
+        hint = _number_hint(value)
     if kind == "enum" or kind == "literal_error":
         text = err.get("ctx", {}).get("expected", "").replace(" or ", ",")
         expected = [e.strip(" '") for e in text.split(",")]
         hint = did_you_mean(value.upper(), expected) if isinstance(value, str) else ""
+        if loc and loc[-1] == "rate_type" and isinstance(value, str):
+            hint = _TIER_MODES.get(value.strip().upper(), hint)
     return error("E104", f"{label}: {message}", where.range(*loc), hint=hint)
+
+
+_TIER_MODES = {
+    mode: f"{mode} is a tier mode, not a rate type: write `rate_type: TIERED` and "
+    f"`tier_mode: {mode}`"
+    for mode in ("GRADUATED", "VOLUME")
+}
+
+_NUMBER_RULE = (
+    "write the number alone, without a currency sign or thousands separators; money "
+    "is in the credit type's base unit (USD: cents)"
+)
+
+
+def _number_hint(value: Any) -> str:
+    """`"$25"` is 2500 cents; `"1,000"` is 1000: the number the text most likely means."""
+    if not isinstance(value, str):
+        return _NUMBER_RULE
+    text = value.strip().replace(",", "").replace("_", "").replace(" ", "")
+    dollars = text.startswith("$") or text.upper().startswith("USD")
+    text = text.lstrip("$").removeprefix("USD").removeprefix("usd").lstrip("$")
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return _NUMBER_RULE
+    if not number.is_finite():
+        return _NUMBER_RULE
+    if dollars:
+        cents = (number * 100).normalize()
+        cents = cents.quantize(Decimal(1)) if cents == cents.to_integral_value() else cents
+        return (
+            f"money is in the credit type's base unit, cents for USD: write {cents} for "
+            f"{value.strip()}"
+        )
+    return f"write {number} (no thousands separators); " + _NUMBER_RULE.split("; ")[1]
 
 
 _BOOLEANS = "only true and false are booleans (YAML 1.2): write "
