@@ -1,0 +1,26 @@
+"""The command line's own rough edges: option values, missing files, `--help`."""
+
+from __future__ import annotations
+
+from conftest import CATALOGS, run_billing
+
+QUICKSTART = CATALOGS / "quickstart"
+
+
+def test_a_command_line_date_gets_the_catalog_timestamp_hint():
+    result = run_billing("plan", QUICKSTART, "--as-of", "2026-11-10")
+    assert result.code == 1
+    assert "'2026-11-10' is not an RFC 3339 timestamp" in result.stderr
+    assert "hint: a date alone is not an instant: 2026-11-10T00:00:00Z is its start in UTC" in (
+        result.stderr
+    )
+
+
+def test_through_without_an_offset_gets_the_catalog_timestamp_hint():
+    events = QUICKSTART / "events"
+    result = run_billing(
+        "invoice", QUICKSTART, "--events", events, "--through", "2026-11-10T00:00:00"
+    )
+    assert result.code == 1
+    assert "error[E703]: --through:" in result.stderr
+    assert "hint: add the offset: 2026-11-10T00:00:00Z is UTC" in result.stderr
