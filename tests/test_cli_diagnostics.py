@@ -24,3 +24,11 @@ def test_through_without_an_offset_gets_the_catalog_timestamp_hint():
     assert result.code == 1
     assert "error[E703]: --through:" in result.stderr
     assert "hint: add the offset: 2026-11-10T00:00:00Z is UTC" in result.stderr
+
+
+def test_state_commands_say_there_is_no_state_at_a_missing_path(tmp_path):
+    for args in (("state", "list"), ("state", "show", "product.api")):
+        result = run_billing(*args, "--state", "missing.json", cwd=tmp_path)
+        assert result.code == 1, args
+        assert "error[E818]: there is no state at missing.json" in result.stderr, args
+    assert list(tmp_path.iterdir()) == []
