@@ -32,3 +32,16 @@ def test_state_commands_say_there_is_no_state_at_a_missing_path(tmp_path):
         assert result.code == 1, args
         assert "error[E818]: there is no state at missing.json" in result.stderr, args
     assert list(tmp_path.iterdir()) == []
+
+
+def test_help_lists_every_command_with_its_whole_summary():
+    from billing_spec.cli import COMMANDS, cli
+
+    result = run_billing("--help")
+    assert result.code == 0
+    listing = " ".join(result.stdout.split("Commands:", 1)[1].split())
+    assert "..." not in listing
+    for name in COMMANDS:
+        command = cli.get_command(None, name)
+        summary = " ".join(command.get_short_help_str(limit=1_000).split())
+        assert f"{name} {summary}".replace("- ", "-") in listing.replace("- ", "-"), name
