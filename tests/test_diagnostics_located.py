@@ -51,3 +51,9 @@ def test_a_retroactive_rate_is_located_at_the_rate(tmp_path: Path, monkeypatch):
     lines = catalog.read_text().splitlines()
     assert lines[where.start.line - 1] == "      - product: lang_model_4"
     assert "2026-11-01" in lines[where.start.line]  # the new rate, not the first one
+    # The pull-request comment names the place too.
+    from billing_spec.plan.render_markdown import render_markdown
+
+    assert f"- ❌ **E810** `cat/catalog.yaml:{where.start.line}` retroactive change" in (
+        render_markdown(made)
+    )
