@@ -41,7 +41,8 @@ def test_a_retroactive_rate_is_located_at_the_rate(tmp_path: Path, monkeypatch):
     catalog.write_text(
         text.replace(
             "    rates:\n" + RATE,
-            "    rates:\n" + RATE.replace("2026-01-01", "2026-11-01").replace("50  #", "45  #")
+            "    rates:\n"
+            + RATE.replace("2026-01-01", "2026-11-01").replace("50  #", "45  #")
             + RATE,
         )
     )

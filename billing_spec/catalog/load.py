@@ -59,7 +59,6 @@ class CatalogSpec:
     files: tuple[str, ...] = ()
     unread_files: tuple[str, ...] = ()  # files that could not be parsed (their errors reported)
 
-
     def section(self, name: str) -> Mapping[str, Any]:
         return self.sections.get(name, {})
 
