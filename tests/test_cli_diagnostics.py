@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from conftest import CATALOGS, run_billing
+import os
+import pty
+import subprocess
+from pathlib import Path
+
+from conftest import BILLING, CATALOGS, run_billing
+
+from billing_spec.diagnostics import error, format_text
 
 QUICKSTART = CATALOGS / "quickstart"
 
@@ -45,3 +52,47 @@ def test_help_lists_every_command_with_its_whole_summary():
         command = cli.get_command(None, name)
         summary = " ".join(command.get_short_help_str(limit=1_000).split())
         assert f"{name} {summary}".replace("- ", "-") in listing.replace("- ", "-"), name
+
+
+def in_terminal(cwd: Path, *args: str, env: dict | None = None) -> tuple[int, str]:
+    """Run billing with a pseudo-terminal as its stdout and stderr."""
+    master, slave = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | (env or {})
+    proc = subprocess.Popen(
+        [str(BILLING), *args], cwd=cwd, stdin=slave, stdout=slave, stderr=slave, env=environment
+    )
+    os.close(slave)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal closes when the process exits
+            break
+        if not chunk:
+            break
+        output += chunk
+    code = proc.wait(timeout=120)
+    os.close(master)
+    return code, output.decode()
+
+
+def test_diagnostics_are_coloured_on_a_terminal_only(tmp_path: Path):
+    (tmp_path / "catalog.yaml").write_text("version: 1\nproducts:\n  api:\n\tname: x\n")
+    code, coloured = in_terminal(tmp_path, "validate", ".")
+    assert code == 1 and "\x1b[1;31merror[E003]\x1b[0m" in coloured
+    assert "\x1b[" not in in_terminal(tmp_path, "--no-color", "validate", ".")[1]
+    assert "\x1b[" not in in_terminal(tmp_path, "validate", ".", env={"NO_COLOR": "1"})[1]
+    assert "\x1b[" not in run_billing("validate", ".", cwd=tmp_path).output
+    # Diagnostics on stderr too (a refused --through), and the global option reaches plan's
+    code, coloured = in_terminal(
+        tmp_path, "invoice", QUICKSTART, "--events", QUICKSTART / "events", "--through", "x"
+    )
+    assert code == 1 and "\x1b[1;31merror[E703]\x1b[0m" in coloured
+    assert "\x1b[" not in in_terminal(tmp_path, "--no-color", "plan", QUICKSTART)[1]
+
+
+def test_format_text_paints_only_when_asked():
+    d = error("E501", "price must not be negative", hint="prices are >= 0")
+    assert format_text([d]) == "error[E501]: price must not be negative\n  hint: prices are >= 0"
+    painted = format_text([d], color=True)
+    assert "\x1b[1;31merror[E501]\x1b[0m" in painted and "\x1b[36mhint:\x1b[0m" in painted

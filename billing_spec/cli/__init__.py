@@ -58,8 +58,14 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="billing")
-def cli() -> None:
+@click.option(
+    "--no-color", is_flag=True, help="Never colour the output (also: the NO_COLOR variable)."
+)
+def cli(no_color: bool) -> None:
     """Billing as code: validate, plan, apply and preview Metronome-style pricing catalogs."""
+    from billing_spec.cli.output import NO_COLOR
+
+    NO_COLOR["global"] = no_color
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -123,5 +121,8 @@ def now() -> datetime:
 
 
 def use_color(no_color: bool) -> bool:
-    """Colour only on a terminal, never with --no-color or NO_COLOR set."""
-    return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    """Colour only on a terminal, never with --no-color (the command's or the global one) or
+    NO_COLOR set."""
+    from billing_spec.cli.output import color_wanted
+
+    return color_wanted(no_color)
