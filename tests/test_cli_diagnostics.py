@@ -96,3 +96,15 @@ def test_format_text_paints_only_when_asked():
     assert format_text([d]) == "error[E501]: price must not be negative\n  hint: prices are >= 0"
     painted = format_text([d], color=True)
     assert "\x1b[1;31merror[E501]\x1b[0m" in painted and "\x1b[36mhint:\x1b[0m" in painted
+
+
+def test_numbers_group_thousands_in_text_output():
+    from decimal import Decimal
+
+    from billing_spec.money import CreditType, format_major, grouped
+    from billing_spec.render.display import format_quantity
+
+    assert grouped(Decimal("1234567.50")) == "1,234,567.5"
+    assert grouped(Decimal("-0.001")) == "-0.001"
+    assert format_quantity("1E+6") == "1,000,000"
+    assert format_major(Decimal("12500"), CreditType(id="gpu", name="GPU")) == "12,500 gpu"

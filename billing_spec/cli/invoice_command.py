@@ -107,7 +107,7 @@ def _through(text: str | None):
 def _counts(summary) -> str:
     s = summary
     return (
-        f"{s.events_read} events read: {s.events_used} used, {s.duplicates} duplicates, "
-        f"{s.malformed} malformed, {s.unknown_customer} of unknown customers, "
-        f"{s.outside_contracts} outside contracts, {s.not_billed} not billed"
+        f"{s.events_read:,} events read: {s.events_used:,} used, {s.duplicates:,} duplicates, "
+        f"{s.malformed:,} malformed, {s.unknown_customer:,} of unknown customers, "
+        f"{s.outside_contracts:,} outside contracts, {s.not_billed:,} not billed"
     )
