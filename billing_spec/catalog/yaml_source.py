@@ -201,6 +201,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, filename: str, text: str) -> Diagno
     return error("E003", f"YAML syntax error: {problem}", where, detail=detail)
 
 
+_HAS_TEXT_VALUE = re.compile(r"\s*(?:- )?[^:#\s][^:#]*:\s+[^\s#&*|>]")  # `key: text`
 _INDENT_PROBLEMS = ("did not find expected key", "did not find expected '-' indicator")
 
 
@@ -243,7 +244,13 @@ def _known_syntax_error(
             "above, or as deep as the key it sits under",
         )
     if problem.startswith("mapping values are not allowed"):
-        if above is not None and indent > len(above) - len(above.lstrip(" ")):
+        first_colon = line.find(":") + 1  # 1-based; the problem is at a key's colon
+        if (
+            above is not None
+            and at.column == first_colon
+            and _HAS_TEXT_VALUE.match(above)
+            and indent > len(above) - len(above.lstrip(" "))
+        ):
             return (
                 (at.line, indent + 1),
                 "this line is indented deeper than the line above, whose value is text",
