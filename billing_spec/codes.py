@@ -160,7 +160,7 @@ CODES: dict[str, str] = {
     "E815": "apply not approved",
     "E816": "options not allowed with a saved plan",
     "E817": "provider failed during apply",
-    "E818": "address not in the state",
+    "E818": "address not in the state, or no state at the path",
     "E819": "cannot write the state or plan file",
     "E820": "invoice increase above --fail-on-increase-pct",
     "E821": "--impact events from standard input",

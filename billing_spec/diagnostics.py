@@ -118,21 +118,46 @@ def read_source_line(filename: str, line: int) -> str | None:
     return None
 
 
-def format_text(diagnostics: Sequence[Diagnostic], read_line: LineReader = read_source_line) -> str:
-    """Human form: `path:line:col: error[CODE]: summary`, the source line, a caret, the hint."""
-    blocks = [_format_one(d, read_line) for d in diagnostics]
+def format_text(
+    diagnostics: Sequence[Diagnostic],
+    read_line: LineReader = read_source_line,
+    *,
+    color: bool = False,
+) -> str:
+    """Human form: `path:line:col: error[CODE]: summary`, the source line, a caret, the hint.
+
+    With `color`, the severity is red (error) or yellow (warning), the location and summary
+    bold, the caret in the severity's colour and `hint:` cyan, as ANSI escapes.
+    """
+    paint = _painter(color)
+    blocks = [_format_one(d, read_line, paint) for d in diagnostics]
     return "\n".join(blocks)
 
 
-def _format_one(d: Diagnostic, read_line: LineReader) -> str:
-    head = f"{d.severity}[{d.code}]: {d.summary}"
-    lines = [f"{d.range}: {head}" if d.range else head]
+_COLORS = {"error": "1;31", "warning": "1;33", "bold": "1", "hint": "36"}
+
+
+def _painter(color: bool) -> Callable[[str, str], str]:
+    if not color:
+        return lambda _, text: text
+    return lambda key, text: f"\x1b[{_COLORS[key]}m{text}\x1b[0m" if text else text
+
+
+def _format_one(d: Diagnostic, read_line: LineReader, paint: Callable[[str, str], str]) -> str:
+    kind = str(d.severity)
+    head = f"{paint(kind, f'{kind}[{d.code}]')}: {paint('bold', d.summary)}"
+    lines = [f"{paint('bold', str(d.range))}: {head}" if d.range else head]
     if d.range is not None and d.range.start.column is not None:
-        lines += _excerpt(d.range, read_line)
+        excerpt = _excerpt(d.range, read_line)
+        if excerpt:
+            gutter, caret = excerpt[1].split("|", 1)
+            marks = caret.lstrip(" ")
+            excerpt[1] = f"{gutter}|{caret[: len(caret) - len(marks)]}{paint(kind, marks)}"
+        lines += excerpt
     if d.detail:
         lines += [f"  {text}" for text in d.detail.splitlines()]
     if d.hint:
-        lines.append(f"  hint: {d.hint}")
+        lines.append(f"  {paint('hint', 'hint:')} {d.hint}")
     return "\n".join(lines)
 
 

@@ -118,6 +118,18 @@ def canonical(value: Decimal) -> str:
     return text
 
 
+def grouped(value: Decimal) -> str:
+    """`canonical` with thousands separators, as text output shows every number.
+
+    >>> grouped(Decimal("1234567.50")), grouped(Decimal("-1000")), grouped(Decimal("0.001"))
+    ('1,234,567.5', '-1,000', '0.001')
+    """
+    text = canonical(value)
+    sign = "-" if text.startswith("-") else ""
+    whole, dot, frac = text.lstrip("-").partition(".")
+    return f"{sign}{int(whole):,}{dot}{frac}"
+
+
 def normalize(value: Decimal) -> Decimal:
     """The Decimal whose text is `canonical(value)` (so equal values compare and print alike)."""
     return Decimal(canonical(value))
@@ -292,7 +304,7 @@ def format_major(amount: Decimal, credit_type: CreditType = USD) -> str:
     A custom credit type prints its amount and ID: `12.5 gpu_credits`.
     """
     if not credit_type.symbol:
-        return f"{canonical(amount)} {credit_type.id}"
+        return f"{grouped(amount)} {credit_type.id}"
     major = EXACT.divide(amount, credit_type.per_major)
     sign = "-" if major < 0 else ""
     digits = canonical(abs(major))

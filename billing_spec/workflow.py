@@ -31,8 +31,10 @@ from billing_spec.events import Period
 from billing_spec.plan.impact import Gates, with_impact
 from billing_spec.plan.model import Finding, Plan
 from billing_spec.plan.planner import make_plan
+from billing_spec.plan.rates import rate_identity
 from billing_spec.providers.base import Provider, refresh_state
 from billing_spec.state.model import State
+from billing_spec.timestamps import parse_timestamp
 
 
 def plan_catalog(
@@ -81,7 +83,45 @@ def _locate(finding: Finding, spec: CatalogSpec) -> Finding:
         address = Address.parse(finding.address)
     except ValueError:
         return finding
-    where = spec.where(address.section, address.name, key=True)
+    where = _subject_range(spec, address, finding.subject) or spec.where(
+        address.section, address.name, key=True
+    )
     if where is None:
         return finding
-    return Finding(finding.address, replace(finding.diagnostic, range=where))
+    return Finding(finding.address, replace(finding.diagnostic, range=where), finding.subject)
+
+
+def _subject_range(spec: CatalogSpec, address: Address, subject: tuple[str, ...]):
+    """Where the rate or contract term a finding is about is written, if it can be found.
+
+    Compile sorts a card's rates, so a rate is found by its identity among the rates as written;
+    a contract's terms keep their order, but only when the contract writes them itself (not
+    through a package).
+    """
+    if not subject:
+        return None
+    if subject[0] == "rate" and address.section == "rate_cards":
+        card = spec.section("rate_cards").get(address.name)
+        for index, rate in enumerate(getattr(card, "rates", None) or ()):
+            written = rate.model_dump(mode="json", exclude_none=True, by_alias=True)
+            if _same_rate(rate_identity(written), subject[1:]):
+                return spec.where("rate_cards", address.name, "rates", index)
+        return None
+    if subject[0] == "term" and address.section == "contracts":
+        contract = spec.section("contracts").get(address.name)
+        if contract is None or getattr(contract, "package", None) is not None:
+            return None
+        field, index = subject[1], int(subject[2])
+        written = getattr(contract, field, None)
+        if written is not None and index < len(written):
+            return spec.where("contracts", address.name, field, index)
+    return None
+
+
+def _same_rate(written: tuple[str, ...], compiled: tuple[str, ...]) -> bool:
+    if len(written) != len(compiled) or written[:3] != compiled[:3]:
+        return False
+    try:
+        return parse_timestamp(written[3]) == parse_timestamp(compiled[3])
+    except ValueError:
+        return False

@@ -7,7 +7,9 @@ line says what `validate` must report there, Terraform-style:
     name: M    # WARNING: W901, W902
 
 and the test compares the set of `(file, line, severity, code)` that validation produces with the
-markers, exactly: a missing diagnostic fails, and so does an extra one. Files that cannot carry a
+markers, exactly: a missing diagnostic fails, and so does an extra one. A marker may also quote
+what the diagnostic must say (`# ERROR: E003 "indent with spaces"`): the text must appear in the
+summary, detail or hint of a diagnostic with that code on that line. Files that cannot carry a
 comment (bytes that are not UTF-8) list their expectations in a sidecar file `expected`, one
 `<file>:<line> <CODE>` per line, or `- <CODE>` for a diagnostic without a location. Fixtures that
 cannot be committed at all (a file the loader cannot open) are built by `GENERATED` below.
@@ -27,9 +29,11 @@ import pytest
 
 from billing_spec.catalog import validate_catalog
 from billing_spec.codes import CODES
+from billing_spec.diagnostics import Diagnostic
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
 MARKER = re.compile(r"#\s*(ERROR|WARNING):\s*([EW]\d{3}(?:\s*,\s*[EW]\d{3})*)")
+SAYS = re.compile(r"#\s*(?:ERROR|WARNING):\s*([EW]\d{3})\s+\"([^\"]+)\"")
 CATALOG_CODE = re.compile(r"E[0-6]\d\d|W9[0-4]\d")
 
 Expected = set[tuple[str, int | None, str, str]]
@@ -51,10 +55,33 @@ def markers(root: Path) -> Expected:
     return found
 
 
+Said = set[tuple[str, int | None, str, str]]
+
+
+def messages(root: Path) -> Said:
+    """`(file, line, code, text)` for every marker that quotes what its diagnostic says."""
+    found: Said = set()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            for number, line in enumerate(text.splitlines(), start=1):
+                for code, said in SAYS.findall(line):
+                    found.add((_rel(path, root), number, code, said))
+    sidecar = root / "expected"
+    if sidecar.exists():
+        for line in sidecar.read_text("utf-8").splitlines():
+            match = re.match(r'\s*(\S+)\s+([EW]\d{3})\s+"([^"]+)"', line)
+            if match:
+                where, code, said = match.groups()
+                file, _, number = where.rpartition(":")
+                found.add((file, int(number), code, said) if file else ("-", None, code, said))
+    return found
+
+
 def _sidecar(path: Path) -> Expected:
     found: Expected = set()
     for line in path.read_text("utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
+        line = re.sub(r'"[^"]*"', "", line).split("#", 1)[0].strip()
         if not line:
             continue
         where, code = line.split()
@@ -72,15 +99,30 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def produced(root: Path) -> Expected:
+    return {(file, line, str(d.severity), d.code) for file, line, d in _located(root)}
+
+
+def _located(root: Path) -> list[tuple[str, int | None, Diagnostic]]:
     _, diagnostics = validate_catalog(root)
-    out: Expected = set()
+    out = []
     for d in diagnostics:
         if d.range is None:
-            out.add(("-", None, str(d.severity), d.code))
+            out.append(("-", None, d))
         else:
-            file = _rel(Path(d.range.filename), root)
-            out.add((file, d.range.start.line, str(d.severity), d.code))
+            out.append((_rel(Path(d.range.filename), root), d.range.start.line, d))
     return out
+
+
+def said(root: Path) -> Said:
+    """Of the quoted markers below `root`, those some diagnostic there says."""
+    found: Said = set()
+    located = _located(root)
+    for file, line, code, text in messages(root):
+        for at_file, at_line, d in located:
+            words = " ".join((d.summary, d.detail, d.hint))
+            if (at_file, at_line, d.code) == (file, line, code) and text in words:
+                found.add((file, line, code, text))
+    return found
 
 
 # --- fixtures built at test time ----------------------------------------------------------------
@@ -107,6 +149,7 @@ def test_fixture_reports_exactly_its_markers(fixture: Path):
     expected = markers(fixture)
     assert expected, f"{fixture.name} marks no diagnostic"
     assert produced(fixture) == expected
+    assert said(fixture) == messages(fixture)
 
 
 @pytest.mark.parametrize("name", sorted(GENERATED))
@@ -141,3 +184,9 @@ def test_every_catalog_code_has_a_fixture():
 def test_markers_are_read_from_comments():
     line = "    price: -5  # ERROR: E501, E502   # WARNING: W901"
     assert MARKER.findall(line) == [("ERROR", "E501, E502"), ("WARNING", "W901")]
+
+
+def test_markers_may_quote_what_the_diagnostic_says():
+    line = '\tname: x  # ERROR: E003 "indent with spaces"'
+    assert SAYS.findall(line) == [("E003", "indent with spaces")]
+    assert MARKER.findall(line) == [("ERROR", "E003")]

@@ -78,7 +78,7 @@ def raises(code: str, *args, **kwargs) -> BillingSpecError:
 def test_money_is_shown_in_major_units_with_the_currency_symbol():
     # 1234 units at 0.2 cents = 246.8 cents, which the evaluator rounded to 247: $2.47.
     text = render_invoices(document(line(quantity="1234", unit_price="0.2", total="247")), "text")
-    assert re.search(r"Tokens\s+1234\s+\$0\.002\s+\$2\.47\n", text)
+    assert re.search(r"Tokens\s+1,234\s+\$0\.002\s+\$2\.47\n", text)
 
 
 def test_a_custom_credit_type_shows_amounts_with_its_id_and_no_symbol():
@@ -96,7 +96,7 @@ def test_a_custom_credit_type_shows_amounts_with_its_id_and_no_symbol():
 def test_quantities_are_canonical_decimals():
     text = render_invoices(document(line(quantity="1.500"), line("Other", quantity="1E+3")), "text")
     assert re.search(r"Tokens\s+1\.5\s", text)
-    assert re.search(r"Other\s+1000\s", text)
+    assert re.search(r"Other\s+1,000\s", text)
 
 
 def test_timestamps_are_dates_at_midnight_and_in_full_otherwise():

@@ -122,17 +122,17 @@ def test_lines_tiers_credits_and_totals_of_the_acme_invoice():
     first = [td.text for td in lines[0].find_all("td")]
     assert first == [
         "Model tokens (thousands)model=atlas, project=search[2026-10-01, 2026-11-01)",
-        "120000.5",
+        "120,000.5",
         "graduated",
         "$230.00",
     ]
     # atlas crosses the 100,000 tier: 100000 x 0.2 cents + 20000.5 x 0.15 cents
     tiers = [[td.text for td in tr.find_all("td")] for tr in lines_table.find_all("tr", "tier")]
     assert tiers[:2] == [
-        ["tier 1 (0, 100000]", "100000", "$0.002", "$200.00"],
-        ["tier 2 (100000, ∞)", "20000.5", "$0.0015", "$30.00075"],
+        ["tier 1 (0, 100,000]", "100,000", "$0.002", "$200.00"],
+        ["tier 2 (100,000, ∞)", "20,000.5", "$0.0015", "$30.00075"],
     ]
-    assert ["tier 3 (1000, ∞) + $50.00 flat", "1200", "$0.50", "$650.00"] in tiers
+    assert ["tier 3 (1,000, ∞) + $50.00 flat", "1,200", "$0.50", "$650.00"] in tiers
     windows = [s.text for s in lines_table.find_all("span", "window")]
     assert len(windows) == 8  # every line shows its service period
     assert "[2026-10-01, 2026-10-16)" in windows and "[2026-10-16, 2026-11-01)" in windows

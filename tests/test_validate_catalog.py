@@ -323,10 +323,6 @@ def test_a_newcomers_numbers_and_booleans_get_hints(catalog_dir):
     _, diagnostics = validate_catalog(root)
     found = [(d.code, d.range.start.line, d.summary, d.hint) for d in diagnostics]
     found = [f for f in found if f[0] != "E102"]  # the rates lack rate_type: not the point
-    number = (
-        "write the number alone, without a currency sign or thousands separators; money is in "
-        "the credit type's base unit (USD: cents)"
-    )
     at = "`rate_cards.list.rates"
     assert found == [
         (
@@ -335,8 +331,19 @@ def test_a_newcomers_numbers_and_booleans_get_hints(catalog_dir):
             f"{at}[0].entitled`: expected true or false, got the text 'no'",
             "only true and false are booleans (YAML 1.2): write false",
         ),
-        ("E104", 6, f"{at}[0].price`: '$25' is not a decimal number", number),
-        ("E104", 7, f"{at}[1].price`: '1,000' is not a decimal number", number),
+        (
+            "E104",
+            6,
+            f"{at}[0].price`: '$25' is not a decimal number",
+            "money is in the credit type's base unit, cents for USD: write 2500 for $25",
+        ),
+        (
+            "E104",
+            7,
+            f"{at}[1].price`: '1,000' is not a decimal number",
+            "write 1000 (no thousands separators); money is in the credit type's base unit "
+            "(USD: cents)",
+        ),
         (
             "E101",
             13,

@@ -15,6 +15,7 @@ Semantic rules (references, Metronome's metric and rate rules) are not checked h
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -59,6 +60,7 @@ class CatalogSpec:
     moved_definitions: tuple[Definition, ...] = ()
     invalid: frozenset[tuple[str, str]] = frozenset()
     files: tuple[str, ...] = ()
+    unread_files: tuple[str, ...] = ()  # files that could not be parsed (their errors reported)
 
     def section(self, name: str) -> Mapping[str, Any]:
         return self.sections.get(name, {})
@@ -171,6 +173,8 @@ def load_catalog(root: str | os.PathLike[str]) -> tuple[CatalogSpec, list[Diagno
         diagnostics += problems
         if document is not None:
             diagnostics += merger.add(document)
+        else:
+            merger.add_unread(path, display_name(path))
     return merger.result(tuple(display_name(p) for p in paths)), diagnostics
 
 
@@ -181,6 +185,19 @@ class _Merger:
         self.invalid: set[tuple[str, str]] = set()
         self.moved: list[Moved] = []
         self.moved_definitions: list[Definition] = []
+        self.unread_files: list[str] = []
+
+    def add_unread(self, path: Path, name: str) -> None:
+        """A file that could not be parsed: the IDs it seems to define count as defined but
+        invalid, so a reference to one from a good file is not reported as undefined."""
+        self.unread_files.append(name)
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            return
+        for section, id_ in _ids_written(text):
+            if (section, id_) not in self.definitions:
+                self.invalid.add((section, id_))
 
     def result(self, files: tuple[str, ...]) -> CatalogSpec:
         return CatalogSpec(
@@ -190,6 +207,7 @@ class _Merger:
             moved_definitions=tuple(self.moved_definitions),
             invalid=frozenset(self.invalid),
             files=files,
+            unread_files=tuple(self.unread_files),
         )
 
     def add(self, doc: YamlDocument) -> list[Diagnostic]:
@@ -282,6 +300,33 @@ class _Merger:
             self.moved.append(entry)
             self.moved_definitions.append(Definition(doc, ("moved", index)))
         return []
+
+
+_TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*:(?:\s|$)")
+_CHILD_KEY = re.compile(r"( +)([\"']?)([A-Za-z0-9_.-]+)\2\s*:(?:\s|$)")
+
+
+def _ids_written(text: str) -> Iterator[tuple[str, str]]:
+    """`(section, id)` for each resource a file that YAML cannot parse seems to define: the keys
+    one level below a top-level section key, read line by line (block style only)."""
+    section: str | None = None
+    indent: int | None = None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        top = _TOP_KEY.match(line)
+        if top is not None:
+            section = top.group(1) if top.group(1) in SECTIONS else None
+            indent = None
+            continue
+        child = _CHILD_KEY.match(line.expandtabs(8))
+        if section is None or child is None:
+            continue
+        width = len(child.group(1))
+        if indent is None:
+            indent = width
+        if width == indent:
+            yield section, child.group(3)
 
 
 def _schema_only(model: type[Resource], body: Any, here: Definition) -> list[Diagnostic]:

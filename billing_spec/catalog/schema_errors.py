@@ -7,6 +7,7 @@ there; a missing field points at its parent's key; a wrong type says what YAML v
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
 from collections.abc import Mapping
@@ -55,11 +56,50 @@ def schema_diagnostics(exc: ValidationError, where: Definition, model: Any) -> l
     """
     errors = exc.errors(include_url=False)
     locs = [tuple(err["loc"]) for err in errors]
+    misspelt = _misspellings(errors)
     return [
-        _one(err, where, model)
+        _misspelt(err, misspelt[tuple(err["loc"])], where)
+        if tuple(err["loc"]) in misspelt
+        else _one(err, where, model)
         for err in errors
         if not (err["type"] == "too_short" and _has_inner(tuple(err["loc"]), locs))
+        and tuple(err["loc"]) not in misspelt.values()
     ]
+
+
+def _misspellings(errors: list[Any]) -> dict[tuple, tuple]:
+    """`{loc of an unknown field: loc of the missing field it misspells}`, in one mapping.
+
+    `stating_at` beside a missing `starting_at` is one mistake, reported once at the key written.
+    """
+    missing: dict[tuple, list[str]] = {}
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] == "missing" and loc and isinstance(loc[-1], str):
+            missing.setdefault(loc[:-1], []).append(loc[-1])
+    found: dict[tuple, tuple] = {}
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] != "extra_forbidden" or not loc or not isinstance(loc[-1], str):
+            continue
+        left = [
+            name for name in missing.get(loc[:-1], []) if (*loc[:-1], name) not in found.values()
+        ]
+        close = difflib.get_close_matches(loc[-1], left, n=1, cutoff=0.6)
+        if close:
+            found[loc] = (*loc[:-1], close[0])
+    return found
+
+
+def _misspelt(err: Mapping[str, Any], meant: tuple, where: Definition) -> Diagnostic:
+    loc = tuple(err["loc"])
+    return error(
+        "E101",
+        f"unknown field {loc[-1]!r} in {_label(where.path + loc[:-1])}, where the required "
+        f"field {meant[-1]!r} is missing",
+        where.range(*loc, key=True),
+        hint=f"did you mean {meant[-1]!r}?",
+    )
 
 
 def _has_inner(loc: tuple, locs: list[tuple]) -> bool:
@@ -107,15 +147,49 @@ def _one(err: Mapping[str, Any], where: Definition, model: Any) -> Diagnostic:
         return _not_an_id(label, value, err.get("ctx", {}).get("pattern", ""), where, loc)
     hint = ""
     if kind == "value_error" and isinstance(err.get("ctx", {}).get("error"), NotADecimal):
-        hint = (
-            "write the number alone, without a currency sign or thousands separators; money "
-            "is in the credit type's base unit (USD: cents)"
-        )
+        hint = _number_hint(value)
     if kind == "enum" or kind == "literal_error":
         text = err.get("ctx", {}).get("expected", "").replace(" or ", ",")
         expected = [e.strip(" '") for e in text.split(",")]
         hint = did_you_mean(value.upper(), expected) if isinstance(value, str) else ""
+        if loc and loc[-1] == "rate_type" and isinstance(value, str):
+            hint = _TIER_MODES.get(value.strip().upper(), hint)
     return error("E104", f"{label}: {message}", where.range(*loc), hint=hint)
+
+
+_TIER_MODES = {
+    mode: f"{mode} is a tier mode, not a rate type: write `rate_type: TIERED` and "
+    f"`tier_mode: {mode}`"
+    for mode in ("GRADUATED", "VOLUME")
+}
+
+_NUMBER_RULE = (
+    "write the number alone, without a currency sign or thousands separators; money "
+    "is in the credit type's base unit (USD: cents)"
+)
+
+
+def _number_hint(value: Any) -> str:
+    """`"$25"` is 2500 cents; `"1,000"` is 1000: the number the text most likely means."""
+    if not isinstance(value, str):
+        return _NUMBER_RULE
+    text = value.strip().replace(",", "").replace("_", "").replace(" ", "")
+    dollars = text.startswith("$") or text.upper().startswith("USD")
+    text = text.lstrip("$").removeprefix("USD").removeprefix("usd").lstrip("$")
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return _NUMBER_RULE
+    if not number.is_finite():
+        return _NUMBER_RULE
+    if dollars:
+        cents = (number * 100).normalize()
+        cents = cents.quantize(Decimal(1)) if cents == cents.to_integral_value() else cents
+        return (
+            f"money is in the credit type's base unit, cents for USD: write {cents} for "
+            f"{value.strip()}"
+        )
+    return f"write {number} (no thousands separators); " + _NUMBER_RULE.split("; ")[1]
 
 
 _BOOLEANS = "only true and false are booleans (YAML 1.2): write "

@@ -171,16 +171,129 @@ def _nothing(root: yaml.Node) -> bool:
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, filename: str, text: str) -> Diagnostic:
+    """A parser error, pointed at the line the user must fix, with what to do about it.
+
+    PyYAML reports where it gave up, which for the commonest mistakes is not where the mistake
+    is: an unterminated quote is reported at the end of the file, a tab where it broke a token.
+    The usual shapes (a tab in the indentation, an unterminated quote, a key indented unlike its
+    siblings or deeper than a value) are recognised and located; anything else keeps PyYAML's
+    words and position.
+    """
+    spans = _Spans(text)
+    lines = _LINE_BREAK.split(text)
     mark = exc.problem_mark or exc.context_mark
-    where = None
-    if mark is not None:
-        at = _Spans(text).position(mark)
-        where = SourceRange.at(filename, at.line, at.column)
+    at = spans.position(mark) if mark is not None else None
     problem = exc.problem or "invalid YAML"
+    context = exc.context or ""
+    known = _known_syntax_error(problem, context, exc.context_mark, at, lines, spans)
+    if known is not None:
+        (line, column), summary, hint = known
+        return error(
+            "E003",
+            f"YAML syntax error: {summary}",
+            SourceRange.at(filename, line, column),
+            hint=hint,
+        )
+    where = SourceRange.at(filename, at.line, at.column) if at is not None else None
     detail = ""
     if exc.context and exc.context_mark:
         detail = f"{exc.context} (line {exc.context_mark.line + 1})"
     return error("E003", f"YAML syntax error: {problem}", where, detail=detail)
+
+
+_HAS_TEXT_VALUE = re.compile(r"\s*(?:- )?[^:#\s][^:#]*:\s+[^\s#&*|>]")  # `key: text`
+_INDENT_PROBLEMS = ("did not find expected key", "did not find expected '-' indicator")
+
+
+def _known_syntax_error(
+    problem: str,
+    context: str,
+    context_mark: yaml.Mark | None,
+    at: Position | None,
+    lines: list[str],
+    spans: _Spans,
+) -> tuple[tuple[int, int], str, str] | None:
+    """`((line, column), summary, hint)` for a syntax error of a shape we can explain."""
+    if at is None:
+        return None
+    tab = _tab_in_indentation(lines, at.line)
+    if tab is not None:
+        return tab, "a tab in the indentation", "tabs are not allowed in YAML; indent with spaces"
+    if "quoted scalar" in context and context_mark is not None:
+        opened = spans.position(context_mark)
+        quote = _char(lines, opened)
+        quote = quote if quote in "'\"" else '"'
+        return (
+            (opened.line, opened.column),
+            "a quoted text is never closed",
+            f"close the quote with a matching {quote} (the rest of the file was read as part "
+            "of this text)",
+        )
+    row = at.line - 1
+    if row >= len(lines):
+        return None
+    line = lines[row]
+    indent = len(line) - len(line.lstrip(" "))
+    above = _line_above(lines, row)
+    if problem in _INDENT_PROBLEMS and above is not None:
+        above_indent = len(above) - len(above.lstrip(" "))
+        return (
+            (at.line, indent + 1),
+            f"this line is indented {_spaces(indent)}, which matches no key above it",
+            f"indent it like the line it belongs with: {_spaces(above_indent)} like the line "
+            "above, or as deep as the key it sits under",
+        )
+    if problem.startswith("mapping values are not allowed"):
+        first_colon = line.find(":") + 1  # 1-based; the problem is at a key's colon
+        if (
+            above is not None
+            and at.column == first_colon
+            and _HAS_TEXT_VALUE.match(above)
+            and indent > len(above) - len(above.lstrip(" "))
+        ):
+            return (
+                (at.line, indent + 1),
+                "this line is indented deeper than the line above, whose value is text",
+                f"indent it {_spaces(len(above) - len(above.lstrip(' ')))} like the line above "
+                "if it is a key of the same mapping",
+            )
+        return (
+            (at.line, at.column),
+            "a value contains ': '",
+            "put the value in quotes: a colon followed by a space starts a mapping",
+        )
+    return None
+
+
+def _tab_in_indentation(lines: list[str], line: int) -> tuple[int, int] | None:
+    """Where a tab sits in the indentation of `line` or of the line above it, if it does."""
+    for row in (line - 1, line - 2):
+        if 0 <= row < len(lines):
+            text = lines[row]
+            lead = text[: len(text) - len(text.lstrip(" \t"))]
+            if "\t" in lead:
+                return row + 1, lead.index("\t") + 1
+    return None
+
+
+def _line_above(lines: list[str], row: int) -> str | None:
+    """The nearest line above `row` with content (not blank, not a comment)."""
+    for text in reversed(lines[:row]):
+        stripped = text.strip()
+        if stripped and not stripped.startswith("#"):
+            return text
+    return None
+
+
+def _char(lines: list[str], at: Position) -> str:
+    row = at.line - 1
+    if row < len(lines) and at.column - 1 < len(lines[row]):
+        return lines[row][at.column - 1]
+    return ""
+
+
+def _spaces(n: int) -> str:
+    return "1 space" if n == 1 else f"{n} spaces"
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what editors (and the source excerpt) count

@@ -52,11 +52,29 @@ class LazyGroup(click.Group):
             apply_config(ctx, name, rest)  # billing.toml: the commands' defaults
         return name, command, rest
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command with its whole one-line summary (click cuts it to the line and adds
+        `...`); a long summary wraps under its column instead."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="billing")
-def cli() -> None:
+@click.option(
+    "--no-color", is_flag=True, help="Never colour the output (also: the NO_COLOR variable)."
+)
+def cli(no_color: bool) -> None:
     """Billing as code: validate, plan, apply and preview Metronome-style pricing catalogs."""
+    from billing_spec.cli.output import NO_COLOR
+
+    NO_COLOR["global"] = no_color
 
 
 def main(argv: list[str] | None = None) -> None:

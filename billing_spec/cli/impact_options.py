@@ -146,12 +146,14 @@ def parse_through(text: str | None) -> datetime | None:
     if text is None:
         return None
     from billing_spec.diagnostics import BillingSpecError
-    from billing_spec.timestamps import TimestampError, parse_timestamp
+    from billing_spec.timestamps import TimestampError, parse_timestamp, timestamp_hint
 
     try:
         return parse_timestamp(text)
     except TimestampError as exc:
-        raise BillingSpecError.single("E703", f"--through: {exc}") from None
+        raise BillingSpecError.single(
+            "E703", f"--through: {exc}", hint=timestamp_hint(text)
+        ) from None
 
 
 def _number(text: str | None, option: str) -> Decimal | None:

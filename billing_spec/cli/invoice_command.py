@@ -101,7 +101,7 @@ def invoice(
 def _counts(summary) -> str:
     s = summary
     return (
-        f"{s.events_read} events read: {s.events_used} used, {s.duplicates} duplicates, "
-        f"{s.malformed} malformed, {s.unknown_customer} of unknown customers, "
-        f"{s.outside_contracts} outside contracts, {s.not_billed} not billed"
+        f"{s.events_read:,} events read: {s.events_used:,} used, {s.duplicates:,} duplicates, "
+        f"{s.malformed:,} malformed, {s.unknown_customer:,} of unknown customers, "
+        f"{s.outside_contracts:,} outside contracts, {s.not_billed:,} not billed"
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,9 +28,22 @@ def no_color_option(func):
     return click.option("--no-color", is_flag=True, help="Never colour the output.")(func)
 
 
+# Set by the global `billing --no-color`, before any command runs.
+NO_COLOR = {"global": False}
+
+
+def color_wanted(no_color: bool = False, *, err: bool = False) -> bool:
+    """Colour only on a terminal, never with --no-color (the command's or the global one) or
+    with NO_COLOR set (https://no-color.org)."""
+    if no_color or NO_COLOR["global"] or os.environ.get("NO_COLOR"):
+        return False
+    stream = sys.stderr if err else sys.stdout
+    return stream.isatty()
+
+
 def echo_diagnostics(diagnostics: Sequence[Diagnostic], *, err: bool = True) -> None:
     if diagnostics:
-        click.echo(format_text(diagnostics), err=err)
+        click.echo(format_text(diagnostics, color=color_wanted(err=err)), err=err, color=True)
 
 
 def echo_json(value: Any) -> None:

@@ -19,9 +19,25 @@ def list_(state_path: str) -> int:
     """List the addresses in the state, in dependency order."""
     from billing_spec.state import LocalStateStore
 
+    _require_state(state_path)
     for address in LocalStateStore(state_path).read().catalog().resources:
         click.echo(address)
     return 0
+
+
+def _require_state(state_path: str) -> None:
+    """`state list|show` read a state; a path with none is a mistake, not an empty state."""
+    import os
+
+    from billing_spec.diagnostics import BillingSpecError
+
+    if not os.path.lexists(state_path):
+        raise BillingSpecError.single(
+            "E818",
+            f"there is no state at {state_path}",
+            hint="nothing has been applied with this state file yet (`billing apply` creates "
+            "it); pass --state PATH or set BILLING_STATE to read another",
+        )
 
 
 @state.command("show")
@@ -32,6 +48,7 @@ def show(address: str, state_path: str, format_: str) -> int:
     """Show one applied resource: its content, digest and remote ID."""
     from billing_spec.state import LocalStateStore
 
+    _require_state(state_path)
     resource = _find(LocalStateStore(state_path).read(), address, state_path)
     if format_ == "json":
         echo_json(resource.model_dump(mode="json"))

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -69,14 +67,23 @@ def lock_timeout_option(func):
 
 
 def _parse_as_of(ctx, param, value: str | None) -> datetime | None:
+    return parse_timestamp_option(value, "--as-of")
+
+
+def parse_timestamp_option(value: str | None, option: str) -> datetime | None:
+    """A command-line instant (`--as-of`, `--through`), refused with the hint a catalog
+    timestamp gets (`2026-11-10` -> "a date alone is not an instant: 2026-11-10T00:00:00Z ...").
+    """
     if value is None:
         return None
-    from billing_spec.timestamps import TimestampError, parse_timestamp
+    from billing_spec.timestamps import TimestampError, parse_timestamp, timestamp_hint
 
     try:
         return parse_timestamp(value)
     except TimestampError as exc:
-        raise click.BadParameter(str(exc), param_hint="--as-of") from None
+        hint = timestamp_hint(value)
+        message = f"{exc}\n  hint: {hint}" if hint else str(exc)
+        raise click.BadParameter(message, param_hint=option) from None
 
 
 def as_of_option(func):
@@ -114,5 +121,8 @@ def now() -> datetime:
 
 
 def use_color(no_color: bool) -> bool:
-    """Colour only on a terminal, never with --no-color or NO_COLOR set."""
-    return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    """Colour only on a terminal, never with --no-color (the command's or the global one) or
+    NO_COLOR set."""
+    from billing_spec.cli.output import color_wanted
+
+    return color_wanted(no_color)

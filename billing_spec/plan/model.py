@@ -89,10 +89,17 @@ class ResourceChange:
 
 @dataclass(frozen=True)
 class Finding:
-    """A diagnostic the planner raised about one address (or the whole plan)."""
+    """A diagnostic the planner raised about one address (or the whole plan).
+
+    `subject` says what inside the resource the finding is about, so the CLI can point at it in
+    the catalog: `("rate", product, pricing group values JSON, billing frequency, starting_at)`
+    or `("term", field, index)`; empty for the resource as a whole. It is not saved in a plan
+    file (the diagnostic's range, once located, is).
+    """
 
     address: str | None
     diagnostic: Diagnostic
+    subject: tuple[str, ...] = ()
 
     @property
     def is_error(self) -> bool:

@@ -30,7 +30,7 @@ from billing_spec.diagnostics import error, warning
 from billing_spec.jsontext import digest_of
 from billing_spec.plan.model import Action, Finding, Plan, ResourceChange
 from billing_spec.plan.moves import rename_references, resolve_moves
-from billing_spec.plan.rates import RetroactiveChange
+from billing_spec.plan.rates import RetroactiveChange, rate_identity
 from billing_spec.plan.rules import judge
 from billing_spec.plan.safety import safety_findings
 from billing_spec.plan.terms import RetroactiveTerm
@@ -131,8 +131,18 @@ def _retroactive_findings(
             )
         else:
             diagnostic = error("E810", summary, hint=item.hint)
-        findings.append(Finding(change.address, diagnostic))
+        findings.append(Finding(change.address, diagnostic, _subject(item)))
     return findings
+
+
+def _subject(item: RetroactiveChange | RetroactiveTerm) -> tuple[str, ...]:
+    """What the finding is about inside the resource: the rate (or term) as written now."""
+    if isinstance(item, RetroactiveChange):
+        rate = item.after if item.after is not None else (item.before if item.ended else None)
+        return ("rate", *rate_identity(rate)) if rate is not None else ()
+    if item.verb == "removes":
+        return ()
+    return ("term", item.field, str(item.index))
 
 
 def _unfinished_apply(prior: State) -> list[Finding]:

@@ -150,7 +150,8 @@ def _finding_line(finding: Finding) -> str:
     d = finding.diagnostic
     mark = "❌" if finding.is_error else "⚠️"
     hint = f" — {d.hint}" if d.hint else ""
-    return f"- {mark} **{d.code}** {_escape(d.summary)}{_escape(hint)}"
+    where = f" `{d.range.filename}:{d.range.start.line}`" if d.range is not None else ""
+    return f"- {mark} **{d.code}**{where} {_escape(d.summary)}{_escape(hint)}"
 
 
 def _groups(plan: Plan) -> list[str]:

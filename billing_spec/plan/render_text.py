@@ -86,7 +86,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         lines += actions_lines(plan, style)
     if plan.impact is not None:
         lines += impact_text_lines(plan.impact)
-    lines += _findings(plan)
+    lines += _findings(plan, style)
     lines.append(_last_line(plan, style))
     return "\n".join(lines) + "\n"
 
@@ -120,10 +120,10 @@ def _last_line(plan: Plan, style: Style) -> str:
     return style.paint("bold", plan.summary().line())
 
 
-def _findings(plan: Plan) -> list[str]:
+def _findings(plan: Plan, style: Style) -> list[str]:
     if not plan.findings:
         return []
-    return [format_text([f.diagnostic]) + "\n" for f in plan.findings]
+    return [format_text([f.diagnostic], color=style.color) + "\n" for f in plan.findings]
 
 
 def change_block(change: ResourceChange, plan: Plan, style: Style) -> list[str]:

@@ -60,8 +60,9 @@ def format_fraction_percent(fraction: Decimal) -> str:
 
 
 def format_quantity(quantity: str | int | Decimal) -> str:
-    """A quantity in its one canonical form: `"1.50"` -> `1.5`, `"1E+3"` -> `1000`."""
-    return money.canonical(to_decimal(quantity))
+    """A quantity in its one canonical form, thousands grouped: `"1.50"` -> `1.5`, `"1E+3"` ->
+    `1,000`."""
+    return money.grouped(to_decimal(quantity))
 
 
 def format_when(value: str | datetime) -> str:

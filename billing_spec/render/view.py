@@ -44,7 +44,7 @@ SUMMARY_LABELS = {
 @dataclass(frozen=True)
 class TierView:
     tier: str
-    range: str  # "(0, 100000]", "(100000, ∞)": a tier of size 10 holds units (0, 10]
+    range: str  # "(0, 100,000]", "(100,000, ∞)": a tier of size 10 holds units (0, 10]
     quantity: str
     price: str
     flat_price: str  # "" when the tier has none
@@ -317,8 +317,8 @@ def _tier_mode(node: Node) -> str:
 def _tier(node: Node, credit_type: str) -> TierView:
     number = node.count("tier")
     start, size = node.decimal("starting_at"), node.decimal("size", nullable=True)
-    end = "∞)" if size is None else f"{money.canonical(money.EXACT.add(start, size))}]"
-    tier_range = f"({money.canonical(start)}, {end}"
+    end = "∞)" if size is None else f"{money.grouped(money.EXACT.add(start, size))}]"
+    tier_range = f"({money.grouped(start)}, {end}"
     flat = node.decimal("flat_price", nullable=True)
     flat_price = "" if flat is None else display.format_money(flat, credit_type)
     label = f"tier {number} {tier_range}" + (f" + {flat_price} flat" if flat_price else "")

@@ -21,6 +21,18 @@ def check_references(spec: CatalogSpec) -> Iterator[Diagnostic]:
             target_section = TYPES[target_type]
             if spec.defined(target_section, target):
                 continue
+            if spec.unread_files:
+                unread = ", ".join(spec.unread_files)
+                yield error(
+                    "E201",
+                    f"{target_type} {target!r} is unknown: {unread} could not be read and may "
+                    "define it",
+                    spec.where(section, id_, *path),
+                    hint=_hint(spec, target_type, target),
+                    detail="fix the errors in that file first; this reference is checked again "
+                    "once it reads",
+                )
+                continue
             yield error(
                 "E201",
                 f"{target_type} {target!r} is not defined",

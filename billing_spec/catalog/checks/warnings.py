@@ -16,10 +16,11 @@ mistake in one resource does not make another look unused.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from billing_spec.addresses import SECTIONS
+from billing_spec.addresses import SECTIONS, TYPES
 from billing_spec.catalog.checks.site import Site, raw, sites, ts
 from billing_spec.catalog.enums import ProductType
 from billing_spec.catalog.load import CatalogSpec
@@ -30,20 +31,36 @@ TAG_FIELDS = ("composite_tags", "applicable_product_tags", "product_tags")
 
 
 def check_warnings(spec: CatalogSpec) -> Iterator[Diagnostic]:
+    yield from _overlapping_contracts(spec)
+    if spec.unread_files:  # what looks unused may be used in a file that could not be read
+        return
     used = _used_by(spec)
     yield from _unused_metrics(spec, used)
     yield from _unpriced_products(spec, used)
-    yield from _overlapping_contracts(spec)
     yield from _unknown_tags(spec)
 
 
 def _used_by(spec: CatalogSpec) -> dict[str, set[str]]:
-    """`{"<type>.<id>": {sections whose resources reference it}}`, from the YAML as written."""
+    """`{"<type>.<id>": {sections whose resources reference it}}`, from the YAML as written.
+
+    A reference to an undefined ID (E201) counts as a use of the ID it most likely misspells,
+    so one typo is one error, not also "unused" on the resource it meant.
+    """
     used: dict[str, set[str]] = {}
     for section, id_ in spec.definitions:
         for _, target_type, target in iter_references(raw(spec, section, id_)):
+            target_section = TYPES[target_type]
+            if not spec.defined(target_section, target):
+                meant = _meant(target, spec, target_section)
+                target = meant if meant is not None else target
             used.setdefault(f"{target_type}.{target}", set()).add(section)
     return used
+
+
+def _meant(target: str, spec: CatalogSpec, section: str) -> str | None:
+    ids = sorted({id_ for s, id_ in spec.definitions if s == section})
+    close = difflib.get_close_matches(target, ids, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _unused_metrics(spec: CatalogSpec, used: dict[str, set[str]]) -> Iterator[Diagnostic]:
