@@ -24,6 +24,7 @@ duplicated) give byte-identical invoices.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -117,31 +118,32 @@ def _credit_types(catalog: CompiledCatalog, card) -> Callable[[str | None], Cred
 
 def _place(statements: Statements, contract, placed: Iterable[Placed]) -> None:
     for item in placed:
-        where = item.placement
-        if where.kind == USAGE:
-            statements.usage(contract, where.period).append(item.line)
-        else:
-            statements.scheduled(contract, where.at).append(item.line)
+        statements.place(contract, item.placement).append(item.line)
+
+
+def _billed_rate(
+    catalog: CompiledCatalog,
+    contract_id: str,
+    product: str,
+    when: datetime,
+    frequency: str | None = None,
+) -> Rate | None:
+    """The rate a contract bills a product at then: the card's (for that billing frequency),
+    after overrides; None where none is in force or it is not entitled."""
+    found = effective_rate(catalog, contract_id, product, when, billing_frequency=frequency)
+    return found.rate if found is not None and found.entitled else None
 
 
 def _subscription_rates(catalog: CompiledCatalog, contract_id: str) -> RateLookup:
-    """A subscription's rate at an instant: the card's for its product and billing frequency,
-    after overrides; None where none is in force or it is not entitled."""
-
-    def rate_at(product: str, frequency: str, when: datetime) -> Rate | None:
-        found = effective_rate(catalog, contract_id, product, when, billing_frequency=frequency)
-        return found.rate if found is not None and found.entitled else None
-
-    return rate_at
+    """A subscription's rate lookup for one contract (`charges.RateLookup`)."""
+    return lambda product, frequency, when: _billed_rate(
+        catalog, contract_id, product, when, frequency
+    )
 
 
 def _composite_step(pricing: Pricing) -> None:
     catalog = pricing.catalog
-
-    def rate_at(contract_id: str, product: str, when: datetime) -> Rate | None:
-        found = effective_rate(catalog, contract_id, product, when)
-        return found.rate if found is not None and found.entitled else None
-
+    rate_at = functools.partial(_billed_rate, catalog)
     composite_step(catalog, pricing.statements, rate_at)
 
 

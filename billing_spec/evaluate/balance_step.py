@@ -32,10 +32,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from billing_spec.catalog.models import Commit, Contract, Credit
+from billing_spec.catalog.models import Commit, Contract
 from billing_spec.compile import CompiledCatalog
 from billing_spec.evaluate import recurring
 from billing_spec.evaluate.balances import Application, Charge, Grant, GrantSpecifier, burn_down
+from billing_spec.evaluate.charges import scheduled_placement
 from billing_spec.evaluate.invoices import AppliedBalance, BalanceUse, LineItem
 from billing_spec.evaluate.plan import ContractPlan
 from billing_spec.evaluate.statements import InvoiceKey, Statements
@@ -48,10 +49,9 @@ TRUEUP = "postpaid_trueup"
 
 @dataclass(frozen=True)
 class Term:
-    """A grant and where it came from (for names and true-ups)."""
+    """A grant, and for a POSTPAID commit the date its shortfall is trued up."""
 
     grant: Grant
-    source: Commit | Credit | Any
     trueup_at: datetime | None = None
 
 
@@ -80,15 +80,15 @@ def grants_of(
                 window = (item.amount, item.starting_at, item.ending_before)
                 grant_id = f"{field}[{i}]" + (f"/{j}" if j else "")
                 grant = _grant(catalog, balance, grant_id, kind, free, credit_type, window)
-                terms.append(Term(replace(grant, order=len(terms)), balance, trueup))
-    for field, term, recurrence in recurrences(spec, contract, statements):
+                terms.append(Term(replace(grant, order=len(terms)), trueup))
+    for field, i, term, recurrence in recurrences(spec, contract, statements):
         credit = field == "recurring_credits"
         free = credit or getattr(term, "invoice_amount", None) is None
         window = (recurrence.amount, recurrence.starting_at, recurrence.ending_before)
-        grant_id = f"{field}[{term_index(spec, field, term)}]/{recurrence.index}"
+        grant_id = f"{field}[{i}]/{recurrence.index}"
         kind = "CREDIT" if credit else "PREPAID"
         grant = _grant(catalog, term, grant_id, kind, free, term.access_amount.credit_type, window)
-        terms.append(Term(replace(grant, order=len(terms)), term))
+        terms.append(Term(replace(grant, order=len(terms))))
     return terms
 
 
@@ -122,20 +122,16 @@ def _grant(
 
 
 def recurrences(spec: Contract, contract: ContractPlan, statements: Statements):
-    """(field, recurring term, `recurring.RecurringGrant`) for every recurrence of the
-    contract's recurring commits and credits that starts before its horizon."""
+    """(field, index in it, recurring term, `recurring.RecurringGrant`) for every recurrence
+    of the contract's recurring commits and credits that starts before its horizon."""
     horizon = statements.end_of(contract)
     for field in ("recurring_commits", "recurring_credits"):
-        for term in getattr(spec, field):
+        for i, term in enumerate(getattr(spec, field)):
             for grant in recurring.grants_of(
                 term, contract.start, contract.end, contract.schedule, horizon=horizon
             ):
                 if grant.starting_at < horizon:
-                    yield field, term, grant
-
-
-def term_index(spec: Contract, field: str, term: Any) -> int:
-    return next(i for i, t in enumerate(getattr(spec, field)) if t is term)
+                    yield field, i, term, grant
 
 
 def recurring_purchases(catalog: CompiledCatalog, statements: Statements) -> None:
@@ -147,7 +143,7 @@ def recurring_purchases(catalog: CompiledCatalog, statements: Statements) -> Non
         spec = catalog.section("contracts")[contract.id]
         if not spec.recurring_commits:
             continue
-        for field, term, grant in recurrences(spec, contract, statements):
+        for field, _, term, grant in recurrences(spec, contract, statements):
             if field != "recurring_commits" or grant.invoice_amount is None:
                 continue
             credit_type = catalog.credit_type(term.invoice_amount.credit_type)
@@ -362,10 +358,9 @@ def _trueups(
 
 
 def _place(statements: Statements, contract: ContractPlan, at: datetime) -> list[LineItem]:
-    """A dated charge's invoice: its own SCHEDULED invoice, or the usage invoice ending at that
-    instant when the contract consolidates (`scheduled_charges_on_usage_invoices: ALL`)."""
-    if contract.content.get("scheduled_charges_on_usage_invoices") == "ALL":
-        for period in statements.periods(contract):
-            if period.end == at:
-                return statements.usage(contract, period)
-    return statements.scheduled(contract, at)
+    """A dated charge's invoice, as scheduled charges are placed (`charges.scheduled_placement`:
+    consolidated onto the usage invoice ending then with `scheduled_charges_on_usage_invoices:
+    ALL`)."""
+    consolidate = contract.content.get("scheduled_charges_on_usage_invoices") == "ALL"
+    placement = scheduled_placement(at, statements.periods(contract), consolidate)
+    return statements.place(contract, placement)

@@ -97,15 +97,13 @@ from billing_spec.evaluate.billing_periods import (
 )
 from billing_spec.evaluate.invoices import LineItem
 from billing_spec.evaluate.periods import Period, schedule_of
+from billing_spec.evaluate.statements import SCHEDULED, USAGE
 from billing_spec.money import EXACT, ONE, ZERO, CreditType, round_money
 
 RateLookup = Callable[[str, str, datetime], Rate | None]
 """(product ID, billing frequency, instant) -> the rate in force, or None when not entitled."""
 CreditTypeOf = Callable[[str | None], CreditType]
 """A credit type reference (None: the card's fiat) -> its CreditType."""
-
-USAGE = "USAGE"
-SCHEDULED = "SCHEDULED"
 
 
 @dataclass(frozen=True)
@@ -421,7 +419,7 @@ def _schedule_lines(
     consolidate = contract.scheduled_charges_on_usage_invoices == "ALL"
     out = []
     for item in schedule_items(schedule, credit_type):
-        placement = _scheduled_placement(item.timestamp, statement_periods, consolidate)
+        placement = scheduled_placement(item.timestamp, statement_periods, consolidate)
         if item.timestamp >= horizon and placement.kind != USAGE:
             continue
         line = LineItem(
@@ -441,9 +439,12 @@ def _schedule_lines(
     return out
 
 
-def _scheduled_placement(
+def scheduled_placement(
     when: datetime, statement_periods: Sequence[Period], consolidate: bool
 ) -> Placement:
+    """Where a charge dated `when` goes: its own SCHEDULED invoice, or with `consolidate`
+    (`scheduled_charges_on_usage_invoices: ALL`) the USAGE invoice of the statement period
+    ending at that instant, where there is one."""
     if consolidate:
         for period in statement_periods:
             if period.end == when:

@@ -155,7 +155,13 @@ class Invoice:
         return self.subtotal
 
     def sort_key(self) -> tuple[str, str, datetime, int, str]:
-        return (self.customer, self.contract, self.start, _TYPES[self.type], self.credit_type.id)
+        return (
+            self.customer,
+            self.contract,
+            self.start,
+            TYPE_ORDER[self.type],
+            self.credit_type.id,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -210,7 +216,8 @@ class BalanceUse:
         }
 
 
-_TYPES = {"USAGE": 0, "SCHEDULED": 1}
+TYPE_ORDER = {"USAGE": 0, "SCHEDULED": 1}
+"""A usage invoice before a scheduled one of the same instant."""
 
 
 @dataclass(frozen=True)

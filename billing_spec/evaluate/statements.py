@@ -27,15 +27,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from billing_spec.evaluate.invoices import BalanceUse, LineItem
+from billing_spec.evaluate.invoices import TYPE_ORDER, BalanceUse, LineItem
 from billing_spec.evaluate.periods import Period
 from billing_spec.evaluate.plan import AggregationPlan, ContractPlan
+
+if TYPE_CHECKING:
+    from billing_spec.evaluate.charges import Placement
 
 USAGE = "USAGE"
 SCHEDULED = "SCHEDULED"
 _INSTANT = timedelta(microseconds=1)
-_TYPE_ORDER = {USAGE: 0, SCHEDULED: 1}
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class InvoiceKey:
     def billing_order(self) -> tuple[datetime, int, datetime]:
         """When the invoice is billed: at its end (a usage invoice before a scheduled one
         dated at the same instant)."""
-        return (self.end, _TYPE_ORDER[self.type], self.start)
+        return (self.end, TYPE_ORDER[self.type], self.start)
 
 
 class Statements:
@@ -107,6 +110,13 @@ class Statements:
     def scheduled(self, contract: ContractPlan, at: datetime) -> list[LineItem]:
         """The line items of the contract's SCHEDULED invoice dated `at`."""
         return self._invoice(InvoiceKey(contract, SCHEDULED, at, at))
+
+    def place(self, contract: ContractPlan, placement: Placement) -> list[LineItem]:
+        """The line items of the invoice a `charges.Placement` names: the USAGE invoice of its
+        statement period, or the SCHEDULED invoice at its instant."""
+        if placement.kind == USAGE:
+            return self.usage(contract, placement.period)
+        return self.scheduled(contract, placement.at)
 
     def _invoice(self, key: InvoiceKey) -> list[LineItem]:
         lines = self.lines.get(key)
