@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -44,6 +45,8 @@ from billing_spec.money import SUMS
 
 Step = Callable[..., bool]  # (props, when, txid, source, line) -> a billed window took it
 Run = Callable[..., None]  # (rows, billed positions, source)
+
+_NONE_YET = datetime.min.replace(tzinfo=UTC)  # before every event timestamp
 
 _UPDATE = {
     "SUM": ["d[p] = d.get(p, 0) + n"],
@@ -75,7 +78,7 @@ def _aggregate(plan: AggregationPlan, events: EventStream, runs: _Runs, notes: E
     through = plan.through
     tally = Tally()
     used = not_billed = 0
-    latest = None
+    latest = _NONE_YET  # the hot loop compares without a None check
     for batch in events.batches():
         source = batch.source
         groups: dict[tuple[ContractPlan, str], list] = {}
@@ -102,7 +105,7 @@ def _aggregate(plan: AggregationPlan, events: EventStream, runs: _Runs, notes: E
                 continue
             if when >= contract.horizon:
                 contract.extend_to(when)
-            if latest is None or when > latest:
+            if when > latest:
                 latest = when
             key = (contract, row[2])
             group = groups.get(key)
@@ -115,7 +118,8 @@ def _aggregate(plan: AggregationPlan, events: EventStream, runs: _Runs, notes: E
                 run(rows, billed, source)
             used += len(billed)
             not_billed += len(rows) - len(billed)
-    tally.used, tally.not_billed, tally.latest = used, not_billed, latest
+    tally.used, tally.not_billed = used, not_billed
+    tally.latest = None if latest is _NONE_YET else latest
     return tally
 
 
