@@ -43,9 +43,13 @@ _BASE_TYPES = ("usage", "subscription")
 def composite_step(catalog: CompiledCatalog, statements: Statements, rate_at: RateAt) -> None:
     """Add each entitled composite product's line to every usage invoice with spend under it."""
     products = catalog.section("products")
+    by_card: dict[str, list[str]] = {}  # a card's composites, found once for all its contracts
     for contract in statements.contracts():
-        card = catalog.section("rate_cards")[contract.content["rate_card"]]
-        composites = _composites(card, products)
+        card_id = contract.content["rate_card"]
+        composites = by_card.get(card_id)
+        if composites is None:
+            card = catalog.section("rate_cards")[card_id]
+            composites = by_card[card_id] = _composites(card, products)
         if not composites:
             continue
         for key, lines in statements.of_contract(contract):

@@ -202,6 +202,56 @@ class Tables(dict):
         return table
 
 
+class CardProducts(list):
+    """A rate card's usage products in card order, shared by every contract on the card: each
+    product's position and the products whose metric takes an event type are worked out once
+    per card, not per contract."""
+
+    def __init__(self, products: list[ProductPlan]) -> None:
+        super().__init__(products)
+        self.positions = {product: i for i, product in enumerate(products)}
+        self._taking: dict[str, tuple[int, ...]] = {}
+
+    def position(self, product: ProductPlan) -> int:
+        return self.positions[product]
+
+    def taking(self, event_type: str) -> tuple[int, ...]:
+        """The positions of the products whose metric accepts `event_type`."""
+        found = self._taking.get(event_type)
+        if found is None:
+            found = tuple(i for i, p in enumerate(self) if accepts_event_type(p.metric, event_type))
+            self._taking[event_type] = found
+        return found
+
+
+class ContractTables(list):
+    """One contract's `Tables` per product (by position on its card), each made the first time
+    an event (or pricing) needs it: a contract on a card of thousands of rates builds only what
+    its events touch. Reads like a list of `Tables`; iterating it makes them all."""
+
+    def __init__(self, contract: ContractPlan) -> None:
+        super().__init__([None] * len(contract.products))
+        self.contract = contract
+        self._made: list[Tables] = []
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        tables = super().__getitem__(i)
+        if tables is None:
+            tables = Tables(self.contract, self.contract.products[i])
+            self[i] = tables
+            self._made.append(tables)
+        return tables
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def made(self) -> list[Tables]:
+        """The tables made so far."""
+        return self._made
+
+
 class Routes(dict):
     """event type -> the (product, tables) pairs whose metric accepts it; built on first use."""
 
@@ -211,11 +261,14 @@ class Routes(dict):
 
     def __missing__(self, event_type: str) -> tuple[tuple[ProductPlan, Tables], ...]:
         c = self.contract
-        found = tuple(
-            (p, t)
-            for p, t in zip(c.products, c.tables, strict=True)
-            if accepts_event_type(p.metric, event_type)
-        )
+        products = c.products
+        if isinstance(products, CardProducts):
+            positions = products.taking(event_type)
+        else:
+            positions = tuple(
+                i for i, p in enumerate(products) if accepts_event_type(p.metric, event_type)
+            )
+        found = tuple((products[i], c.tables[i]) for i in positions)
         self[event_type] = found
         return found
 
@@ -242,8 +295,21 @@ class ContractPlan:
     def __post_init__(self) -> None:
         self.horizon = self.start
         self._upcoming = periods(self.schedule, self.start, self.end)
-        self.tables = [Tables(self, product) for product in self.products]
+        self.tables = ContractTables(self)
         self.routes = Routes(self)
+
+    def tables_of(self, product: ProductPlan) -> Tables:
+        """This contract's window tables of one of its products."""
+        products = self.products
+        i = products.position(product) if isinstance(products, CardProducts) else None
+        return self.tables[products.index(product) if i is None else i]
+
+    def rank_of(self, product: ProductPlan) -> int:
+        """The product's position on the contract's rate card (invoice line order)."""
+        products = self.products
+        if isinstance(products, CardProducts):
+            return products.position(product)
+        return products.index(product)
 
     def extend_to(self, when: datetime) -> None:
         """Add statement periods (and their windows) until one holds `when`."""
@@ -253,7 +319,7 @@ class ContractPlan:
                 return
             self.periods.append(period)
             self.horizon = period.end
-            for tables in self.tables:
+            for tables in self.tables.made():
                 for table in tables.values():
                     if table is not None:
                         table.add_period(period)
@@ -395,11 +461,13 @@ def unpriced_terms(catalog: CompiledCatalog, spec: dict[str, Any]) -> list[str]:
         *spec.get("recurring_commits", ()),
         *spec.get("recurring_credits", ()),
     ]
+    if not any(b.get("rate_type") == "COMMIT_RATE" for b in balances):
+        return terms  # the card's rates matter only under a COMMIT_RATE balance
     card = catalog.section("rate_cards")[spec["rate_card"]]
     tiered = sorted(
         {r.product for r in card.rates if r.commit_rate and r.commit_rate.rate_type == "TIERED"}
     )
-    if tiered and any(b.get("rate_type") == "COMMIT_RATE" for b in balances):
+    if tiered:
         terms.append(
             "TIERED commit rates of " + ", ".join(tiered) + " (usage a COMMIT_RATE balance "
             "covers is priced at list there)"
@@ -446,7 +514,7 @@ def _resolver(
 
 def _card_products(
     catalog: CompiledCatalog, card_id: str, diagnostics: list[Diagnostic]
-) -> list[ProductPlan]:
+) -> CardProducts:
     """The usage products priced on a rate card, in the card's product order."""
     card = catalog.section("rate_cards")[card_id]
     rates: dict[str, list[Rate]] = {}
@@ -457,7 +525,7 @@ def _card_products(
         plan = _product_plan(catalog, card_id, product_id, product_rates, diagnostics)
         if plan is not None:
             products.append(plan)
-    return products
+    return CardProducts(products)
 
 
 def _product_plan(

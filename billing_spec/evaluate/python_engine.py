@@ -163,7 +163,7 @@ class _Compiled:
         factory = self.factories.get(id(product))
         if factory is None:
             factory = self.factories[id(product)] = compile_product(product)
-        tables = contract.tables[contract.products.index(product)]
+        tables = contract.tables_of(product)
         notes, keys = self.notes, product.shape.pricing_key
 
         def missing(values: tuple, source: int, line: int) -> bool:

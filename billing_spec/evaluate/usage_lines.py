@@ -217,7 +217,7 @@ def _commit_amount(rate, quantity: Exact) -> Decimal | None:
 
 
 def _product_rank(table: WindowTable) -> int:
-    return table.contract.products.index(table.product)
+    return table.contract.rank_of(table.product)
 
 
 def _values_key(values: GroupValues) -> tuple:
