@@ -90,7 +90,8 @@ def invoice(
             click.echo("error: --strict: the events have warnings (see above)", err=True)
         return 1
     if format_ == "json":
-        click.echo(invoices.to_json(), nl=False)
+        for chunk in invoices.json_chunks():  # one invoice at a time, never the whole text
+            click.echo(chunk, nl=False)
     else:
         from billing_spec.render import render_invoices
 

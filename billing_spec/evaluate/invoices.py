@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import Any
 
 from billing_spec.evaluate.pricing import TierCharge
-from billing_spec.jsontext import pretty_json
+from billing_spec.jsontext import pretty_json_bytes
 from billing_spec.money import CreditType, add_up, canonical
 from billing_spec.timestamps import format_timestamp
 
@@ -260,7 +260,23 @@ class Invoices:
 
     def to_json(self) -> str:
         """The document as printed: sorted keys, two-space indent, a final newline."""
-        return pretty_json(self.to_document())
+        return b"".join(self.json_chunks()).decode()
+
+    def json_chunks(self) -> Iterator[bytes]:
+        """`to_json`'s bytes, one invoice at a time: the whole document is never built (a
+        million line items print without a second copy of them as dicts and text).
+        Byte-identical to `pretty_json(self.to_document())`."""
+        yield b'{\n  "format_version": ' + pretty_json_bytes(FORMAT_VERSION, 1)
+        if not self.invoices:
+            yield b',\n  "invoices": [],\n'
+        else:
+            yield b',\n  "invoices": [\n    '
+            for i, invoice in enumerate(self.invoices):
+                if i:
+                    yield b",\n    "
+                yield pretty_json_bytes(invoice.to_json(), 2)
+            yield b"\n  ],\n"
+        yield b'  "summary": ' + pretty_json_bytes(self.summary.to_json(), 1) + b"\n}\n"
 
 
 def _decimal(value: Decimal | None) -> str | None:
