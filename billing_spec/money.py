@@ -215,6 +215,8 @@ def shown(value: Decimal | Exact) -> Decimal:
     """
     if not isinstance(value, Fraction):
         return value
+    if value.denominator == 1:  # a whole number: the common case, no digits to cut
+        return Decimal(value.numerator)
     places = _terminating_places(value.denominator)
     if places is None:
         return _round_to_places(value, DISPLAY_PLACES, ROUND_HALF_EVEN)
@@ -292,7 +294,11 @@ def round_money(amount: Decimal | Exact, credit_type: CreditType = USD) -> Decim
     (Decimal('51'), Decimal('-1'), Decimal('47'))
     """
     if isinstance(amount, Fraction):
-        return _round_to_places(amount, credit_type.decimal_places, ROUND_HALF_UP)
+        places = credit_type.decimal_places
+        whole = amount.denominator == 1 and places >= 0
+        if whole and abs(amount.numerator) < 10 ** (EXACT.prec - places):
+            return Decimal(amount.numerator)  # already whole: what the rounding below gives
+        return _round_to_places(amount, places, ROUND_HALF_UP)
     exponent = Decimal(1).scaleb(-credit_type.decimal_places)
     return normalize(amount.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT))
 

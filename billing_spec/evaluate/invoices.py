@@ -29,6 +29,7 @@ never these classes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,7 +45,7 @@ FORMAT_VERSION = "1.0"
 GroupDict = dict[str, str | None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineItem:
     type: str
     product: str
@@ -89,8 +90,8 @@ class LineItem:
             "name": self.name,
             "presentation_group_values": dict(self.presentation_group_values),
             "pricing_group_values": dict(self.pricing_group_values),
-            "starting_at": format_timestamp(self.starting_at),
-            "ending_before": format_timestamp(self.ending_before),
+            "starting_at": _timestamp(self.starting_at),
+            "ending_before": _timestamp(self.ending_before),
             "quantity": canonical(self.quantity),
             "unit_price": _decimal(self.unit_price),
             "total": canonical(self.total),
@@ -277,6 +278,10 @@ class Invoices:
                 yield pretty_json_bytes(invoice.to_json(), 2)
             yield b"\n  ],\n"
         yield b'  "summary": ' + pretty_json_bytes(self.summary.to_json(), 1) + b"\n}\n"
+
+
+_timestamp = functools.lru_cache(maxsize=1024)(format_timestamp)
+"""Line items share their windows' bounds: each is formatted once."""
 
 
 def _decimal(value: Decimal | None) -> str | None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
+from typing import Any
 
 from billing_spec.compile import CompiledCatalog
 from billing_spec.diagnostics import BillingSpecError
@@ -73,27 +74,82 @@ def usage_lines(
     groups: dict[tuple[WindowTable, GroupValues], list[tuple[Window, Decimal]]] = {}
     for (window, presentation), quantity in quantities.items():
         if window.billed:
-            groups.setdefault((window.table, presentation), []).append((window, quantity))
-    ordered: dict[PeriodKey, list[tuple[tuple, LineItem]]] = {}
+            key = (window.table, presentation)
+            found = groups.get(key)
+            if found is None:
+                groups[key] = [(window, quantity)]
+            else:
+                found.append((window, quantity))
+    ordered: dict[tuple[ContractPlan, Period], list[tuple[tuple, LineItem]]] = {}
+    common = _Common(catalog)
     for (table, presentation), windows in groups.items():
-        windows.sort(key=lambda item: item[0].index)
+        if len(windows) > 1:
+            windows.sort(key=lambda item: item[0].index)
         for period, items in _by_period(windows):
             try:
-                priced = _price_period(catalog, table, presentation, items)
+                priced = _price_period(common, table, presentation, items)
             except DecimalException:
                 raise _too_large(table, period) from None
+            rank = (common.rank(table), _values_key(presentation))
+            found = ordered.get((table.contract, period))
+            if found is None:
+                ordered[(table.contract, period)] = found = []
             for line in priced:
-                rank = (
-                    _product_rank(table),
-                    _values_key(table.pricing_values),
-                    _values_key(presentation),
-                    line.starting_at,
-                )
-                ordered.setdefault(PeriodKey(table.contract, period), []).append((rank, line))
+                found.append(((*rank, line.starting_at), line))
     return {
-        key: [line for _, line in sorted(items, key=lambda item: item[0])]
-        for key, items in ordered.items()
+        PeriodKey(contract, period): [line for _, line in sorted(items, key=_first)]
+        for (contract, period), items in ordered.items()
     }
+
+
+def _first(item: tuple) -> Any:
+    return item[0]
+
+
+class _Common:
+    """What every line of a window table shares, worked out once per table (a product with a
+    million presentation groups prices a million lines from one table)."""
+
+    def __init__(self, catalog: CompiledCatalog) -> None:
+        self.catalog = catalog
+        self.products = catalog.section("products")
+        self._ranks: dict[WindowTable, tuple] = {}
+        self._lines: dict[tuple[WindowTable, int], dict[str, Any]] = {}
+
+    def rank(self, table: WindowTable) -> tuple:
+        """Where the table's lines sort: its product's position on the card, then its pricing
+        group values."""
+        found = self._ranks.get(table)
+        if found is None:
+            found = (table.contract.rank_of(table.product), _values_key(table.pricing_values))
+            self._ranks[table] = found
+        return found
+
+    def fields(self, table: WindowTable, pricing: Effective) -> dict[str, Any]:
+        """The `LineItem` fields that depend only on the table and the pricing."""
+        key = (table, id(pricing))
+        found = self._lines.get(key)
+        if found is None:
+            plan = table.product
+            applied = pricing.override
+            found = {
+                "type": "usage",
+                "product": plan.id,
+                "name": plan.content["name"],
+                "credit_type": self.catalog.credit_type(pricing.rate.credit_type),
+                "pricing_group_values": dict(
+                    zip(plan.shape.pricing_key, table.pricing_values, strict=True)
+                ),
+                "product_tags": tuple(plan.content.get("tags", ())),
+                "commit_price": _commit_price(pricing.list_rate),
+                "list_price": pricing.list_price,
+                "override": None
+                if applied is None
+                else {"type": str(applied.override.type), "index": applied.index},
+                "_pricing": pricing,  # keeps id(pricing) from being reused while cached
+            }
+            self._lines[key] = found
+        return found
 
 
 def _by_period(windows: list[tuple[Window, Decimal]]) -> Iterable[tuple[Period, list]]:
@@ -117,18 +173,19 @@ def _too_large(table: WindowTable, period: Period) -> BillingSpecError:
 
 
 def _price_period(
-    catalog: CompiledCatalog,
+    common: _Common,
     table: WindowTable,
     presentation: GroupValues,
     items: list[tuple[Window, Decimal]],
 ) -> list[LineItem]:
     """The lines of one group in one period, in time order."""
-    product = catalog.section("products")[table.product.id]
+    product = common.products[table.product.id]
     quantities = [_pipeline(product, quantity) for _, quantity in items]
-    period_total = sum(quantities, Exact(0))
     values = dict(zip(table.product.shape.presentation_key, presentation, strict=True))
     position, flats_paid, volume_flat_paid, lines = Exact(0), 0, False, []
-    for (window, _), quantity in zip(items, quantities, strict=True):
+    period_total: Exact | None = None  # worked out for VOLUME rates only
+    last = len(items) - 1
+    for k, ((window, _), quantity) in enumerate(zip(items, quantities, strict=True)):
         pricing = window.pricing_for(values)
         if pricing is None or not pricing.entitled:  # switched off for these presentation values
             position += quantity
@@ -137,6 +194,8 @@ def _price_period(
         if rate.rate_type == "FLAT":
             priced = price_flat(rate.price or Decimal(0), quantity)
         elif rate.tier_mode == "VOLUME":
+            if period_total is None:
+                period_total = sum(quantities, Exact(0))
             charge = not volume_flat_paid  # once per period, on its first VOLUME line
             priced = price_volume(rate.tiers or (), period_total, quantity, charge_flat=charge)
             if pricing.bands:
@@ -144,8 +203,10 @@ def _price_period(
             volume_flat_paid = True
         else:
             priced, flats_paid = price_graduated(rate.tiers or (), position, quantity, flats_paid)
-        position += quantity
-        lines.append(_line(catalog, table, presentation, window, pricing, quantity, priced))
+        if k < last:
+            position += quantity
+        fields = common.fields(table, pricing)
+        lines.append(_line(fields, values, window, pricing, quantity, priced))
     return lines
 
 
@@ -164,38 +225,35 @@ def _pipeline(product, aggregate: Decimal) -> Exact:
 
 
 def _line(
-    catalog: CompiledCatalog,
-    table: WindowTable,
-    presentation: GroupValues,
+    fields: dict[str, Any],
+    presentation: dict[str, str | None],
     window: Window,
     pricing: Effective,
     quantity: Exact,
     priced: Priced,
 ) -> LineItem:
-    plan = table.product
-    credit_type = catalog.credit_type(pricing.rate.credit_type)
-    applied = pricing.override
+    credit_type = fields["credit_type"]
     return LineItem(
         type="usage",
-        product=plan.id,
-        name=plan.content["name"],
+        product=fields["product"],
+        name=fields["name"],
         credit_type=credit_type,
         starting_at=window.start,
         ending_before=window.end,
         quantity=shown(quantity),
         total=round_money(priced.amount, credit_type),
         unit_price=priced.unit_price,
-        pricing_group_values=dict(zip(plan.shape.pricing_key, table.pricing_values, strict=True)),
-        presentation_group_values=dict(zip(plan.shape.presentation_key, presentation, strict=True)),
+        pricing_group_values=fields["pricing_group_values"],
+        presentation_group_values=presentation,
         tier_mode=priced.tier_mode,
         tiers=shown_rows(priced.tiers),
-        product_tags=tuple(plan.content.get("tags", ())),
-        commit_price=_commit_price(pricing.list_rate),
-        commit_amount=_commit_amount(pricing.list_rate, quantity),
-        list_price=pricing.list_price,
-        override=None
-        if applied is None
-        else {"type": str(applied.override.type), "index": applied.index},
+        product_tags=fields["product_tags"],
+        commit_price=fields["commit_price"],
+        commit_amount=_commit_amount(pricing.list_rate, quantity)
+        if fields["commit_price"] is not None
+        else None,
+        list_price=fields["list_price"],
+        override=fields["override"],
     )
 
 
@@ -214,10 +272,6 @@ def _commit_amount(rate, quantity: Exact) -> Decimal | None:
         return None
     numerator = EXACT.multiply(Decimal(quantity.numerator), price)
     return EXACT.divide(numerator, Decimal(quantity.denominator))
-
-
-def _product_rank(table: WindowTable) -> int:
-    return table.contract.rank_of(table.product)
 
 
 def _values_key(values: GroupValues) -> tuple:
