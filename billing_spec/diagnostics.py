@@ -130,8 +130,31 @@ def format_text(
     bold, the caret in the severity's colour and `hint:` cyan, as ANSI escapes.
     """
     paint = _painter(color)
-    blocks = [_format_one(d, read_line, paint) for d in diagnostics]
+    shown, left_out = capped(diagnostics)
+    blocks = [_format_one(d, read_line, paint) for d in shown]
+    blocks += [f"... and {n:,} more {kind} not shown" for kind, n in left_out.items()]
     return "\n".join(blocks)
+
+
+MAX_SHOWN_PER_CODE = 50
+"""Text output shows at most this many diagnostics of one code, then `... and N more
+error[CODE] not shown`: one mistake repeated a million times stays readable. Counts and JSON
+output keep every diagnostic."""
+
+
+def capped(
+    diagnostics: Sequence[Diagnostic], limit: int = MAX_SHOWN_PER_CODE
+) -> tuple[list[Diagnostic], dict[str, int]]:
+    """The diagnostics text output shows (at most `limit` per severity and code, in order),
+    and how many of each `severity[CODE]` it leaves out."""
+    seen: dict[str, int] = {}
+    shown: list[Diagnostic] = []
+    for d in diagnostics:
+        kind = f"{d.severity}[{d.code}]"
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= limit:
+            shown.append(d)
+    return shown, {kind: n - limit for kind, n in seen.items() if n > limit}
 
 
 _COLORS = {"error": "1;31", "warning": "1;33", "bold": "1", "hint": "36"}

@@ -49,6 +49,11 @@ class Definition:
     def range(self, *sub: str | int, key: bool = False) -> SourceRange:
         return self.document.range_of((*self.path, *sub), key=key)
 
+    def written_at(self, *sub: str | int) -> SourceRange | None:
+        """Where the value is written once (`YamlDocument.written_at`: its anchor, if an
+        alias brought it in)."""
+        return self.document.written_at((*self.path, *sub))
+
 
 @dataclass(frozen=True)
 class CatalogSpec:
@@ -74,6 +79,12 @@ class CatalogSpec:
     ) -> SourceRange | None:
         definition = self.definitions.get((section, id_))
         return definition.range(*sub, key=key) if definition else None
+
+    def written_at(self, section: str, id_: str, *sub: str | int) -> SourceRange | None:
+        """Where a value is written once: resources whose values alias one YAML anchor get
+        the anchor's range (`YamlDocument.written_at`)."""
+        definition = self.definitions.get((section, id_))
+        return definition.written_at(*sub) if definition else None
 
     @cached_property
     def expanded_contracts(self) -> Mapping[str, Any]:

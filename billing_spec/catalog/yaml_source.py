@@ -70,6 +70,20 @@ class YamlDocument:
     filename: str
     data: Any
     spans: dict[Path, NodeSpans] = field(default_factory=dict)
+    anchors: dict[Path, Span] = field(default_factory=dict)
+    """Each path whose value an alias brought in -> the span of the anchored value it copies."""
+
+    def written_at(self, path: Path) -> SourceRange | None:
+        """Where the value at `path` is written once: the anchored value an alias copied it
+        from, or its own place. Values sharing one anchor share this range (so a finding about
+        the anchored value is reported once, not once per alias)."""
+        span = self.anchors.get(path)
+        if span is None:
+            spans = self.spans.get(path)
+            if spans is None:
+                return None
+            span = spans.value
+        return SourceRange(self.filename, span.start, span.end)
 
     def range_of(self, path: Path, *, key: bool = False) -> SourceRange:
         """The range of the value at `path` (or of its key), else of its nearest known ancestor."""
@@ -160,7 +174,7 @@ def parse_yaml_text(text: str, filename: str) -> tuple[YamlDocument | None, list
     data = builder.build(root, ())
     if builder.diagnostics:
         return None, builder.diagnostics
-    return YamlDocument(filename, data, builder.spans), []
+    return YamlDocument(filename, data, builder.spans, builder.anchors), []
 
 
 def _nothing(root: yaml.Node) -> bool:
@@ -344,6 +358,7 @@ class _Builder:
         self._span = spans.of
         self._aliases = _alias_spans(root, text, spans)
         self.spans: dict[Path, NodeSpans] = {}
+        self.anchors: dict[Path, Span] = {}
         self.diagnostics: list[Diagnostic] = []
         self._stack: set[int] = set()
         self._count = 0
@@ -360,6 +375,8 @@ class _Builder:
         """The data of `node` at `path`; `alias` is where the alias that brought it in stands."""
         if not self._quiet:
             self.spans[path] = NodeSpans(key, alias or self._span(node))
+            if alias is not None:
+                self.anchors[path] = self._span(node)
         self._quiet += alias is not None
         try:
             return self._build(node, path)

@@ -1,0 +1,98 @@
+"""Aliases do not multiply work or output (issue 13 item 9).
+
+A catalog whose 1,000 customers all alias one YAML anchor of 990 ingest aliases used to print
+989,010 E620 errors (one per alias per later customer). Each underlying problem is reported
+once: the shared anchor once, at the anchor, naming how many customers use it; a customer that
+repeats several of another's aliases once per other customer. Text output also caps any one
+code at `MAX_SHOWN_PER_CODE` diagnostics with "... and N more", while the counts stay true.
+(The time and memory of the full-size catalog are `make bench`'s business: bench_scale.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_billing
+
+from benchmarks.scale_inputs import alias_fanout
+from billing_spec.catalog import validate_catalog
+from billing_spec.diagnostics import MAX_SHOWN_PER_CODE, Diagnostic, format_text, warning
+
+
+def _errors(root: Path) -> list[Diagnostic]:
+    _, diagnostics = validate_catalog(root)
+    return [d for d in diagnostics if d.is_error]
+
+
+def test_customers_sharing_one_anchor_are_one_error_at_the_anchor(tmp_path):
+    alias_fanout(tmp_path, customers=60, aliases=40)
+    errors = _errors(tmp_path)
+    assert len(errors) == 1
+    (shared,) = errors
+    assert shared.code == "E620"
+    assert "40 ingest aliases anchored here are shared by 60 customers" in shared.summary
+    assert "('c0', 'c1', 'c2' and 57 more)" in shared.summary
+    assert (shared.range.start.line, shared.range.start.column) == (5, 21)  # &shared [...]
+
+
+def test_an_anchor_one_customer_uses_is_fine(tmp_path):
+    alias_fanout(tmp_path, customers=1, aliases=40)
+    assert _errors(tmp_path) == []
+
+
+def test_several_aliases_another_customer_has_are_one_error_naming_how_many(catalog_dir):
+    root = catalog_dir(
+        {
+            "catalog.yaml": """
+            version: 1
+            customers:
+              a:
+                name: A
+                ingest_aliases: [x1, x2, x3, x4, x5]
+              b:
+                name: B
+                ingest_aliases: [y, x1, x2, x3, x4, x5]
+              c:
+                name: C
+                ingest_aliases: [y]
+            """
+        }
+    )
+    errors = _errors(root)
+    assert [e.summary for e in errors] == [
+        "5 ingest aliases ('x1', 'x2', 'x3' and 2 more) also belong to customer 'a'",
+        "ingest alias 'y' also belongs to customer 'b'",
+    ]
+    assert (errors[0].range.start.line, errors[0].range.start.column) == (8, 25)  # x1 in b
+
+
+def test_the_full_shape_prints_one_error(tmp_path):
+    alias_fanout(tmp_path, customers=300, aliases=200)
+    result = run_billing("validate", tmp_path)
+    assert result.code == 1
+    assert result.output.count("error[E620]:") == 1
+    assert "1 error, 0 warnings." in result.output
+
+
+def test_text_output_caps_one_code_and_says_how_many_more():
+    many = [warning("W999", f"finding {n}") for n in range(MAX_SHOWN_PER_CODE + 7)]
+    other = [warning("W998", "another")]
+    text = format_text(many + other)
+    assert text.count("warning[W999]:") == MAX_SHOWN_PER_CODE
+    assert "warning[W998]: another" in text
+    assert text.endswith("... and 7 more warning[W999] not shown")
+
+
+def test_the_summary_counts_every_diagnostic_the_text_leaves_out(catalog_dir):
+    n = MAX_SHOWN_PER_CODE + 5
+    customers = "".join(
+        f"  c{i}:\n    name: C{i}\n    ingest_aliases: [c{i + 1}]\n" for i in range(n)
+    )
+    root = catalog_dir(
+        {"catalog.yaml": f"version: 1\ncustomers:\n{customers}  c{n}:\n    name: Z\n"}
+    )
+    result = run_billing("validate", root)
+    assert result.code == 1
+    assert result.output.count("error[E620]:") == MAX_SHOWN_PER_CODE
+    assert "... and 5 more error[E620] not shown" in result.output
+    assert f"{n} errors, 0 warnings." in result.output
