@@ -53,4 +53,5 @@ def iter_references(data: Any, path: Path = ()) -> Iterator[tuple[Path, str, str
                         yield (*path, key, index), target, item
     elif isinstance(data, list | tuple):
         for index, item in enumerate(data):
-            yield from iter_references(item, (*path, index))
+            if isinstance(item, dict | list | tuple):  # a scalar here references nothing
+                yield from iter_references(item, (*path, index))

@@ -159,4 +159,5 @@ def _tag_uses(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
                 yield from _tag_uses(value, (*path, key))
     elif isinstance(data, list):
         for i, item in enumerate(data):
-            yield from _tag_uses(item, (*path, i))
+            if isinstance(item, dict | list):  # a scalar here uses no tag
+                yield from _tag_uses(item, (*path, i))
