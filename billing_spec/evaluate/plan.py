@@ -6,9 +6,11 @@ Built from a `CompiledCatalog` once, before any event is read:
   timeline says which contract an instant belongs to. Where contracts overlap, the one that
   started last wins (tie: the smaller contract ID) and the overlap is remembered for a warning.
 - **what**: for each contract, the usage products on its rate card (`ProductPlan`, in rate-card
-  order), each with its metric's shape (filters, aggregation, group keys) and its rate segments
-  per pricing group values; `routes[event_type]` lists the products whose metric takes an
-  event type.
+  order, one `CardProducts` list shared by every contract on the card), each with its metric's
+  shape (filters, aggregation, group keys) and its rate segments per pricing group values;
+  `routes[event_type]` lists the products whose metric takes an event type (worked out once
+  per card). Nothing is built per contract and product until an event needs it
+  (`ContractTables`): 3,000 contracts on a 2,000-rate card cost what their events touch.
 - **when**: for each (contract, product, pricing group values), a `WindowTable`: the contract's
   time cut by statement periods and rate segments into `Window`s, each knowing its period and the
   rate in force (None in a gap). Windows are cut further where a contract term starts or ends
