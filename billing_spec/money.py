@@ -286,6 +286,14 @@ class CreditType:
 USD = CreditType(id="USD", name="USD (cents)", decimal_places=0, per_major=Decimal(100), symbol="$")
 
 
+_WHOLE_BELOW = tuple(10 ** (EXACT.prec - places) for places in range(EXACT.prec))
+
+
+def _rounds_to_itself(whole: int, places: int) -> bool:
+    """A whole amount rounds to itself at `places` (>= 0) within `EXACT`'s digits."""
+    return 0 <= places < len(_WHOLE_BELOW) and -_WHOLE_BELOW[places] < whole < _WHOLE_BELOW[places]
+
+
 def round_money(amount: Decimal | Exact, credit_type: CreditType = USD) -> Decimal:
     """Round a line item's total to the credit type's smallest unit, ties away from zero; an
     `Exact` amount is rounded from its exact value.
@@ -295,9 +303,8 @@ def round_money(amount: Decimal | Exact, credit_type: CreditType = USD) -> Decim
     """
     if isinstance(amount, Fraction):
         places = credit_type.decimal_places
-        whole = amount.denominator == 1 and places >= 0
-        if whole and abs(amount.numerator) < 10 ** (EXACT.prec - places):
-            return Decimal(amount.numerator)  # already whole: what the rounding below gives
+        if amount.denominator == 1 and _rounds_to_itself(amount.numerator, places):
+            return Decimal(amount.numerator)  # already whole: what the rounding gives
         return _round_to_places(amount, places, ROUND_HALF_UP)
     exponent = Decimal(1).scaleb(-credit_type.decimal_places)
     return normalize(amount.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT))

@@ -129,3 +129,27 @@ def test_an_amount_beyond_50_digits_is_refused_not_rounded():
 )
 def test_shown_is_exact_when_it_terminates_else_12_places(value, expected):
     assert canonical(shown(value)) == expected
+
+
+@given(st.integers(-(10**52), 10**52), st.integers(0, 55))
+def test_a_whole_amount_rounds_as_the_general_rounding_does(whole, places):
+    """`round_money`'s shortcut for a whole `Exact` gives what the integer rounding gives, and
+    refuses what it refuses (more than EXACT's 50 digits)."""
+    from billing_spec.money import ROUND_HALF_UP, CreditType, _round_to_places
+
+    credit_type = CreditType("X", "x", decimal_places=places)
+
+    def outcome(fn):
+        try:
+            return str(fn())
+        except InvalidOperation:
+            return "refused"
+
+    assert outcome(lambda: round_money(Fraction(whole), credit_type)) == outcome(
+        lambda: _round_to_places(Fraction(whole), places, ROUND_HALF_UP)
+    )
+
+
+@given(st.integers(-(10**60), 10**60))
+def test_a_whole_quantity_is_shown_as_itself(whole):
+    assert str(shown(Fraction(whole))) == str(Decimal(whole))
