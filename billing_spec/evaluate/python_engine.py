@@ -278,14 +278,15 @@ def _quantities(accumulators: dict[Window, dict[Any, Any]]) -> dict[Key, Decimal
     lasts = {}
     for window, groups in accumulators.items():
         product = window.table.product
-        single = len(product.shape.presentation_key) == 1
+        single, kind = len(product.shape.presentation_key) == 1, product.kind
+        into = lasts if kind == "LATEST" else out
         for group, value in groups.items():
             key = (window, (group,) if single else group)
-            if product.kind == "LATEST":
-                lasts[key] = value
-            elif product.kind == "UNIQUE":
-                out[key] = Decimal(len(value))
+            if kind == "LATEST":
+                into[key] = value
+            elif kind == "UNIQUE":
+                into[key] = Decimal(len(value))
             else:
-                out[key] = Decimal(value)
+                into[key] = Decimal(value)
     out.update(latest_increments(lasts))
     return out
