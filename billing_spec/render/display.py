@@ -100,6 +100,8 @@ def display_width(text: str) -> int:
 
     A combining mark is any non-spacing or enclosing mark (categories Mn, Me), also the many
     of canonical combining class 0, such as a Devanagari or Thai vowel sign."""
+    if text.isascii() and text.isprintable():  # the common case: one column per character
+        return len(text)
     width = 0
     for char in text:
         if unicodedata.combining(char) or unicodedata.category(char) in _ZERO_WIDTH:
