@@ -10,9 +10,12 @@ code at `MAX_SHOWN_PER_CODE` diagnostics with "... and N more", while the counts
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import run_billing
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.scale_inputs import alias_fanout
 from billing_spec.catalog import validate_catalog
@@ -96,3 +99,37 @@ def test_the_summary_counts_every_diagnostic_the_text_leaves_out(catalog_dir):
     assert result.output.count("error[E620]:") == MAX_SHOWN_PER_CODE
     assert "... and 5 more error[E620] not shown" in result.output
     assert f"{n} errors, 0 warnings." in result.output
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["a", "b", "c", "k0", "k1", "k2"]), max_size=5, unique=True),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_every_alias_conflict_is_counted_once(tmp_path_factory, alias_lists):
+    """Grouping loses nothing: the aliases the E620 errors count add up to the alias uses a
+    one-by-one check finds (an alias another customer has, or another customer's ID)."""
+    root = tmp_path_factory.mktemp("aliases")
+    body = "".join(
+        f"  k{i}:\n    name: K{i}\n    ingest_aliases: [{', '.join(aliases)}]\n"
+        for i, aliases in enumerate(alias_lists)
+    )
+    (root / "catalog.yaml").write_text(f"version: 1\ncustomers:\n{body}")
+    ids = {f"k{i}" for i in range(len(alias_lists))}
+    owner: dict[str, str] = {}
+    expected = 0
+    for i, aliases in enumerate(alias_lists):
+        me = f"k{i}"
+        for alias in aliases:
+            if (alias in ids and alias != me) or owner.get(alias, me) != me:
+                expected += 1
+            owner.setdefault(alias, me)
+    counted = 0
+    for e in _errors(root):
+        assert e.code == "E620"
+        many = re.match(r"([\d,]+) ingest aliases", e.summary)
+        counted += int(many.group(1).replace(",", "")) if many else 1
+    assert counted == expected
