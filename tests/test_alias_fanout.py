@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from benchmarks.scale_inputs import alias_fanout
 from billing_spec.catalog import validate_catalog
+from billing_spec.catalog.yaml_source import parse_yaml_text
 from billing_spec.diagnostics import MAX_SHOWN_PER_CODE, Diagnostic, format_text, warning
 
 
@@ -133,3 +134,49 @@ def test_every_alias_conflict_is_counted_once(tmp_path_factory, alias_lists):
         many = re.match(r"([\d,]+) ingest aliases", e.summary)
         counted += int(many.group(1).replace(",", "")) if many else 1
     assert counted == expected
+
+
+# Built once, copied after: an aliased value is built the first time and copied for every later
+# alias of it. The data is what a longhand document gives, the copies are independent, and an
+# alias bomb or an over-deep alias is refused as before.
+
+
+def _parse(text: str):
+    return parse_yaml_text(text, "catalog.yaml")
+
+
+def test_aliased_values_are_what_the_longhand_document_gives():
+    aliased = "a: &a {k: [1, {x: y}], n: null}\nb: [*a, *a]\nc: {d: *a, <<: *a}\n"
+    longhand = (
+        "a: {k: [1, {x: y}], n: null}\n"
+        "b: [{k: [1, {x: y}], n: null}, {k: [1, {x: y}], n: null}]\n"
+        "c: {d: {k: [1, {x: y}], n: null}, k: [1, {x: y}], n: null}\n"
+    )
+    (doc, errors), (plain, _) = _parse(aliased), _parse(longhand)
+    assert errors == []
+    assert doc.data == plain.data
+
+
+def test_each_alias_gets_its_own_copy():
+    doc, _ = _parse("a: &a {k: [1, 2]}\nb: *a\nc: *a\n")
+    doc.data["b"]["k"].append(3)
+    assert doc.data["c"] == {"k": [1, 2]} and doc.data["a"] == {"k": [1, 2]}
+    assert doc.data["b"] is not doc.data["c"]
+
+
+def test_an_alias_bomb_is_still_refused():
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    for n in range(1, 8):  # 10^7 values once expanded
+        lines.append(f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 10) + "]")
+    doc, errors = _parse("\n".join(lines) + "\n")
+    assert doc is None
+    assert [e.code for e in errors] == ["E003"]
+    assert "too many values" in errors[0].summary
+
+
+def test_an_alias_that_nests_too_deep_is_still_refused():
+    deep = "[" * 60 + "]" * 60
+    doc, errors = _parse(f"a: &a {deep}\nb: {'[' * 50}*a{']' * 50}\n")
+    assert doc is None
+    assert [e.code for e in errors] == ["E003"]
+    assert "nests more than" in errors[0].summary

@@ -9,7 +9,9 @@ the node graph ourselves (libyaml's parser when present) and build the data from
   schema to parse as RFC 3339. Quoted scalars are always strings.
 - A duplicate key in a mapping is an error at the second key, naming the first.
 - Anchors, aliases and `<<` merge keys work; recursive aliases and alias bombs are refused. A
-  value an alias (or a merge of one) brings in is located at that alias, not at its anchor.
+  value an alias (or a merge of one) brings in is located at that alias, not at its anchor
+  (`YamlDocument.anchors` keeps where it is written once). An aliased collection is built once
+  and copied for each later alias.
 - Only the standard tags (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map`, `!!seq`)
   are accepted; `!!python/object` and every other tag is refused.
 
@@ -363,6 +365,7 @@ class _Builder:
         self._stack: set[int] = set()
         self._count = 0
         self._quiet = 0  # > 0 while building a value an alias brought in
+        self._built: dict[int, tuple[Any, int, int]] = {}  # aliased node -> value, size, depth
 
     def fail(self, code: str, summary: str, node: yaml.Node, **kw: str) -> None:
         span = self._span(node)
@@ -377,11 +380,31 @@ class _Builder:
             self.spans[path] = NodeSpans(key, alias or self._span(node))
             if alias is not None:
                 self.anchors[path] = self._span(node)
-        self._quiet += alias is not None
-        try:
+        if alias is None:
             return self._build(node, path)
+        self._quiet += 1
+        try:
+            return self._aliased(node, path)
         finally:
-            self._quiet -= alias is not None
+            self._quiet -= 1
+
+    def _aliased(self, node: yaml.Node, path: Path) -> Any:
+        """An aliased collection is built once: every later alias of it gets a copy (a list of
+        990 ingest aliases that 1,000 customers alias is built once, copied 999 times). The
+        copies count toward `MAX_NODES` and nest as deep as a build would, so an alias bomb or
+        an over-deep alias is refused exactly as without the copy."""
+        built = self._built.get(id(node))
+        if built is not None:
+            value, size, depth = built
+            fits = len(self._stack) + depth - 1 < MAX_DEPTH and self._count + size <= MAX_NODES
+            if fits:
+                self._count += size
+                return _copy(value)
+        before, failed = self._count, len(self.diagnostics)
+        value = self._build(node, path)
+        if isinstance(value, list | dict) and len(self.diagnostics) == failed:
+            self._built[id(node)] = (_copy(value), self._count - before, _depth(value))
+        return value
 
     def _build(self, node: yaml.Node, path: Path) -> Any:
         self._count += 1
@@ -529,6 +552,25 @@ class _Builder:
             for key, value in mapping.items():
                 merged.setdefault(key, (value, spans))
         return merged
+
+
+def _copy(value: Any) -> Any:
+    """A copy of built data: new lists and dicts, the same (immutable) scalars."""
+    if isinstance(value, list):
+        return [_copy(v) if isinstance(v, list | dict) else v for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) if isinstance(v, list | dict) else v for k, v in value.items()}
+    return value
+
+
+def _depth(value: Any) -> int:
+    """How many lists and dicts nest in built data (a flat list: 1)."""
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value if isinstance(v, list | dict)), default=0)
+    if isinstance(value, dict):
+        inner = (_depth(v) for v in value.values() if isinstance(v, list | dict))
+        return 1 + max(inner, default=0)
+    return 0
 
 
 def _alias_spans(root: yaml.Node, text: str, spans: _Spans) -> dict[tuple[int, int], Span]:
