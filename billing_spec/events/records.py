@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from billing_spec.jsontext import canonical_json
-from billing_spec.money import NotADecimal, parse_decimal
+from billing_spec.money import NotADecimal, OutOfRange, parse_decimal
 from billing_spec.timestamps import EARLIEST_YEAR, END_YEAR, TimestampError, parse_timestamp
 
 
@@ -309,6 +309,8 @@ def why_not_a_number(value: Any) -> str:
     `the number 1e40, beyond 30 digits on a side of the point`."""
     try:
         number = Decimal(value) if type(value) in (int, Decimal) else parse_decimal(str(value))
+    except OutOfRange:  # an exponent beyond Decimal's range: beyond the limits, like 1e400
+        return f"the number {str(value)[:40]}, beyond {LIMIT_DIGITS} digits on a side of the point"
     except (NotADecimal, ValueError, TypeError):
         number = None
     if value is None or type(value) is bool or number is None or not number.is_finite():

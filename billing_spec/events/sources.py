@@ -116,26 +116,35 @@ def with_layout(stream: BinaryIO) -> tuple[BinaryIO, bool]:
     buffer): blank text is then read and put back in front of the rest."""
     if stream.peek(3)[:3] == _BOM:  # type: ignore[attr-defined]
         stream.read(3)
-    blank: list[bytes] = []
+    newlines, tail = 0, b""  # the blank text read: kept as a count of lines and the last one
     while (head := stream.peek(1 << 16)) and not head.lstrip(b" \t\r\n"):  # type: ignore[attr-defined]
-        blank.append(stream.read(len(head)))
+        blank = tail + stream.read(len(head))
+        newlines += blank.count(b"\n")
+        tail = blank[blank.rfind(b"\n") + 1 :]
     is_array = head.lstrip(b" \t\r\n")[:1] == b"["
-    if blank:
-        stream = io.BufferedReader(_Prefixed(b"".join(blank), stream))  # type: ignore[arg-type]
+    if newlines or tail:
+        stream = io.BufferedReader(_Prefixed(newlines, tail, stream))  # type: ignore[arg-type]
     return stream, is_array
 
 
 class _Prefixed(io.RawIOBase):
-    """`prefix`, then the rest of `stream` (which closing this leaves open)."""
+    """`newlines` line breaks and `tail`, then the rest of `stream` (which closing this leaves
+    open): blank text put back without holding it (millions of blank lines are one int)."""
 
-    def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
-        self.prefix, self.stream = prefix, stream
+    def __init__(self, newlines: int, tail: bytes, stream: BinaryIO) -> None:
+        self.newlines, self.tail, self.stream = newlines, tail, stream
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        data = self.prefix[: len(buffer)] or self.stream.read1(len(buffer))  # type: ignore[attr-defined]
-        self.prefix = self.prefix[len(data) :] if self.prefix else b""
+        if self.newlines:
+            size = min(self.newlines, len(buffer))
+            self.newlines -= size
+            data = b"\n" * size
+        elif self.tail:
+            data, self.tail = self.tail[: len(buffer)], self.tail[len(buffer) :]
+        else:
+            data = self.stream.read1(len(buffer))  # type: ignore[attr-defined]
         buffer[: len(data)] = data
         return len(data)
