@@ -74,7 +74,7 @@ def read_lock(path: Path) -> LockInfo | None:
         return None
     try:
         info = LockInfo(**json.loads(raw.decode("utf-8")))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         info = None
     if info is None or not _well_formed(info):
         # Damaged by hand or by the file system: still a lock, freed with force-unlock. Its ID

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import uuid
 from collections.abc import Iterator
@@ -33,12 +34,15 @@ from pydantic import ValidationError
 from billing_spec.diagnostics import BillingSpecError
 from billing_spec.fileio import atomic_write_bytes
 from billing_spec.jsontext import digest_of
+from billing_spec.plan.integrity import is_address
 from billing_spec.state import lock as locking
 from billing_spec.state.lock import LockInfo
 from billing_spec.state.model import State
 from billing_spec.state.upgrade import upgrade_state_data
 
 DEFAULT_STATE_PATH = "billing.state.json"
+# What a provider's ID for a resource may be: never a path (`../../etc`, `a/b`) or a URL.
+REMOTE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}\Z")
 
 
 class StateStore(Protocol):
@@ -128,9 +132,21 @@ def _through_symlink(path: Path) -> Path:
 
 def parse_state(raw: bytes, where: str) -> State:
     """Bytes of a state file -> State, or BillingSpecError (E801/E802) saying what is wrong."""
+    try:
+        return _parse_state(raw, where)
+    except RecursionError:
+        raise _corrupt(where, "it is nested too deeply to be a state") from None
+
+
+def _parse_state(raw: bytes, where: str) -> State:
     data = _json_object(raw, where)
     data = upgrade_state_data(data, where)
     _check_identity(data, where)
+    if not isinstance(data.get("resources"), dict):  # a state always has them, if none: {}
+        raise _corrupt(
+            where,
+            "`resources` is missing" if "resources" not in data else "`resources` is not an object",
+        )
     try:
         state = State.from_data(data)
     except ValidationError as exc:
@@ -174,8 +190,10 @@ def _check_identity(data: dict, where: str) -> None:
 
 def _check_resources(state: State, where: str) -> None:
     for key, resource in state.resources.items():
-        if key != resource.address or resource.address != f"{resource.type}.{resource.name}":
-            raise _corrupt(where, f"resource {key!r} is recorded under the wrong address")
+        if key != resource.address or not is_address(key, resource.type, resource.name):
+            raise _corrupt(where, f"resource {key[:60]!r} is recorded under the wrong address")
+        if resource.remote_id is not None and not REMOTE_ID.match(resource.remote_id):
+            raise _corrupt(where, f"{key}: its remote ID {resource.remote_id[:60]!r} is not an ID")
         if digest_of(resource.content) != resource.digest:
             raise _corrupt(where, f"{key}: its content does not match its digest")
 
