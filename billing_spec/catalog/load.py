@@ -32,7 +32,8 @@ from billing_spec.addresses import ID_RE, ID_RULE, SECTIONS
 from billing_spec.catalog.models import SECTION_MODELS, CatalogFile, Moved, Resource
 from billing_spec.catalog.schema_errors import schema_diagnostics
 from billing_spec.catalog.yaml_source import YamlDocument, describe_value, read_yaml_file
-from billing_spec.diagnostics import Diagnostic, SourceRange, did_you_mean, error
+from billing_spec.diagnostics import Diagnostic, SourceRange, did_you_mean, error, warning
+from billing_spec.fileio import special_kind
 
 CATALOG_VERSION = 1
 _FILE_KEYS = set(CatalogFile.model_fields)
@@ -146,6 +147,21 @@ def catalog_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def regular_files(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """`paths` without FIFOs, devices and sockets (reading one could wait forever), and a
+    warning (W906) for each one left out."""
+    kept, skipped = [], []
+    for path in paths:
+        kind = special_kind(path)
+        if kind is None:
+            kept.append(path)
+        else:
+            skipped.append(
+                warning("W906", f"{display_name(path)} is not a regular file ({kind}): skipped")
+            )
+    return kept, skipped
+
+
 def display_name(path: Path) -> str:
     """The path as diagnostics show it: relative to the working directory when below it.
 
@@ -164,8 +180,9 @@ def load_catalog(root: str | os.PathLike[str]) -> tuple[CatalogSpec, list[Diagno
     if not root.exists():
         diagnostics.append(error("E001", f"{root} does not exist"))
         return CatalogSpec(sections={}), diagnostics
-    paths = catalog_files(root)
-    if not paths:
+    paths, skipped = regular_files(catalog_files(root))
+    diagnostics += skipped
+    if not paths and not skipped:
         diagnostics.append(error("E011", f"no *.yaml or *.yml files below {display_name(root)}"))
     merger = _Merger()
     for path in paths:

@@ -10,7 +10,8 @@
   replaces the file atomically (temp file, fsync, rename), so a crash leaves the old or the new
   state, never half of one;
 - `locked(operation, timeout)` holds `<state>.lock` (see `billing_spec.state.lock`); nested use
-  by the same store is a no-op, so `apply DIR` can hold it across plan, prompt and apply;
+  by the same store is a no-op, so `apply DIR` can hold it across plan, prompt and apply; taking
+  it removes temp files a killed writer left (`remove_stray_temps`);
 - `force_unlock(lock_id)` frees a stuck lock given its exact ID.
 
 A symlinked state is written through the link, and shares its lock and backup with the file it
@@ -19,10 +20,12 @@ points to. A remote store (a bucket, a database) would implement the same four m
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
 import shlex
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +108,7 @@ class LocalStateStore:
             return
         self._lock = locking.acquire(self.lock_path, operation, timeout, self._state_option())
         self._backed_up = False
+        remove_stray_temps(self.path)
         try:
             yield self._lock
         finally:
@@ -122,6 +126,33 @@ class LocalStateStore:
 
     def current_lock(self) -> LockInfo | None:
         return locking.read_lock(self.lock_path)
+
+
+STRAY_LOCK_TEMP_SECONDS = 600  # a lock's temp file lives for a moment unless its writer died
+
+
+def remove_stray_temps(path: Path) -> list[Path]:
+    """Remove the temp files a killed writer of the state at `path` left behind: the state's and
+    its backup's (`fileio.atomic_write_bytes`: `.<name>.<random>.tmp`), which only the lock's
+    holder writes, so the caller must hold the lock; and the lock's own (`.<name>.lock.<id>.tmp`)
+    once they are old, since another process may be taking the lock with one right now."""
+    removed = []
+    now = time.time()
+    lock_prefix = f".{path.name}.lock."
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    for temp in candidates:
+        try:
+            young = now - temp.lstat().st_mtime < STRAY_LOCK_TEMP_SECONDS
+            if temp.name.startswith(lock_prefix) and young:
+                continue
+            temp.unlink()
+        except OSError:
+            continue
+        removed.append(temp)
+    return removed
 
 
 def _through_symlink(path: Path) -> Path:
