@@ -49,3 +49,32 @@ def _impact(option, value):
     return run_billing(
         "plan", QUICKSTART, "--events", QUICKSTART / "events", "--impact", option, value
     )
+
+
+# --- item 7: fmt touches only catalogs -----------------------------------------------------------
+
+COMPOSE = 'services:\n  web:\n      image: nginx\n      ports: ["80:80"]\n'
+PASSWD = "root:x:0:0:root:/root:/bin/bash\nbin:x:1:1::/:/sbin/nologin\n"
+
+
+@pytest.mark.parametrize(
+    "name, text, code",
+    [
+        ("compose.yml", COMPOSE, "E008"),
+        ("passwd.yaml", PASSWD, "E007"),
+        ("old.yaml", "version: 2\nproducts: {}\n", "E009"),
+    ],
+)
+@pytest.mark.parametrize("check", [False, True])
+def test_fmt_refuses_a_yaml_file_that_is_not_a_catalog_and_never_rewrites_it(
+    tmp_path, name, text, code, check
+):
+    root = tmp_path / "dir"
+    root.mkdir()
+    (root / name).write_text(text)
+    for target in (root, root / name):
+        result = run_billing("fmt", *(["--check"] if check else []), target, cwd=tmp_path)
+        assert result.code == 1, result.output
+        assert f"dir/{name}:1:" in result.output and f"error[{code}]" in result.output
+        assert "Traceback" not in result.output
+        assert (root / name).read_text() == text

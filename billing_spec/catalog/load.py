@@ -228,20 +228,10 @@ class _Merger:
         )
 
     def add(self, doc: YamlDocument) -> list[Diagnostic]:
-        data = doc.data
-        if not isinstance(data, dict):
-            kind = "a list" if isinstance(data, list) else "a single value"
-            return [
-                error(
-                    "E007",
-                    f"a catalog file must be a mapping, not {kind}",
-                    doc.range_of(()),
-                    hint="start the file with `version: 1` and sections like `products:`",
-                )
-            ]
-        problems = _check_version(doc)
+        problems = check_catalog_file(doc)
         if problems:
             return problems
+        data = doc.data
         for key, value in data.items():
             if key == "version":
                 continue
@@ -354,6 +344,23 @@ def _schema_only(model: type[Resource], body: Any, here: Definition) -> list[Dia
     except ValidationError as exc:
         return schema_diagnostics(exc, here, model)
     return []
+
+
+def check_catalog_file(doc: YamlDocument) -> list[Diagnostic]:
+    """Whether a YAML file is a catalog file at all: a mapping (E007) with `version: 1`
+    (E008, E009). `fmt` rewrites nothing else (a `compose.yml`, a copied `/etc/passwd`)."""
+    data = doc.data
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        return [
+            error(
+                "E007",
+                f"a catalog file must be a mapping, not {kind}",
+                doc.range_of(()),
+                hint="start the file with `version: 1` and sections like `products:`",
+            )
+        ]
+    return _check_version(doc)
 
 
 def _check_version(doc: YamlDocument) -> list[Diagnostic]:
