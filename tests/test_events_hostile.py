@@ -13,6 +13,7 @@ import io
 import json
 import tracemalloc
 
+import orjson
 from invoicing import FLAT_50, catalog, event, lines_of
 
 from billing_spec.events import read_events
@@ -214,3 +215,28 @@ def _lines(data: bytes, chunk: int | None = None) -> list[bytes | None]:
 def test_lines_split_across_reads_are_whole():
     data = b"".join(b'{"n":%d}\n' % i for i in range(1000))
     assert _lines(data, chunk=7) == [b'{"n":%d}' % i for i in range(1000)]
+
+
+def test_an_event_nested_as_deep_as_the_reader_reads_is_no_recursion_error(tmp_path):
+    """orjson reads 1,024 levels; the checks after it (lone surrogates, floats, the text of a
+    nested value) walk them without recursion, on the fast path and the checked one."""
+    deep = "[" * 1000 + "]" * 1000
+    plain = json.dumps(event("t1", "2026-10-05T00:00:00Z", units=1, other="X"))
+    escaped = plain.replace('"t1"', '"t\\u0032"')  # a backslash: the checked path
+    lines = [text.replace('"X"', deep) for text in (plain, escaped)]
+    events, counts, diagnostics = _read_lines(tmp_path, lines)
+    assert [e.transaction_id for e in events] == ["t1", "t2"]
+    assert counts.malformed == 0 and diagnostics == []
+
+
+def test_a_deeply_nested_group_key_value_is_priced_not_a_traceback(tmp_path):
+    from billing_spec.events.records import text_of
+
+    value = orjson.loads("[" * 1000 + "]" * 1000)  # as the reader reads it
+    assert text_of(value) == "[" * 1000 + "]" * 1000
+
+
+def _read_lines(tmp_path, lines):
+    path = tmp_path / "e.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return _read(path)
