@@ -240,3 +240,24 @@ def _read_lines(tmp_path, lines):
     path = tmp_path / "e.jsonl"
     path.write_text("\n".join(lines) + "\n")
     return _read(path)
+
+
+def test_an_array_element_longer_than_1_mib_stops_that_file_without_holding_it(tmp_path):
+    path = tmp_path / "e.json.gz"
+    with gzip.open(path, "wb") as fh:
+        fh.write(b"[" + json.dumps(GOOD).encode() + b",\n" + b'{"transaction_id":"')
+        for _ in range(8):
+            fh.write(b"a" * (1 << 20))
+        fh.write(b'"}]\n')
+    tracemalloc.start()
+    try:
+        events, counts, diagnostics = _read(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [e.transaction_id for e in events] == ["t1"]
+    assert _w950(diagnostics) == [
+        (2, "an element longer than 1 MiB (the rest of the file is skipped)")
+    ]
+    assert (counts.read, counts.malformed) == (2, 1)
+    assert peak < 16 * MAX_LINE_BYTES, peak

@@ -13,7 +13,10 @@ diagnostics, so it follows exactly these rules:
    line — after gzip — without its `\\n`; a `\\r` before it counts) is one malformed record:
    W950 "malformed event skipped: line longer than 1 MiB" at `file:line`. Its text is never held
    whole: reading keeps at most about `MAX_LINE_BYTES` + one read chunk in memory. The length is
-   checked first, so a whitespace-only line that long is reported too.
+   checked first, so a whitespace-only line that long is reported too. In a JSON-array file, an
+   element whose text runs past 1 MiB (`MAX_LINE_BYTES` characters from its start) stops that
+   file like a syntax error: W950 "an element longer than 1 MiB (the rest of the file is
+   skipped)" at the line the element starts on.
 
 3. **Duplicate keys.** A key appearing twice in one JSON object, anywhere in an event (the top
    level, `properties`, any depth; keys compared after JSON unescaping, so `"n\\u0061me"` and
@@ -41,6 +44,7 @@ import orjson
 MAX_LINE_BYTES = 1 << 20
 """The longest event line read (without its newline): far above any real event."""
 TOO_LONG = "line longer than 1 MiB"
+TOO_LONG_ELEMENT = "an element longer than 1 MiB"
 CHUNK = 1 << 20  # bytes read at a time
 
 
