@@ -166,3 +166,16 @@ def test_a_deeply_nested_lock_is_reported_not_a_recursion_error(work):
     result = billing(work, "apply", "catalog", "--auto-approve")
     assert result.code == 1
     assert "billing.state.json.lock" in result.stderr
+
+
+@pytest.mark.parametrize("lock_id", ["$(touch pwned)", "x; rm -rf ~", "../../etc", "a\x1b[2Jb"])
+def test_a_lock_id_that_is_not_an_id_is_never_suggested_as_a_command(work, lock_id):
+    """The "state is locked" message prints `billing force-unlock ID` to paste: an ID from a
+    lock file that is not a plain ID makes the lock unreadable, named by its bytes' hash."""
+    lock = work / "billing.state.json.lock"
+    holder = {"ID": lock_id, "Who": "x@y", "PID": 1, "Operation": "apply", "Created": "now"}
+    lock.write_text(json.dumps(holder))
+    result = billing(work, "apply", "catalog", "--auto-approve")
+    assert result.code == 1
+    assert lock_id not in result.stderr
+    assert "billing force-unlock unreadable-" in result.stderr

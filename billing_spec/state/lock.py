@@ -24,6 +24,7 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import socket
 import time
 import uuid
@@ -37,6 +38,7 @@ from billing_spec.timestamps import format_timestamp
 POLL_SECONDS = 0.1
 UNREADABLE = "unreadable-"  # the ID of a lock file that is not a lock (see `read_lock`)
 DANGLING = b"dangling symlink to "
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*\Z")
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,14 @@ def read_lock(path: Path) -> LockInfo | None:
 
 
 def _well_formed(info: LockInfo) -> bool:
+    """Right types, and an ID fit to be pasted into the force-unlock command every "state is
+    locked" message prints (never `$(...)`, `; rm`, `../../etc`), and printable text."""
     texts = (info.ID, info.Who, info.Operation, info.Created)
-    return all(isinstance(t, str) for t in texts) and type(info.PID) is int
+    return (
+        all(isinstance(t, str) and t.isprintable() and len(t) <= 200 for t in texts)
+        and type(info.PID) is int
+        and _SAFE_ID.match(info.ID) is not None
+    )
 
 
 def acquire(path: Path, operation: str, timeout: float = 0.0, unlock_options: str = "") -> LockInfo:
