@@ -96,3 +96,12 @@ def test_compile_output_is_private_like_the_state(tmp_path):
     proc = _run(("compile", QUICKSTART, "-o", tmp_path / "c.json"), subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "c.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_init_on_a_full_disk_is_an_error_not_a_traceback(tmp_path):
+    proc = _run(("init", tmp_path / "project"), subprocess.DEVNULL, limit=LIMIT)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "error[E014]: cannot write" in proc.stderr and "File too large" in proc.stderr
+    leftovers = [p.name for p in (tmp_path / "project").rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
