@@ -156,8 +156,15 @@ def regular_files(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
         if kind is None:
             kept.append(path)
         else:
+            name = display_name(path)
             skipped.append(
-                warning("W906", f"{display_name(path)} is not a regular file ({kind}): skipped")
+                warning(
+                    "W906",
+                    f"{name} is not a regular file ({kind}): skipped",
+                    SourceRange.at(name, 1),
+                    hint="only regular files are read as catalog files: reading this one could "
+                    "wait forever",
+                )
             )
     return kept, skipped
 
