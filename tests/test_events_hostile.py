@@ -14,10 +14,17 @@ import json
 import tracemalloc
 
 import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from invoicing import FLAT_50, catalog, event, lines_of
 
 from billing_spec.events import read_events
-from billing_spec.events.rules import MAX_LINE_BYTES, split_lines
+from billing_spec.events.rules import (
+    MAX_LINE_BYTES,
+    duplicate_key,
+    quick_no_duplicates,
+    split_lines,
+)
 
 GOOD = event("t1", "2026-10-05T00:00:00Z", units=2)
 
@@ -261,3 +268,45 @@ def test_an_array_element_longer_than_1_mib_stops_that_file_without_holding_it(t
     ]
     assert (counts.read, counts.malformed) == (2, 1)
     assert peak < 16 * MAX_LINE_BYTES, peak
+
+
+def test_duplicate_keys_hidden_behind_escaped_quotes_are_found(tmp_path):
+    """The quick test counts quote bytes; escapes cannot fool it: a quote written `\\"` is one
+    byte both ways, one written `\\u0022` sends the line to the full check."""
+    head = '{"transaction_id":"%s","customer_id":"acme","event_type":"usage",'
+    head += '"timestamp":"2026-10-05T00:00:00Z","properties":'
+    lines = [
+        head % "t1" + '{"units":1,"note":"say \\"hi\\""}}',  # fine
+        head % "t2" + '{"units":1,"units":9,"note":"\\u0022\\u0022\\u0022\\u0022"}}',
+        head % "t3" + '{"note":"a\\\\","units":2,"units":3}}',  # an escaped backslash
+        head % "t4" + '{"n\\u00e9":"caf\\u00e9","units":1}}',  # fine, non-ASCII escaped
+    ]
+    events, _, diagnostics = _read_lines(tmp_path, lines)
+    assert [(e.transaction_id, e.properties) for e in events] == [
+        ("t1", {"units": 1, "note": 'say "hi"'}),
+        ("t4", {"n\u00e9": "caf\u00e9", "units": 1}),
+    ]
+    assert _w950(diagnostics) == [(2, 'duplicate key "units"'), (3, 'duplicate key "units"')]
+
+
+# keys (and string values) as JSON text, some the same key written with different escapes
+_key_text = st.sampled_from(
+    ['"a"', '"\\u0061"', '"b"', '"\\""', '"\\u0022"', '"\\\\"', '"\\u00e9"']
+)
+_values = st.recursive(
+    st.one_of(st.integers(), _key_text, st.sampled_from(["true", "null", "1.5"])),
+    lambda inner: st.lists(st.tuples(_key_text, inner), max_size=3).map(
+        lambda pairs: "{" + ",".join(f"{k}:{v}" for k, v in pairs) + "}"
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pairs=st.lists(st.tuples(_key_text, _values), max_size=5))
+def test_the_quick_test_never_passes_a_duplicate_key(pairs):
+    """`quick_no_duplicates` (the hot path's test) is sound: whenever it says "no duplicate",
+    the full check (`duplicate_key`) finds none, whatever escapes the keys are written with."""
+    text = ("{" + ",".join(f"{k}:{v}" for k, v in pairs) + "}").encode()
+    if quick_no_duplicates(text, orjson.loads(text)):
+        assert duplicate_key(text) is None, text

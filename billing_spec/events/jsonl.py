@@ -3,7 +3,7 @@
 Each line is decoded by orjson and, when it is a plain event — a JSON object with non-empty
 string `transaction_id`, `customer_id` and `event_type`, an object (or no) `properties`, and a
 timestamp spelled `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (`records.is_plain_utc`) in years 1000 to
-9997 — with no backslash and as many quotes as orjson writes back (no duplicate key,
+9997 — with as many quotes as orjson writes back and no `\\u0022` (no duplicate key,
 `rules.quick_no_duplicates`) — taken as it is after a few checks (the fast path). Lines come from
 `rules.split_lines`: blank lines are skipped, a line over 1 MiB is reported. Anything else
 (invalid JSON, a missing field, an offset timestamp) goes to `checked_line`, which decodes the
@@ -92,7 +92,7 @@ def json_lines(
                             (size := len(stamp)) == 20
                             or (stamp[19] == "." and 21 < size < 31 and stamp[20:-1].isdigit())
                         )
-                        and b"\\" not in line
+                        and b"\\u0022" not in line
                         and line.count(b'"') == dumps(obj).count(b'"')
                     )
                     else None

@@ -92,11 +92,16 @@ def split_lines(
 
 
 def quick_no_duplicates(text: bytes, obj: Any) -> bool:
-    """True when `text` (decoded by orjson as `obj`) surely has no duplicate key: it holds no
-    backslash (so no string holds a quote) and as many quotes as `obj` written out again — a
-    repeated key (with its value) would have been dropped by the decoder, quotes and all.
-    False means: look closer (`duplicate_key`). Raises orjson.JSONEncodeError (too deep)."""
-    return b"\\" not in text and text.count(b'"') == orjson.dumps(obj).count(b'"')
+    """True when `text` (decoded by orjson as `obj`) surely has no duplicate key: it has as
+    many `"` bytes as `obj` written out again, and no `\\u0022`.
+
+    Every `"` byte of JSON text is a string's opening or closing quote, or a quote character
+    inside a string written `\\"`; orjson writes each key and string with two quotes and each
+    quote character as `\\"`. So, with no quote character written `\\u0022` (no `"` byte for
+    it), the text has exactly as many `"` bytes as `obj` written out, unless the decoder dropped
+    something: a repeated key, quotes and all. False means: look closer (`duplicate_key`).
+    Raises orjson.JSONEncodeError (nested too deep to write)."""
+    return b"\\u0022" not in text and text.count(b'"') == orjson.dumps(obj).count(b'"')
 
 
 class _Repeated(Exception):
