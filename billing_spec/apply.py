@@ -5,7 +5,8 @@
 Under the state lock, apply first checks that the plan was made against the state as it is now:
 the same `lineage` (else "saved plan is for another state") and the same `serial` (else "saved
 plan is stale: the state changed, serial N -> M, since it was made"). A plan with errors is
-refused. Nothing is changed by a refusal.
+refused, and so is one that does not hold together or does not fit the state (E807,
+`check_plan_intact`: every resource's digest is verified first). Nothing is changed by a refusal.
 
 Then it runs the pending changes in plan order. After each one the new state is written (atomic
 rename, serial + 1) together with the plan's progress in `history`, so an interruption at any
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from billing_spec.compile import CompiledResource, dependencies
 from billing_spec.diagnostics import BillingSpecError
 from billing_spec.jsontext import digest_of
+from billing_spec.plan.integrity import plan_defects, state_defects
 from billing_spec.plan.model import Action, Plan, ResourceChange
 from billing_spec.plan.moves import rename_references
 from billing_spec.plan.planfile import plan_digest
@@ -60,6 +62,7 @@ def apply_plan(
     with store.locked("apply", lock_timeout):
         state = store.read()
         check_plan_applies(plan, state, store.location)
+        check_plan_intact(plan, state)
         pending = plan.pending
         progress = AppliedPlan(
             plan_digest=plan_digest(plan),
@@ -113,6 +116,17 @@ def check_plan_applies(plan: Plan, state: State, location: str) -> None:
             f"saved plan is stale: the state changed, serial {plan.prior_serial} -> "
             f"{state.serial}, since it was made",
             hint="make a new plan and review it; nothing was applied",
+        )
+
+
+def check_plan_intact(plan: Plan, state: State) -> None:
+    """Refuse (E807), before any change, a plan that does not hold together or whose changes
+    do not fit the state (`plan.integrity`): a saved plan edited and re-checksummed."""
+    for defect in (*plan_defects(plan), *state_defects(plan, state)):
+        raise BillingSpecError.single(
+            "E807",
+            f"the plan is damaged: {defect}",
+            hint="make a new plan with `billing plan --out`; nothing was applied",
         )
 
 

@@ -173,6 +173,7 @@ CODES: dict[str, str] = {
     "W903": "FIXED product used by no contract",
     "W904": "overlapping contracts of one customer",
     "W905": "tag matches no product",
+    "W906": "catalog file is not a regular file (a FIFO, a device): skipped",
     # Warnings about events and evaluation (`invoice` exits 0 unless `--strict`)
     "W950": "malformed event skipped",
     "W951": "duplicate transaction_id with different content",
@@ -187,6 +188,7 @@ CODES: dict[str, str] = {
     "W960": "rate ignored by the evaluator",
     "W961": "quantity conversion factor is not positive",
     "W962": "contract terms not evaluated yet",
+    "W963": "event file is not a regular file (a FIFO, a device): skipped",
     # Warnings from plan and apply
     "W980": "retroactive change allowed",
     "W981": "the last apply did not finish",

@@ -12,6 +12,8 @@ a hint) and as Terraform's `validate -json` shape. Nothing else in the package f
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -107,8 +109,11 @@ LineReader = Callable[[str, int], "str | None"]
 
 
 def read_source_line(filename: str, line: int) -> str | None:
-    """Default line reader: the 1-based line of a file, or None when it cannot be read."""
+    """Default line reader: the 1-based line of a file, or None when it cannot be read (or is
+    no regular file: a FIFO would wait forever)."""
     try:
+        if not stat.S_ISREG(os.stat(filename).st_mode):
+            return None
         with open(filename, encoding="utf-8-sig", errors="replace") as fh:  # no BOM shown
             for number, text in enumerate(fh, start=1):
                 if number == line:

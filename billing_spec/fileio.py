@@ -63,6 +63,24 @@ def write_output_text(path: str | os.PathLike[str], text: str, *, private: bool 
     atomic_write_bytes(target.resolve(), data, mode)
 
 
+_SPECIAL = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_kind(path: str | os.PathLike[str]) -> str | None:
+    """What `path` is when reading it could wait forever or never end (`a FIFO`, `a character
+    device`, ...), through symlinks; None for a regular file, a directory or nothing at all."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    return next((kind for test, kind in _SPECIAL if test(mode)), None)
+
+
 def _fsync_dir(directory: Path) -> None:
     try:
         fd = os.open(directory or ".", os.O_RDONLY)

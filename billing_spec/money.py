@@ -92,6 +92,11 @@ class NotADecimal(ValueError):
     """The text is not a finite decimal number."""
 
 
+class OutOfRange(NotADecimal):
+    """The text is a decimal number whose exponent is beyond what `Decimal` can hold
+    (`1e1000000000000000000`): far beyond any limit billing has, so never a usable number."""
+
+
 def parse_decimal(text: str) -> Decimal:
     """Read a decimal number from text: `12`, `-0.05`, `1e6`, `1_000`. No NaN, no infinity.
 
@@ -101,7 +106,11 @@ def parse_decimal(text: str) -> Decimal:
     stripped = text.strip()
     if not _NUMBER.match(stripped):
         raise NotADecimal(f"{text!r} is not a decimal number")
-    return Decimal(stripped.replace("_", ""))
+    try:
+        return Decimal(stripped.replace("_", ""))
+    except InvalidOperation:  # an exponent beyond Decimal's range: 1e1000000000000000000
+        shown = stripped if len(stripped) <= 40 else stripped[:37] + "..."
+        raise OutOfRange(f"{shown} is out of range: its exponent is beyond any number") from None
 
 
 def canonical(value: Decimal) -> str:

@@ -135,8 +135,16 @@ def _unreadable_file(root: Path) -> Expected:
     return {("gone.yaml", 1, "error", "E001")}
 
 
+def _fifo_file(root: Path) -> Expected:
+    """W906: a FIFO among the catalog files, which is reported and skipped, never waited on."""
+    (root / "catalog.yaml").write_text("version: 1\n", encoding="utf-8")
+    os.mkfifo(root / "pipe.yaml")
+    return {("pipe.yaml", 1, "warning", "W906")}
+
+
 GENERATED: dict[str, Callable[[Path], Expected]] = {
     "E001-unreadable-file": _unreadable_file,
+    "W906-fifo-among-catalog-files": _fifo_file,
 }
 
 

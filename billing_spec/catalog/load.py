@@ -32,7 +32,8 @@ from billing_spec.addresses import ID_RE, ID_RULE, SECTIONS
 from billing_spec.catalog.models import SECTION_MODELS, CatalogFile, Moved, Resource
 from billing_spec.catalog.schema_errors import schema_diagnostics
 from billing_spec.catalog.yaml_source import YamlDocument, describe_value, read_yaml_file
-from billing_spec.diagnostics import Diagnostic, SourceRange, did_you_mean, error
+from billing_spec.diagnostics import Diagnostic, SourceRange, did_you_mean, error, warning
+from billing_spec.fileio import special_kind
 
 CATALOG_VERSION = 1
 _FILE_KEYS = set(CatalogFile.model_fields)
@@ -157,6 +158,28 @@ def catalog_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def regular_files(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """`paths` without FIFOs, devices and sockets (reading one could wait forever), and a
+    warning (W906) for each one left out."""
+    kept, skipped = [], []
+    for path in paths:
+        kind = special_kind(path)
+        if kind is None:
+            kept.append(path)
+        else:
+            name = display_name(path)
+            skipped.append(
+                warning(
+                    "W906",
+                    f"{name} is not a regular file ({kind}): skipped",
+                    SourceRange.at(name, 1),
+                    hint="only regular files are read as catalog files: reading this one could "
+                    "wait forever",
+                )
+            )
+    return kept, skipped
+
+
 def display_name(path: Path) -> str:
     """The path as diagnostics show it: relative to the working directory when below it.
 
@@ -175,8 +198,9 @@ def load_catalog(root: str | os.PathLike[str]) -> tuple[CatalogSpec, list[Diagno
     if not root.exists():
         diagnostics.append(error("E001", f"{root} does not exist"))
         return CatalogSpec(sections={}), diagnostics
-    paths = catalog_files(root)
-    if not paths:
+    paths, skipped = regular_files(catalog_files(root))
+    diagnostics += skipped
+    if not paths and not skipped:
         diagnostics.append(error("E011", f"no *.yaml or *.yml files below {display_name(root)}"))
     merger = _Merger()
     for path in paths:
@@ -222,20 +246,10 @@ class _Merger:
         )
 
     def add(self, doc: YamlDocument) -> list[Diagnostic]:
-        data = doc.data
-        if not isinstance(data, dict):
-            kind = "a list" if isinstance(data, list) else "a single value"
-            return [
-                error(
-                    "E007",
-                    f"a catalog file must be a mapping, not {kind}",
-                    doc.range_of(()),
-                    hint="start the file with `version: 1` and sections like `products:`",
-                )
-            ]
-        problems = _check_version(doc)
+        problems = check_catalog_file(doc)
         if problems:
             return problems
+        data = doc.data
         for key, value in data.items():
             if key == "version":
                 continue
@@ -348,6 +362,23 @@ def _schema_only(model: type[Resource], body: Any, here: Definition) -> list[Dia
     except ValidationError as exc:
         return schema_diagnostics(exc, here, model)
     return []
+
+
+def check_catalog_file(doc: YamlDocument) -> list[Diagnostic]:
+    """Whether a YAML file is a catalog file at all: a mapping (E007) with `version: 1`
+    (E008, E009). `fmt` rewrites nothing else (a `compose.yml`, a copied `/etc/passwd`)."""
+    data = doc.data
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        return [
+            error(
+                "E007",
+                f"a catalog file must be a mapping, not {kind}",
+                doc.range_of(()),
+                hint="start the file with `version: 1` and sections like `products:`",
+            )
+        ]
+    return _check_version(doc)
 
 
 def _check_version(doc: YamlDocument) -> list[Diagnostic]:

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from billing_spec.diagnostics import Diagnostic, Position, SourceRange, error
-from billing_spec.money import NotADecimal, parse_decimal
+from billing_spec.money import NotADecimal, OutOfRange, parse_decimal
 
 try:  # libyaml's parser is much faster; both produce the same nodes and marks.
     _BaseLoader = yaml.CSafeLoader
@@ -458,6 +458,14 @@ class _Builder:
     def _number(self, node: yaml.ScalarNode) -> Decimal | None:
         try:
             return parse_decimal(node.value)
+        except OutOfRange as exc:
+            self.fail(
+                "E010",
+                str(exc),
+                node,
+                hint="a catalog number has at most 30 digits on each side of the point",
+            )
+            return None
         except NotADecimal:
             self.fail(
                 "E010",

@@ -11,6 +11,7 @@ Exit codes: 0 success; 1 any error (bad input, a refused plan, a usage mistake);
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 
 import click
@@ -79,10 +80,17 @@ def cli(no_color: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: runs `cli` and maps every outcome to an exit code."""
+    from billing_spec.cli.output import OutputError, checked_stdout
     from billing_spec.diagnostics import BillingSpecError
 
+    if hasattr(signal, "SIGXFSZ"):  # a file-size limit: a write fails (EFBIG) and is reported
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
-        code = cli.main(args=argv, prog_name="billing", standalone_mode=False)
+        with checked_stdout():
+            code = cli.main(args=argv, prog_name="billing", standalone_mode=False)
+    except OutputError as exc:  # a full disk, a file-size limit, /dev/full: never exit 0
+        click.echo(f"Error: {exc}", err=True)
+        code = 1
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         code = 1

@@ -48,7 +48,10 @@ def schema(output: str | None) -> int:
 @click.command("compile")
 @catalog_dir
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write the compiled catalog to FILE."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the compiled catalog to FILE (a new file is made readable by you only, 0600).",
 )
 def compile_(directory: str, output: str | None) -> int:
     """Print the canonical compiled catalog: resolved, normalized JSON with sha256 digests."""
@@ -58,5 +61,5 @@ def compile_(directory: str, output: str | None) -> int:
     echo_diagnostics(diagnostics)
     if compiled is None:
         return 1
-    write_output(compiled.to_json(), output)
+    write_output(compiled.to_json(), output, private=True)  # a new file: 0600, like the state
     return 0

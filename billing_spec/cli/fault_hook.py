@@ -7,7 +7,10 @@ environment variable `BILLING_TEST_HOOK` is read here and nowhere else:
     BILLING_TEST_HOOK=kill-after-step=N          SIGKILL this process after change N is recorded
     BILLING_TEST_HOOK=pause-after-step=N:PATH    after change N, wait (lock held) for PATH to exist
 
-Unset (always, outside the test suite), `step_hook()` returns None and apply runs untouched.
+It is active only when BOTH the variable is set AND `MARKER` exists: the test suite's
+`tests/conftest.py` beside the package in a source checkout. An installed billing-spec has no
+such file, so no environment a user sets can pause or kill an apply; outside the test suite
+`step_hook()` returns None and apply runs untouched. A malformed value is ignored.
 """
 
 from __future__ import annotations
@@ -19,14 +22,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 ENV = "BILLING_TEST_HOOK"
+MARKER = Path(__file__).resolve().parents[2] / "tests" / "conftest.py"
 
 
 def step_hook() -> Callable[[object], None] | None:
     spec = os.environ.get(ENV)
-    if not spec:
+    if not spec or not MARKER.is_file():
         return None
     kind, _, argument = spec.partition("=")
     step, _, path = argument.partition(":")
+    if not step.isdigit() or kind not in ("kill-after-step", "pause-after-step"):
+        return None
     target = int(step)
 
     def kill(event) -> None:

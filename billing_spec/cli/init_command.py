@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -39,10 +40,20 @@ def init(directory: str) -> int:
                 for name in existing
             ]
         )
+    from billing_spec.fileio import atomic_write_text
+
     for name, source in FILES.items():
         target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text((SCAFFOLD / source).read_text("utf-8"), "utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(target, (SCAFFOLD / source).read_text("utf-8"))  # whole or not at all
+            os.chmod(target, 0o666 & ~_umask())
+        except OSError as exc:
+            raise BillingSpecError.single(
+                "E014",
+                f"cannot write {_shown(target)}: {exc.strerror or exc}",
+                hint="the files listed above were written; free space or fix permissions",
+            ) from None
         click.echo(f"created {_shown(target)}")
     where = "" if root.resolve() == Path.cwd().resolve() else f"cd {_shown(root)} && "
     click.echo(
@@ -51,6 +62,12 @@ def init(directory: str) -> int:
         "pricing pull request."
     )
     return 0
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _shown(path: Path) -> str:

@@ -4,7 +4,8 @@ A JSON-array file (the body of Metronome's ingest call, `[{...}, {...}]`) is dec
 at a time from a growing text buffer with the standard library's `raw_decode`, so memory holds
 one element, not the file, and every number keeps its exact text (`records.exact_decode_at`).
 Several arrays may follow one another (one ingest body per line). A syntax error stops
-the file: after a broken element nothing can be trusted to start where it seems to.
+the file: after a broken element nothing can be trusted to start where it seems to; so does an
+element longer than 1 MiB (`rules`), which is never held whole.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from billing_spec.events.records import exact_decode_at
+from billing_spec.events.rules import MAX_LINE_BYTES, TOO_LONG_ELEMENT
 
 _BLANK = re.compile(r"[ \t\n\r]*")
 _CHUNK = 1 << 16
@@ -67,6 +69,8 @@ class _Buffer:
             try:
                 value, end = exact_decode_at(self.text, self.pos)
             except json.JSONDecodeError as exc:
+                if _cut_short(exc) and len(self.text) - self.pos > MAX_LINE_BYTES:
+                    raise ArraySyntaxError(TOO_LONG_ELEMENT, self.line) from None
                 if _cut_short(exc) and self.more():
                     continue
                 line = self.line + self.text.count("\n", self.pos, exc.pos)

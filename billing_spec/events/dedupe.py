@@ -23,8 +23,8 @@ PLACE_BITS = LINE_BITS + SOURCE_BITS
 
 
 def fingerprint(text: bytes) -> int:
-    """A record's fingerprint: its text, line ending aside. For `b'{...}\\n'`: `hash(text)`."""
-    return hash(text.rstrip(b"\r\n") + b"\n")
+    """A record's fingerprint: its text, line ending aside. For `b'{...}'`: `hash(text)`."""
+    return hash(text.rstrip(b"\r\n"))
 
 
 def pack(print_: int, source: int, line: int) -> int:

@@ -33,6 +33,7 @@ from billing_spec.events.dedupe import Seen, fingerprint
 from billing_spec.events.jsonl import BATCH, Row, json_lines
 from billing_spec.events.periods import Period, into_period
 from billing_spec.events.records import Malformed, UsageEvent, check_event, exact_loads, has_float
+from billing_spec.events.rules import duplicate_key, duplicate_reason
 from billing_spec.events.sources import Source, expand_paths, open_source, with_layout
 
 
@@ -174,6 +175,8 @@ class EventStream:
                     self._malformed(index, number, "the element is not valid UTF-8")
                     continue
                 event = self._checked(obj, index, number)
+                if event is not None and (key := duplicate_key(raw)) is not None:
+                    event = self._malformed(index, number, duplicate_reason(key))
                 if event is not None and self._seen.admit(
                     event.transaction_id, fingerprint(data), index, number
                 ):

@@ -27,12 +27,13 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from billing_spec.jsontext import canonical_json
-from billing_spec.money import NotADecimal, parse_decimal
+from billing_spec.money import NotADecimal, OutOfRange, parse_decimal
 from billing_spec.timestamps import EARLIEST_YEAR, END_YEAR, TimestampError, parse_timestamp
 
 
@@ -119,18 +120,30 @@ def exact_decode_at(text: str, pos: int) -> tuple[Any, int]:
 
 def has_float(properties: dict[str, Any]) -> bool:
     """True when a property value (or a value nested in one) is a binary float."""
-    return any(_nested_float(value) for value in properties.values())
+    for value in properties.values():
+        kind = type(value)
+        if kind is float or ((kind is dict or kind is list) and _nested_float(value)):
+            return True
+    return False
 
 
 def _nested_float(value: Any) -> bool:
-    kind = type(value)
-    if kind is float:
-        return True
-    if kind is dict:
-        return any(_nested_float(v) for v in value.values())
-    if kind is list:
-        return any(_nested_float(v) for v in value)
-    return False
+    return any(type(item) is float for item in _nested(value))
+
+
+def _nested(value: Any) -> Iterator[Any]:
+    """`value` and every value and key nested in it, without recursion (an event may nest
+    1,024 levels deep, as orjson reads it: more than Python's stack takes)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        yield item
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
 
 
 def parse_event_timestamp(text: str) -> datetime:
@@ -204,14 +217,13 @@ def check_event(obj: Any, source: int, line: int) -> UsageEvent:
 def _lone_surrogate(value: Any) -> bool:
     """True when a string in `value` (a key too) cannot be written as UTF-8: JSON's `\\ud800`
     escapes decode to such strings (orjson refuses them; the exact decoder does not)."""
-    kind = type(value)
-    if kind is str:
-        return not value.isascii() and not value.isprintable() and _unencodable(value)
-    if kind is dict:
-        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
-    if kind is list:
-        return any(_lone_surrogate(v) for v in value)
-    return False
+    return any(
+        isinstance(item, str)
+        and not item.isascii()
+        and not item.isprintable()
+        and _unencodable(item)
+        for item in _nested(value)
+    )
 
 
 def _unencodable(text: str) -> bool:
@@ -261,7 +273,15 @@ def text_of(value: Any) -> str | None:
         return str(value)
     if kind is float or _nested_float(value):
         raise InexactNumber(value)
-    return canonical_json(value)
+    try:
+        return canonical_json(value)
+    except RecursionError:  # nested deeper than the stack takes: as deep as the reader reads
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(limit + 2 * _DEPTH)
+        try:
+            return canonical_json(value)
+        finally:
+            sys.setrecursionlimit(limit)
 
 
 def number_of(value: Any) -> int | Decimal | None:
@@ -309,6 +329,8 @@ def why_not_a_number(value: Any) -> str:
     `the number 1e40, beyond 30 digits on a side of the point`."""
     try:
         number = Decimal(value) if type(value) in (int, Decimal) else parse_decimal(str(value))
+    except OutOfRange:  # an exponent beyond Decimal's range: beyond the limits, like 1e400
+        return f"the number {str(value)[:40]}, beyond {LIMIT_DIGITS} digits on a side of the point"
     except (NotADecimal, ValueError, TypeError):
         number = None
     if value is None or type(value) is bool or number is None or not number.is_finite():

@@ -3,7 +3,8 @@
 A path is a file (or a named pipe: `<(zcat ...)`), a directory or `-` (standard input); a path
 that does not exist, or an empty one (not the current directory), is E701. A directory stands
 for the event files below it (`*.jsonl`, `*.ndjson`, `*.json`, each optionally `.gz`; none: W958),
-sorted by relative path, hidden files and directories skipped; so input order — which
+sorted by relative path, hidden files and directories skipped, FIFOs and devices reported
+(W963) and skipped; so input order — which
 decides which copy of a duplicate wins — is the order of the `--events` arguments, then that
 sorted order, then line order. A file given by name is read whatever its name. Compression is
 detected from the content (gzip's magic bytes), not the name, and so is the layout: a file whose
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from billing_spec.diagnostics import Diagnostic, error, warning
+from billing_spec.fileio import special_kind
 
 STDIN = "-"
 SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -66,8 +68,9 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source],
             continue
         path = Path(text)
         if path.is_dir():
-            found = _event_files(path)
-            if not found:
+            found, skipped = _event_files(path, text)
+            diagnostics += skipped
+            if not found and not skipped:
                 diagnostics.append(
                     warning(
                         "W958",
@@ -83,14 +86,24 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source],
     return sources, diagnostics
 
 
-def _event_files(root: Path) -> list[str]:
-    found = []
+def _event_files(root: Path, shown: str) -> tuple[list[str], list[Diagnostic]]:
+    """The event files below `root`, relative and sorted, without FIFOs and devices (reading one
+    could wait forever: W963 each; a pipe named on the command line is read, as asked)."""
+    found, skipped = [], []
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             if not name.startswith(".") and name.removesuffix(".gz").endswith(SUFFIXES):
-                found.append(Path(folder, name).relative_to(root).as_posix())
-    return sorted(found)
+                relative = Path(folder, name).relative_to(root).as_posix()
+                kind = special_kind(Path(folder, name))
+                if kind is None:
+                    found.append(relative)
+                else:
+                    where = os.path.join(shown, relative)
+                    skipped.append(
+                        warning("W963", f"{where} is not a regular file ({kind}): skipped")
+                    )
+    return sorted(found), sorted(skipped, key=lambda d: d.summary)
 
 
 def open_source(source: Source) -> BinaryIO:
@@ -116,26 +129,35 @@ def with_layout(stream: BinaryIO) -> tuple[BinaryIO, bool]:
     buffer): blank text is then read and put back in front of the rest."""
     if stream.peek(3)[:3] == _BOM:  # type: ignore[attr-defined]
         stream.read(3)
-    blank: list[bytes] = []
+    newlines, tail = 0, b""  # the blank text read: kept as a count of lines and the last one
     while (head := stream.peek(1 << 16)) and not head.lstrip(b" \t\r\n"):  # type: ignore[attr-defined]
-        blank.append(stream.read(len(head)))
+        blank = tail + stream.read(len(head))
+        newlines += blank.count(b"\n")
+        tail = blank[blank.rfind(b"\n") + 1 :]
     is_array = head.lstrip(b" \t\r\n")[:1] == b"["
-    if blank:
-        stream = io.BufferedReader(_Prefixed(b"".join(blank), stream))  # type: ignore[arg-type]
+    if newlines or tail:
+        stream = io.BufferedReader(_Prefixed(newlines, tail, stream))  # type: ignore[arg-type]
     return stream, is_array
 
 
 class _Prefixed(io.RawIOBase):
-    """`prefix`, then the rest of `stream` (which closing this leaves open)."""
+    """`newlines` line breaks and `tail`, then the rest of `stream` (which closing this leaves
+    open): blank text put back without holding it (millions of blank lines are one int)."""
 
-    def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
-        self.prefix, self.stream = prefix, stream
+    def __init__(self, newlines: int, tail: bytes, stream: BinaryIO) -> None:
+        self.newlines, self.tail, self.stream = newlines, tail, stream
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        data = self.prefix[: len(buffer)] or self.stream.read1(len(buffer))  # type: ignore[attr-defined]
-        self.prefix = self.prefix[len(data) :] if self.prefix else b""
+        if self.newlines:
+            size = min(self.newlines, len(buffer))
+            self.newlines -= size
+            data = b"\n" * size
+        elif self.tail:
+            data, self.tail = self.tail[: len(buffer)], self.tail[len(buffer) :]
+        else:
+            data = self.stream.read1(len(buffer))  # type: ignore[attr-defined]
         buffer[: len(data)] = data
         return len(data)

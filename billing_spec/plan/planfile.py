@@ -12,10 +12,11 @@ plan's digest, recorded in the state's history when it is applied. Like Terrafor
 contains the whole catalog in clear text (customer names, negotiated prices): treat it as
 sensitive, and do not give it a `.yaml` suffix the catalog loader would pick up.
 
-`load_plan` refuses (E807) a file that is not a plan, is not JSON, was truncated, or whose
-checksum does not match, and (E808) one written in a newer major format. Minor versions only
-add keys: 1.1 added the plan's `invoice_impact` (`plan --impact`); a 1.0 file reads as a plan
-without one.
+`load_plan` refuses (E807) a file that is not a plan, is not JSON, was truncated, whose
+checksum does not match, or whose contents do not hold together (`integrity.plan_defects`: a
+resource edited and re-checksummed, an address that is no address), and (E808) one written in
+a newer major format. Minor versions only add keys: 1.1 added the plan's `invoice_impact`
+(`plan --impact`); a 1.0 file reads as a plan without one.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from billing_spec.diagnostics import BillingSpecError, Diagnostic, Position, Sev
 from billing_spec.fileio import write_output_text
 from billing_spec.jsontext import canonical_json, digest_of
 from billing_spec.plan.impact_model import Impact
+from billing_spec.plan.integrity import plan_defects
 from billing_spec.plan.model import ACTIONS_JSON, Finding, Plan, ResourceChange
 from billing_spec.plan.render_json import plan_json
 from billing_spec.timestamps import parse_written_timestamp
@@ -78,14 +80,20 @@ def load_plan(path: str | Path) -> Plan:
         raise BillingSpecError.single(
             "E807", f"cannot read plan file {where}: {exc.strerror}"
         ) from None
-    envelope = _envelope(raw, where)
-    body = envelope["body"]
-    if digest_of(body) != envelope["checksum"]:
-        raise _damaged(where, "its checksum does not match its contents")
     try:
-        return plan_from_body(body)
-    except (KeyError, TypeError, ValueError, ValidationError) as exc:
-        raise _damaged(where, f"its contents are not a plan ({type(exc).__name__})") from None
+        envelope = _envelope(raw, where)
+        body = envelope["body"]
+        if digest_of(body) != envelope["checksum"]:
+            raise _damaged(where, "its checksum does not match its contents")
+        try:
+            plan = plan_from_body(body)
+        except (KeyError, TypeError, ValueError, ValidationError) as exc:
+            raise _damaged(where, f"its contents are not a plan ({type(exc).__name__})") from None
+        for defect in plan_defects(plan):  # the first: what is edited is refused whole
+            raise _damaged(where, defect)
+    except RecursionError:
+        raise _damaged(where, "it is nested too deeply to be a plan") from None
+    return plan
 
 
 def _envelope(raw: bytes, where: str) -> dict[str, Any]:

@@ -37,7 +37,12 @@ from billing_spec.plan.diff import Node, expand, resource_diff
 from billing_spec.plan.model import Action, Path, Plan, ResourceChange
 from billing_spec.plan.money_paths import PERCENT, unit_at
 from billing_spec.plan.render_impact import impact_text_lines
-from billing_spec.render.display import format_fraction_percent, format_money, to_decimal
+from billing_spec.render.display import (
+    format_fraction_percent,
+    format_money,
+    printable,
+    to_decimal,
+)
 from billing_spec.timestamps import format_timestamp
 
 NO_CHANGES = "No changes. The applied state matches the catalog."
@@ -201,7 +206,7 @@ def _step(path: Path | None, container: Any, child: Node, value: Any, on_side: b
 
 
 def _children(node: Node, depth: int, style: Style, where: _Where | None = None) -> list[str]:
-    width = max((len(c.key) for c in node.children if c.key is not None), default=0)
+    width = max((len(printable(c.key)) for c in node.children if c.key is not None), default=0)
     lines = []
     for child in node.children:
         inner = where.child(node, child) if where is not None else None
@@ -221,7 +226,7 @@ def _node_lines(
 ) -> list[str]:
     symbol = " " if node.op == "=" else node.op
     lead = f"{_pad(depth)}{style.symbol(symbol)} "
-    name = f"{node.key:<{width}} = " if node.key is not None else ""
+    name = f"{printable(node.key):<{width}} = " if node.key is not None else ""
     forced = style.paint("#", " # forces replacement") if node.forces else ""
     comma = "," if node.key is None else ""
     if node.kind == "scalar":
@@ -274,17 +279,22 @@ def _in_major(type_: str, path: Path | None, content: Any, value: Any) -> str | 
 
 
 def literal(value: Any) -> str:
-    """A value as the plan prints it: scalars as JSON, maps and lists inline.
+    r"""A value as the plan prints it: scalars as JSON, maps and lists inline. A character that
+    does not show for what it is (a bidirectional override, a zero-width space, a terminal
+    escape) is written as its escape, as invoices show names (`render.display.printable`), so
+    what a reviewer reads is what is there.
 
     >>> literal({"model": "atlas", "n": ["a", True]})
     '{ model = "atlas", n = ["a", true] }'
+    >>> literal("Acme\u202egnp.exe")
+    '"Acme\\u202egnp.exe"'
     """
     if isinstance(value, dict):
-        inner = ", ".join(f"{k} = {literal(v)}" for k, v in sorted(value.items()))
+        inner = ", ".join(f"{printable(k)} = {literal(v)}" for k, v in sorted(value.items()))
         return f"{{ {inner} }}" if inner else "{}"
     if isinstance(value, list):
         return "[" + ", ".join(literal(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
+    return printable(json.dumps(value, ensure_ascii=False))
 
 
 def drift_lines(plan: Plan, style: Style | None = None) -> list[str]:

@@ -12,7 +12,8 @@ passed; a lock that cannot be created at all (a read-only directory, no hard lin
 its lock behind; `force_unlock` frees it, but only given the exact lock ID (printed in every
 "state is locked" message), so nobody frees someone else's live lock by accident. A damaged lock
 file (empty, truncated, wrong types) still counts as a lock: its ID is `unreadable-` and a hash
-of its bytes (`read_lock`), shell-safe and naming that file only.
+of its bytes (`read_lock`), shell-safe and naming that file only; so is a symlink to a missing
+file at the lock's path (which would otherwise make every writer wait forever: the name is taken).
 
 The clock is read here (the lock's creation time, the wait), never in the pure stages.
 """
@@ -23,6 +24,7 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import socket
 import time
 import uuid
@@ -35,6 +37,8 @@ from billing_spec.timestamps import format_timestamp
 
 POLL_SECONDS = 0.1
 UNREADABLE = "unreadable-"  # the ID of a lock file that is not a lock (see `read_lock`)
+DANGLING = b"dangling symlink to "
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*\Z")
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,14 @@ def read_lock(path: Path) -> LockInfo | None:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return None
+        if not path.is_symlink():
+            return None
+        # A symlink to nothing: creating the lock fails (the name is taken), so it is a lock,
+        # freed with force-unlock like a damaged one; its ID comes from where it points.
+        raw = DANGLING + os.readlink(path).encode("utf-8", "surrogateescape")
     try:
         info = LockInfo(**json.loads(raw.decode("utf-8")))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         info = None
     if info is None or not _well_formed(info):
         # Damaged by hand or by the file system: still a lock, freed with force-unlock. Its ID
@@ -87,8 +95,14 @@ def read_lock(path: Path) -> LockInfo | None:
 
 
 def _well_formed(info: LockInfo) -> bool:
+    """Right types, and an ID fit to be pasted into the force-unlock command every "state is
+    locked" message prints (never `$(...)`, `; rm`, `../../etc`), and printable text."""
     texts = (info.ID, info.Who, info.Operation, info.Created)
-    return all(isinstance(t, str) for t in texts) and type(info.PID) is int
+    return (
+        all(isinstance(t, str) and t.isprintable() and len(t) <= 200 for t in texts)
+        and type(info.PID) is int
+        and _SAFE_ID.match(info.ID) is not None
+    )
 
 
 def acquire(path: Path, operation: str, timeout: float = 0.0, unlock_options: str = "") -> LockInfo:
@@ -142,10 +156,12 @@ def _locked_error(path: Path, timeout: float, unlock_options: str) -> BillingSpe
         return BillingSpecError.single("E803", f"the state lock {path} was busy; try again")
     waited = f" after waiting {timeout:g}s" if timeout else ""
     if holder.ID.startswith(UNREADABLE):
+        why = "empty or damaged"
+        if path.is_symlink() and not path.exists():
+            why = f"it is a symlink to a missing file, {os.readlink(path)}"
         return BillingSpecError.single(
             "E803",
-            f"the state is locked, but its lock file {path} cannot be read (empty or damaged)"
-            f"{waited}",
+            f"the state is locked, but its lock file {path} cannot be read ({why}){waited}",
             detail=f"Lock ID: {holder.ID}",
             hint="if no other billing command is using this state, free the lock with "
             f"`billing force-unlock {holder.ID}{unlock_options}`",

@@ -10,7 +10,8 @@
   replaces the file atomically (temp file, fsync, rename), so a crash leaves the old or the new
   state, never half of one;
 - `locked(operation, timeout)` holds `<state>.lock` (see `billing_spec.state.lock`); nested use
-  by the same store is a no-op, so `apply DIR` can hold it across plan, prompt and apply;
+  by the same store is a no-op, so `apply DIR` can hold it across plan, prompt and apply; taking
+  it removes temp files a killed writer left (`remove_stray_temps`);
 - `force_unlock(lock_id)` frees a stuck lock given its exact ID.
 
 A symlinked state is written through the link, and shares its lock and backup with the file it
@@ -19,9 +20,12 @@ points to. A remote store (a bucket, a database) would implement the same four m
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import re
 import shlex
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,12 +37,15 @@ from pydantic import ValidationError
 from billing_spec.diagnostics import BillingSpecError
 from billing_spec.fileio import atomic_write_bytes
 from billing_spec.jsontext import digest_of
+from billing_spec.plan.integrity import is_address
 from billing_spec.state import lock as locking
 from billing_spec.state.lock import LockInfo
 from billing_spec.state.model import State
 from billing_spec.state.upgrade import upgrade_state_data
 
 DEFAULT_STATE_PATH = "billing.state.json"
+# What a provider's ID for a resource may be: never a path (`../../etc`, `a/b`) or a URL.
+REMOTE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}\Z")
 
 
 class StateStore(Protocol):
@@ -101,6 +108,7 @@ class LocalStateStore:
             return
         self._lock = locking.acquire(self.lock_path, operation, timeout, self._state_option())
         self._backed_up = False
+        remove_stray_temps(self.path)
         try:
             yield self._lock
         finally:
@@ -120,6 +128,33 @@ class LocalStateStore:
         return locking.read_lock(self.lock_path)
 
 
+STRAY_LOCK_TEMP_SECONDS = 600  # a lock's temp file lives for a moment unless its writer died
+
+
+def remove_stray_temps(path: Path) -> list[Path]:
+    """Remove the temp files a killed writer of the state at `path` left behind: the state's and
+    its backup's (`fileio.atomic_write_bytes`: `.<name>.<random>.tmp`), which only the lock's
+    holder writes, so the caller must hold the lock; and the lock's own (`.<name>.lock.<id>.tmp`)
+    once they are old, since another process may be taking the lock with one right now."""
+    removed = []
+    now = time.time()
+    lock_prefix = f".{path.name}.lock."
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    for temp in candidates:
+        try:
+            young = now - temp.lstat().st_mtime < STRAY_LOCK_TEMP_SECONDS
+            if temp.name.startswith(lock_prefix) and young:
+                continue
+            temp.unlink()
+        except OSError:
+            continue
+        removed.append(temp)
+    return removed
+
+
 def _through_symlink(path: Path) -> Path:
     """The file a symlinked state points to, so that writes replace it and leave the link a
     link, and every name of one state shares one lock and one backup; else `path` itself."""
@@ -128,9 +163,21 @@ def _through_symlink(path: Path) -> Path:
 
 def parse_state(raw: bytes, where: str) -> State:
     """Bytes of a state file -> State, or BillingSpecError (E801/E802) saying what is wrong."""
+    try:
+        return _parse_state(raw, where)
+    except RecursionError:
+        raise _corrupt(where, "it is nested too deeply to be a state") from None
+
+
+def _parse_state(raw: bytes, where: str) -> State:
     data = _json_object(raw, where)
     data = upgrade_state_data(data, where)
     _check_identity(data, where)
+    if not isinstance(data.get("resources"), dict):  # a state always has them, if none: {}
+        raise _corrupt(
+            where,
+            "`resources` is missing" if "resources" not in data else "`resources` is not an object",
+        )
     try:
         state = State.from_data(data)
     except ValidationError as exc:
@@ -174,8 +221,10 @@ def _check_identity(data: dict, where: str) -> None:
 
 def _check_resources(state: State, where: str) -> None:
     for key, resource in state.resources.items():
-        if key != resource.address or resource.address != f"{resource.type}.{resource.name}":
-            raise _corrupt(where, f"resource {key!r} is recorded under the wrong address")
+        if key != resource.address or not is_address(key, resource.type, resource.name):
+            raise _corrupt(where, f"resource {key[:60]!r} is recorded under the wrong address")
+        if resource.remote_id is not None and not REMOTE_ID.match(resource.remote_id):
+            raise _corrupt(where, f"{key}: its remote ID {resource.remote_id[:60]!r} is not an ID")
         if digest_of(resource.content) != resource.digest:
             raise _corrupt(where, f"{key}: its content does not match its digest")
 

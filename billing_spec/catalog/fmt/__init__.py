@@ -32,7 +32,12 @@ from billing_spec.catalog.fmt.layout import layout
 from billing_spec.catalog.fmt.parse import comment_texts, parse_tree
 from billing_spec.catalog.fmt.shapes import canonical_data
 from billing_spec.catalog.fmt.tree import normalize_newlines
-from billing_spec.catalog.load import catalog_files, display_name
+from billing_spec.catalog.load import (
+    catalog_files,
+    check_catalog_file,
+    display_name,
+    regular_files,
+)
 from billing_spec.catalog.yaml_source import YamlDocument, parse_yaml_bytes, parse_yaml_text
 from billing_spec.diagnostics import Diagnostic, SourceRange, error
 
@@ -45,6 +50,9 @@ def format_text(text: str | bytes, filename: str) -> tuple[str | None, list[Diag
         document, problems = parse_yaml_text(text, filename)
     if document is None:
         return None, problems
+    not_a_catalog = check_catalog_file(document)
+    if not_a_catalog:  # fmt rewrites catalog files only: anything else is left as it is
+        return None, not_a_catalog
     source = normalize_newlines(text.decode("utf-8-sig") if isinstance(text, bytes) else text)
     failure = ""
     for reorder in (True, False):
@@ -132,8 +140,9 @@ def format_catalog(root: str | os.PathLike[str]) -> FormatReport:
     root = Path(root)
     if not root.exists():
         return FormatReport((), (error("E001", f"{root} does not exist"),))
-    files = tuple(format_file(path) for path in catalog_files(root))
-    return FormatReport(files, tuple(d for f in files for d in f.diagnostics))
+    paths, skipped = regular_files(catalog_files(root))
+    files = tuple(format_file(path) for path in paths)
+    return FormatReport(files, (*skipped, *(d for f in files for d in f.diagnostics)))
 
 
 def write_formatted(files: tuple[FormattedFile, ...]) -> list[Diagnostic]:
