@@ -69,7 +69,13 @@ def apply_plan(
         )
         for index, change in enumerate(pending, start=1):
             _notify(on_step, StepEvent(index, len(pending), change, "start"))
-            state = _carry_out(state, change, plan, provider, index, len(pending))
+            provider.observe(state)
+            try:
+                state = _carry_out(state, change, plan, provider, index, len(pending))
+            except _Stopped as stop:
+                if stop.partial is not None:  # what the failed change did before it failed
+                    store.write(stop.partial.with_progress(progress))
+                raise stop.error from None
             progress = progress.model_copy(update={"changes_applied": index})
             state = store.write(state.with_progress(progress))
             remote = state.resources.get(change.address)
@@ -125,12 +131,42 @@ def _carry_out(
         return _follow_move(_STEPS[change.action](state, change, prior, desired, provider), change)
     except ProviderError as exc:
         done = f"{index - 1} of {total} changes were applied and are recorded in the state"
-        raise BillingSpecError.single(
+        partial = _partial(state, change, desired, exc)
+        if partial is not None:
+            done += "; this one was applied in part, and the part done is recorded too"
+        error = BillingSpecError.single(
             "E817",
             f"{change.address}: {exc}",
             detail=done,
             hint="fix the cause and run `billing plan`: it shows what is left",
-        ) from None
+        )
+        raise _Stopped(error, partial) from None
+
+
+class _Stopped(Exception):
+    """A change failed: the user's error, and the state with the part of it that was done."""
+
+    def __init__(self, error: BillingSpecError, partial: State | None) -> None:
+        self.error = error
+        self.partial = partial
+
+
+def _partial(
+    state: State, change: ResourceChange, desired: CompiledResource | None, exc: ProviderError
+) -> State | None:
+    """The state with what a failed change did (`exc.remote_id`, `exc.applied`), if anything."""
+    if exc.remote_id is None or exc.applied is None or desired is None:
+        return None
+    done = desired.model_copy(
+        update={
+            "content": exc.applied,
+            "digest": digest_of(exc.applied),
+            "depends_on": dependencies(exc.applied),
+        }
+    )
+    return state.with_resource(
+        change.address, ResourceState.of(done, exc.remote_id), change.previous_address
+    )
 
 
 Step = Callable[

@@ -167,6 +167,7 @@ CODES: dict[str, str] = {
     "E822": "invoice decrease above --fail-on-decrease-pct",
     "E823": "invoice increase above --fail-on-increase",
     "E824": "invoice decrease above --fail-on-decrease",
+    "E840": "the Metronome provider cannot express or make this change",
     # Warnings about the catalog (`validate` exits 0)
     "W901": "unused billable metric",
     "W902": "product on no rate card",
@@ -190,6 +191,7 @@ CODES: dict[str, str] = {
     # Warnings from plan and apply
     "W980": "retroactive change allowed",
     "W981": "the last apply did not finish",
+    "W982": "a replaced metric's products move to the new one",
 }
 
 

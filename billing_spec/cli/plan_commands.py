@@ -15,8 +15,10 @@ from billing_spec.cli.state_options import (
     allow_retroactive_option,
     as_of_option,
     lock_timeout_option,
+    make_provider,
     now,
     provider_option,
+    remote_options,
     state_option,
     use_color,
 )
@@ -82,7 +84,7 @@ def plan(
     made = _make_plan(
         directory,
         LocalStateStore(state_path),
-        provider_name,
+        make_provider(provider_name),
         as_of,
         allow_retroactive,
         impact=impact_options,
@@ -107,6 +109,7 @@ def plan(
 @as_of_option
 @allow_retroactive_option
 @provider_option
+@remote_options
 @no_color_option
 def apply(
     target,
@@ -116,6 +119,8 @@ def apply(
     as_of,
     allow_retroactive,
     provider_name,
+    max_retries,
+    effective_at,
     no_color,
 ) -> int:
     """Carry out a saved plan (PLANFILE), or plan a catalog (DIR) and carry that out once approved.
@@ -127,13 +132,17 @@ def apply(
 
     store = LocalStateStore(state_path)
     color = use_color(no_color)
+    provider = make_provider(provider_name, max_retries, effective_at)
     if _is_plan_file(target):
         _refuse_planning_options(as_of, allow_retroactive)
         from billing_spec.plan.planfile import load_plan
 
-        return _run_apply(load_plan(target), store, provider_name, lock_timeout, color)
+        saved = load_plan(target)
+        if _refused_by(provider, saved):
+            return 1
+        return _run_apply(saved, store, provider, lock_timeout, color)
     with store.locked("apply", lock_timeout):
-        made = _make_plan(target, store, provider_name, as_of, allow_retroactive)
+        made = _make_plan(target, store, provider, as_of, allow_retroactive)
         if made is None:
             return 1
         click.echo(_render(made, "text", color), nl=False)
@@ -141,7 +150,7 @@ def apply(
             return 1 if made.errored else 0
         if not auto_approve and not _approved():
             return 1
-        return _run_apply(made, store, provider_name, lock_timeout, color)
+        return _run_apply(made, store, provider, lock_timeout, color)
 
 
 @click.command()
@@ -162,18 +171,17 @@ def show(planfile, format_, no_color) -> int:
 def _make_plan(
     directory,
     store,
-    provider_name,
+    provider,
     as_of,
     allow_retroactive,
     impact=None,
 ):
-    from billing_spec.providers import PROVIDERS
     from billing_spec.workflow import plan_catalog
 
     made, diagnostics = plan_catalog(
         directory,
         store.read(),
-        PROVIDERS[provider_name](),
+        provider,
         as_of=as_of or now(),
         allow_retroactive=allow_retroactive,
         impact_events=None if impact is None else impact.events,
@@ -236,6 +244,16 @@ def _refuse_planning_options(as_of, allow_retroactive) -> None:
         )
 
 
+def _refused_by(provider, made) -> bool:
+    """A saved plan made for another provider is checked by this one (what it cannot express
+    is refused here as it would have been at plan time)."""
+    errors = [f.diagnostic for f in provider.check(made) if f.is_error]
+    echo_diagnostics(errors, err=True)
+    if errors:
+        click.echo("Nothing was applied.", err=True)
+    return bool(errors)
+
+
 def _approved() -> bool:
     from billing_spec.diagnostics import BillingSpecError
 
@@ -259,16 +277,13 @@ def _approved() -> bool:
     return True
 
 
-def _run_apply(made, store, provider_name, lock_timeout: float, color: bool) -> int:
+def _run_apply(made, store, provider, lock_timeout: float, color: bool) -> int:
     from billing_spec.apply import apply_plan
     from billing_spec.cli.apply_progress import Progress
-    from billing_spec.providers import PROVIDERS
 
     progress = Progress(made, color)
     try:
-        apply_plan(
-            made, store, PROVIDERS[provider_name](), lock_timeout=lock_timeout, on_step=progress
-        )
+        apply_plan(made, store, provider, lock_timeout=lock_timeout, on_step=progress)
     except KeyboardInterrupt:
         click.echo(
             f"\nInterrupted after {progress.done} of {len(made.pending)} changes; the state "

@@ -1,5 +1,6 @@
 """Options shared by the commands that read or write the state: --state, --lock-timeout,
---as-of, --allow-retroactive, --provider; and when to colour output."""
+--as-of, --allow-retroactive, --provider (with --max-retries, --effective-at); and when to
+colour output."""
 
 from __future__ import annotations
 
@@ -108,11 +109,38 @@ def provider_option(func):
     return click.option(
         "--provider",
         "provider_name",
-        type=click.Choice(["local"]),
+        type=click.Choice(["local", "metronome"]),
         default="local",
         show_default=True,
-        help="Who carries out the changes: `local` records them in the state file only.",
+        help="Who carries out the changes: `local` records them in the state file only; "
+        "`metronome` calls Metronome's API (METRONOME_BEARER_TOKEN, METRONOME_BASE_URL).",
     )(func)
+
+
+def remote_options(func):
+    """--max-retries and --effective-at: how the metronome provider makes its calls."""
+    func = click.option(
+        "--max-retries",
+        type=click.IntRange(min=0),
+        default=3,
+        show_default=True,
+        help="metronome: retries of a call that failed with 408/409/429/5xx or no connection.",
+    )(func)
+    return click.option(
+        "--effective-at",
+        metavar="TIMESTAMP",
+        callback=lambda ctx, param, value: parse_timestamp_option(value, "--effective-at"),
+        help="metronome: when product updates take effect (on the hour; default: the next hour).",
+    )(func)
+
+
+def make_provider(name: str, max_retries: int = 3, effective_at: datetime | None = None):
+    """The provider `--provider NAME` names, set up with the remote options."""
+    from billing_spec.providers import PROVIDERS
+
+    if name == "metronome":
+        return PROVIDERS[name](max_retries=max_retries, effective_at=effective_at)
+    return PROVIDERS[name]()
 
 
 def now() -> datetime:
