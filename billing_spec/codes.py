@@ -188,6 +188,7 @@ CODES: dict[str, str] = {
     "W960": "rate ignored by the evaluator",
     "W961": "quantity conversion factor is not positive",
     "W962": "contract terms not evaluated yet",
+    "W968": "event older than Metronome's 34-day backdating window",
     # Warnings from plan and apply
     "W980": "retroactive change allowed",
     "W981": "the last apply did not finish",

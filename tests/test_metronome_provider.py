@@ -7,8 +7,10 @@ Metronome received, change the catalog, apply again.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import signal
 from decimal import Decimal
 from pathlib import Path
 
@@ -428,3 +430,25 @@ def test_a_saved_plan_made_for_local_is_checked_again_when_applied_to_metronome(
     assert result.code == 1
     assert "E840" in result.output and "Nothing was applied" in result.output
     assert server.api.calls == []
+
+
+def test_kill_9_during_apply_then_a_resumed_apply_creates_nothing_twice(work, server):
+    env = {
+        "METRONOME_BEARER_TOKEN": TOKEN,
+        "METRONOME_BASE_URL": server.url,
+        "BILLING_TEST_HOOK": "kill-after-step=3",  # after the rate card is recorded
+    }
+    killed = run_billing(
+        "apply", "catalog", "--provider", "metronome", "--auto-approve", cwd=work, env=env
+    )
+    assert killed.code == -signal.SIGKILL
+    assert (work / "billing.state.json.journal").exists()
+    lock_id = json.loads((work / "billing.state.json.lock").read_text())["ID"]
+    assert billing(work, server, "force-unlock", lock_id).code == 0
+    assert apply(work, server).code == 0
+    api = server.api
+    counts = [len(t) for t in (api.metrics, api.products, api.rate_cards, api.customers)]
+    assert counts == [1, 1, 1, 1] and len(api.contracts) == 1
+    assert paths(server).count("rate-cards/addRates") == 1
+    assert not (work / "billing.state.json.journal").exists()
+    assert plan(work, server).code == 0

@@ -14,11 +14,13 @@ from billing_spec.cli.state_options import (
     DEFAULT_STATE_PATH,
     allow_retroactive_option,
     as_of_option,
+    env_option,
     lock_timeout_option,
     make_provider,
     now,
     provider_option,
     remote_options,
+    resolve_env,
     state_option,
     use_color,
 )
@@ -43,6 +45,7 @@ catalog_or_plan = click.argument("target", default=".", type=click.Path(exists=T
 @allow_retroactive_option
 @impact_options
 @provider_option
+@env_option
 @no_color_option
 def plan(
     directory,
@@ -61,6 +64,7 @@ def plan(
     fail_on_increase,
     fail_on_decrease,
     provider_name,
+    env_name,
     no_color,
 ) -> int:
     """Show what apply would change, compared with the applied state.
@@ -81,17 +85,18 @@ def plan(
         fail_on_increase=fail_on_increase,
         fail_on_decrease=fail_on_decrease,
     )
+    environment, state_path, provider_name = resolve_env(env_name, state_path, provider_name)
     made = _make_plan(
         directory,
         LocalStateStore(state_path),
-        make_provider(provider_name),
+        make_provider(provider_name, environment=environment),
         as_of,
         allow_retroactive,
         impact=impact_options,
     )
     if made is None:
         return 1
-    click.echo(_render(made, format_, use_color(no_color)), nl=False)
+    click.echo(_render(made, format_, use_color(no_color), env_name), nl=False)
     if made.errored:
         _findings_to_stderr(made, format_)
         return 1
@@ -110,6 +115,7 @@ def plan(
 @allow_retroactive_option
 @provider_option
 @remote_options
+@env_option
 @no_color_option
 def apply(
     target,
@@ -121,6 +127,7 @@ def apply(
     provider_name,
     max_retries,
     effective_at,
+    env_name,
     no_color,
 ) -> int:
     """Carry out a saved plan (PLANFILE), or plan a catalog (DIR) and carry that out once approved.
@@ -130,9 +137,10 @@ def apply(
     """
     from billing_spec.state import LocalStateStore
 
+    environment, state_path, provider_name = resolve_env(env_name, state_path, provider_name)
     store = LocalStateStore(state_path)
     color = use_color(no_color)
-    provider = make_provider(provider_name, max_retries, effective_at)
+    provider = make_provider(provider_name, max_retries, effective_at, environment)
     if _is_plan_file(target):
         _refuse_planning_options(as_of, allow_retroactive)
         from billing_spec.plan.planfile import load_plan
@@ -146,8 +154,11 @@ def apply(
         if made is None:
             return 1
         click.echo(_render(made, "text", color), nl=False)
-        if made.errored or not made.has_changes:
-            return 1 if made.errored else 0
+        if made.errored:
+            return 1
+        if not made.has_changes:
+            store.settle()  # an interrupted apply's journal, if any, goes into the state
+            return 0
         if not auto_approve and not _approved():
             return 1
         return _run_apply(made, store, provider, lock_timeout, color)
@@ -193,7 +204,7 @@ def _make_plan(
     return made
 
 
-def _render(made, format_: str, color: bool) -> str:
+def _render(made, format_: str, color: bool, environment: str | None = None) -> str:
     from billing_spec.plan.render_json import render_json
     from billing_spec.plan.render_markdown import render_markdown
     from billing_spec.plan.render_text import render_text
@@ -201,7 +212,7 @@ def _render(made, format_: str, color: bool) -> str:
     if format_ == "json":
         return render_json(made)
     if format_ == "markdown":
-        return render_markdown(made)
+        return render_markdown(made, environment=environment)
     return render_text(made, color=color)
 
 

@@ -134,13 +134,58 @@ def remote_options(func):
     )(func)
 
 
-def make_provider(name: str, max_retries: int = 3, effective_at: datetime | None = None):
-    """The provider `--provider NAME` names, set up with the remote options."""
+def make_provider(
+    name: str, max_retries: int = 3, effective_at: datetime | None = None, environment=None
+):
+    """The provider `--provider NAME` names, set up with the remote options (and the
+    environment's endpoint and token variable)."""
     from billing_spec.providers import PROVIDERS
 
     if name == "metronome":
-        return PROVIDERS[name](max_retries=max_retries, effective_at=effective_at)
+        return PROVIDERS[name](
+            max_retries=max_retries,
+            effective_at=effective_at,
+            base_url=getattr(environment, "base_url", None),
+            token_env=getattr(environment, "token_env", None),
+        )
     return PROVIDERS[name]()
+
+
+def env_option(func):
+    return click.option(
+        "--env",
+        "env_name",
+        metavar="NAME",
+        envvar="BILLING_ENV",
+        help="An environment of the project configuration ([environments.NAME] in "
+        "billing.toml): its provider, state and endpoint (env BILLING_ENV).",
+    )(func)
+
+
+def resolve_env(env_name: str | None, state_path: str, provider_name: str):
+    """`--env NAME` -> (environment, state path, provider name). An explicit --state or
+    --provider (or BILLING_STATE) still wins over the environment's."""
+    if env_name is None:
+        return None, state_path, provider_name
+    import os
+
+    from click.core import ParameterSource
+
+    from billing_spec.config import find_config
+
+    config = find_config()
+    environment = config.environment(env_name) if config else None
+    if environment is None:
+        known = ", ".join(e.name for e in config.environments) if config else ""
+        where = f"the environments are {known}" if known else "no environment is configured"
+        raise click.BadParameter(f"unknown environment {env_name!r}: {where}", param_hint="--env")
+    ctx = click.get_current_context()
+    given = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    if ctx.get_parameter_source("state_path") not in given:
+        state_path = os.path.relpath(environment.state)
+    if ctx.get_parameter_source("provider_name") not in given:
+        provider_name = environment.provider
+    return environment, state_path, provider_name
 
 
 def now() -> datetime:

@@ -59,6 +59,7 @@ class Provider:
 
     name = "provider"
     handlers: Mapping[str, ResourceHandler] = {}
+    remote = False  # True: its changes exist outside the state, so apply fsyncs each record
 
     def handler(self, type_: str) -> ResourceHandler:
         try:

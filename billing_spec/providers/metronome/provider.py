@@ -56,6 +56,7 @@ def timestamp(moment: datetime) -> str:
 
 class MetronomeProvider(Provider):
     name = "metronome"
+    remote = True
 
     def __init__(
         self,
@@ -64,8 +65,12 @@ class MetronomeProvider(Provider):
         effective_at: datetime | None = None,
         refresh: bool = False,
         client: Any = None,
+        base_url: str | None = None,
+        token_env: str | None = None,
     ) -> None:
         self.max_retries = max_retries
+        self.base_url = base_url
+        self.token_env = token_env or TOKEN_ENV
         self.effective_at = effective_at
         self.refresh = refresh
         self._client = client
@@ -87,7 +92,7 @@ class MetronomeProvider(Provider):
     @property
     def client(self):
         if self._client is None:
-            self._client = _make_client(self.max_retries)
+            self._client = _make_client(self.max_retries, self.token_env, self.base_url)
         return self._client
 
     def id_of(self, address: str) -> str:
@@ -136,17 +141,24 @@ class MetronomeProvider(Provider):
         return finding.diagnostic.code == "E812" and finding.address in replaced_metrics(plan)
 
 
-def _make_client(max_retries: int):
+def _make_client(max_retries: int, token_env: str, base_url: str | None):
+    """The SDK client; the token is read from `token_env` (METRONOME_BEARER_TOKEN unless an
+    environment names another variable), the endpoint from `base_url` or METRONOME_BASE_URL."""
     import os
 
-    if not os.environ.get(TOKEN_ENV):
+    token = os.environ.get(token_env)
+    if not token:
         raise ProviderError(
-            f"{TOKEN_ENV} is not set: the metronome provider needs an API token "
+            f"{token_env} is not set: the metronome provider needs an API token "
             f"(and {BASE_URL_ENV} for anything but https://api.metronome.com)"
         )
     import metronome
 
-    return metronome.Metronome(max_retries=max_retries)
+    _TOKENS.add(token)
+    return metronome.Metronome(bearer_token=token, base_url=base_url, max_retries=max_retries)
+
+
+_TOKENS: set[str] = set()  # the tokens in use, masked in every message
 
 
 def _message(exc) -> str:
@@ -160,8 +172,9 @@ def _safe(text: str) -> str:
     """An error text with the bearer token (should Metronome ever echo it) masked."""
     import os
 
-    token = os.environ.get(TOKEN_ENV)
-    return text.replace(token, "***") if token else text
+    for token in {os.environ.get(TOKEN_ENV), *_TOKENS} - {None, ""}:
+        text = text.replace(token, "***")
+    return text
 
 
 def _id(response: Any) -> str:
