@@ -452,3 +452,63 @@ def test_kill_9_during_apply_then_a_resumed_apply_creates_nothing_twice(work, se
     assert paths(server).count("rate-cards/addRates") == 1
     assert not (work / "billing.state.json.journal").exists()
     assert plan(work, server).code == 0
+
+
+# --- refresh and drift ----------------------------------------------------------------------------
+
+
+def test_plan_refresh_reports_changes_made_in_metronome_apart_from_pending_ones(work, server):
+    assert apply(work, server).code == 0
+    ids = {a: r.remote_id for a, r in state_of(work).resources.items()}
+    calls = len(server.api.calls)
+    assert plan(work, server).code == 0  # without --refresh: no remote call, no drift
+    assert len(server.api.calls) == calls
+    # Someone renames the customer in Metronome's UI and archives the contract.
+    server.api.customers[ids["customer.team_example"]]["name"] = "Team Example (renamed)"
+    server.api.contracts[ids["contract.team_example_2026"]]["archived_at"] = "2026-12-01T00:00:00Z"
+    edit(work, "Language Model List Pricing", "LM list pricing")  # and a pending change
+
+    text = plan(work, server, "catalog", "--refresh")
+    assert text.code == 2, text.output
+    assert "Objects have changed outside" in text.stdout or "changed outside" in text.stdout
+    drift_part = text.stdout[: text.stdout.index("billing-spec will perform")]
+    assert "customer.team_example" in drift_part and "Team Example (renamed)" in drift_part
+    assert "contract.team_example_2026" in drift_part
+    assert "rate_card.lang_model_list" not in drift_part  # pending, not drift
+
+    as_json = json.loads(plan(work, server, "catalog", "--refresh", "--format", "json").stdout)
+    drifted = {c["address"]: c["change"]["actions"] for c in as_json["resource_drift"]}
+    assert drifted == {
+        "customer.team_example": ["update"],
+        "contract.team_example_2026": ["delete"],
+    }
+    pending = {
+        c["address"]: c["change"]["actions"]
+        for c in as_json["resource_changes"]
+        if c["change"]["actions"] != ["no-op"]
+    }
+    assert pending == {
+        "rate_card.lang_model_list": ["update"],
+        "customer.team_example": ["update"],  # its name put back
+        "contract.team_example_2026": ["create"],  # archived outside: created again
+    }
+    markdown = plan(work, server, "catalog", "--refresh", "--format", "markdown")
+    assert "customer.team_example" in markdown.stdout and "renamed" in markdown.stdout
+
+
+def test_drift_is_read_only_with_refresh_and_exits_2_with_detailed_exitcode(work, server):
+    assert apply(work, server).code == 0
+    ids = {a: r.remote_id for a, r in state_of(work).resources.items()}
+    server.api.customers[ids["customer.team_example"]]["name"] = "Renamed"
+    assert plan(work, server).code == 0  # without --refresh the drift is not seen
+    assert plan(work, server, "catalog", "--refresh").code == 2
+    result = billing(work, server, "apply", "catalog", "--provider", "metronome", "--auto-approve")
+    assert result.code == 0
+    assert server.api.customers[ids["customer.team_example"]]["name"] == "Renamed"  # no refresh
+
+
+def test_a_refresh_says_what_it_does_not_read(work, server):
+    assert apply(work, server).code == 0
+    result = plan(work, server, "catalog", "--refresh")
+    assert result.code == 0
+    assert "W983" in result.output and "rates and contract terms" in result.output

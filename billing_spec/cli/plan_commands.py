@@ -40,6 +40,12 @@ catalog_or_plan = click.argument("target", default=".", type=click.Path(exists=T
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changes, 2 when something does."
 )
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Read the applied objects from the provider first and report what changed outside "
+    "the catalog (drift) apart from the pending changes.",
+)
 @format_option("text", "json", "markdown")
 @as_of_option
 @allow_retroactive_option
@@ -52,6 +58,7 @@ def plan(
     state_path,
     out,
     detailed_exitcode,
+    refresh,
     format_,
     as_of,
     allow_retroactive,
@@ -89,7 +96,7 @@ def plan(
     made = _make_plan(
         directory,
         LocalStateStore(state_path),
-        make_provider(provider_name, environment=environment),
+        make_provider(provider_name, environment=environment, refresh=refresh),
         as_of,
         allow_retroactive,
         impact=impact_options,
@@ -103,7 +110,7 @@ def plan(
     if out:
         save_plan(made, out)
     _next_steps(made, out, format_, state_path)
-    return 2 if detailed_exitcode and made.has_changes else 0
+    return 2 if detailed_exitcode and (made.has_changes or made.drift) else 0
 
 
 @click.command()

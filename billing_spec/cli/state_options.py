@@ -135,16 +135,21 @@ def remote_options(func):
 
 
 def make_provider(
-    name: str, max_retries: int = 3, effective_at: datetime | None = None, environment=None
+    name: str,
+    max_retries: int = 3,
+    effective_at: datetime | None = None,
+    environment=None,
+    refresh: bool = False,
 ):
     """The provider `--provider NAME` names, set up with the remote options (and the
-    environment's endpoint and token variable)."""
+    environment's endpoint and token variable); `refresh`: it reads the remote objects."""
     from billing_spec.providers import PROVIDERS
 
     if name == "metronome":
         return PROVIDERS[name](
             max_retries=max_retries,
             effective_at=effective_at,
+            refresh=refresh,
             base_url=getattr(environment, "base_url", None),
             token_env=getattr(environment, "token_env", None),
         )

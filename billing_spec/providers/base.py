@@ -113,6 +113,7 @@ def refresh_state(state: State, provider: Provider) -> tuple[State, tuple[Resour
     """
     drift: list[ResourceChange] = []
     refreshed = state
+    provider.observe(state)
     for address, prior in state.resources.items():
         remote = provider.read(prior)
         if remote == prior.content:

@@ -8,6 +8,7 @@ Each finding names the resource and the field; the plan points it at the catalog
 - catalog features Metronome has no way to express (`payloads.unsupported`): VOLUME tiers, a
   tier's `flat_price`, an amount a JSON double cannot carry exactly, seat quantity updates;
 - (W982, a warning) a replaced billable metric: its products move to the new metric first;
+- (W983, a warning) with `plan --refresh`: what the refresh does not read back;
 - changes Metronome cannot make in place: a rate removed or changed on an applied rate card
   (rates are append-only), a contract edit, a pricing unit rename, a customer's custom fields.
 """
@@ -23,14 +24,28 @@ from billing_spec.providers.metronome import payloads
 CODE = "E840"
 
 
-def plan_findings(plan: Plan) -> list[Finding]:
+def plan_findings(plan: Plan, refreshed: bool = False) -> list[Finding]:
     findings: list[Finding] = [_metric_move(plan, address) for address in replaced_metrics(plan)]
+    if refreshed:
+        findings.append(_partial_refresh())
     for change in plan.pending:
         if change.action in (Action.CREATE, Action.UPDATE, Action.REPLACE) and change.after:
             findings += _inexpressible(change)
         if change.action is Action.UPDATE and change.content_changed:
             findings += _not_in_place(change)
     return findings
+
+
+def _partial_refresh() -> Finding:
+    return Finding(
+        None,
+        warning(
+            "W983",
+            "the Metronome refresh read names, tags, ingest aliases and archival only",
+            detail="rates and contract terms changed in Metronome are not compared yet, so "
+            "drift in them is not reported",
+        ),
+    )
 
 
 def replaced_metrics(plan: Plan) -> set[str]:

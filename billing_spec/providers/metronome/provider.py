@@ -131,7 +131,7 @@ class MetronomeProvider(Provider):
     def check(self, plan) -> list:
         from billing_spec.providers.metronome.checks import plan_findings
 
-        return plan_findings(plan)
+        return plan_findings(plan, refreshed=self.refresh)
 
     def lifts(self, finding, plan) -> bool:
         """A replaced metric is safe here: its products move to the new one before the old
@@ -190,7 +190,39 @@ class _Handler:
         return self.p.client.v1
 
     def read(self, prior: ResourceState) -> dict[str, Any] | None:
-        return prior.content  # refreshed by `plan --refresh` only (see MetronomeProvider)
+        """The object as Metronome has it now, in catalog terms (None: archived or gone).
+        Without `refresh` (`plan --refresh`), what the state recorded: no remote call."""
+        if not self.p.refresh or not prior.remote_id:
+            return prior.content
+        found = self.fetch(prior)
+        if found is None or found.get("archived_at"):
+            return None
+        return self.patched(prior.content, found)
+
+    def fetch(self, prior: ResourceState) -> dict[str, Any] | None:
+        return None
+
+    def patched(self, content: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
+        """`content` with the fields a refresh reads (`REFRESHED`) as Metronome has them."""
+        out = dict(content)
+        for field in self.REFRESHED:
+            if field in found and found[field] is not None:
+                out[field] = found[field]
+        return out
+
+    REFRESHED: tuple[str, ...] = ("name",)
+
+    def get(self, what: str, function, /, **kwargs) -> dict[str, Any] | None:
+        """A read; a 404 means the object is gone."""
+        import metronome
+
+        try:
+            response = function(**kwargs)
+        except metronome.NotFoundError:
+            return None
+        except metronome.MetronomeError:
+            return self.p.call(what, function, **kwargs)  # raises, with Metronome's message
+        return response.data.model_dump(mode="json")
 
     def update(self, change: ResourceChange, prior: ResourceState) -> str:
         raise ProviderError(f"Metronome cannot update a {prior.type} in place")
@@ -208,6 +240,13 @@ class CreditTypes(_Handler):
 
     def delete(self, prior: ResourceState) -> None:
         self.p.call("pricing unit archive", self.v1.pricing_units.archive, id=prior.remote_id)
+
+    def fetch(self, prior: ResourceState) -> dict[str, Any] | None:
+        for unit in self.p.call("pricing unit list", self.v1.pricing_units.list):
+            data = unit.model_dump(mode="json")
+            if data.get("id") == prior.remote_id:
+                return data
+        return None
 
 
 class Metrics(_Handler):
@@ -243,6 +282,13 @@ class Metrics(_Handler):
     def delete(self, prior: ResourceState) -> None:
         self.p.call("billable metric archive", self.v1.billable_metrics.archive, id=prior.remote_id)
 
+    def fetch(self, prior: ResourceState) -> dict[str, Any] | None:
+        return self.get(
+            "billable metric get",
+            self.v1.billable_metrics.retrieve,
+            billable_metric_id=prior.remote_id,
+        )
+
 
 class Products(_Handler):
     def create(self, resource: CompiledResource) -> str:
@@ -274,6 +320,14 @@ class Products(_Handler):
         self.p.call(
             "product archive", self.v1.contracts.products.archive, product_id=prior.remote_id
         )
+
+    REFRESHED = ("name", "tags")
+
+    def fetch(self, prior: ResourceState) -> dict[str, Any] | None:
+        found = self.get("product get", self.v1.contracts.products.retrieve, id=prior.remote_id)
+        if found is None:
+            return None
+        return {**(found.get("current") or {}), "archived_at": found.get("archived_at")}
 
 
 class RateCards(_Handler):
@@ -323,6 +377,9 @@ class RateCards(_Handler):
 
     def delete(self, prior: ResourceState) -> None:
         self.p.call("rate card archive", self.v1.contracts.rate_cards.archive, id=prior.remote_id)
+
+    def fetch(self, prior: ResourceState) -> dict[str, Any] | None:
+        return self.get("rate card get", self.v1.contracts.rate_cards.retrieve, id=prior.remote_id)
 
 
 def _rate_order(rate: dict) -> tuple[str, ...]:
@@ -406,6 +463,11 @@ class Customers(_Handler):
     def delete(self, prior: ResourceState) -> None:
         self.p.call("customer archive", self.v1.customers.archive, id=prior.remote_id)
 
+    REFRESHED = ("name", "ingest_aliases")
+
+    def fetch(self, prior: ResourceState) -> dict[str, Any] | None:
+        return self.get("customer get", self.v1.customers.retrieve, customer_id=prior.remote_id)
+
 
 class Contracts(_Handler):
     def create(self, resource: CompiledResource) -> str:
@@ -419,6 +481,24 @@ class Contracts(_Handler):
             "the metronome provider does not send contract edits yet; end this contract and "
             "add a new one, or make the edit in Metronome"
         )
+
+    REFRESHED = ("name",)
+
+    def fetch(self, prior: ResourceState) -> dict[str, Any] | None:
+        customer = self.p.state.resources.get(f"customer.{prior.content['customer']}")
+        if customer is None or not customer.remote_id:
+            return None
+        return self.get(
+            "contract get",
+            self.v1.contracts.retrieve,
+            contract_id=prior.remote_id,
+            customer_id=customer.remote_id,
+        )
+
+    def patched(self, content: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
+        if "name" not in content:  # Metronome names an unnamed contract itself
+            return content
+        return super().patched(content, found)
 
     def delete(self, prior: ResourceState) -> None:
         customer = f"customer.{prior.content['customer']}"
