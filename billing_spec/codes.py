@@ -168,6 +168,7 @@ CODES: dict[str, str] = {
     "E823": "invoice increase above --fail-on-increase",
     "E824": "invoice decrease above --fail-on-decrease",
     "E840": "the Metronome provider cannot express or make this change",
+    "E841": "import would overwrite a catalog or a state",
     # Warnings about the catalog (`validate` exits 0)
     "W901": "unused billable metric",
     "W902": "product on no rate card",

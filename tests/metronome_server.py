@@ -138,6 +138,7 @@ class FakeMetronome:
             (r"/v1/contract-pricing/rate-cards/archive", self.rate_card_archive),
             (r"/v1/contract-pricing/rate-cards/addRates", self.rates_add),
             (r"/v1/contract-pricing/rate-cards/getRates", self.rates_get),
+            (r"/v1/contract-pricing/rate-cards/getRateSchedule", self.rate_schedule),
             (r"/v1/customers", self.customer_create_or_list),
             (r"/v1/customers/archive", self.customer_archive),
             (r"/v1/customers/([^/]+)", self.customer_get),
@@ -311,6 +312,17 @@ class FakeMetronome:
         card = self._get(self.rate_cards, body.get("rate_card_id"), "rate card")
         return {"data": [dict(r) for r in card["rates"]], "next_page": None}
 
+    def rate_schedule(self, body: dict) -> dict:
+        """Every rate of the card, in getRateSchedule's shape (the price under `rate`)."""
+        card = self._get(self.rate_cards, body.get("rate_card_id"), "rate card")
+        rate_fields = ("rate_type", "price", "tiers", "is_prorated", "quantity")
+        data = []
+        for rate in card["rates"]:
+            item = {k: v for k, v in rate.items() if k not in rate_fields}
+            item["rate"] = {k: rate[k] for k in rate_fields if k in rate}
+            data.append(item)
+        return {"data": data, "next_page": None}
+
     # --- customers ---------------------------------------------------------------------------
 
     def customer_create_or_list(self, body: dict) -> dict:
@@ -391,7 +403,12 @@ class FakeMetronome:
         return {"data": contract}
 
     def contract_list(self, body: dict) -> dict:
-        found = [c for c in self.contracts.values() if c["customer_id"] == body.get("customer_id")]
+        """The customer's live contracts, each with its terms under `initial` (v1's shape)."""
+        found = [
+            {"id": c["id"], "customer_id": c["customer_id"], "initial": c}
+            for c in self.contracts.values()
+            if c["customer_id"] == body.get("customer_id") and not c.get("archived_at")
+        ]
         return {"data": found}
 
     def contract_archive(self, body: dict) -> dict:

@@ -31,6 +31,7 @@ COMMANDS = {
     "invoice": "billing_spec.cli.invoice_command:invoice",
     "init": "billing_spec.cli.init_command:init",
     "events": "billing_spec.cli.events_command:events",
+    "import": "billing_spec.cli.import_command:import_",
 }
 
 
