@@ -83,6 +83,11 @@ def test_import_round_trip_plan_shows_no_changes(account, server):
     )
     assert plan.code == 0, plan.output
     assert "No changes" in plan.stdout
+    for output in (result.output, plan.output):
+        assert TOKEN not in output
+    for path in account.rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
 
 
 def test_import_of_one_customer_leaves_the_others_out(account, server):
