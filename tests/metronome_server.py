@@ -11,11 +11,14 @@ uses and enforces the create rules Metronome documents (reference/metronome.md):
   a product's pricing + presentation group key must be one of its metric's compound keys;
 - ingest aliases belong to one customer at a time (409 otherwise);
 - a product update needs an hour-aligned `starting_at`;
-- a contract `uniqueness_key` is used once (409).
+- a contract `uniqueness_key` is used once (409);
+- a repeated `Idempotency-Key` on the same endpoint gets the first answer again, not a second
+  object (Metronome keeps them at least 24 hours).
 
 Every request is recorded in `calls` as `(path, body)`. `fail(path, status, times=1, at=None)`
 makes the next `times` calls to `path` (or only the `at`-th call to it, counting from 1) answer
-`status` with a Metronome-style `{"message": ...}` body. A 5xx carries `retry-after-ms: 1` so
+`status` with a Metronome-style `{"message": ...}` body; with `lost=True` the call is carried out
+first, as when a response is lost on the way. A 5xx carries `retry-after-ms: 1` so
 the SDK's retries do not sleep. The bearer token is checked against `token`.
 """
 
@@ -77,16 +80,24 @@ class FakeMetronome:
         self._failures: list[dict] = []
         self._counts: dict[str, int] = defaultdict(int)
         self._uniqueness: set[str] = set()
+        self.keys: list[str | None] = []  # each call's Idempotency-Key header
+        self._answered: dict[tuple[str, str], tuple[int, Any]] = {}
 
     # --- test controls ----------------------------------------------------------------------
 
-    def fail(self, path: str, status: int, times: int = 1, at: int | None = None) -> None:
-        self._failures.append({"path": path, "status": status, "times": times, "at": at})
+    def fail(
+        self, path: str, status: int, times: int = 1, at: int | None = None, lost: bool = False
+    ) -> None:
+        """`lost`: the call is carried out, then answered `status` (a response lost on the way:
+        the client cannot tell, and retries)."""
+        self._failures.append(
+            {"path": path, "status": status, "times": times, "at": at, "lost": lost}
+        )
 
     def paths(self) -> list[str]:
         return [path for path, _ in self.calls]
 
-    def _injected(self, path: str) -> int | None:
+    def _injected(self, path: str) -> dict | None:
         count = self._counts[path]
         for failure in self._failures:
             if failure["path"] != path or failure["times"] <= 0:
@@ -94,24 +105,35 @@ class FakeMetronome:
             if failure["at"] is not None and failure["at"] != count:
                 continue
             failure["times"] -= 1
-            return failure["status"]
+            return failure
         return None
 
     # --- dispatch ----------------------------------------------------------------------------
 
-    def handle(self, method: str, path: str, body: dict, auth: str | None) -> tuple[int, Any]:
+    def handle(
+        self, method: str, path: str, body: dict, auth: str | None, key: str | None = None
+    ) -> tuple[int, Any]:
         with self.lock:
             self.calls.append((path, body))
+            self.keys.append(key)
             self._counts[path] += 1
             if auth != f"Bearer {self.token}":
                 return 401, {"message": "unauthorized"}
-            status = self._injected(path)
-            if status is not None:
+            failure = self._injected(path)
+            if failure is not None and not failure["lost"]:
+                status = failure["status"]
                 return status, {"message": f"injected failure {status} on {path}"}
+            if key is not None and (path, key) in self._answered:
+                return self._answered[(path, key)]  # Idempotency-Key: the first answer again
             try:
-                return 200, self._route(method, path, body)
+                answer = 200, self._route(method, path, body)
             except ApiError as exc:
-                return exc.status, {"message": exc.message}
+                answer = exc.status, {"message": exc.message}
+            if key is not None:
+                self._answered[(path, key)] = answer
+            if failure is not None:  # done, but the answer is lost on the way
+                return failure["status"], {"message": f"injected lost response on {path}"}
+            return answer
 
     def _route(self, method: str, path: str, body: dict) -> Any:
         for pattern, handler in self._routes():
@@ -470,7 +492,13 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         body = json.loads(raw, parse_float=Decimal) if raw else {}
         path = self.path.split("?", 1)[0]
-        status, payload = self.api.handle(method, path, body, self.headers.get("authorization"))
+        status, payload = self.api.handle(
+            method,
+            path,
+            body,
+            self.headers.get("authorization"),
+            self.headers.get("idempotency-key"),
+        )
         data = b"" if payload is None else json.dumps(payload, default=str).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json")

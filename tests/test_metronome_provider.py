@@ -512,3 +512,32 @@ def test_a_refresh_says_what_it_does_not_read(work, server):
     result = plan(work, server, "catalog", "--refresh")
     assert result.code == 0
     assert "W983" in result.output and "rates and contract terms" in result.output
+
+
+# --- lost responses ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/billable-metrics/create",
+        "/v1/contract-pricing/products/create",
+        "/v1/contract-pricing/rate-cards/create",
+        "/v1/contract-pricing/rate-cards/addRates",
+        "/v1/customers",
+        "/v1/contracts/create",
+    ],
+)
+def test_a_create_whose_answer_is_lost_is_retried_without_a_second_object(work, server, path):
+    server.api.fail(path, 500, lost=True)  # done by Metronome, but the answer never arrives
+    result = apply(work, server)
+    assert result.code == 0, result.output
+    api = server.api
+    assert paths(server).count(path.removeprefix("/v1/").removeprefix("contract-pricing/")) == 2
+    counts = [len(t) for t in (api.metrics, api.products, api.rate_cards, api.customers)]
+    assert counts == [1, 1, 1, 1] and len(api.contracts) == 1
+    [card] = api.rate_cards.values()
+    assert len(card["rates"]) == 1
+    retried = [k for p, k in zip(api.paths(), api.keys, strict=True) if p == path]
+    assert retried[0] is not None and retried[0] == retried[1]  # the same Idempotency-Key
+    assert plan(work, server).code == 0

@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from billing_spec.jsontext import canonical_json
+
 USD_CREDIT_TYPE = "USD"
 USD_CREDIT_TYPE_ID = "2714e483-4ff1-48e4-9e25-ac732e8f24f2"  # Metronome's fixed ID for USD cents
 RATES_PER_CALL = 100  # addRates takes at most 100 rates a call
@@ -173,6 +175,12 @@ def batches(items: list[Any], size: int = RATES_PER_CALL) -> Iterable[list[Any]]
 
 def customer_body(content: dict[str, Any]) -> dict[str, Any]:
     return _without_empty(dict(content))
+
+
+def idempotency_key(*parts: Any) -> str:
+    """An Idempotency-Key header from what identifies a call (the same call, the same key)."""
+    text = "\n".join(p if isinstance(p, str) else canonical_json(p) for p in parts)
+    return "billing-spec-" + hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
 def uniqueness_key(address: str, digest: str) -> str:

@@ -113,10 +113,14 @@ class MetronomeProvider(Provider):
             return timestamp(moment)
         return timestamp(next_hour(datetime.now(UTC)))
 
-    def call(self, what: str, function, /, **kwargs) -> Any:
-        """One API call; the SDK's errors become `ProviderError`s with Metronome's message."""
+    def call(self, what: str, function, /, *, key: str | None = None, **kwargs) -> Any:
+        """One API call; the SDK's errors become `ProviderError`s with Metronome's message.
+        `key` is sent as the Idempotency-Key header, so the SDK's retry of a call whose answer
+        was lost gets the first answer again instead of making a second object."""
         import metronome
 
+        if key is not None:
+            kwargs["extra_headers"] = {"Idempotency-Key": key}
         try:
             return function(**kwargs)
         except metronome.APIStatusError as exc:
@@ -181,6 +185,11 @@ def _id(response: Any) -> str:
     return response.data.id
 
 
+def _key(resource: CompiledResource) -> str:
+    """The Idempotency-Key of a resource's create: the same content at the same address."""
+    return payloads.idempotency_key(resource.address, "create", resource.digest)
+
+
 class _Handler:
     def __init__(self, provider: MetronomeProvider) -> None:
         self.p = provider
@@ -231,7 +240,11 @@ class _Handler:
 class CreditTypes(_Handler):
     def create(self, resource: CompiledResource) -> str:
         body = {"name": resource.content["name"]}
-        return _id(self.p.call("pricing unit create", self.v1.pricing_units.create, **body))
+        return _id(
+            self.p.call(
+                "pricing unit create", self.v1.pricing_units.create, key=_key(resource), **body
+            )
+        )
 
     def update(self, change: ResourceChange, prior: ResourceState) -> str:
         raise ProviderError(
@@ -252,7 +265,8 @@ class CreditTypes(_Handler):
 class Metrics(_Handler):
     def create(self, resource: CompiledResource) -> str:
         body = payloads.metric_body(resource.content)
-        return _id(self.p.call("billable metric create", self.v1.billable_metrics.create, **body))
+        create = self.v1.billable_metrics.create
+        return _id(self.p.call("billable metric create", create, key=_key(resource), **body))
 
     def update(self, change: ResourceChange, prior: ResourceState) -> str:
         self.p.call(
@@ -293,7 +307,8 @@ class Metrics(_Handler):
 class Products(_Handler):
     def create(self, resource: CompiledResource) -> str:
         body = payloads.product_body(resource.content, self.p.id_of)
-        return _id(self.p.call("product create", self.v1.contracts.products.create, **body))
+        create = self.v1.contracts.products.create
+        return _id(self.p.call("product create", create, key=_key(resource), **body))
 
     def update(self, change: ResourceChange, prior: ResourceState) -> str:
         fields = payloads.product_update_body(change.before, change.after, self.p.id_of)
@@ -333,7 +348,8 @@ class Products(_Handler):
 class RateCards(_Handler):
     def create(self, resource: CompiledResource) -> str:
         body = payloads.rate_card_body(resource.content, self.p.id_of)
-        card_id = _id(self.p.call("rate card create", self.v1.contracts.rate_cards.create, **body))
+        create = self.v1.contracts.rate_cards.create
+        card_id = _id(self.p.call("rate card create", create, key=_key(resource), **body))
         empty = {**resource.content, "rates": []}
         self._add_rates(card_id, empty, resource.content.get("rates") or [])
         return card_id
@@ -367,6 +383,7 @@ class RateCards(_Handler):
                 self.p.call(
                     "addRates",
                     self.v1.contracts.rate_cards.rates.add_many,
+                    key=payloads.idempotency_key(card_id, "addRates", body),
                     rate_card_id=card_id,
                     rates=body,
                 )
@@ -419,7 +436,8 @@ class Customers(_Handler):
         aliases = resource.content.get("ingest_aliases") or []
         self._take_aliases(resource.address, aliases)
         body = payloads.customer_body(resource.content)
-        return _id(self.p.call("customer create", self.v1.customers.create, **body))
+        create = self.v1.customers.create
+        return _id(self.p.call("customer create", create, key=_key(resource), **body))
 
     def update(self, change: ResourceChange, prior: ResourceState) -> str:
         before, after = change.before or {}, change.after or {}
@@ -474,7 +492,8 @@ class Contracts(_Handler):
         body = payloads.contract_body(
             resource.address, resource.digest, resource.content, self.p.id_of
         )
-        return _id(self.p.call("contract create", self.v1.contracts.create, **body))
+        create = self.v1.contracts.create
+        return _id(self.p.call("contract create", create, key=_key(resource), **body))
 
     def update(self, change: ResourceChange, prior: ResourceState) -> str:
         raise ProviderError(
