@@ -1,4 +1,4 @@
-"""apply(plan): carry out a plan's changes through a provider, recording the state after each one.
+"""apply(plan): carry out a plan's changes through a provider, journaling each one.
 
     apply_plan(plan, store, provider) -> State
 
@@ -8,10 +8,14 @@ plan is stale: the state changed, serial N -> M, since it was made"). A plan wit
 refused, and so is one that does not hold together or does not fit the state (E807,
 `check_plan_intact`: every resource's digest is verified first). Nothing is changed by a refusal.
 
-Then it runs the pending changes in plan order. After each one the new state is written (atomic
-rename, serial + 1) together with the plan's progress in `history`, so an interruption at any
-point — Ctrl-C, kill -9, a provider error — leaves a state that is valid and true to what was done;
-the next plan shows exactly what is left, and nothing is done twice. `on_step(event)` is told
+Then, after the store has backed up the state (before the first remote call), it runs the
+pending changes in plan order. Each one is appended to the apply journal beside the state
+(`billing_spec.state.journal`) with the plan's progress, and the state is written once at the
+end (atomic rename, serial + 1) — also when a change fails. An interruption at any point —
+Ctrl-C, kill -9, a provider error — leaves a state file and journal that together are valid and
+true to what was done: every read of the state replays the journal, so the next plan shows
+exactly what is left, and nothing is done twice. A change the provider carried out in part
+(`ProviderError.remote_id`/`applied`) is recorded as far as it got. `on_step(event)` is told
 before and after each change (the CLI prints progress from it).
 
 A moved resource is recorded under its new address, and the applied resources that reference it
@@ -64,25 +68,70 @@ def apply_plan(
         check_plan_applies(plan, state, store.location)
         check_plan_intact(plan, state)
         pending = plan.pending
+        if not pending:
+            return store.settle()  # a journal an interrupted apply left goes into the state
         progress = AppliedPlan(
             plan_digest=plan_digest(plan),
             catalog_digest=plan.desired.digest,
             changes_planned=len(pending),
             changes_applied=0,
         )
-        for index, change in enumerate(pending, start=1):
-            _notify(on_step, StepEvent(index, len(pending), change, "start"))
-            state = _carry_out(state, change, plan, provider, index, len(pending))
-            progress = progress.model_copy(update={"changes_applied": index})
-            state = store.write(state.with_progress(progress))
-            remote = state.resources.get(change.address)
-            _notify(
-                on_step,
-                StepEvent(
-                    index, len(pending), change, "done", remote.remote_id if remote else None, state
-                ),
-            )
+        resumed = store.begin_apply()  # the backup, before the first remote call
+        # One map of the applied resources, updated in place as changes are made (a copy per
+        # change would make a large apply quadratic); `live` is the state that reads it.
+        resources = dict(state.resources)
+        live = state.model_copy(update={"resources": resources})
+        recorded = False
+        try:
+            for index, change in enumerate(pending, start=1):
+                _notify(on_step, StepEvent(index, len(pending), change, "start"))
+                provider.observe(live)
+                try:
+                    updates = _carry_out(live, change, plan, provider, index, len(pending))
+                except _Stopped as stop:
+                    if stop.partial:  # what the failed change did before it failed
+                        _record(store, resources, stop.partial, progress, provider)
+                        recorded = True
+                    raise stop.error from None
+                progress = progress.model_copy(update={"changes_applied": index})
+                _record(store, resources, updates, progress, provider)
+                recorded = True
+                remote = resources.get(change.address)
+                _notify(
+                    on_step,
+                    StepEvent(
+                        index,
+                        len(pending),
+                        change,
+                        "done",
+                        remote.remote_id if remote else None,
+                        live,
+                    ),
+                )
+        finally:
+            final = state.model_copy(update={"resources": dict(resources)})
+            if recorded:
+                final = final.with_progress(progress)
+            state = store.finish_apply(final, recorded or resumed)
         return state
+
+
+Updates = dict[str, ResourceState | None]
+
+
+def _record(
+    store: StateStore,
+    resources: dict[str, ResourceState],
+    updates: Updates,
+    progress: AppliedPlan,
+    provider: Provider,
+) -> None:
+    """Journal the resources one change set (None: removed), then set them in `resources`."""
+    store.record(updates, progress, sync=provider.remote)
+    for address, resource in updates.items():
+        resources.pop(address, None)
+        if resource is not None:
+            resources[address] = resource
 
 
 def _notify(callback: StepCallback | None, event: StepEvent) -> None:
@@ -132,70 +181,103 @@ def check_plan_intact(plan: Plan, state: State) -> None:
 
 def _carry_out(
     state: State, change: ResourceChange, plan: Plan, provider: Provider, index: int, total: int
-) -> State:
+) -> Updates:
+    """Make one change; the resources it sets, by address (None: removed)."""
     prior = state.resources.get(change.previous_address or change.address)
     desired = plan.desired.resources.get(change.address)
     try:
-        return _follow_move(_STEPS[change.action](state, change, prior, desired, provider), change)
+        resource = _STEPS[change.action](change, prior, desired, provider)
     except ProviderError as exc:
         done = f"{index - 1} of {total} changes were applied and are recorded in the state"
-        raise BillingSpecError.single(
+        partial = _partial(change, desired, exc)
+        if partial:
+            done += "; this one was applied in part, and the part done is recorded too"
+        error = BillingSpecError.single(
             "E817",
             f"{change.address}: {exc}",
             detail=done,
             hint="fix the cause and run `billing plan`: it shows what is left",
-        ) from None
+        )
+        raise _Stopped(error, partial) from None
+    updates: Updates = {}
+    if change.previous_address:
+        updates[change.previous_address] = None
+    updates[change.address] = resource
+    return {**updates, **_follow_move(state, change)}
+
+
+class _Stopped(Exception):
+    """A change failed: the user's error, and what of it was done."""
+
+    def __init__(self, error: BillingSpecError, partial: Updates) -> None:
+        self.error = error
+        self.partial = partial
+
+
+def _partial(
+    change: ResourceChange, desired: CompiledResource | None, exc: ProviderError
+) -> Updates:
+    """What a failed change did (`exc.remote_id`, `exc.applied`), if anything."""
+    if exc.remote_id is None or exc.applied is None or desired is None:
+        return {}
+    done = desired.model_copy(
+        update={
+            "content": exc.applied,
+            "digest": digest_of(exc.applied),
+            "depends_on": dependencies(exc.applied),
+        }
+    )
+    updates: Updates = {}
+    if change.previous_address:
+        updates[change.previous_address] = None
+    updates[change.address] = ResourceState.of(done, exc.remote_id)
+    return updates
 
 
 Step = Callable[
-    [State, ResourceChange, ResourceState | None, CompiledResource | None, Provider], State
+    [ResourceChange, ResourceState | None, CompiledResource | None, Provider],
+    ResourceState | None,
 ]
 
 
-def _follow_move(state: State, change: ResourceChange) -> State:
+def _follow_move(state: State, change: ResourceChange) -> Updates:
     """After `change` moved a resource, the other applied resources name it by its new address
     (in their content, digest and `depends_on`), as the plan read them: nothing remote changes,
     and the next plan compares like with like."""
     if not change.previous_address:
-        return state
+        return {}
     renames = {change.address: change.previous_address}
-    resources = {}
+    updates: Updates = {}
     for address, resource in state.resources.items():
+        if address in (change.address, change.previous_address):
+            continue
         content = rename_references(resource.content, renames)
         if content != resource.content:
-            resource = resource.model_copy(
+            updates[address] = resource.model_copy(
                 update={
                     "content": content,
                     "digest": digest_of(content),
                     "depends_on": dependencies(content),
                 }
             )
-        resources[address] = resource
-    return state.model_copy(update={"resources": resources})
+    return updates
 
 
-def _create(state, change, prior, desired, provider) -> State:
-    remote_id = provider.create(desired)
-    return state.with_resource(change.address, ResourceState.of(desired, remote_id))
+def _create(change, prior, desired, provider) -> ResourceState:
+    return ResourceState.of(desired, provider.create(desired))
 
 
-def _update(state, change, prior, desired, provider) -> State:
+def _update(change, prior, desired, provider) -> ResourceState:
     remote_id = provider.update(change, prior) if change.content_changed else prior.remote_id
-    return state.with_resource(
-        change.address, ResourceState.of(desired, remote_id), change.previous_address
-    )
+    return ResourceState.of(desired, remote_id)
 
 
-def _replace(state, change, prior, desired, provider) -> State:
-    remote_id = provider.replace(change, prior, desired)
-    return state.with_resource(
-        change.address, ResourceState.of(desired, remote_id), change.previous_address
-    )
+def _replace(change, prior, desired, provider) -> ResourceState:
+    return ResourceState.of(desired, provider.replace(change, prior, desired))
 
 
-def _delete(state, change, prior, desired, provider) -> State:
+def _delete(change, prior, desired, provider) -> None:
     provider.delete(prior)  # `prior` was found under its previous address if it moved
-    return state.with_resource(change.address, None, change.previous_address)
 
 
 _STEPS: dict[Action, Step] = {

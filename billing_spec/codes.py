@@ -167,6 +167,8 @@ CODES: dict[str, str] = {
     "E822": "invoice decrease above --fail-on-decrease-pct",
     "E823": "invoice increase above --fail-on-increase",
     "E824": "invoice decrease above --fail-on-decrease",
+    "E840": "the Metronome provider cannot express or make this change",
+    "E841": "import would overwrite a catalog or a state",
     # Warnings about the catalog (`validate` exits 0)
     "W901": "unused billable metric",
     "W902": "product on no rate card",
@@ -189,9 +191,12 @@ CODES: dict[str, str] = {
     "W961": "quantity conversion factor is not positive",
     "W962": "contract terms not evaluated yet",
     "W963": "event file is not a regular file (a FIFO, a device): skipped",
+    "W968": "event older than Metronome's 34-day backdating window",
     # Warnings from plan and apply
     "W980": "retroactive change allowed",
     "W981": "the last apply did not finish",
+    "W982": "a replaced metric's products move to the new one",
+    "W983": "the Metronome refresh does not read rates or contract terms",
 }
 
 

@@ -9,6 +9,12 @@ The CLI looks for it from the current directory up: the first directory holding 
     state = "billing.state.json"        # the state file
     events = ["fixtures"]               # usage events: `invoice`, `plan --impact`
 
+    [environments.sandbox]              # `--env sandbox` on plan and apply
+    provider = "metronome"              # local | metronome
+    state = "states/sandbox.state.json"
+    base_url = "https://api.metronome.com"            # optional: METRONOME_BASE_URL
+    token_env = "METRONOME_SANDBOX_TOKEN"             # optional: where the token is
+
 Paths are relative to the file that names them. A malformed file is an E015 error at its line.
 
 >>> parse_config('catalog = "pricing"\\nexclude = ["*.local.yml"]\\n', "billing.toml").exclude
@@ -29,8 +35,21 @@ from billing_spec.diagnostics import BillingSpecError, SourceRange, did_you_mean
 CONFIG_FILE = "billing.toml"
 PYPROJECT = "pyproject.toml"
 TABLE = "billing-spec"  # [tool.billing-spec]
-KEYS = ("catalog", "exclude", "state", "events")
+KEYS = ("catalog", "exclude", "state", "events", "environments")
+ENVIRONMENT_KEYS = ("provider", "state", "base_url", "token_env")
+PROVIDER_NAMES = ("local", "metronome")
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)$")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One `[environments.NAME]` table: where a catalog is applied (its own state)."""
+
+    name: str
+    provider: str
+    state: Path
+    base_url: str | None = None
+    token_env: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +61,10 @@ class ProjectConfig:
     exclude: tuple[str, ...] = ()
     state: Path | None = None
     events: tuple[Path, ...] = ()
+    environments: tuple[Environment, ...] = ()
+
+    def environment(self, name: str) -> Environment | None:
+        return next((e for e in self.environments if e.name == name), None)
 
     @property
     def root(self) -> Path:
@@ -102,7 +125,48 @@ def parse_config(text: str, filename: str, table: tuple[str, ...] = ()) -> Proje
         values["events"] = tuple(
             base / p for p in _strings(events, "events", text, filename, table, path=True)
         )
+    if "environments" in data:
+        values["environments"] = _environments(data["environments"], base, text, filename, table)
     return ProjectConfig(path=Path(os.path.abspath(filename)), **values)
+
+
+def _environments(
+    data: Any, base: Path, text: str, filename: str, table: tuple[str, ...]
+) -> tuple[Environment, ...]:
+    def at(key: str) -> SourceRange:
+        return _line_of(text, filename, key, table)
+
+    if not isinstance(data, dict):
+        raise _error("`environments` must be a table of tables", at("environments"))
+    found = []
+    for name, body in sorted(data.items()):
+        if not isinstance(body, dict):
+            raise _error(f"environment {name!r} must be a table", at(name))
+        for key in body:
+            if key not in ENVIRONMENT_KEYS:
+                hint = did_you_mean(key, ENVIRONMENT_KEYS) or (
+                    f"an environment's keys are {', '.join(ENVIRONMENT_KEYS)}"
+                )
+                raise _error(f"environment {name!r}: unknown key {key!r}", at(key), hint=hint)
+        provider = body.get("provider", "local")
+        if provider not in PROVIDER_NAMES:
+            raise _error(
+                f"environment {name!r}: provider must be one of {', '.join(PROVIDER_NAMES)}, "
+                f"not {provider!r}",
+                at("provider"),
+            )
+        if "state" not in body:
+            raise _error(
+                f"environment {name!r} needs a `state`: each environment has its own",
+                at(name),
+            )
+        optional = {}
+        for key in ("base_url", "token_env"):
+            if key in body:
+                optional[key] = _path(body[key], key, text, filename, table)
+        state = base / _path(body["state"], "state", text, filename, table)
+        found.append(Environment(name, provider, state, **optional))
+    return tuple(found)
 
 
 def _path(value: Any, key: str, text: str, filename: str, table: tuple[str, ...]) -> str:

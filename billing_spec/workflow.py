@@ -6,11 +6,12 @@
         -> (Plan | None, diagnostics)
 
 validates and compiles the catalog (None and the diagnostics when it has errors), refreshes the
-applied state through the provider (`read`), makes the plan, adds the provider's own plan-time
-findings, with `impact_events` replays those events under the applied and the desired catalog
-(`plan.impact`; cut at `impact_through`, moved into `impact_period`, gated by `gates`; None and
-the diagnostics when the events cannot be read), and points each
-finding at the resource's definition in the catalog files. Applying is
+applied state through the provider (`read`), makes the plan, drops the findings the provider
+lifts (it does safely what the planner refuses in general) and adds the provider's own
+plan-time findings, with `impact_events` replays those events under the applied and the desired
+catalog (`plan.impact`; cut at `impact_through`, moved into `impact_period`, gated by `gates`;
+None and the diagnostics when the events cannot be read), and points each finding at the
+resource's definition in the catalog files. Applying is
 `billing_spec.apply.apply_plan`.
 """
 
@@ -58,7 +59,8 @@ def plan_catalog(
     plan = make_plan(
         desired, refreshed, as_of=as_of, allow_retroactive=allow_retroactive, drift=drift
     )
-    plan = replace(plan, findings=(*plan.findings, *provider.check(plan)))
+    kept = tuple(f for f in plan.findings if not provider.lifts(f, plan))
+    plan = replace(plan, findings=(*kept, *provider.check(plan)))
     if impact_events is not None:
         impacted, found = with_impact(
             plan,

@@ -27,10 +27,18 @@ def test_every_benchmark_runs_on_a_small_workload():
     )
     assert result.returncode == 0, result.stderr[-2000:]
     printed = result.stdout
-    for name in ("bench_evaluate", "bench_fmt", "bench_plan", "bench_scale", "bench_validate"):
+    for name in (
+        "bench_apply",
+        "bench_evaluate",
+        "bench_fmt",
+        "bench_plan",
+        "bench_scale",
+        "bench_validate",
+    ):
         assert f"# {name}\n" in printed
     assert "evaluate walkthrough: 2,000 events" in printed
     assert "read 80,000 blank lines" in printed and "read one 2 MB line" in printed
     assert "plan 5,000 resources vs empty state" in printed
     assert "invoice 2,000 events -> 2,000 line items" in printed
     assert "1 error(s) printed" in printed  # the alias fan-out: one error at the anchor
+    assert "apply 4,000 resources (local provider)" in printed

@@ -66,7 +66,7 @@ def test_the_readme_walkthrough(tmp_path: Path):
     stale = step(tmp_path, "billing apply pricing.plan")
     assert stale.code == 1
     assert (
-        "saved plan is stale: the state changed, serial 5 -> 6, since it was made" in stale.stderr
+        "saved plan is stale: the state changed, serial 1 -> 2, since it was made" in stale.stderr
     )
     assert stale.stderr.strip() in README
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import BILLING, CATALOGS, run_billing
 
-from billing_spec.state.store import parse_state
+from billing_spec.state.store import LocalStateStore, parse_state
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ def test_apply_dir_in_a_terminal_asks_for_yes(work):
     assert not (work / "billing.state.json").exists()
     code, output = in_terminal(work, "apply", "catalog", "--no-color", typed="yes\n")
     assert code == 0 and "Apply complete! Resources: 5 added, 0 changed, 0 destroyed." in output
-    assert state_of(work).serial == 5
+    assert state_of(work).serial == 1
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(work):
@@ -217,7 +217,7 @@ def test_refused_saved_plans_leave_the_state_bytes_unchanged(work):
     stale = billing(work, "apply", "p.plan")
     assert stale.code == 1
     assert (
-        "saved plan is stale: the state changed, serial 5 -> 6, since it was made" in stale.stderr
+        "saved plan is stale: the state changed, serial 1 -> 2, since it was made" in stale.stderr
     )
     lineage = billing(work, "apply", "p.plan", "--state", "other.json")
     assert lineage.code == 1 and "saved plan is for another state" in lineage.stderr
@@ -325,7 +325,7 @@ def test_two_applies_at_once_exactly_one_wins_and_the_other_names_the_holder(wor
     assert loser.returncode == 1 and winner.returncode == 0, (loser_err, winner_out)
     assert "error[E803]: the state is locked by " in loser_err
     assert f"(pid {winner.pid}, apply)" in loser_err
-    assert state_of(work).serial == 6  # 5 from the first apply, then exactly one more
+    assert state_of(work).serial == 2  # 1 from the first apply, then exactly one more
 
 
 def test_sigkill_after_each_step_leaves_a_consistent_state_and_the_next_apply_finishes(work):
@@ -357,9 +357,12 @@ def test_sigkill_after_each_step_leaves_a_consistent_state_and_the_next_apply_fi
             work, "apply", "p.plan", env={"BILLING_TEST_HOOK": f"kill-after-step={killed_after}"}
         )
         assert result.code == -signal.SIGKILL
-        # The state is valid, records exactly the first steps, and says the apply did not finish.
-        after = state_of(work)
-        assert after.serial == 5 + killed_after
+        # The state file is untouched; its journal records exactly the first steps, and the state
+        # read through it says the apply did not finish.
+        assert state.read_bytes() == base
+        assert (work / "billing.state.json.journal").exists()
+        after = LocalStateStore(state).read()
+        assert after.serial == 1
         assert after.history[-1].changes_applied == killed_after
         ids = {a: r.remote_id for a, r in after.resources.items()}
         # The killed process left its lock; free it by its ID, as a person would.
@@ -378,6 +381,7 @@ def test_sigkill_after_each_step_leaves_a_consistent_state_and_the_next_apply_fi
             line.split(":")[0] for line in finish.stdout.splitlines() if line.endswith("...")
         ]
         assert started == steps[killed_after:]  # nothing done twice
+        assert not (work / "billing.state.json.journal").exists()
         final = state_of(work)
         assert all(final.resources[a].remote_id == ids[a] for a in steps[:killed_after])
         assert billing(work, "plan", "catalog", "--detailed-exitcode").code == 0

@@ -31,6 +31,8 @@ COMMANDS = {
     "fmt": "billing_spec.cli.fmt_command:fmt",
     "invoice": "billing_spec.cli.invoice_command:invoice",
     "init": "billing_spec.cli.init_command:init",
+    "events": "billing_spec.cli.events_command:events",
+    "import": "billing_spec.cli.import_command:import_",
 }
 
 

@@ -14,9 +14,13 @@ from billing_spec.cli.state_options import (
     DEFAULT_STATE_PATH,
     allow_retroactive_option,
     as_of_option,
+    env_option,
     lock_timeout_option,
+    make_provider,
     now,
     provider_option,
+    remote_options,
+    resolve_env,
     state_option,
     use_color,
 )
@@ -36,17 +40,25 @@ catalog_or_plan = click.argument("target", default=".", type=click.Path(exists=T
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changes, 2 when something does."
 )
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Read the applied objects from the provider first and report what changed outside "
+    "the catalog (drift) apart from the pending changes.",
+)
 @format_option("text", "json", "markdown")
 @as_of_option
 @allow_retroactive_option
 @impact_options
 @provider_option
+@env_option
 @no_color_option
 def plan(
     directory,
     state_path,
     out,
     detailed_exitcode,
+    refresh,
     format_,
     as_of,
     allow_retroactive,
@@ -59,6 +71,7 @@ def plan(
     fail_on_increase,
     fail_on_decrease,
     provider_name,
+    env_name,
     no_color,
 ) -> int:
     """Show what apply would change, compared with the applied state.
@@ -79,24 +92,25 @@ def plan(
         fail_on_increase=fail_on_increase,
         fail_on_decrease=fail_on_decrease,
     )
+    environment, state_path, provider_name = resolve_env(env_name, state_path, provider_name)
     made = _make_plan(
         directory,
         LocalStateStore(state_path),
-        provider_name,
+        make_provider(provider_name, environment=environment, refresh=refresh),
         as_of,
         allow_retroactive,
         impact=impact_options,
     )
     if made is None:
         return 1
-    click.echo(_render(made, format_, use_color(no_color)), nl=False)
+    click.echo(_render(made, format_, use_color(no_color), env_name), nl=False)
     if made.errored:
         _findings_to_stderr(made, format_)
         return 1
     if out:
         save_plan(made, out)
     _next_steps(made, out, format_, state_path)
-    return 2 if detailed_exitcode and made.has_changes else 0
+    return 2 if detailed_exitcode and (made.has_changes or made.drift) else 0
 
 
 @click.command()
@@ -107,6 +121,8 @@ def plan(
 @as_of_option
 @allow_retroactive_option
 @provider_option
+@remote_options
+@env_option
 @no_color_option
 def apply(
     target,
@@ -116,6 +132,9 @@ def apply(
     as_of,
     allow_retroactive,
     provider_name,
+    max_retries,
+    effective_at,
+    env_name,
     no_color,
 ) -> int:
     """Carry out a saved plan (PLANFILE), or plan a catalog (DIR) and carry that out once approved.
@@ -125,23 +144,31 @@ def apply(
     """
     from billing_spec.state import LocalStateStore
 
+    environment, state_path, provider_name = resolve_env(env_name, state_path, provider_name)
     store = LocalStateStore(state_path)
     color = use_color(no_color)
+    provider = make_provider(provider_name, max_retries, effective_at, environment)
     if _is_plan_file(target):
         _refuse_planning_options(as_of, allow_retroactive)
         from billing_spec.plan.planfile import load_plan
 
-        return _run_apply(load_plan(target), store, provider_name, lock_timeout, color)
+        saved = load_plan(target)
+        if _refused_by(provider, saved):
+            return 1
+        return _run_apply(saved, store, provider, lock_timeout, color)
     with store.locked("apply", lock_timeout):
-        made = _make_plan(target, store, provider_name, as_of, allow_retroactive)
+        made = _make_plan(target, store, provider, as_of, allow_retroactive)
         if made is None:
             return 1
         click.echo(_render(made, "text", color), nl=False)
-        if made.errored or not made.has_changes:
-            return 1 if made.errored else 0
+        if made.errored:
+            return 1
+        if not made.has_changes:
+            store.settle()  # an interrupted apply's journal, if any, goes into the state
+            return 0
         if not auto_approve and not _approved():
             return 1
-        return _run_apply(made, store, provider_name, lock_timeout, color)
+        return _run_apply(made, store, provider, lock_timeout, color)
 
 
 @click.command()
@@ -162,18 +189,17 @@ def show(planfile, format_, no_color) -> int:
 def _make_plan(
     directory,
     store,
-    provider_name,
+    provider,
     as_of,
     allow_retroactive,
     impact=None,
 ):
-    from billing_spec.providers import PROVIDERS
     from billing_spec.workflow import plan_catalog
 
     made, diagnostics = plan_catalog(
         directory,
         store.read(),
-        PROVIDERS[provider_name](),
+        provider,
         as_of=as_of or now(),
         allow_retroactive=allow_retroactive,
         impact_events=None if impact is None else impact.events,
@@ -185,7 +211,7 @@ def _make_plan(
     return made
 
 
-def _render(made, format_: str, color: bool) -> str:
+def _render(made, format_: str, color: bool, environment: str | None = None) -> str:
     from billing_spec.plan.render_json import render_json
     from billing_spec.plan.render_markdown import render_markdown
     from billing_spec.plan.render_text import render_text
@@ -193,7 +219,7 @@ def _render(made, format_: str, color: bool) -> str:
     if format_ == "json":
         return render_json(made)
     if format_ == "markdown":
-        return render_markdown(made)
+        return render_markdown(made, environment=environment)
     return render_text(made, color=color)
 
 
@@ -236,6 +262,16 @@ def _refuse_planning_options(as_of, allow_retroactive) -> None:
         )
 
 
+def _refused_by(provider, made) -> bool:
+    """A saved plan made for another provider is checked by this one (what it cannot express
+    is refused here as it would have been at plan time)."""
+    errors = [f.diagnostic for f in provider.check(made) if f.is_error]
+    echo_diagnostics(errors, err=True)
+    if errors:
+        click.echo("Nothing was applied.", err=True)
+    return bool(errors)
+
+
 def _approved() -> bool:
     from billing_spec.diagnostics import BillingSpecError
 
@@ -259,16 +295,13 @@ def _approved() -> bool:
     return True
 
 
-def _run_apply(made, store, provider_name, lock_timeout: float, color: bool) -> int:
+def _run_apply(made, store, provider, lock_timeout: float, color: bool) -> int:
     from billing_spec.apply import apply_plan
     from billing_spec.cli.apply_progress import Progress
-    from billing_spec.providers import PROVIDERS
 
     progress = Progress(made, color)
     try:
-        apply_plan(
-            made, store, PROVIDERS[provider_name](), lock_timeout=lock_timeout, on_step=progress
-        )
+        apply_plan(made, store, provider, lock_timeout=lock_timeout, on_step=progress)
     except KeyboardInterrupt:
         click.echo(
             f"\nInterrupted after {progress.done} of {len(made.pending)} changes; the state "

@@ -1,5 +1,6 @@
 """Options shared by the commands that read or write the state: --state, --lock-timeout,
---as-of, --allow-retroactive, --provider; and when to colour output."""
+--as-of, --allow-retroactive, --provider (with --max-retries, --effective-at); and when to
+colour output."""
 
 from __future__ import annotations
 
@@ -108,11 +109,88 @@ def provider_option(func):
     return click.option(
         "--provider",
         "provider_name",
-        type=click.Choice(["local"]),
+        type=click.Choice(["local", "metronome"]),
         default="local",
         show_default=True,
-        help="Who carries out the changes: `local` records them in the state file only.",
+        help="Who carries out the changes: `local` records them in the state file only; "
+        "`metronome` calls Metronome's API (METRONOME_BEARER_TOKEN, METRONOME_BASE_URL).",
     )(func)
+
+
+def remote_options(func):
+    """--max-retries and --effective-at: how the metronome provider makes its calls."""
+    func = click.option(
+        "--max-retries",
+        type=click.IntRange(min=0),
+        default=3,
+        show_default=True,
+        help="metronome: retries of a call that failed with 408/409/429/5xx or no connection.",
+    )(func)
+    return click.option(
+        "--effective-at",
+        metavar="TIMESTAMP",
+        callback=lambda ctx, param, value: parse_timestamp_option(value, "--effective-at"),
+        help="metronome: when product updates take effect (on the hour; default: the next hour).",
+    )(func)
+
+
+def make_provider(
+    name: str,
+    max_retries: int = 3,
+    effective_at: datetime | None = None,
+    environment=None,
+    refresh: bool = False,
+):
+    """The provider `--provider NAME` names, set up with the remote options (and the
+    environment's endpoint and token variable); `refresh`: it reads the remote objects."""
+    from billing_spec.providers import PROVIDERS
+
+    if name == "metronome":
+        return PROVIDERS[name](
+            max_retries=max_retries,
+            effective_at=effective_at,
+            refresh=refresh,
+            base_url=getattr(environment, "base_url", None),
+            token_env=getattr(environment, "token_env", None),
+        )
+    return PROVIDERS[name]()
+
+
+def env_option(func):
+    return click.option(
+        "--env",
+        "env_name",
+        metavar="NAME",
+        envvar="BILLING_ENV",
+        help="An environment of the project configuration ([environments.NAME] in "
+        "billing.toml): its provider, state and endpoint (env BILLING_ENV).",
+    )(func)
+
+
+def resolve_env(env_name: str | None, state_path: str, provider_name: str):
+    """`--env NAME` -> (environment, state path, provider name). An explicit --state or
+    --provider (or BILLING_STATE) still wins over the environment's."""
+    if env_name is None:
+        return None, state_path, provider_name
+    import os
+
+    from click.core import ParameterSource
+
+    from billing_spec.config import find_config
+
+    config = find_config()
+    environment = config.environment(env_name) if config else None
+    if environment is None:
+        known = ", ".join(e.name for e in config.environments) if config else ""
+        where = f"the environments are {known}" if known else "no environment is configured"
+        raise click.BadParameter(f"unknown environment {env_name!r}: {where}", param_hint="--env")
+    ctx = click.get_current_context()
+    given = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    if ctx.get_parameter_source("state_path") not in given:
+        state_path = os.path.relpath(environment.state)
+    if ctx.get_parameter_source("provider_name") not in given:
+        provider_name = environment.provider
+    return environment, state_path, provider_name
 
 
 def now() -> datetime:

@@ -52,8 +52,9 @@ _SYMBOL = re.compile(r"^( *)(-/\+|[-+~]) ")
 _DIFF_SYMBOLS = {"+": "+", "-": "-", "~": "!", "-/+": "!"}
 
 
-def render_markdown(plan: Plan, *, limit: int = MAX_CHARS) -> str:
-    head = _cut_head(_head(plan), limit)
+def render_markdown(plan: Plan, *, limit: int = MAX_CHARS, environment: str | None = None) -> str:
+    """The comment; `environment` (`plan --env NAME`) is named under the title."""
+    head = _cut_head(_head(plan, environment), limit)
     folds = []
     if plan.impact is not None:
         table = impact_markdown(plan.impact)
@@ -90,8 +91,10 @@ def _diff_text(plan: Plan) -> list[str]:
     return lines
 
 
-def _head(plan: Plan) -> str:
+def _head(plan: Plan, environment: str | None = None) -> str:
     parts = [f"### {_title(plan)}", ""]
+    if environment:
+        parts += [f"Environment: **{environment}**", ""]
     if plan.impact is not None:
         parts += [*markdown_headlines(plan.impact), ""]
     parts += _banner(plan)

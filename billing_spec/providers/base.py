@@ -29,7 +29,19 @@ from billing_spec.state.model import ResourceState, State
 
 
 class ProviderError(Exception):
-    """A remote call failed; the message is for the user."""
+    """A remote call failed; the message is for the user.
+
+    A change that failed part-way says what it did: `remote_id` of the object that now exists
+    and `applied`, its content as far as it was carried out. Apply records that in the state, so
+    the next apply does only the rest.
+    """
+
+    def __init__(
+        self, message: str, *, remote_id: str | None = None, applied: dict | None = None
+    ) -> None:
+        super().__init__(message)
+        self.remote_id = remote_id
+        self.applied = applied
 
 
 class ResourceHandler(Protocol):
@@ -47,6 +59,7 @@ class Provider:
 
     name = "provider"
     handlers: Mapping[str, ResourceHandler] = {}
+    remote = False  # True: its changes exist outside the state, so apply fsyncs each record
 
     def handler(self, type_: str) -> ResourceHandler:
         try:
@@ -65,8 +78,16 @@ class Provider:
     def replace(
         self, change: ResourceChange, prior: ResourceState, resource: CompiledResource
     ) -> str:
+        """The handler's own `replace` if it has one, else delete, then create."""
+        own = getattr(self.handler(change.type), "replace", None)
+        if own is not None:
+            return own(change, prior, resource)
         self.delete(prior)
         return self.create(resource)
+
+    def observe(self, state: State) -> None:
+        """Told the state before each change (a provider that maps references to remote IDs
+        reads them here); nothing by default."""
 
     def delete(self, prior: ResourceState) -> None:
         self.handler(prior.type).delete(prior)
@@ -78,6 +99,11 @@ class Provider:
         """Plan-time findings about what this provider cannot do (none by default)."""
         return []
 
+    def lifts(self, finding: Finding, plan: Plan) -> bool:
+        """Whether this provider makes safe what `finding` refuses (say, a replace it carries
+        out by moving the referrers first); its `check` then says how. None by default."""
+        return False
+
 
 def refresh_state(state: State, provider: Provider) -> tuple[State, tuple[ResourceChange, ...]]:
     """Read every applied object; return the state as it really is and the drift found.
@@ -87,6 +113,7 @@ def refresh_state(state: State, provider: Provider) -> tuple[State, tuple[Resour
     """
     drift: list[ResourceChange] = []
     refreshed = state
+    provider.observe(state)
     for address, prior in state.resources.items():
         remote = provider.read(prior)
         if remote == prior.content:

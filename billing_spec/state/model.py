@@ -38,7 +38,10 @@ class ResourceState(CompiledResource):
 
     @classmethod
     def of(cls, resource: CompiledResource, remote_id: str | None) -> ResourceState:
-        return cls(**resource.model_dump(), remote_id=remote_id)
+        """`resource`, already validated, with its remote ID (not validated again: apply makes
+        one per change, and a large apply would spend its time here)."""
+        fields = {name: getattr(resource, name) for name in CompiledResource.model_fields}
+        return cls.model_construct(**fields, remote_id=remote_id)
 
 
 class AppliedPlan(BaseModel):

@@ -9,6 +9,10 @@
   write), copies the file as it was before this operation's first write to `<state>.backup`, and
   replaces the file atomically (temp file, fsync, rename), so a crash leaves the old or the new
   state, never half of one;
+- `begin_apply()`, `record(...)`, `finish_apply(state)`: apply's journal (`journal`): the
+  backup is taken before the first change, each change is appended to `<state>.journal`, and
+  the state is written once at the end; `read()` replays a journal an interrupted apply left,
+  and `settle()` (an apply with nothing left to do) writes it into the state;
 - `locked(operation, timeout)` holds `<state>.lock` (see `billing_spec.state.lock`); nested use
   by the same store is a no-op, so `apply DIR` can hold it across plan, prompt and apply; taking
   it removes temp files a killed writer left (`remove_stray_temps`);
@@ -38,6 +42,7 @@ from billing_spec.diagnostics import BillingSpecError
 from billing_spec.fileio import atomic_write_bytes
 from billing_spec.jsontext import digest_of
 from billing_spec.plan.integrity import is_address
+from billing_spec.state import journal
 from billing_spec.state import lock as locking
 from billing_spec.state.lock import LockInfo
 from billing_spec.state.model import State
@@ -59,6 +64,14 @@ class StateStore(Protocol):
 
     def force_unlock(self, lock_id: str) -> LockInfo: ...
 
+    def begin_apply(self) -> bool: ...
+
+    def record(self, resources: dict, progress, *, sync: bool) -> None: ...
+
+    def finish_apply(self, state: State, changed: bool) -> State: ...
+
+    def settle(self) -> State: ...
+
 
 class LocalStateStore:
     def __init__(self, path: str | Path = DEFAULT_STATE_PATH) -> None:
@@ -66,10 +79,15 @@ class LocalStateStore:
         self.path = _through_symlink(Path(path))
         self.backup_path = self.path.with_name(self.path.name + ".backup")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.journal_path = self.path.with_name(self.path.name + ".journal")
         self._lock: LockInfo | None = None
         self._backed_up = False
 
     def read(self) -> State:
+        """The state file, with the journal of an interrupted apply replayed onto it."""
+        return journal.replay(self.journal_path, self._read_file())
+
+    def _read_file(self) -> State:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -80,15 +98,70 @@ class LocalStateStore:
             ) from None
         return parse_state(raw, str(self.path))
 
+    def begin_apply(self) -> bool:
+        """Under the lock, before apply's first change: back up the state file and open the
+        journal. True when it carries on with the journal an interrupted apply left (whose
+        changes the state file does not have yet)."""
+        self._require_lock("begin_apply")
+        self._back_up()
+        base = self._read_file()
+        if journal.continues(self.journal_path, base):
+            return True
+        self._io(lambda: journal.start(self.journal_path, base), "the apply journal")
+        return False
+
+    def record(self, resources: dict, progress, *, sync: bool) -> None:
+        """Append one change to the journal (see `billing_spec.state.journal`)."""
+        self._io(
+            lambda: journal.append(self.journal_path, resources, progress, sync=sync),
+            "the apply journal",
+        )
+
+    def settle(self) -> State:
+        """Under the lock: fold the journal an interrupted apply left into the state file (a
+        journal for another state is dropped); the state as read."""
+        self._require_lock("settle")
+        base = self._read_file()
+        if not self.journal_path.exists():
+            return base
+        if not journal.continues(self.journal_path, base):
+            journal.remove(self.journal_path)
+            return base
+        return self.finish_apply(journal.replay(self.journal_path, base), True)
+
+    def finish_apply(self, state: State, changed: bool) -> State:
+        """Write the state once (if the apply changed anything) and drop the journal it now
+        contains."""
+        written = self.write(state) if changed else state
+        journal.remove(self.journal_path)
+        return written
+
     def write(self, state: State) -> State:
-        if self._lock is None:
-            raise RuntimeError("LocalStateStore.write called without holding the state lock")
+        self._require_lock("write")
         new = state.written(lineage=str(uuid.uuid4()))
+        self._back_up()
+        self._write(self.path, new.to_json().encode("utf-8"), "state file")
+        return new
+
+    def _require_lock(self, what: str) -> None:
+        if self._lock is None:
+            raise RuntimeError(f"LocalStateStore.{what} called without holding the state lock")
+
+    def _back_up(self) -> None:
+        """Copy the state file as it was before this operation's first change, once."""
         if not self._backed_up and self.path.exists():
             self._write(self.backup_path, self.path.read_bytes(), "the backup")
         self._backed_up = True
-        self._write(self.path, new.to_json().encode("utf-8"), "state file")
-        return new
+
+    def _io(self, action, what: str) -> None:
+        try:
+            action()
+        except OSError as exc:
+            raise BillingSpecError.single(
+                "E819",
+                f"cannot write {what} for {self.path}: {exc.strerror}",
+                hint="free space or fix permissions, then run `billing plan` to see what is left",
+            ) from None
 
     def _write(self, path: Path, data: bytes, what: str) -> None:
         try:
