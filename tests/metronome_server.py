@@ -11,7 +11,11 @@ uses and enforces the create rules Metronome documents (reference/metronome.md):
   a product's pricing + presentation group key must be one of its metric's compound keys;
 - ingest aliases belong to one customer at a time (409 otherwise);
 - a product update needs an hour-aligned `starting_at`;
-- a contract `uniqueness_key` is used once (409);
+- a contract `uniqueness_key` is used once (409), and so is a contract edit's;
+- a contract edit (v2) adds terms (each referenced product live) and appends quantity updates
+  to subscriptions that exist on the contract; the contract's terms then include them, and each
+  edit is kept in the contract's `edits`;
+- custom field values are set and deleted on an entity that exists (`custom_fields[entity]`);
 - a repeated `Idempotency-Key` on the same endpoint gets the first answer again, not a second
   object (Metronome keeps them at least 24 hours).
 
@@ -31,7 +35,7 @@ import uuid
 from collections import defaultdict
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 AGGREGATIONS = {"COUNT", "LATEST", "MAX", "SUM", "UNIQUE"}
 PRODUCT_TYPES = {
@@ -77,6 +81,7 @@ class FakeMetronome:
         self.contracts: dict[str, dict] = {}
         self.credit_types: dict[str, dict] = {USD: {"id": USD, "name": "USD (cents)"}}
         self.events: list[dict] = []
+        self.custom_fields: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
         self._failures: list[dict] = []
         self._counts: dict[str, int] = defaultdict(int)
         self._uniqueness: set[str] = set()
@@ -170,6 +175,10 @@ class FakeMetronome:
             (r"/v1/contracts/get", self.contract_get),
             (r"/v1/contracts/list", self.contract_list),
             (r"/v1/contracts/archive", self.contract_archive),
+            (r"/v2/contracts/edit", self.contract_edit),
+            (r"/v2/contracts/get", self.contract_get),
+            (r"/v1/customFields/setValues", self.custom_fields_set),
+            (r"/v1/customFields/deleteValues", self.custom_fields_delete),
             (r"/v1/credit-types/create", self.credit_type_create),
             (r"/v1/credit-types/list", self.credit_type_list),
             (r"/v1/credit-types/archive", self.credit_type_archive),
@@ -415,8 +424,72 @@ class FakeMetronome:
                     self._live(self.products, entry["product_id"], "product")
         if key:
             self._uniqueness.add(key)
-        contract_id = self._store(self.contracts, dict(body))
+        contract = dict(body)
+        if body.get("subscriptions"):
+            contract["subscriptions"] = [self._subscription(s) for s in body["subscriptions"]]
+        contract_id = self._store(self.contracts, contract)
         return {"data": {"id": contract_id}}
+
+    @staticmethod
+    def _subscription(entry: dict) -> dict:
+        if entry.get("quantity_updates"):
+            raise ApiError(400, "quantity_updates are set through a contract edit")
+        return {**entry, "id": str(uuid.uuid4()), "quantity_updates": []}
+
+    EDIT_TERMS: ClassVar[dict[str, str]] = {
+        "add_overrides": "overrides",
+        "add_commits": "commits",
+        "add_credits": "credits",
+        "add_scheduled_charges": "scheduled_charges",
+        "add_recurring_commits": "recurring_commits",
+        "add_recurring_credits": "recurring_credits",
+        "add_subscriptions": "subscriptions",
+    }
+    EDIT_FIELDS: ClassVar[dict[str, str]] = {
+        "update_contract_name": "name",
+        "update_contract_end_date": "ending_before",
+        "update_net_payment_terms_days": "net_payment_terms_days",
+    }
+
+    def contract_edit(self, body: dict) -> dict:
+        _require(body, "contract_id", "customer_id")
+        contract = self._live(self.contracts, body["contract_id"], "contract")
+        if contract["customer_id"] != body["customer_id"]:
+            raise ApiError(404, "contract not found for this customer")
+        known = {"contract_id", "customer_id", "uniqueness_key", "update_subscriptions"}
+        unknown = set(body) - known - set(self.EDIT_TERMS) - set(self.EDIT_FIELDS)
+        if unknown:
+            raise ApiError(400, f"unsupported edit field {sorted(unknown)[0]}")
+        key = body.get("uniqueness_key")
+        if key in self._uniqueness:
+            raise ApiError(409, f"uniqueness_key {key!r} was already used")
+        for field in self.EDIT_TERMS:
+            for entry in body.get(field) or []:
+                if "product_id" in entry:
+                    self._live(self.products, entry["product_id"], "product")
+        subscriptions = {s["id"]: s for s in contract.get("subscriptions") or []}
+        for update in body.get("update_subscriptions") or []:
+            if update.get("subscription_id") not in subscriptions:
+                raise ApiError(400, f"no subscription {update.get('subscription_id')}")
+            for quantity in update.get("quantity_updates") or []:
+                _require(quantity, "starting_at")
+        if key:
+            self._uniqueness.add(key)
+        for field, term in self.EDIT_TERMS.items():
+            added = body.get(field) or []
+            if field == "add_subscriptions":
+                added = [self._subscription(s) for s in added]
+            if added:
+                contract[term] = [*(contract.get(term) or []), *added]
+        for update in body.get("update_subscriptions") or []:
+            subscriptions[update["subscription_id"]]["quantity_updates"] += (
+                update.get("quantity_updates") or []
+            )
+        for field, name in self.EDIT_FIELDS.items():
+            if field in body:
+                contract[name] = body[field]
+        contract.setdefault("edits", []).append(body)
+        return {"data": {"id": contract["id"]}}
 
     def contract_get(self, body: dict) -> dict:
         contract = self._get(self.contracts, body.get("contract_id"), "contract")
@@ -436,6 +509,40 @@ class FakeMetronome:
     def contract_archive(self, body: dict) -> dict:
         _require(body, "contract_id", "customer_id")
         return {"data": {"id": self._archive(self.contracts, body["contract_id"], "contract")}}
+
+    # --- custom fields ----------------------------------------------------------------------
+
+    ENTITIES: ClassVar[dict[str, str]] = {
+        "billable_metric": "metrics",
+        "contract_product": "products",
+        "rate_card": "rate_cards",
+        "customer": "customers",
+        "contract": "contracts",
+    }
+
+    def _entity(self, body: dict) -> dict[str, str]:
+        _require(body, "entity", "entity_id")
+        table = self.ENTITIES.get(body["entity"])
+        if table is None:
+            raise ApiError(400, f"entity must be one of {sorted(self.ENTITIES)}")
+        self._get(getattr(self, table), body["entity_id"], body["entity"])
+        return self.custom_fields[body["entity"]].setdefault(body["entity_id"], {})
+
+    def custom_fields_set(self, body: dict) -> None:
+        values = body.get("custom_fields")
+        if not isinstance(values, dict) or not values:
+            raise ApiError(400, "custom_fields is required")
+        if any(len(str(v)) > 200 for v in values.values()):
+            raise ApiError(400, "custom field values are limited to 200 characters")
+        self._entity(body).update(values)
+
+    def custom_fields_delete(self, body: dict) -> None:
+        keys = body.get("keys")
+        if not keys:
+            raise ApiError(400, "keys is required")
+        fields = self._entity(body)
+        for key in keys:
+            fields.pop(key, None)
 
     # --- credit types and events ------------------------------------------------------------
 

@@ -38,8 +38,8 @@ def work(tmp_path: Path) -> Path:
 
 
 def acme_for_metronome(work: Path) -> Path:
-    """acme-ai without the two things Metronome cannot express (a VOLUME-tiered rate with a
-    flat price per tier, and seat quantity updates): those are refused at plan time, below."""
+    """acme-ai without the thing Metronome cannot express (a VOLUME-tiered rate with a flat
+    price per tier): it is refused at plan time, below."""
     target = work / "acme"
     shutil.copytree(CATALOGS / "acme-ai", target, ignore=shutil.ignore_patterns("events"))
     rates = target / "rate_cards.yaml"
@@ -47,11 +47,6 @@ def acme_for_metronome(work: Path) -> Path:
     start = text.index("      - product: active_users")
     end = text.index("      - product: seats")
     rates.write_text(text[:start] + text[end:])
-    contracts = target / "contracts.yaml"
-    text = contracts.read_text()
-    contracts.write_text(
-        re.sub(r"        quantity_updates:\n          - \{[^\n]*\n", "", text, count=1)
-    )
     return target
 
 
@@ -177,10 +172,9 @@ def test_what_metronome_cannot_express_is_refused_at_plan_time_with_file_and_lin
     assert result.code == 1
     assert "E840" in result.output
     assert "rate_cards.yaml:39:" in result.output  # the VOLUME rate, as written
-    assert "contracts.yaml:44:" in result.output  # the subscription
     assert "rates[4].tier_mode" in result.output and "VOLUME" in result.output
     assert "rates[4].tiers[2].flat_price" in result.output
-    assert "subscriptions[0].quantity_updates" in result.output
+    assert "subscriptions[0].quantity_updates" not in result.output  # now a contract edit
     assert server.api.calls == []  # refused before anything was sent
 
 

@@ -12,6 +12,7 @@ from billing_spec.cli.impact_options import check_impact_options, impact_options
 from billing_spec.cli.output import echo_diagnostics, format_option, no_color_option
 from billing_spec.cli.state_options import (
     DEFAULT_STATE_PATH,
+    allow_replace_contracts_option,
     allow_retroactive_option,
     as_of_option,
     env_option,
@@ -51,6 +52,7 @@ catalog_or_plan = click.argument("target", default=".", type=click.Path(exists=T
 @allow_retroactive_option
 @impact_options
 @provider_option
+@allow_replace_contracts_option
 @env_option
 @no_color_option
 def plan(
@@ -71,6 +73,7 @@ def plan(
     fail_on_increase,
     fail_on_decrease,
     provider_name,
+    allow_replace_contracts,
     env_name,
     no_color,
 ) -> int:
@@ -96,7 +99,12 @@ def plan(
     made = _make_plan(
         directory,
         LocalStateStore(state_path),
-        make_provider(provider_name, environment=environment, refresh=refresh),
+        make_provider(
+            provider_name,
+            environment=environment,
+            refresh=refresh,
+            allow_replace_contracts=allow_replace_contracts,
+        ),
         as_of,
         allow_retroactive,
         impact=impact_options,
@@ -122,6 +130,7 @@ def plan(
 @allow_retroactive_option
 @provider_option
 @remote_options
+@allow_replace_contracts_option
 @env_option
 @no_color_option
 def apply(
@@ -134,6 +143,7 @@ def apply(
     provider_name,
     max_retries,
     effective_at,
+    allow_replace_contracts,
     env_name,
     no_color,
 ) -> int:
@@ -147,7 +157,13 @@ def apply(
     environment, state_path, provider_name = resolve_env(env_name, state_path, provider_name)
     store = LocalStateStore(state_path)
     color = use_color(no_color)
-    provider = make_provider(provider_name, max_retries, effective_at, environment)
+    provider = make_provider(
+        provider_name,
+        max_retries,
+        effective_at,
+        environment,
+        allow_replace_contracts=allow_replace_contracts,
+    )
     if _is_plan_file(target):
         _refuse_planning_options(as_of, allow_retroactive)
         from billing_spec.plan.planfile import load_plan

@@ -105,6 +105,15 @@ def allow_retroactive_option(func):
     )(func)
 
 
+def allow_replace_contracts_option(func):
+    return click.option(
+        "--allow-replace-contracts",
+        is_flag=True,
+        help="metronome: a contract change no contract edit can make is a replace (the new "
+        "contract created, then the old one archived) instead of refused (E840).",
+    )(func)
+
+
 def provider_option(func):
     return click.option(
         "--provider",
@@ -140,6 +149,7 @@ def make_provider(
     effective_at: datetime | None = None,
     environment=None,
     refresh: bool = False,
+    allow_replace_contracts: bool = False,
 ):
     """The provider `--provider NAME` names, set up with the remote options (and the
     environment's endpoint and token variable); `refresh`: it reads the remote objects."""
@@ -150,6 +160,7 @@ def make_provider(
             max_retries=max_retries,
             effective_at=effective_at,
             refresh=refresh,
+            allow_replace_contracts=allow_replace_contracts,
             base_url=getattr(environment, "base_url", None),
             token_env=getattr(environment, "token_env", None),
         )

@@ -6,7 +6,8 @@ updated in place, so apply deletes it and creates a new one) and the retroactive
 found. No replace path means an in-place update. The rules (reference/metronome.md):
 
 - credit_type      `decimal_places` changes what every amount means: replace. The name updates.
-- billable_metric  only `name` may change (Metronome's rename); anything else is a new metric.
+- billable_metric  only `name` (Metronome's rename) and `custom_fields` (the custom-field
+                   endpoints) may change; anything else is a new metric.
 - product          `type` never changes; every other field updates.
 - rate_card        `fiat_credit_type` never changes; an existing `credit_type_conversions` entry
                    never changes or goes (new ones may be added); rates are append-only and an
@@ -122,7 +123,7 @@ def _conversion_identity(entry: dict) -> str:
 
 RULES: dict[str, Rule] = {
     "credit_type": immutable("decimal_places"),
-    "billable_metric": immutable_except("name"),
+    "billable_metric": immutable_except("name", "custom_fields"),
     "product": immutable("type"),
     "rate_card": combine(
         immutable("fiat_credit_type"),

@@ -6,11 +6,14 @@ Each finding names the resource and the field; the plan points it at the catalog
 (a rate's own line when it is about a rate). Refused:
 
 - catalog features Metronome has no way to express (`payloads.unsupported`): VOLUME tiers, a
-  tier's `flat_price`, an amount a JSON double cannot carry exactly, seat quantity updates;
+  tier's `flat_price`, an amount a JSON double cannot carry exactly;
 - (W982, a warning) a replaced billable metric: its products move to the new metric first;
 - (W983, a warning) with `plan --refresh`: what the refresh does not read back;
 - changes Metronome cannot make in place: a rate removed or changed on an applied rate card
-  (rates are append-only), a contract edit, a pricing unit rename, a customer's custom fields.
+  (rates are append-only), a pricing unit rename, and a contract change no contract edit can
+  make (a term removed or changed, a field the edit has no operation for; `payloads.
+  contract_edit`) or a contract replace — unless `--allow-replace-contracts`, when W984 says
+  the contract is replaced: the new one created first, then the old one archived.
 """
 
 from __future__ import annotations
@@ -24,16 +27,61 @@ from billing_spec.providers.metronome import payloads
 CODE = "E840"
 
 
-def plan_findings(plan: Plan, refreshed: bool = False) -> list[Finding]:
+def plan_findings(
+    plan: Plan, refreshed: bool = False, allow_replace_contracts: bool = False
+) -> list[Finding]:
     findings: list[Finding] = [_metric_move(plan, address) for address in replaced_metrics(plan)]
     if refreshed:
         findings.append(_partial_refresh())
     for change in plan.pending:
         if change.action in (Action.CREATE, Action.UPDATE, Action.REPLACE) and change.after:
             findings += _inexpressible(change)
-        if change.action is Action.UPDATE and change.content_changed:
+        if change.type == "contract" and change.action in (Action.UPDATE, Action.REPLACE):
+            findings += _contract_change(change, allow_replace_contracts)
+        elif change.action is Action.UPDATE and change.content_changed:
             findings += _not_in_place(change)
     return findings
+
+
+def _contract_change(change: ResourceChange, allowed: bool) -> list[Finding]:
+    """A contract change: an edit (nothing to say), else a replace that needs the flag."""
+    from billing_spec.providers.metronome.provider import REPLACE_HOW, contract_refusal
+
+    if change.action is Action.REPLACE:
+        fields = ", ".join(".".join(map(str, p)) for p in change.replace_paths) or "its terms"
+        refused = [(p, f"a contract edit cannot change {fields}") for p in change.replace_paths]
+    else:
+        if not change.content_changed:
+            return []
+        _, refused = payloads.contract_edit(change.before or {}, change.after or {})
+    if not refused:
+        return []
+    if allowed:
+        return [
+            Finding(
+                change.address,
+                warning(
+                    "W984",
+                    f"{change.address} is replaced in Metronome (--allow-replace-contracts): "
+                    f"{REPLACE_HOW}",
+                    detail=contract_refusal(refused).split(". Metronome")[0],
+                ),
+            )
+        ]
+    path = refused[0][0]
+    return [
+        Finding(
+            change.address,
+            error(
+                CODE,
+                f"{change.address}: {_dotted(path)}: Metronome cannot make this change with a "
+                "contract edit",
+                detail=contract_refusal(refused),
+                hint="make the change additive, or plan and apply with --allow-replace-contracts",
+            ),
+            _subject(change, path) if change.after else (),
+        )
+    ]
 
 
 def _partial_refresh() -> Finding:
@@ -107,12 +155,8 @@ def _not_in_place(change: ResourceChange) -> list[Finding]:
         except ProviderError as exc:
             why = str(exc)
             subject = _first_edited_rate(before, after)
-    elif change.type == "contract":
-        why = "the metronome provider does not send contract edits yet"
     elif change.type == "credit_type" and before.get("name") != after.get("name"):
         why = "Metronome cannot rename a pricing unit"
-    elif change.type == "customer" and before.get("custom_fields") != after.get("custom_fields"):
-        why = "changing a customer's custom_fields is not sent by the metronome provider yet"
     if why is None:
         return []
     return [
@@ -138,6 +182,8 @@ def _subject(change: ResourceChange, path: tuple) -> tuple[str, ...]:
         rate = change.after["rates"][path[1]]
         return ("rate", *rate_identity(rate))
     if change.type == "contract" and len(path) >= 2 and isinstance(path[1], int):
+        if path[1] >= len(change.after.get(path[0]) or []):
+            return ()  # a removed term: the contract's own line
         return ("term", str(path[0]), str(path[1]))
     return ()
 

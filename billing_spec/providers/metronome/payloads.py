@@ -210,18 +210,6 @@ def unsupported(type_: str, content: dict[str, Any]) -> list[tuple[Path, str]]:
     if type_ == "rate_card":
         for index, rate in enumerate(content.get("rates") or []):
             found += _unsupported_rate(rate, ("rates", index))
-    if type_ == "contract":
-        for index, sub in enumerate(content.get("subscriptions") or []):
-            if sub.get("quantity_updates"):
-                found.append(
-                    (
-                        ("subscriptions", index, "quantity_updates"),
-                        "Metronome sets later seat counts through a contract edit after the "
-                        "contract exists; the metronome provider does not send contract edits "
-                        "yet. Apply the contract without quantity_updates and change seats in "
-                        "Metronome",
-                    )
-                )
     found += _inexact_numbers(content, ())
     return found
 
@@ -265,3 +253,142 @@ def _inexact_numbers(value: Any, at: Path) -> list[tuple[Path, str]]:
         for index, item in enumerate(value):
             found += _inexact_numbers(item, (*at, index))
     return found
+
+
+# --- contract edits ----------------------------------------------------------------------------
+
+# a term list whose new entries a contract edit adds -> the edit's field
+ADDED_TERMS = {
+    "overrides": "add_overrides",
+    "commits": "add_commits",
+    "credits": "add_credits",
+    "scheduled_charges": "add_scheduled_charges",
+    "recurring_commits": "add_recurring_commits",
+    "recurring_credits": "add_recurring_credits",
+    "subscriptions": "add_subscriptions",
+}
+# a contract field a contract edit sets -> the edit's field
+EDITED_FIELDS = {
+    "name": "update_contract_name",
+    "ending_before": "update_contract_end_date",
+    "net_payment_terms_days": "update_net_payment_terms_days",
+}
+# set through the custom-field endpoints, not the contract edit
+CUSTOM_FIELDS = "custom_fields"
+
+
+def contract_edit(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, list]:
+    """The contract edit that turns `before` into `after`, in catalog terms, and what no edit
+    can do (`[(path, why)]`: then the contract can only be replaced).
+
+    The edit: `add_*` -> the new entries of each term list; `update_contract_*` -> the new
+    value; `quantity_updates` -> [(subscription index, the quantity updates appended to it)].
+    """
+    edit: dict[str, Any] = {}
+    refused: list[tuple[Path, str]] = []
+    for field in sorted(before.keys() | after.keys()):
+        old, new = before.get(field), after.get(field)
+        if old == new or field == CUSTOM_FIELDS:
+            continue
+        if field == "subscriptions":
+            added, updates, why = _subscription_edit(old or [], new or [])
+            refused += why
+            if added:
+                edit[ADDED_TERMS[field]] = added
+            if updates:
+                edit["quantity_updates"] = updates
+        elif field in ADDED_TERMS:
+            added, why = _added_terms(field, old or [], new or [])
+            refused += why
+            if added:
+                edit[ADDED_TERMS[field]] = added
+        elif field in EDITED_FIELDS:
+            edit[EDITED_FIELDS[field]] = new
+        else:
+            refused.append(((field,), f"a contract edit cannot change {field}"))
+    return edit, refused
+
+
+def _added_terms(field: str, old: list, new: list) -> tuple[list, list]:
+    """The entries of `new` not in `old`; an entry of `old` missing from `new` is refused
+    (a contract edit adds terms; removing or changing one is not an addition)."""
+    left = list(new)
+    refused = []
+    for index, entry in enumerate(old):
+        if entry in left:
+            left.remove(entry)
+        else:
+            refused.append(
+                (
+                    (field, index),
+                    f"{field}[{index}] is removed or changed; a contract edit only adds "
+                    f"{field.replace('_', ' ')}",
+                )
+            )
+    return left, refused
+
+
+def _subscription_edit(old: list, new: list) -> tuple[list, list, list]:
+    """Subscriptions: new ones are added; an existing one may only gain quantity updates."""
+    refused: list[tuple[Path, str]] = []
+    updates: list[tuple[int, list]] = []
+    for index, entry in enumerate(old):
+        if index >= len(new):
+            refused.append(
+                (
+                    ("subscriptions", index),
+                    f"subscriptions[{index}] is removed; a contract "
+                    "edit only adds subscriptions and quantity updates",
+                )
+            )
+            continue
+        other = new[index]
+        if other == entry:
+            continue
+        before_updates = entry.get("quantity_updates") or []
+        after_updates = other.get("quantity_updates") or []
+        same_rest = _without(entry, "quantity_updates") == _without(other, "quantity_updates")
+        if same_rest and after_updates[: len(before_updates)] == before_updates:
+            updates.append((index, after_updates[len(before_updates) :]))
+        else:
+            refused.append(
+                (
+                    ("subscriptions", index),
+                    f"subscriptions[{index}] is changed; a contract edit only appends its "
+                    "quantity_updates",
+                )
+            )
+    return list(new[len(old) :]), updates, refused
+
+
+def _without(entry: dict, key: str) -> dict:
+    return {k: v for k, v in entry.items() if k != key}
+
+
+def contract_edit_body(edit: dict[str, Any], ids: Ids, subscription_ids: list[str]) -> dict:
+    """v2 contracts/edit's fields for `contract_edit`'s edit: references to IDs, amounts to
+    numbers; `subscription_ids[i]` is the Metronome ID of the contract's i-th subscription."""
+    body: dict[str, Any] = {}
+    for field, value in edit.items():
+        if field == "quantity_updates":
+            body["update_subscriptions"] = [
+                {
+                    "subscription_id": subscription_ids[index],
+                    "quantity_updates": translate(added, ids),
+                }
+                for index, added in value
+                if added
+            ]
+        elif field == "update_net_payment_terms_days" and value is not None:
+            body[field] = wire_number(value)
+        else:
+            body[field] = translate(value, ids)
+    return body
+
+
+def custom_field_changes(before: dict, after: dict) -> tuple[dict[str, str], list[str]]:
+    """(values to set, keys to delete) that turn `before`'s custom_fields into `after`'s."""
+    old = before.get(CUSTOM_FIELDS) or {}
+    new = after.get(CUSTOM_FIELDS) or {}
+    changed = {k: v for k, v in new.items() if old.get(k) != v}
+    return changed, sorted(old.keys() - new.keys())

@@ -67,7 +67,9 @@ class MetronomeProvider(Provider):
         client: Any = None,
         base_url: str | None = None,
         token_env: str | None = None,
+        allow_replace_contracts: bool = False,
     ) -> None:
+        self.allow_replace_contracts = allow_replace_contracts
         self.max_retries = max_retries
         self.base_url = base_url
         self.token_env = token_env or TOKEN_ENV
@@ -132,10 +134,40 @@ class MetronomeProvider(Provider):
         except metronome.MetronomeError as exc:
             raise ProviderError(f"{what} failed: {_safe(str(exc))}") from None
 
+    def custom_fields(
+        self, entity: str, entity_id: str, before: dict, after: dict, *, done: dict
+    ) -> None:
+        """A resource's custom_fields changed in place: customFields setValues for the new and
+        changed values, deleteValues for the removed keys. On a failure, `done` (the content
+        with the old custom fields) is what is recorded, so the next apply sends them again."""
+        values, removed = payloads.custom_field_changes(before, after)
+        fields = self.client.v1.custom_fields
+        try:
+            if values:
+                self.call(
+                    f"customFields setValues on the {entity}",
+                    fields.set_values,
+                    entity=entity,
+                    entity_id=entity_id,
+                    custom_fields=values,
+                )
+            if removed:
+                self.call(
+                    f"customFields deleteValues on the {entity}",
+                    fields.delete_values,
+                    entity=entity,
+                    entity_id=entity_id,
+                    keys=removed,
+                )
+        except ProviderError as exc:
+            raise ProviderError(str(exc), remote_id=entity_id, applied=done) from None
+
     def check(self, plan) -> list:
         from billing_spec.providers.metronome.checks import plan_findings
 
-        return plan_findings(plan, refreshed=self.refresh)
+        return plan_findings(
+            plan, refreshed=self.refresh, allow_replace_contracts=self.allow_replace_contracts
+        )
 
     def lifts(self, finding, plan) -> bool:
         """A replaced metric is safe here: its products move to the new one before the old
@@ -269,11 +301,16 @@ class Metrics(_Handler):
         return _id(self.p.call("billable metric create", create, key=_key(resource), **body))
 
     def update(self, change: ResourceChange, prior: ResourceState) -> str:
-        self.p.call(
-            "billable metric rename",
-            self.v1.billable_metrics.update,
-            billable_metric_id=prior.remote_id,
-            name=change.after["name"],
+        before, after = change.before or {}, change.after or {}
+        if before.get("name") != after.get("name"):
+            self.p.call(
+                "billable metric rename",
+                self.v1.billable_metrics.update,
+                billable_metric_id=prior.remote_id,
+                name=after["name"],
+            )
+        self.p.custom_fields(
+            "billable_metric", prior.remote_id, before, after, done=_old_fields(before, after)
         )
         return prior.remote_id
 
@@ -320,6 +357,10 @@ class Products(_Handler):
                 starting_at=self.p.starting_at(),
                 **fields,
             )
+        before, after = change.before or {}, change.after or {}
+        self.p.custom_fields(
+            "contract_product", prior.remote_id, before, after, done=_old_fields(before, after)
+        )
         return prior.remote_id
 
     def move_metric(self, address: str, product: ResourceState, metric_id: str) -> None:
@@ -372,6 +413,9 @@ class RateCards(_Handler):
             )
         recorded = {**after, "rates": before.get("rates") or []}
         self._add_rates(prior.remote_id, recorded, added)
+        self.p.custom_fields(
+            "rate_card", prior.remote_id, before, after, done=_old_fields(before, after)
+        )
         return prior.remote_id
 
     def _add_rates(self, card_id: str, recorded: dict, rates: list[dict]) -> None:
@@ -397,6 +441,14 @@ class RateCards(_Handler):
 
     def fetch(self, prior: ResourceState) -> dict[str, Any] | None:
         return self.get("rate card get", self.v1.contracts.rate_cards.retrieve, id=prior.remote_id)
+
+
+def _old_fields(before: dict, after: dict) -> dict:
+    """`after` with `before`'s custom fields: what is done when only they failed."""
+    done = {k: v for k, v in after.items() if k != "custom_fields"}
+    if "custom_fields" in before:
+        done["custom_fields"] = before["custom_fields"]
+    return done
 
 
 def _rate_order(rate: dict) -> tuple[str, ...]:
@@ -441,10 +493,6 @@ class Customers(_Handler):
 
     def update(self, change: ResourceChange, prior: ResourceState) -> str:
         before, after = change.before or {}, change.after or {}
-        if before.get("custom_fields") != after.get("custom_fields"):
-            raise ProviderError(
-                "changing a customer's custom_fields is not sent by the metronome provider yet"
-            )
         if before.get("name") != after.get("name"):
             self.p.call(
                 "customer setName",
@@ -461,6 +509,9 @@ class Customers(_Handler):
                 customer_id=prior.remote_id,
                 ingest_aliases=aliases,
             )
+        self.p.custom_fields(
+            "customer", prior.remote_id, before, after, done=_old_fields(before, after)
+        )
         return prior.remote_id
 
     def _take_aliases(self, taker: str, aliases: list[str]) -> None:
@@ -488,18 +539,110 @@ class Customers(_Handler):
 
 
 class Contracts(_Handler):
+    """Contracts: create; additive changes through one v2 contract edit; anything else is a
+    replace (`--allow-replace-contracts`): the new contract first, then the old one archived."""
+
     def create(self, resource: CompiledResource) -> str:
-        body = payloads.contract_body(
-            resource.address, resource.digest, resource.content, self.p.id_of
-        )
+        content, seats = _without_quantity_updates(resource.content)
+        body = payloads.contract_body(resource.address, resource.digest, content, self.p.id_of)
         create = self.v1.contracts.create
-        return _id(self.p.call("contract create", create, key=_key(resource), **body))
+        contract_id = _id(self.p.call("contract create", create, key=_key(resource), **body))
+        if seats:  # later seat counts: a contract edit once the contract exists
+            try:
+                self._edit(resource.address, contract_id, content, resource.content)
+            except ProviderError as exc:
+                raise ProviderError(str(exc), remote_id=contract_id, applied=content) from None
+        return contract_id
 
     def update(self, change: ResourceChange, prior: ResourceState) -> str:
-        raise ProviderError(
-            "the metronome provider does not send contract edits yet; end this contract and "
-            "add a new one, or make the edit in Metronome"
+        before, after = change.before or {}, change.after or {}
+        _, refused = payloads.contract_edit(before, after)
+        if refused:
+            if not self.p.allow_replace_contracts:
+                raise ProviderError(contract_refusal(refused))
+            return self._replace(change.address, prior, after)
+        self._edit(change.address, prior.remote_id, before, after, prior)
+        self.p.custom_fields(
+            "contract",
+            prior.remote_id,
+            before,
+            after,
+            done=_old_fields(before, after),
         )
+        return prior.remote_id
+
+    def replace(self, change: ResourceChange, prior: ResourceState, new: CompiledResource) -> str:
+        if not self.p.allow_replace_contracts:
+            raise ProviderError(
+                f"replacing a contract needs --allow-replace-contracts ({REPLACE_HOW})"
+            )
+        return self._replace(change.address, prior, new.content)
+
+    def _replace(self, address: str, prior: ResourceState, content: dict) -> str:
+        """Create the new contract (a new uniqueness_key: new content), then archive the old."""
+        from billing_spec.compile import dependencies
+        from billing_spec.jsontext import digest_of
+
+        digest = digest_of(content)
+        new = CompiledResource(
+            address=address,
+            type=prior.type,
+            name=prior.name,
+            content=content,
+            digest=digest,
+            depends_on=dependencies(content),
+        )
+        new_id = self.create(new)
+        try:
+            self.delete(prior)
+        except ProviderError as exc:
+            raise ProviderError(
+                f"{exc}; the new contract {new_id} exists, the old one {prior.remote_id} is "
+                "not archived yet: archive it in Metronome",
+                remote_id=new_id,
+                applied=content,
+            ) from None
+        return new_id
+
+    def _edit(
+        self,
+        address: str,
+        contract_id: str,
+        before: dict,
+        after: dict,
+        prior: ResourceState | None = None,
+    ) -> None:
+        """One v2 contract edit; its uniqueness_key and Idempotency-Key come from the contract
+        and the change, so a retried or resumed edit is not made twice."""
+        edit, _ = payloads.contract_edit(before, after)
+        if not edit:
+            return
+        customer_id = self.p.id_of(f"customer.{after['customer']}")
+        subscriptions = []
+        if "quantity_updates" in edit:
+            subscriptions = self._subscription_ids(contract_id, customer_id)
+        body = payloads.contract_edit_body(edit, self.p.id_of, subscriptions)
+        if not body:
+            return
+        key = payloads.idempotency_key(address, "edit", contract_id, before, after)
+        self.p.call(
+            "contract edit",
+            self.p.client.v2.contracts.edit,
+            key=key,
+            contract_id=contract_id,
+            customer_id=customer_id,
+            uniqueness_key=key,
+            **body,
+        )
+
+    def _subscription_ids(self, contract_id: str, customer_id: str) -> list[str]:
+        found = self.p.call(
+            "contract get",
+            self.p.client.v2.contracts.retrieve,
+            contract_id=contract_id,
+            customer_id=customer_id,
+        )
+        return [s.id for s in found.data.subscriptions or []]
 
     REFRESHED = ("name",)
 
@@ -528,3 +671,26 @@ class Contracts(_Handler):
             customer_id=self.p.id_of(customer),
             void_invoices=False,
         )
+
+
+REPLACE_HOW = "the new contract is created first, then the old one is archived"
+
+
+def contract_refusal(refused: list) -> str:
+    """Why a contract change cannot be an edit, and the way out."""
+    what = "; ".join(why for _, why in refused)
+    return (
+        f"{what}. Metronome's contract edit cannot make this change; plan and apply with "
+        f"--allow-replace-contracts to replace the contract ({REPLACE_HOW}), or make the "
+        "change additive"
+    )
+
+
+def _without_quantity_updates(content: dict) -> tuple[dict, bool]:
+    """The contract without its subscriptions' quantity_updates (sent by an edit after the
+    create), and whether it had any."""
+    subscriptions = content.get("subscriptions") or []
+    if not any(s.get("quantity_updates") for s in subscriptions):
+        return content, False
+    stripped = [{k: v for k, v in s.items() if k != "quantity_updates"} for s in subscriptions]
+    return {**content, "subscriptions": stripped}, True
