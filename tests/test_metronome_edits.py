@@ -318,3 +318,16 @@ def test_the_plan_file_keeps_the_token_out_with_the_flag(work, server):
     assert result.code == 0, result.output
     assert TOKEN not in made.output + result.output
     assert TOKEN.encode() not in (work / "p.plan").read_bytes()
+
+
+def test_a_protected_contract_is_not_replaced_even_with_the_flag(work, server):
+    edit(
+        work,
+        "    customer: team_example\n",
+        "    customer: team_example\n    lifecycle: {prevent_destroy: true}\n",
+    )
+    assert apply(work, server).code == 0
+    edit(work, COMMIT, "")
+    result = plan(work, server, "catalog", "--allow-replace-contracts")
+    assert result.code == 1
+    assert "E840" in result.output and "prevent_destroy" in result.output

@@ -56,6 +56,20 @@ def _contract_change(change: ResourceChange, allowed: bool) -> list[Finding]:
         _, refused = payloads.contract_edit(change.before or {}, change.after or {})
     if not refused:
         return []
+    protected = change.prevent_destroy_before or change.prevent_destroy_after
+    if allowed and change.action is Action.UPDATE and protected:
+        return [
+            Finding(
+                change.address,
+                error(
+                    CODE,
+                    f"{change.address}: replacing it archives the applied contract, and it has "
+                    "lifecycle: {prevent_destroy: true}",
+                    detail=contract_refusal(refused),
+                    hint="make the change additive, or remove prevent_destroy first",
+                ),
+            )
+        ]
     if allowed:
         return [
             Finding(
