@@ -319,12 +319,15 @@ def _run_apply(made, store, provider, lock_timeout: float, color: bool) -> int:
     try:
         apply_plan(made, store, provider, lock_timeout=lock_timeout, on_step=progress)
     except KeyboardInterrupt:
+        progress.close()
         click.echo(
             f"\nInterrupted after {progress.done} of {len(made.pending)} changes; the state "
             "records them. Run `billing plan` to see what is left.",
             err=True,
         )
         return 1
+    finally:
+        progress.close()
     progress.finish()
     return 0
 
