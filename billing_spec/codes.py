@@ -196,7 +196,7 @@ CODES: dict[str, str] = {
     "W980": "retroactive change allowed",
     "W981": "the last apply did not finish",
     "W982": "a replaced metric's products move to the new one",
-    "W983": "the Metronome refresh does not read rates or contract terms",
+    "W983": "the Metronome refresh does not read contract terms",
     "W984": "a contract is replaced in Metronome: the new one first, then the old one archived",
 }
 

@@ -505,7 +505,42 @@ def test_a_refresh_says_what_it_does_not_read(work, server):
     assert apply(work, server).code == 0
     result = plan(work, server, "catalog", "--refresh")
     assert result.code == 0
-    assert "W983" in result.output and "rates and contract terms" in result.output
+    assert "W983" in result.output and "contract terms" in result.output
+    assert "rate cards' rates" in result.output  # read, so not among what is not
+
+
+def test_a_rate_added_in_metronome_is_drift_on_its_rate_card(work, server):
+    assert apply(work, server).code == 0
+    state = state_of(work)
+    card_id = state.resources["rate_card.lang_model_list"].remote_id
+    product_id = state.resources["product.lang_model_4"].remote_id
+    calls = len(server.api.calls)
+    assert plan(work, server, "catalog", "--refresh").code == 0  # read back: no drift
+    assert "rate-cards/getRateSchedule" in paths(server)[calls:]
+    server.api.rate_cards[card_id]["rates"].append(
+        {
+            "product_id": product_id,
+            "starting_at": "2027-03-01T00:00:00Z",
+            "entitled": True,
+            "rate_type": "FLAT",
+            "price": Decimal("40"),
+        }
+    )  # someone adds a rate in Metronome's UI
+    result = plan(work, server, "catalog", "--refresh", "--format", "json")
+    assert result.code == 1  # the catalog would take it away: rates are append-only (E840)
+    report = json.loads(result.stdout)
+    [drift] = report["resource_drift"]
+    assert drift["address"] == "rate_card.lang_model_list"
+    added = drift["change"]["after"]["rates"][-1]
+    assert added["product"] == "lang_model_4" and added["price"] == "40"
+    assert added["starting_at"] == "2027-03-01T00:00:00Z"
+    assert "append-only" in result.output
+    edit(
+        work,
+        "        price: 50  # in the credit type's base unit: USD cents",
+        NEW_RATE.replace("2027-01-01", "2027-03-01").replace("price: 45", "price: 40"),
+    )
+    assert plan(work, server, "catalog", "--refresh").code == 2  # drift, now in the catalog
 
 
 # --- lost responses ---------------------------------------------------------------------------

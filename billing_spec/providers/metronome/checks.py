@@ -103,9 +103,10 @@ def _partial_refresh() -> Finding:
         None,
         warning(
             "W983",
-            "the Metronome refresh read names, tags, ingest aliases and archival only",
-            detail="rates and contract terms changed in Metronome are not compared yet, so "
-            "drift in them is not reported",
+            "the Metronome refresh read names, tags, ingest aliases, rate cards' rates and "
+            "archival only",
+            detail="contract terms changed in Metronome are not compared yet, so drift in "
+            "them is not reported",
         ),
     )
 

@@ -440,7 +440,69 @@ class RateCards(_Handler):
         self.p.call("rate card archive", self.v1.contracts.rate_cards.archive, id=prior.remote_id)
 
     def fetch(self, prior: ResourceState) -> dict[str, Any] | None:
-        return self.get("rate card get", self.v1.contracts.rate_cards.retrieve, id=prior.remote_id)
+        card = self.get("rate card get", self.v1.contracts.rate_cards.retrieve, id=prior.remote_id)
+        if card is None or card.get("archived_at"):
+            return card
+        return {**card, "rates": self._schedule(prior.remote_id)}
+
+    def _schedule(self, card_id: str) -> list[dict]:
+        """Every rate on the card (getRateSchedule from the epoch), page by page."""
+        rates: list[dict] = []
+        page: str | None = None
+        while True:
+            extra = {"next_page": page} if page else {}
+            found = self.p.call(
+                "rate schedule",
+                self.v1.contracts.rate_cards.retrieve_rate_schedule,
+                rate_card_id=card_id,
+                starting_at="1970-01-01T00:00:00Z",
+                **extra,
+            )
+            rates += [r.model_dump(mode="json") for r in found.data]
+            page = getattr(found, "next_page", None)
+            if not page:
+                return rates
+
+    def patched(self, content: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
+        """The name as Metronome has it, and the rates: those recorded that Metronome still
+        has, in their order, then the ones added outside the catalog."""
+        out = super().patched(content, found)
+        remote = [_remote_rate_key(r) for r in found.get("rates") or []]
+        kept = []
+        for rate in content.get("rates") or []:
+            key = self._rate_key(rate)
+            if key in remote:
+                remote.remove(key)
+                kept.append(rate)
+        extra = [r for r in found.get("rates") or [] if _remote_rate_key(r) in remote]
+        out["rates"] = kept + [self._catalog_rate(r) for r in extra]
+        return out
+
+    def _rate_key(self, rate: dict) -> str:
+        try:
+            return _wire_rate_key(payloads.rate_body(rate, self.p.id_of))
+        except (ProviderError, payloads.NotExpressible):
+            return ""  # never sent as such: it cannot match a rate Metronome has
+
+    def _catalog_rate(self, item: dict) -> dict:
+        """A rate added in Metronome, in catalog terms (a product the state does not know is
+        named by its Metronome ID)."""
+        from billing_spec.providers.metronome.importer import _Names, _rate
+
+        names = _Names()
+        for address, resource in self.p.state.resources.items():
+            if resource.remote_id:
+                names.by_remote[resource.remote_id] = address.partition(".")[2]
+        names.by_remote.setdefault(item["product_id"], item["product_id"])
+        terms = dict(item.get("rate") or {})
+        credit = terms.pop("credit_type", None) or {}
+        credit_id = credit.get("id") if isinstance(credit, dict) else None
+        rate = _jsonable(_rate({**item, "rate": terms}, names))
+        if not credit_id or credit_id == payloads.USD_CREDIT_TYPE_ID:
+            rate["credit_type"] = payloads.USD_CREDIT_TYPE
+        else:
+            rate["credit_type"] = names.by_remote.get(credit_id, credit_id)
+        return rate
 
 
 def _old_fields(before: dict, after: dict) -> dict:
@@ -449,6 +511,76 @@ def _old_fields(before: dict, after: dict) -> dict:
     if "custom_fields" in before:
         done["custom_fields"] = before["custom_fields"]
     return done
+
+
+# the fields that tell two rates apart, as sent to addRates (a getRateSchedule item has its
+# price, tiers and the like under `rate`)
+_RATE_FIELDS = (
+    "product_id",
+    "starting_at",
+    "ending_before",
+    "entitled",
+    "pricing_group_values",
+    "billing_frequency",
+    "rate_type",
+    "price",
+    "tiers",
+    "quantity",
+    "is_prorated",
+)
+
+
+def _wire_rate_key(body: dict) -> str:
+    """A rate's identity and terms, normalised: numbers as decimals, instants in UTC."""
+    from billing_spec.jsontext import canonical_json
+
+    return canonical_json({f: _norm(body.get(f)) for f in _RATE_FIELDS if body.get(f) is not None})
+
+
+def _remote_rate_key(item: dict) -> str:
+    flat = {**item, **(item.get("rate") or {})}
+    return _wire_rate_key(flat)
+
+
+def _norm(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return str(Decimal(repr(value) if isinstance(value, float) else value).normalize())
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return timestamp(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            return value
+    if isinstance(value, str):
+        try:
+            from decimal import Decimal, InvalidOperation
+
+            return str(Decimal(value).normalize())
+        except InvalidOperation:
+            return value
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    """Decimals as the decimal strings the compiled catalog holds."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        from billing_spec.providers.metronome.importer import _plain
+
+        return _plain(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
 
 
 def _rate_order(rate: dict) -> tuple[str, ...]:
