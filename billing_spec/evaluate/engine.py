@@ -29,6 +29,7 @@ Key = tuple[Window, GroupValues]
 
 ENGINES: dict[str, str] = {
     "python": "billing_spec.evaluate.python_engine:PythonEngine",
+    "duckdb": "billing_spec.evaluate.duckdb_engine:DuckDBEngine",
 }
 
 

@@ -1,0 +1,296 @@
+"""The DuckDB engine's reading: event files -> one DuckDB table of valid, first-copy events.
+
+`load_events(con, stream, names)` fills the table `ev` with one row per valid, de-duplicated
+event and records on the `EventStream` the same counts and diagnostics (W950, W951) the Python
+reader gives. Each JSON Lines file DuckDB can split into lines exactly (no carriage return, no
+NUL or 0x01 byte: `_sql_readable`, a byte scan) is read by DuckDB's CSV reader as one text column
+`WITH ORDINALITY`, so a row's ordinality is its line number (blank lines are rows too: pinned by
+the tests). A line is taken in SQL only when it is a *plain* event (`_PLAIN`): a JSON object
+with no key twice, no array, no object but `properties`, no `\\u` escape, string IDs, a
+`YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in range. Every other line goes to the Python reader's
+own check (`jsonl.checked_line`), which accepts it or says why not — so both engines accept and
+refuse the same lines with the same words. Files DuckDB cannot split exactly (and JSON-array
+files) are read by the Python reader itself, without de-duplication; their rows join the table.
+
+De-duplication then runs in SQL over all rows: the first copy in input order (source, line) of
+a `transaction_id` wins; a later copy whose text differs gets W951, as `dedupe.Seen` says.
+
+A row of `ev`: `rid` (input order), `src`, `line`, `txid`, `cref` (customer_id), `etype`, `us`
+(the timestamp, microseconds since the epoch, UTC), `j` (the line, for plain rows) and `pid`
+(for rows read by Python: the index of their exact properties in `Loaded.props`).
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from billing_spec.diagnostics import Diagnostic, warning
+from billing_spec.events.capped import CappedDiagnostics
+from billing_spec.events.dedupe import PLACE_BITS, fingerprint
+from billing_spec.events.jsonl import checked_line
+from billing_spec.events.reader import EventStream
+from billing_spec.events.records import exact_loads
+from billing_spec.timestamps import EARLIEST_YEAR, END_YEAR
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SCAN = 1 << 22
+_NOT_SPLITTABLE = (b"\r", b"\x00", b"\x01")
+_GZIP_MAGIC = b"\x1f\x8b"
+MAX_LINE = 1 << 20  # events-rules.md: a longer line is malformed
+
+
+def micros(when: datetime) -> int:
+    return (when - EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(us: int) -> datetime:
+    return EPOCH + timedelta(microseconds=us)
+
+
+@dataclass
+class Loaded:
+    """What reading left in Python: the exact properties of the rows Python read."""
+
+    props: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _AdmitAll(dict):
+    """A stand-in for `dedupe.Seen` while Python reads a file for the DuckDB engine: it admits
+    every copy (SQL de-duplicates across all files) and remembers each row's fingerprint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = self
+        self.duplicates = 0
+        self.prints: dict[tuple[int, int], int] = {}
+
+    def setdefault(self, txid: str, place: int) -> int:  # type: ignore[override]
+        line = place & 0xFFFFFFFF
+        source = (place >> 32) & 0xFFFFF
+        self.prints[(source, line)] = place >> PLACE_BITS
+        return place
+
+    def admit(self, txid: str, print_: int, source: int, line: int) -> bool:
+        self.prints[(source, line)] = print_
+        return True
+
+
+class _Collected:
+    """Stands in for the stream's diagnostics while Python reads: keeps them, to be put back
+    in input order."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def extend(self, diagnostics: list[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+
+def sql_readable(path: Any) -> bool:
+    """True when DuckDB's line reader splits this file exactly as Python does: a regular file,
+    JSON Lines (not a JSON array), with no carriage return, NUL or 0x01 byte."""
+    if path is None or not path.is_file():
+        return False
+    with open(path, "rb") as raw:
+        head = raw.read(2)
+        raw.seek(0)
+        stream = gzip.GzipFile(fileobj=raw) if head == _GZIP_MAGIC else raw
+        first = True
+        while chunk := stream.read(_SCAN):
+            if first:
+                body = chunk[3:] if chunk.startswith(b"\xef\xbb\xbf") else chunk
+                stripped = body.lstrip(b" \t\r\n")
+                if stripped[:1] == b"[" or (not stripped and len(chunk) == _SCAN):
+                    return False
+                first = False
+            if any(byte in chunk for byte in _NOT_SPLITTABLE):
+                return False
+    return True
+
+
+def _read_lines(src: int, path: str) -> str:
+    quoted = path.replace("'", "''")
+    return (
+        f"SELECT {src} AS src, ordinality AS line, j FROM read_csv('{quoted}', "
+        "columns={'j': 'VARCHAR'}, header=false, delim='\\x01', quote='', escape='', "
+        "auto_detect=false, new_line='\\n', strict_mode=true, max_line_size=2147483647, "
+        "compression='auto') WITH ORDINALITY"
+    )
+
+
+def _plain(props: list[str]) -> tuple[str, str]:
+    """The columns of a line's classification: the JSON values at the event's paths, and the
+    plain-event test (the Python reader's fast path, narrowed to what SQL reads exactly)."""
+    paths = ["$.transaction_id", "$.customer_id", "$.event_type", "$.timestamp", "$.properties"]
+    extract = "try(json_extract(j, [" + ", ".join(f"'{p}'" for p in paths) + "]))"
+    stamp = (
+        r"^\"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
+        r"(\.\d{1,6})?Z\"$"
+    )
+    test = f"""
+        x IS NOT NULL
+        AND strlen(j) <= {MAX_LINE}
+        AND NOT contains(j, '\\u') AND NOT contains(j, '[')
+        AND length(j) - length(replace(j, '{{', '')) = (CASE WHEN x[5] IS NULL THEN 1 ELSE 2 END)
+        AND left(ltrim(j, ' \t'), 1) = '{{'
+        AND x[1] LIKE '"_%' AND x[2] LIKE '"_%' AND x[3] LIKE '"_%'
+        AND regexp_matches(x[4], '{stamp}')
+        AND x[4] >= '"{EARLIEST_YEAR}' AND x[4] < '"{END_YEAR}'
+        AND (x[5] IS NULL OR left(x[5], 1) = '{{')
+        AND len(json_keys(j)) = len(list_distinct(json_keys(j)))
+        AND (x[5] IS NULL OR len(json_keys(x[5])) = len(list_distinct(json_keys(x[5]))))
+    """
+    del props
+    return extract, test
+
+
+def load_events(con: Any, stream: EventStream, by_sql: list[int], progress: Any = None) -> Loaded:
+    """Fill `ev` (see the module docstring) from the stream's sources; `by_sql`: the indexes of
+    the sources DuckDB reads itself (`sql_readable`)."""
+    loaded = Loaded()
+    extract, test = _plain([])
+    con.execute(
+        "CREATE TEMP TABLE lines (src INTEGER, line BIGINT, j VARCHAR, x VARCHAR[], plain BOOLEAN)"
+    )
+    for src in by_sql:
+        path = str(stream.sources[src].path)
+        con.execute(
+            f"INSERT INTO lines SELECT src, line, j, x, {test} AS plain FROM "
+            f"(SELECT src, line, j, {extract} AS x FROM ({_read_lines(src, path)}) "
+            "WHERE j IS NOT NULL AND ltrim(j, ' \t' || chr(11) || chr(12)) <> '')"
+        )
+        if progress is not None:
+            progress()
+    con.execute(
+        f"""CREATE TEMP TABLE rows AS SELECT src, line,
+            json_extract_string(x[1], '$') AS txid, json_extract_string(x[2], '$') AS cref,
+            json_extract_string(x[3], '$') AS etype,
+            epoch_us(CAST(substr(x[4], 2, length(x[4]) - 3) AS TIMESTAMP)) AS us,
+            j, hash(j) AS fp, CAST(NULL AS BIGINT) AS pfp, CAST(NULL AS INTEGER) AS pid
+            FROM lines WHERE plain"""
+    )
+    read = con.execute("SELECT count(*) FROM lines").fetchone()[0]
+    collected = _Collected()
+    pyrows: list[tuple] = []
+    others = con.execute(
+        "SELECT src, line, j FROM lines WHERE NOT plain ORDER BY src, line"
+    ).fetchall()
+    con.execute("DROP TABLE lines")
+    for src, line, text in others:
+        data = text.encode("utf-8", "surrogateescape") + b"\n"
+        where = stream.where
+
+        def report(number: int, reason: str, src: int = src) -> None:
+            collected.add(warning("W950", f"malformed event skipped: {reason}", where(src, number)))
+
+        if len(data) - 1 > MAX_LINE:
+            report(line, "line longer than 1 MiB")
+            continue
+        row = checked_line(data, line, report)
+        if row is not None:
+            pyrows.append((src, row, fingerprint(data)))
+    read += _python_sources(stream, by_sql, collected, pyrows)
+    malformed = sum(1 for d in collected.items if d.code == "W950")
+    _insert_python_rows(con, pyrows, loaded)
+    duplicates, w951 = _dedupe(con, stream)
+    order = {s.name: i for i, s in enumerate(stream.sources)}
+    found = sorted(
+        collected.items + w951,
+        key=lambda d: (order.get(d.range.filename, -1), d.range.start.line) if d.range else (-1, 0),
+    )
+    stream._diagnostics.extend(found)
+    stream._read += read
+    stream._malformed_count += malformed
+    stream._seen.duplicates += duplicates
+    stream._consumed = True
+    return loaded
+
+
+def _python_sources(
+    stream: EventStream, by_sql: list[int], collected: _Collected, pyrows: list[tuple]
+) -> int:
+    """Read the sources DuckDB does not, with the Python reader, admitting every copy."""
+    others = [i for i in range(len(stream.sources)) if i not in set(by_sql)]
+    if not others:
+        return 0
+    saved = stream._seen, stream._diagnostics, stream._read, stream._malformed_count
+    admit = _AdmitAll()
+    stream._seen, stream._diagnostics = admit, collected  # type: ignore[assignment]
+    stream._read = stream._malformed_count = 0
+    try:
+        for index in others:
+            for batch in stream._from_source(index, stream.sources[index]):
+                for row in batch.rows:
+                    pyrows.append((index, row, admit.prints[(index, row[5])]))
+        read = stream._read
+    finally:
+        stream._seen, stream._diagnostics, stream._read, stream._malformed_count = saved
+    return read
+
+
+def _insert_python_rows(con: Any, pyrows: list[tuple], loaded: Loaded) -> None:
+    records = []
+    for src, (txid, cref, etype, when, props, line, raw), print_ in pyrows:
+        exact = exact_loads(raw).get("properties", {}) if raw is not None else props
+        loaded.props.append(exact)
+        records.append((src, line, txid, cref, etype, micros(when), print_, len(loaded.props) - 1))
+    if not records:
+        return
+    con.execute(
+        "CREATE TEMP TABLE pyrows (src INTEGER, line BIGINT, txid VARCHAR, cref VARCHAR, "
+        "etype VARCHAR, us BIGINT, pfp BIGINT, pid INTEGER)"
+    )
+    con.executemany("INSERT INTO pyrows VALUES (?, ?, ?, ?, ?, ?, ?, ?)", records)
+    con.execute(
+        "INSERT INTO rows SELECT src, line, txid, cref, etype, us, NULL, NULL, pfp, pid FROM pyrows"
+    )
+    con.execute("DROP TABLE pyrows")
+
+
+def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
+    """`ev` from `rows`: the first copy of each transaction_id; the duplicates' count, and W951
+    for each later copy whose text differs from the first's."""
+    con.execute(
+        """CREATE TEMP TABLE ranked AS SELECT *,
+            row_number() OVER (PARTITION BY txid ORDER BY src, line) AS k FROM rows"""
+    )
+    con.execute("DROP TABLE rows")
+    con.execute(
+        """CREATE TEMP TABLE ev AS SELECT row_number() OVER (ORDER BY src, line) - 1 AS rid,
+            src, line, txid, cref, etype, us, j, pid FROM ranked WHERE k = 1"""
+    )
+    duplicates = con.execute("SELECT count(*) FROM ranked WHERE k > 1").fetchone()[0]
+    pairs = con.execute(
+        """SELECT d.txid, f.src, f.line, f.j, f.fp, f.pfp, d.src, d.line, d.j, d.fp, d.pfp
+           FROM ranked d JOIN ranked f ON f.txid = d.txid AND f.k = 1
+           WHERE d.k > 1 AND NOT (d.fp IS NOT NULL AND f.fp IS NOT NULL AND d.fp = f.fp)
+           ORDER BY d.src, d.line"""
+    ).fetchall()
+    con.execute("DROP TABLE ranked")
+    found = []
+    for txid, fsrc, fline, fj, ffp, fpfp, dsrc, dline, dj, dfp, dpfp in pairs:
+        if ffp is not None and dfp is not None:
+            differs = True  # two plain lines: DuckDB's hashes differ
+        else:
+            first = fpfp if fpfp is not None else fingerprint(fj.encode() + b"\n")
+            later = dpfp if dpfp is not None else fingerprint(dj.encode() + b"\n")
+            differs = first != later
+        if differs:
+            found.append(
+                warning(
+                    "W951",
+                    f"transaction_id {txid!r} was already used by a different event at "
+                    f"{stream.where(fsrc, fline)}; this copy is ignored (the first one counts)",
+                    stream.where(dsrc, dline),
+                )
+            )
+    return duplicates, found
+
+
+__all__ = ["MAX_LINE", "Loaded", "from_micros", "load_events", "micros", "sql_readable"]
