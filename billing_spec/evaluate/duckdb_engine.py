@@ -47,6 +47,8 @@ from billing_spec.money import SUMS
 BATCH = 256  # the Python reader's batch size (`jsonl.BATCH`): it orders the Python engine's work
 _INT = r"^-?(0|[1-9][0-9]{0,17})$"
 _BEGINNING = datetime.min.replace(tzinfo=UTC)
+last_fell_back = False
+"""After a run: True when the Python engine computed it instead (for tests)."""
 
 
 class FallBack(Exception):
@@ -56,10 +58,9 @@ class FallBack(Exception):
 class DuckDBEngine:
     name = "duckdb"
 
-    fell_back = False
-    """After `aggregate`: True when the Python engine computed the run (for tests)."""
-
     def aggregate(self, plan: AggregationPlan, events: EventStream) -> Aggregates:
+        global last_fell_back
+        last_fell_back = False
         fresh = _fresh_copy(events)
         try:
             return _Run(plan, events).aggregate()
@@ -68,7 +69,7 @@ class DuckDBEngine:
         except Exception as exc:
             if not _input_error(exc):
                 raise
-        self.fell_back = True
+        last_fell_back = True
         if fresh is None:
             raise RuntimeError("an EventStream can be iterated only once")
         _reset_plan(plan)
@@ -246,7 +247,7 @@ class _Run:
                 min(line) OVER (PARTITION BY src, batch, ki, etype) AS gmin, batch,
                 (pid IS NOT NULL OR {odd_any}) AS rowpy{", " + selects if selects else ""}
                 FROM (SELECT *, CASE WHEN j IS NULL THEN NULL
-                      ELSE json_extract(json_extract(j, '$.properties'), [{paths}]) END AS x
+                      ELSE json_extract(json_extract(j, '$.properties'), [{paths}])::VARCHAR[] END AS x
                       FROM placed WHERE fate = 'live')"""
         )
         con.execute("DROP TABLE placed")
@@ -324,9 +325,9 @@ class _Run:
         windows: list[Window] = []
         rows = []
         keys = con.execute(
-            """SELECT ki, pslot, pk, count(*), min(struct_pack(a := l.src, b := l.batch,
+            """SELECT p.ki, p.pslot, p.pk, count(*), min(struct_pack(a := l.src, b := l.batch,
                    c := l.gmin, d := p.ridx, e := l.line))
-               FROM pairs p JOIN live l USING (rid) GROUP BY ki, pslot, pk"""
+               FROM pairs p JOIN live l USING (rid) GROUP BY p.ki, p.pslot, p.pk"""
         ).fetchall()
         for ki, pslot, pk, count, first in keys:
             contract, product = self.contracts[ki], products[pslot]
@@ -348,7 +349,8 @@ class _Run:
         if rows:
             con.executemany("INSERT INTO win VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         con.execute(
-            """CREATE TEMP TABLE placedpairs AS SELECT p.*, l.us, l.txid, l.src, l.line, l.batch,
+            """CREATE TEMP TABLE placedpairs AS SELECT p.rid, p.ki, p.pslot, p.ridx, p.pk, p.gk,
+               p.val, p.txt, l.us, l.txid, l.src, l.line, l.batch,
                l.gmin, w.wid, w.billed FROM pairs p JOIN live l USING (rid)
                JOIN win w ON w.ki = p.ki AND w.pslot = p.pslot AND w.pk = p.pk
                AND l.us >= w.lo AND l.us < w.hi"""

@@ -119,7 +119,7 @@ def _read_lines(src: int, path: str) -> str:
     return (
         f"SELECT {src} AS src, ordinality AS line, j FROM read_csv('{quoted}', "
         "columns={'j': 'VARCHAR'}, header=false, delim='\\x01', quote='', escape='', "
-        "auto_detect=false, new_line='\\n', strict_mode=true, max_line_size=2147483647, "
+        "auto_detect=false, new_line='\\n', strict_mode=true, max_line_size=4194304, "
         "compression='auto') WITH ORDINALITY"
     )
 
@@ -128,24 +128,25 @@ def _plain(props: list[str]) -> tuple[str, str]:
     """The columns of a line's classification: the JSON values at the event's paths, and the
     plain-event test (the Python reader's fast path, narrowed to what SQL reads exactly)."""
     paths = ["$.transaction_id", "$.customer_id", "$.event_type", "$.timestamp", "$.properties"]
-    extract = "try(json_extract(j, [" + ", ".join(f"'{p}'" for p in paths) + "]))"
+    extract = "try(json_extract(j, [" + ", ".join(f"'{p}'" for p in paths) + "]))::VARCHAR[]"
     stamp = (
         r"^\"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
         r"(\.\d{1,6})?Z\"$"
     )
-    test = f"""
+    test = f"""coalesce(CASE WHEN x IS NULL THEN false ELSE
         x IS NOT NULL
         AND strlen(j) <= {MAX_LINE}
         AND NOT contains(j, '\\u') AND NOT contains(j, '[')
         AND length(j) - length(replace(j, '{{', '')) = (CASE WHEN x[5] IS NULL THEN 1 ELSE 2 END)
         AND left(ltrim(j, ' \t'), 1) = '{{'
         AND x[1] LIKE '"_%' AND x[2] LIKE '"_%' AND x[3] LIKE '"_%'
+        AND x[1] <> '""' AND x[2] <> '""' AND x[3] <> '""'
         AND regexp_matches(x[4], '{stamp}')
         AND x[4] >= '"{EARLIEST_YEAR}' AND x[4] < '"{END_YEAR}'
         AND (x[5] IS NULL OR left(x[5], 1) = '{{')
-        AND len(json_keys(j)) = len(list_distinct(json_keys(j)))
+        AND len(try(json_keys(j))) = len(list_distinct(try(json_keys(j))))
         AND (x[5] IS NULL OR len(json_keys(x[5])) = len(list_distinct(json_keys(x[5]))))
-    """
+        END, false)"""
     del props
     return extract, test
 
