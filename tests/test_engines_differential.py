@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from invoicing import compile_yaml
 
+from billing_spec.diagnostics import BillingSpecError
 from billing_spec.evaluate import evaluate
 from billing_spec.evaluate import duckdb_engine
 from billing_spec.evaluate.engine import ENGINES
@@ -131,13 +132,21 @@ def files(draw) -> list[tuple[str, list[str]]]:
     every = draw(st.lists(lines(n), min_size=1, max_size=50))
     cut = draw(st.integers(0, len(every)))
     again = draw(st.lists(st.sampled_from(every), max_size=6))  # exact re-sends, other file
-    return [("plain.jsonl", every[:cut]), ("more.jsonl.gz", every[cut:] + again)]
+    spec = [("plain.jsonl", every[:cut]), ("more.jsonl.gz", every[cut:] + again)]
+    extra = draw(st.sampled_from(["", "", "crlf.jsonl", "array.json"]))
+    if extra:  # a file only the Python reader splits exactly: it joins DuckDB's rows
+        spec.append((extra, draw(st.lists(lines(n), max_size=8))))
+    return spec
 
 
 def _write(root: Path, spec: list[tuple[str, list[str]]]) -> list[Path]:
     paths = []
     for name, body in spec:
         data = "".join(line + "\n" for line in body).encode()
+        if name == "crlf.jsonl":
+            data = data.replace(b"\n", b"\r\n")
+        elif name == "array.json":
+            data = ("[" + ",\n".join(line for line in body if line.startswith("{")) + "]").encode()
         path = root / name
         path.write_bytes(gzip.compress(data, mtime=0) if name.endswith(".gz") else data)
         paths.append(path)
@@ -159,7 +168,11 @@ def _both(root: Path, paths: list[Path], *, fallback_ok: bool = False, **options
     outputs = []
     for engine in ("python", "duckdb"):
         stream = read_events(paths)
-        invoices, diagnostics = evaluate(catalog, stream, engine=engine, **options)
+        try:
+            invoices, diagnostics = evaluate(catalog, stream, engine=engine, **options)
+        except BillingSpecError as exc:  # events-rules rule 2: E707 today, W956 once decided
+            outputs.append(("error", [str(d) for d in exc.diagnostics]))
+            continue
         outputs.append((invoices.to_json(), [str(d) for d in diagnostics]))
         if engine == "duckdb":
             assert fallback_ok or not duckdb_engine.last_fell_back
@@ -193,3 +206,57 @@ def test_the_same_for_one_customer(tmp_path_factory, spec, customer):
 
 def test_the_duckdb_engine_is_registered():
     assert "duckdb" in ENGINES
+
+
+def test_duckdb_line_numbers_are_file_lines(tmp_path):
+    """The pinned DuckDB reads a JSON Lines file as one row per line, in file order, blank
+    lines included (`WITH ORDINALITY`): the engine's file:line rests on it."""
+    import duckdb
+
+    from billing_spec.evaluate.duckdb_events import _read_lines
+
+    text = "".join(f'{{"n":{i}}}\n' if i % 7 else "\n" for i in range(1, 5000))
+    for name, data in (("a.jsonl", text.encode()), ("a.jsonl.gz", gzip.compress(text.encode()))):
+        (tmp_path / name).write_bytes(data)
+        rows = duckdb.connect().execute(_read_lines(3, str(tmp_path / name))).fetchall()
+        assert [(src, line) for src, line, _ in rows] == [(3, i) for i in range(1, 5000)]
+        assert [j for _, _, j in rows] == [json.dumps({"n": i}, separators=(",", ":")) if i % 7 else None for i in range(1, 5000)]
+
+
+def test_files_duckdb_cannot_split_exactly_are_read_by_python(tmp_path):
+    from billing_spec.evaluate.duckdb_events import sql_readable
+
+    cases = {"ok.jsonl": b'{"a":1}\n', "cr.jsonl": b'{"a":1}\r\n', "arr.json": b' [{"a":1}]', "nul.jsonl": b'{"a":"\x00"}\n'}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    assert [n for n in cases if sql_readable(tmp_path / n)] == ["ok.jsonl"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"n":1,"n":2}}',
+        '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"n":{"k":1,"k":2}}}',
+        '{"transaction_id":"x","transaction_id":"y","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}',
+    ],
+)
+def test_events_rules_duplicate_keys_the_same_in_both_engines(tmp_path, text):
+    """events-rules.md rule 1 (duplicate keys: malformed) — decided for both engines; the
+    DuckDB engine hands such lines to the Python reader's check, so both agree before and after
+    the reader implements it."""
+    path = tmp_path / "e.jsonl"
+    path.write_text(text + "\n")
+    _both(tmp_path, [path])
+
+
+def test_events_rules_a_line_over_1_mib(tmp_path):
+    """events-rules.md rule 3: a line longer than 1 MiB is malformed (W950). Compared after the
+    reader implements it; until then the DuckDB engine says so and the Python engine reads it."""
+    big = '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"pad":"' + "x" * (1 << 20) + '"}}'
+    path = tmp_path / "e.jsonl"
+    path.write_text(big + "\n")
+    catalog = _catalog(tmp_path)
+    _, diagnostics = evaluate(catalog, read_events([path]), engine="duckdb")
+    [found] = [d for d in diagnostics if d.code == "W950"]
+    assert found.summary == "malformed event skipped: line longer than 1 MiB"
+    assert (found.range.filename, found.range.start.line) == (str(path), 1)
