@@ -260,3 +260,15 @@ def test_events_rules_a_line_over_1_mib(tmp_path):
     [found] = [d for d in diagnostics if d.code == "W950"]
     assert found.summary == "malformed event skipped: line longer than 1 MiB"
     assert (found.range.filename, found.range.start.line) == (str(path), 1)
+
+
+def test_auto_picks_duckdb_for_large_inputs_only(tmp_path, monkeypatch):
+    from billing_spec.evaluate import engine as engines
+
+    path = tmp_path / "e.jsonl"
+    path.write_text('{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}\n')
+    assert engines.choose_engine("auto", read_events([path])) == "python"
+    monkeypatch.setattr(engines, "AUTO_BYTES", path.stat().st_size)
+    assert engines.choose_engine("auto", read_events([path])) == "duckdb"
+    assert engines.choose_engine("python", read_events([path])) == "python"
+    assert engines.choose_engine("auto", read_events(["-"])) == "python"  # size unknown

@@ -43,7 +43,7 @@ from billing_spec.evaluate.charges import (
 )
 from billing_spec.evaluate.composites import composite_step
 from billing_spec.evaluate.conversions import conversion_step
-from billing_spec.evaluate.engine import Aggregates, get_engine
+from billing_spec.evaluate.engine import Aggregates, choose_engine, get_engine
 from billing_spec.evaluate.invoices import Invoice, Invoices, LineItem, Summary
 from billing_spec.evaluate.overrides import effective_rate
 from billing_spec.evaluate.plan import AggregationPlan, build_plan, unpriced_terms
@@ -182,7 +182,7 @@ def evaluate(
     *,
     through: datetime | None = None,
     customer: str | None = None,
-    engine: str = "python",
+    engine: str = "auto",
 ) -> tuple[Invoices, list[Diagnostic]]:
     """The invoices `catalog` implies for `events`.
 
@@ -191,13 +191,13 @@ def evaluate(
     from it on; None: the invoices run through the latest statement period with events
     (`statements`).
     `customer`: a customer ID or ingest alias; only that customer is invoiced.
-    `engine`: the aggregation engine's name (`engine.ENGINES`).
+    `engine`: the aggregation engine's name (`engine.ENGINES`), or `auto` (`choose_engine`).
     Raises `BillingSpecError` for a bad argument (unknown customer or engine).
     """
     stream = events if isinstance(events, EventStream) else events_from_records(events)
     plan = build_plan(catalog, through=through, customer=_customer_id(catalog, customer))
     try:
-        aggregates = get_engine(engine).aggregate(plan, stream)
+        aggregates = get_engine(choose_engine(engine, stream)).aggregate(plan, stream)
     except DecimalException:
         raise BillingSpecError.single(
             "E707",
