@@ -45,7 +45,7 @@ from billing_spec.events.records import exact_loads
 from billing_spec.money import SUMS
 
 BATCH = 256  # the Python reader's batch size (`jsonl.BATCH`): it orders the Python engine's work
-_INT = r"^-?(0|[1-9][0-9]{0,17})$"
+_DIGITS = r'^"[0-9]{1,30}"$'  # a string of digits: `number_of` reads it as an int
 _BEGINNING = datetime.min.replace(tzinfo=UTC)
 last_fell_back = False
 """After a run: True when the Python engine computed it instead (for tests)."""
@@ -129,7 +129,7 @@ class _Run:
         con = duckdb.connect(":memory:", config={"preserve_insertion_order": True})
         try:
             self.con = con
-            self.loaded = load_events(con, self.events, self.by_sql)
+            self.loaded = load_events(con, self.events, self.by_sql, self.names)
             notes = EventNotes(self.events.where, self.plan.resolve, self.plan.renamed)
             with localcontext(SUMS):
                 tally = self._place(notes)
@@ -142,7 +142,7 @@ class _Run:
     # --- placement ------------------------------------------------------------------------
 
     def _place(self, notes: EventNotes) -> Tally:
-        from billing_spec.evaluate.duckdb_events import from_micros, micros
+        from billing_spec.evaluate.duckdb_events import fill, from_micros, micros
 
         plan, con = self.plan, self.con
         customers = list({id(c): c for c in plan.resolve.values()}.values())
@@ -164,20 +164,18 @@ class _Run:
                 hi = bounds[slot] if slot < len(bounds) else 2**62
                 timeline.append((ci, bounds[slot - 1], hi, slot, ki, bool(customer.overlaps[slot])))
         self.contracts = contracts
-        con.execute("CREATE TEMP TABLE cust (ref VARCHAR, ci INTEGER, scope BOOLEAN)")
-        con.executemany(
-            "INSERT INTO cust VALUES (?, ?, ?)",
+        fill(
+            con,
+            "cust",
+            [("ref", "VARCHAR"), ("ci", "INTEGER"), ("scope", "BOOLEAN")],
             [(ref, index[id(c)], c.in_scope) for ref, c in plan.resolve.items()],
         )
-        con.execute(
-            "CREATE TEMP TABLE timeline (ci INTEGER, lo BIGINT, hi BIGINT, slot INTEGER, "
-            "ki INTEGER, ov BOOLEAN)"
-        )
-        con.executemany("INSERT INTO timeline VALUES (?, ?, ?, ?, ?, ?)", timeline)
+        columns = [("ci", "INTEGER"), ("lo", "BIGINT"), ("hi", "BIGINT"), ("slot", "INTEGER"),
+                   ("ki", "INTEGER"), ("ov", "BOOLEAN")]  # fmt: skip
+        fill(con, "timeline", columns, timeline)
         through = micros(plan.through) if plan.through is not None else 2**62
         con.execute(
             f"""CREATE TEMP TABLE placed AS SELECT e.*, c.ci, c.scope, t.ki, t.slot, t.ov,
-                (row_number() OVER (PARTITION BY e.src ORDER BY e.line) - 1) // {BATCH} AS batch,
                 CASE WHEN c.ci IS NULL THEN 'unknown' WHEN t.ki IS NULL AND c.scope
                      THEN 'outside' WHEN t.ki IS NULL THEN 'other'
                      WHEN e.us >= {through} THEN 'later' ELSE 'live' END AS fate
@@ -223,40 +221,41 @@ class _Run:
     # --- matching and aggregation ---------------------------------------------------------
 
     def _aggregate(self, notes: EventNotes, tally: Tally) -> dict[Window, dict[Any, Any]]:
+        from billing_spec.evaluate.duckdb_events import INT, fill
+
         con = self.con
         names = self.names
-        paths = ", ".join(f"'$.\"{n}\"'" for n in names) or "'$.none'"
         columns = []
         for i in range(len(names)):
-            v = f"x[{i + 1}]"
+            v = f"pv[{i + 1}]"
             text = (
                 f"CASE WHEN {v} IS NULL OR {v} = 'null' THEN NULL "
                 f"WHEN left({v}, 1) = '\"' THEN json_extract_string({v}, '$') "
-                f"WHEN {v} IN ('true', 'false') OR regexp_matches({v}, '{_INT}') THEN {v} END"
+                f"WHEN {v} IN ('true', 'false') OR regexp_matches({v}, '{INT}') THEN {v} END"
             )
-            number = f"CASE WHEN regexp_matches({v}, '{_INT}') THEN CAST({v} AS HUGEINT) END"
-            odd = (
-                f"({v} IS NOT NULL AND {v} <> 'null' AND left({v}, 1) <> '\"' AND "
-                f"{v} NOT IN ('true', 'false') AND NOT regexp_matches({v}, '{_INT}'))"
+            number = (
+                f"CASE WHEN regexp_matches({v}, '{INT}') THEN CAST({v} AS HUGEINT) "
+                f"WHEN regexp_matches({v}, '{_DIGITS}') "
+                f"THEN CAST(substr({v}, 2, length({v}) - 2) AS HUGEINT) END"
             )
-            columns.append((text, number, odd))
-        selects = ", ".join(f"{t} AS t{i}, {n} AS n{i}" for i, (t, n, _) in enumerate(columns))
-        odd_any = " OR ".join(o for _, _, o in columns) or "false"
+            columns.append((text, number))
+        selects = "".join(f", {t} AS t{i}, {n} AS n{i}" for i, (t, n) in enumerate(columns))
         con.execute(
-            f"""CREATE TEMP TABLE live AS SELECT rid, src, line, txid, etype, us, ki, pid, j,
-                min(line) OVER (PARTITION BY src, batch, ki, etype) AS gmin, batch,
-                (pid IS NOT NULL OR {odd_any}) AS rowpy{", " + selects if selects else ""}
-                FROM (SELECT *, CASE WHEN j IS NULL THEN NULL
-                      ELSE json_extract(json_extract(j, '$.properties'), [{paths}])::VARCHAR[] END AS x
-                      FROM placed WHERE fate = 'live')"""
+            f"""CREATE TEMP TABLE live AS SELECT rid, src, line, txid, etype, us, ki, pid, j, pv,
+                (pid IS NOT NULL OR j IS NOT NULL) AS rowpy{selects}
+                FROM placed WHERE fate = 'live'"""
         )
+        con.execute("CREATE TEMP TABLE adm AS SELECT rid, src, line FROM placed")
         con.execute("DROP TABLE placed")
+        self.ordered = False
         products, routes = self._routes()
-        con.execute(
-            "CREATE TEMP TABLE route (ki INTEGER, etype VARCHAR, pslot INTEGER, ridx INTEGER)"
-        )
-        if routes:
-            con.executemany("INSERT INTO route VALUES (?, ?, ?, ?)", routes)
+        columns = [
+            ("ki", "INTEGER"),
+            ("etype", "VARCHAR"),
+            ("pslot", "INTEGER"),
+            ("ridx", "INTEGER"),
+        ]
+        fill(con, "route", columns, routes)
         self._match(products)
         no_rate: dict[tuple, list] = {}
         windows = self._windows(products, no_rate)
@@ -269,6 +268,22 @@ class _Run:
         tally.used = used
         tally.not_billed += live - used
         return accumulators
+
+    def _order(self) -> None:
+        """`ord`: each live event's place in the Python engine's order of work — its reader
+        batch (`BATCH` admitted events of its source) and the first line of its (contract,
+        event type) group in that batch; built only when a warning's first place or an event
+        left to Python needs it."""
+        if self.ordered:
+            return
+        self.ordered = True
+        self.con.execute(
+            f"""CREATE TEMP TABLE ord AS SELECT o.rid, o.batch,
+                min(o.line) OVER (PARTITION BY o.src, o.batch, l.ki, l.etype) AS gmin
+                FROM (SELECT rid, src, line,
+                      (row_number() OVER (PARTITION BY src ORDER BY line) - 1) // {BATCH} AS batch
+                      FROM adm) o JOIN live l USING (rid)"""
+        )
 
     def _routes(self) -> tuple[list[ProductPlan], list[tuple]]:
         products: list[ProductPlan] = []
@@ -319,22 +334,19 @@ class _Run:
     def _windows(self, products: list[ProductPlan], no_rate: dict) -> list[Window]:
         """The window tables the events' pricing values select, as the table `win`; W955 for
         events whose pricing values no rate prices."""
-        from billing_spec.evaluate.duckdb_events import micros
+        from billing_spec.evaluate.duckdb_events import fill, micros
 
         con = self.con
         windows: list[Window] = []
         rows = []
-        keys = con.execute(
-            """SELECT p.ki, p.pslot, p.pk, count(*), min(struct_pack(a := l.src, b := l.batch,
-                   c := l.gmin, d := p.ridx, e := l.line))
-               FROM pairs p JOIN live l USING (rid) GROUP BY p.ki, p.pslot, p.pk"""
-        ).fetchall()
-        for ki, pslot, pk, count, first in keys:
+        keys = con.execute("SELECT DISTINCT ki, pslot, pk FROM pairs").fetchall()
+        unpriced = []
+        for ki, pslot, pk in keys:
             contract, product = self.contracts[ki], products[pslot]
             values = tuple(json.loads(pk))
             table = contract.tables[contract.products.index(product)][values]
             if table is None:
-                _note_no_rate(no_rate, contract, product, values, count, first)
+                unpriced.append((ki, pslot, pk))
                 continue
             starts = table.starts
             for w, window in enumerate(table.windows):
@@ -342,27 +354,39 @@ class _Run:
                 lo = micros(window.start) if w else -(2**62)
                 rows.append((ki, pslot, pk, len(windows), lo, hi, window.billed))
                 windows.append(window)
+        columns = [("ki", "INTEGER"), ("pslot", "INTEGER"), ("pk", "VARCHAR"), ("wid", "INTEGER"),
+                   ("lo", "BIGINT"), ("hi", "BIGINT"), ("billed", "BOOLEAN")]  # fmt: skip
+        fill(con, "win", columns, rows)
         con.execute(
-            "CREATE TEMP TABLE win (ki INTEGER, pslot INTEGER, pk VARCHAR, wid INTEGER, "
-            "lo BIGINT, hi BIGINT, billed BOOLEAN)"
-        )
-        if rows:
-            con.executemany("INSERT INTO win VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        con.execute(
-            """CREATE TEMP TABLE placedpairs AS SELECT p.rid, p.ki, p.pslot, p.ridx, p.pk, p.gk,
-               p.val, p.txt, l.us, l.txid, l.src, l.line, l.batch,
-               l.gmin, w.wid, w.billed FROM pairs p JOIN live l USING (rid)
+            """CREATE TEMP TABLE placedpairs AS SELECT p.rid, p.pslot, p.ridx, p.gk,
+               p.val, p.txt, l.us, l.txid, w.wid, w.billed FROM pairs p JOIN live l USING (rid)
                JOIN win w ON w.ki = p.ki AND w.pslot = p.pslot AND w.pk = p.pk
                AND l.us >= w.lo AND l.us < w.hi"""
         )
-        for wid, count, first in con.execute(
-            """SELECT wid, count(*), min(struct_pack(a := src, b := batch, c := gmin,
-                   d := ridx, e := line)) FROM placedpairs
-               WHERE NOT billed GROUP BY wid"""
-        ).fetchall():
-            window = windows[wid]
-            if window.rate is None:
-                table = window.table
+        if unpriced:
+            self._order()
+            fill(con, "unpriced", [("ki", "INTEGER"), ("pslot", "INTEGER"), ("pk", "VARCHAR")],
+                 unpriced)  # fmt: skip
+            for ki, pslot, pk, count, first in con.execute(
+                """SELECT p.ki, p.pslot, p.pk, count(*), min(struct_pack(a := l.src,
+                       b := o.batch, c := o.gmin, d := p.ridx, e := l.line))
+                   FROM pairs p SEMI JOIN unpriced u ON u.ki = p.ki AND u.pslot = p.pslot
+                   AND u.pk = p.pk JOIN live l USING (rid) JOIN ord o USING (rid)
+                   GROUP BY p.ki, p.pslot, p.pk"""
+            ).fetchall():
+                contract, product = self.contracts[ki], products[pslot]
+                values = tuple(json.loads(pk))
+                _note_no_rate(no_rate, contract, product, values, count, first)
+        gaps = [w for w, window in enumerate(windows) if window.rate is None]
+        if gaps:
+            self._order()
+            for wid, count, first in con.execute(
+                f"""SELECT p.wid, count(*), min(struct_pack(a := l.src, b := o.batch,
+                       c := o.gmin, d := p.ridx, e := l.line))
+                    FROM placedpairs p JOIN live l USING (rid) JOIN ord o USING (rid)
+                    WHERE p.wid IN ({", ".join(map(str, gaps))}) GROUP BY p.wid"""
+            ).fetchall():
+                table = windows[wid].table
                 contract, product = table.contract, table.product
                 _note_no_rate(no_rate, contract, product, table.pricing_values, count, first)
         return windows
@@ -401,9 +425,7 @@ class _Run:
                 else:
                     value = int(value)
                 accumulators.setdefault(window, {})[group] = value
-        return con.execute("SELECT count(DISTINCT rid) FROM placedpairs WHERE billed").fetchone()[
-            0
-        ]
+        return con.execute("SELECT count(DISTINCT rid) FROM placedpairs WHERE billed").fetchone()[0]
 
     def _python_rows(
         self,
@@ -416,18 +438,20 @@ class _Run:
         the order the Python engine meets them."""
         from billing_spec.evaluate.duckdb_events import from_micros
 
-        rows = self.con.execute(
-            """SELECT l.rid, l.src, l.line, l.txid, l.us, l.ki, l.pid, l.j, r.pslot, l.batch,
-               l.gmin, r.ridx FROM live l JOIN route r ON r.ki = l.ki AND r.etype = l.etype
-               WHERE l.rowpy ORDER BY l.src, l.batch, l.gmin, r.ridx, l.line"""
-        ).fetchall()
-        if not rows:
+        if not self.con.execute("SELECT count(*) FROM live WHERE rowpy").fetchone()[0]:
             return 0
+        self._order()
+        rows = self.con.execute(
+            """SELECT l.rid, l.src, l.line, l.txid, l.us, l.ki, l.pid, l.j, r.pslot, o.batch,
+               o.gmin, r.ridx, l.pv FROM live l JOIN route r ON r.ki = l.ki AND r.etype = l.etype
+               JOIN ord o USING (rid)
+               WHERE l.rowpy ORDER BY l.src, o.batch, o.gmin, r.ridx, l.line"""
+        ).fetchall()
         factories: dict[int, Any] = {}
         steps: dict[tuple[int, int], Any] = {}
         props_of: dict[int, dict[str, Any]] = {}
         billed: set[int] = set()
-        for rid, src, line, txid, us, ki, pid, text, pslot, batch, gmin, ridx in rows:
+        for rid, src, line, txid, us, ki, pid, text, pslot, batch, gmin, ridx, pv in rows:
             step = steps.get((ki, pslot))
             if step is None:
                 step = steps[(ki, pslot)] = self._step(
@@ -437,8 +461,14 @@ class _Run:
             if props is None:
                 if pid is not None:
                     props = self.loaded.props[pid]
-                else:
+                elif text is not None:
                     props = exact_loads(text).get("properties", {})
+                else:  # the values SQL read, as JSON texts: only the ones the plan reads
+                    props = {
+                        n: exact_loads(v)
+                        for n, v in zip(self.names, pv, strict=True)
+                        if v is not None
+                    }
                 props_of[rid] = props
             self.order = (src, batch, gmin, ridx, line)
             if step(props, from_micros(us), txid, src, line):
