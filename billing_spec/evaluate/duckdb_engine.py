@@ -126,7 +126,8 @@ class _Run:
 
         from billing_spec.evaluate.duckdb_events import load_events
 
-        con = duckdb.connect(":memory:", config={"preserve_insertion_order": True})
+        con = duckdb.connect(":memory:")
+        con.execute("SET enable_progress_bar = false")
         try:
             self.con = con
             self.loaded = load_events(con, self.events, self.by_sql, self.names)

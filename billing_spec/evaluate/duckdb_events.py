@@ -143,15 +143,15 @@ def property_path(name: str) -> str:
 def _plain(names: list[str]) -> tuple[str, str, str]:
     """The columns of a line's classification: the JSON values at the event's paths (then the
     plan's properties), the plain-event test (the Python reader's fast path, narrowed to what
-    SQL reads exactly), and whether a property the plan reads is a value SQL cannot read
+    SQL reads exactly: the five event keys and no other, each once; property keys each once),
+    and whether a property the plan reads is a value SQL cannot read
     exactly (`odd`: the engine then decodes the line in Python)."""
     paths = ["$.transaction_id", "$.customer_id", "$.event_type", "$.timestamp", "$.properties"]
     paths += [property_path(n) for n in names]
     extract = "try(json_extract(j, [" + ", ".join(f"'{p}'" for p in paths) + "]))::VARCHAR[]"
-    stamp = (
-        r"^\"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
-        r"(\.\d{1,6})?Z\"$"
-    )
+    # `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` in quotes: its shape here, its digits and calendar by the
+    # cast to TIMESTAMP (which also takes hour 24, which Python does not)
+    t = "x[4]"
     test = f"""coalesce(CASE WHEN x IS NULL THEN false ELSE
         strlen(j) <= {MAX_LINE}
         AND NOT contains(j, '\\u') AND NOT contains(j, '[')
@@ -159,11 +159,21 @@ def _plain(names: list[str]) -> tuple[str, str, str]:
         AND left(ltrim(j, ' \t'), 1) = '{{'
         AND x[1] LIKE '"_%' AND x[2] LIKE '"_%' AND x[3] LIKE '"_%'
         AND x[1] <> '""' AND x[2] <> '""' AND x[3] <> '""'
-        AND regexp_matches(x[4], '{stamp}')
-        AND x[4] >= '"{EARLIEST_YEAR}' AND x[4] < '"{END_YEAR}'
+        AND (strlen({t}) = 22 OR (strlen({t}) BETWEEN 24 AND 29 AND substr({t}, 21, 1) = '.'
+             AND regexp_full_match(substr({t}, 22, strlen({t}) - 23), '[0-9]+')))
+        AND substr({t}, 1, 1) = '"' AND substr({t}, 6, 1) = '-' AND substr({t}, 9, 1) = '-'
+        AND substr({t}, 12, 1) = 'T' AND substr({t}, 15, 1) = ':' AND substr({t}, 18, 1) = ':'
+        AND substr({t}, strlen({t}) - 1) = 'Z"' AND substr({t}, 13, 2) <> '24'
+        AND regexp_full_match(substr({t}, 2, 4) || substr({t}, 7, 2) || substr({t}, 10, 2)
+             || substr({t}, 13, 2) || substr({t}, 16, 2) || substr({t}, 19, 2), '[0-9]+')
+        AND try_cast(substr({t}, 2, strlen({t}) - 3) AS TIMESTAMP) IS NOT NULL
+        AND {t} >= '"{EARLIEST_YEAR}' AND {t} < '"{END_YEAR}'
         AND (x[5] IS NULL OR left(x[5], 1) = '{{')
-        AND len(k) = len(list_distinct(k))
-        AND (x[5] IS NULL OR len(json_keys(x[5])) = len(list_distinct(json_keys(x[5]))))
+        AND len(k) = 4 + (x[5] IS NOT NULL)::INTEGER
+        AND (x[5] IS NULL OR CASE len(pk) WHEN 0 THEN true WHEN 1 THEN true
+             WHEN 2 THEN pk[1] <> pk[2]
+             WHEN 3 THEN pk[1] <> pk[2] AND pk[1] <> pk[3] AND pk[2] <> pk[3]
+             ELSE list_unique(pk) = len(pk) END)
         END, false)"""
     odd = " OR ".join(
         f"(x[{i}] IS NOT NULL AND x[{i}] <> 'null' AND left(x[{i}], 1) <> '\"' AND "
@@ -185,28 +195,32 @@ def load_events(
     loaded = Loaded()
     extract, test, odd = _plain(names)
     con.execute(
-        "CREATE TEMP TABLE lines (src INTEGER, line BIGINT, j VARCHAR, x VARCHAR[], "
-        "plain BOOLEAN, odd BOOLEAN, fp UBIGINT)"
+        "CREATE TEMP TABLE lines (src INTEGER, line BIGINT, rid BIGINT, txid VARCHAR, "
+        "cref VARCHAR, etype VARCHAR, us BIGINT, pv VARCHAR[], j VARCHAR, fp UBIGINT, "
+        "plain BOOLEAN)"
     )
     for src in by_sql:
         path = str(stream.sources[src].path)
         con.execute(
-            f"""INSERT INTO lines SELECT src, line,
-                CASE WHEN plain AND NOT odd THEN NULL ELSE j END, x, plain, odd, hash(j) FROM (
-                SELECT src, line, j, x[1:4] || x[6:] AS x, {test} AS plain, {odd} AS odd FROM (
+            f"""INSERT INTO lines SELECT src, line, src * 4294967296 + line,
+                CASE WHEN plain THEN json_extract_string(x[1], '$') END,
+                CASE WHEN plain THEN json_extract_string(x[2], '$') END,
+                CASE WHEN plain THEN json_extract_string(x[3], '$') END,
+                CASE WHEN plain THEN epoch_us(CAST(substr(x[4], 2, strlen(x[4]) - 3)
+                     AS TIMESTAMP)) END,
+                CASE WHEN plain THEN x[6:] END,
+                CASE WHEN plain AND NOT ({odd}) THEN NULL ELSE j END, hash(j), plain FROM (
+                SELECT src, line, j, x, {test} AS plain FROM (
+                SELECT *, CASE WHEN left(x[5], 1) = '{{' THEN try(json_keys(x[5])) END AS pk FROM (
                 SELECT src, line, j, {extract} AS x, try(json_keys(j)) AS k
                 FROM ({_read_lines(src, path)})
-                WHERE j IS NOT NULL AND ltrim(j, ' \t' || chr(11) || chr(12)) <> ''))"""
+                WHERE j IS NOT NULL AND ltrim(j, ' \t' || chr(11) || chr(12)) <> '')))"""
         )
         if progress is not None:
             progress()
     con.execute(
-        """CREATE TEMP TABLE rows AS SELECT src, line, src * 4294967296 + line AS rid,
-            json_extract_string(x[1], '$') AS txid, json_extract_string(x[2], '$') AS cref,
-            json_extract_string(x[3], '$') AS etype,
-            epoch_us(CAST(substr(x[4], 2, length(x[4]) - 3) AS TIMESTAMP)) AS us,
-            x[5:] AS pv, j, fp, CAST(NULL AS BIGINT) AS pfp,
-            CAST(NULL AS INTEGER) AS pid FROM lines WHERE plain"""
+        """CREATE TEMP TABLE rows AS SELECT src, line, rid, txid, cref, etype, us, pv, j, fp,
+            CAST(NULL AS BIGINT) AS pfp, CAST(NULL AS INTEGER) AS pid FROM lines WHERE plain"""
     )
     read = con.execute("SELECT count(*) FROM lines").fetchone()[0]
     collected = _Collected()
