@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (a catalog written inline, one rate per line)
 """Both aggregation engines against the floor of their kind, on the same files in the same run.
 
 Generates `N` events (default 2,000,000; `make bench N=10000000` for the large run;
@@ -78,9 +79,7 @@ contracts:
 
 def generate(path: Path, count: int, seed: int = 10) -> None:
     rng = random.Random(seed)
-    stamps = [
-        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(BASE + s)) for s in range(0, SPAN, 60)
-    ]
+    stamps = [time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(BASE + s)) for s in range(0, SPAN, 60)]
     with path.open("wb") as out:
         lines = []
         for n in range(count):
@@ -92,7 +91,10 @@ def generate(path: Path, count: int, seed: int = 10) -> None:
                 "customer_id": f"c{c:04d}" if r.random() < 0.5 else f"c{c:04d}@example.com",
                 "event_type": "completion" if r.random() < 0.95 else "other",
                 "timestamp": f"{r.choice(stamps)}.{r.randrange(1000):03d}Z",
-                "properties": {"model": r.choice(["atlas", "zephyr"]), "tokens": r.randrange(1, 9999)},
+                "properties": {
+                    "model": r.choice(["atlas", "zephyr"]),
+                    "tokens": r.randrange(1, 9999),
+                },
             }
             lines.append(orjson.dumps(event))
             if len(lines) >= 100000:

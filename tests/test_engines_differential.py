@@ -27,8 +27,7 @@ from hypothesis import strategies as st
 from invoicing import compile_yaml
 
 from billing_spec.diagnostics import BillingSpecError
-from billing_spec.evaluate import evaluate
-from billing_spec.evaluate import duckdb_engine
+from billing_spec.evaluate import duckdb_engine, evaluate
 from billing_spec.evaluate.engine import ENGINES
 from billing_spec.events import read_events
 
@@ -112,14 +111,25 @@ def lines(draw, n: int) -> str:
     customer = draw(st.sampled_from(["a", "a-alias", "b", "c", "nobody", "A"]))
     event_type = draw(st.sampled_from(["use", "use", "gauge", "other"]))
     props = []
-    for name, values in (("n", NUMBER_TEXTS), ("region", TEXT_TEXTS), ("user", TEXT_TEXTS), ("tier", TEXT_TEXTS), ("test", TEXT_TEXTS)):
+    for name, values in (
+        ("n", NUMBER_TEXTS),
+        ("region", TEXT_TEXTS),
+        ("user", TEXT_TEXTS),
+        ("tier", TEXT_TEXTS),
+        ("test", TEXT_TEXTS),
+    ):
         if draw(st.booleans()):
             props.append(f'"{name}":{draw(values)}')
     if props and draw(st.integers(0, 15)) == 0:  # events-rules: a duplicate key is malformed
         props.append(props[0])
     body = "{" + ",".join(props) + "}"
     body = draw(st.sampled_from([body] * 8 + ["[]", '"x"', "null"]))  # non-object properties
-    fields = [f'"transaction_id":"{txid}"', f'"customer_id":"{customer}"', f'"event_type":"{event_type}"', f'"timestamp":"{stamp}"']
+    fields = [
+        f'"transaction_id":"{txid}"',
+        f'"customer_id":"{customer}"',
+        f'"event_type":"{event_type}"',
+        f'"timestamp":"{stamp}"',
+    ]
     if body != "{}" or draw(st.booleans()):
         fields.append(f'"properties":{body}')
     spacing = draw(st.sampled_from([",", ", "]))
@@ -220,13 +230,20 @@ def test_duckdb_line_numbers_are_file_lines(tmp_path):
         (tmp_path / name).write_bytes(data)
         rows = duckdb.connect().execute(_read_lines(3, str(tmp_path / name))).fetchall()
         assert [(src, line) for src, line, _ in rows] == [(3, i) for i in range(1, 5000)]
-        assert [j for _, _, j in rows] == [json.dumps({"n": i}, separators=(",", ":")) if i % 7 else None for i in range(1, 5000)]
+        assert [j for _, _, j in rows] == [
+            json.dumps({"n": i}, separators=(",", ":")) if i % 7 else None for i in range(1, 5000)
+        ]
 
 
 def test_files_duckdb_cannot_split_exactly_are_read_by_python(tmp_path):
     from billing_spec.evaluate.duckdb_events import sql_readable
 
-    cases = {"ok.jsonl": b'{"a":1}\n', "cr.jsonl": b'{"a":1}\r\n', "arr.json": b' [{"a":1}]', "nul.jsonl": b'{"a":"\x00"}\n'}
+    cases = {
+        "ok.jsonl": b'{"a":1}\n',
+        "cr.jsonl": b'{"a":1}\r\n',
+        "arr.json": b' [{"a":1}]',
+        "nul.jsonl": b'{"a":"\x00"}\n',
+    }
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
     assert [n for n in cases if sql_readable(tmp_path / n)] == ["ok.jsonl"]
@@ -252,7 +269,11 @@ def test_events_rules_duplicate_keys_the_same_in_both_engines(tmp_path, text):
 def test_events_rules_a_line_over_1_mib(tmp_path):
     """events-rules.md rule 3: a line longer than 1 MiB is malformed (W950). Compared after the
     reader implements it; until then the DuckDB engine says so and the Python engine reads it."""
-    big = '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"pad":"' + "x" * (1 << 20) + '"}}'
+    big = (
+        '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"pad":"'
+        + "x" * (1 << 20)
+        + '"}}'
+    )
     path = tmp_path / "e.jsonl"
     path.write_text(big + "\n")
     catalog = _catalog(tmp_path)
@@ -266,7 +287,9 @@ def test_auto_picks_duckdb_for_large_inputs_only(tmp_path, monkeypatch):
     from billing_spec.evaluate import engine as engines
 
     path = tmp_path / "e.jsonl"
-    path.write_text('{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}\n')
+    path.write_text(
+        '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}\n'
+    )
     assert engines.choose_engine("auto", read_events([path])) == "python"
     monkeypatch.setattr(engines, "AUTO_BYTES", path.stat().st_size)
     assert engines.choose_engine("auto", read_events([path])) == "duckdb"
