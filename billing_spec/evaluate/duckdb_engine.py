@@ -125,12 +125,17 @@ class _Run:
         import duckdb
 
         from billing_spec.evaluate.duckdb_events import load_events
+        from billing_spec.evaluate.progress import progress
 
         con = duckdb.connect(":memory:")
         con.execute("SET enable_progress_bar = false")
+        sizes = [self.events.sources[i].path.stat().st_size for i in self.by_sql]
         try:
             self.con = con
-            self.loaded = load_events(con, self.events, self.by_sql, self.names)
+            with progress(sum(sizes)) as advance:
+                self.loaded = load_events(
+                    con, self.events, self.by_sql, self.names, lambda i: advance(sizes[i])
+                )
             notes = EventNotes(self.events.where, self.plan.resolve, self.plan.renamed)
             with localcontext(SUMS):
                 tally = self._place(notes)

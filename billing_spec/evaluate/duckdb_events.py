@@ -199,7 +199,7 @@ def load_events(
         "cref VARCHAR, etype VARCHAR, us BIGINT, pv VARCHAR[], j VARCHAR, fp UBIGINT, "
         "plain BOOLEAN)"
     )
-    for src in by_sql:
+    for n, src in enumerate(by_sql):
         path = str(stream.sources[src].path)
         con.execute(
             f"""INSERT INTO lines SELECT src, line, src * 4294967296 + line,
@@ -217,7 +217,7 @@ def load_events(
                 WHERE j IS NOT NULL AND ltrim(j, ' \t' || chr(11) || chr(12)) <> '')))"""
         )
         if progress is not None:
-            progress()
+            progress(n)
     con.execute(
         """CREATE TEMP TABLE rows AS SELECT src, line, rid, txid, cref, etype, us, pv, j, fp,
             CAST(NULL AS BIGINT) AS pfp, CAST(NULL AS INTEGER) AS pid FROM lines WHERE plain"""
