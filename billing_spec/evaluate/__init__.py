@@ -156,9 +156,19 @@ def _conversion_step(pricing: Pricing) -> None:
 
 
 def _notes_step(pricing: Pricing) -> None:
+    left_out = pricing.plan.left_out
     for contract in pricing.statements.contracts():
         for term in unpriced_terms(pricing.catalog, contract.content):
             pricing.statements.note(contract, f"not priced yet: {term}")
+        if left_out:
+            card = pricing.catalog.section("rate_cards")[contract.content["rate_card"]]
+            for product in dict.fromkeys(r.product for r in card.rates):
+                if product in left_out:
+                    pricing.statements.note(
+                        contract,
+                        f"not priced: usage of {product} (SQL billable metric "
+                        f"{left_out[product]} runs on the DuckDB engine only)",
+                    )
 
 
 STEPS: tuple[Step, ...] = (
@@ -195,9 +205,15 @@ def evaluate(
     Raises `BillingSpecError` for a bad argument (unknown customer or engine).
     """
     stream = events if isinstance(events, EventStream) else events_from_records(events)
-    plan = build_plan(catalog, through=through, customer=_customer_id(catalog, customer))
+    engine = choose_engine(engine, stream)
+    plan = build_plan(
+        catalog,
+        through=through,
+        customer=_customer_id(catalog, customer),
+        sql_metrics=engine == "duckdb",
+    )
     try:
-        aggregates = get_engine(choose_engine(engine, stream)).aggregate(plan, stream)
+        aggregates = get_engine(engine).aggregate(plan, stream)
     except DecimalException:
         raise BillingSpecError.single(
             "E707",

@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from datetime import UTC, datetime
-from decimal import localcontext
+from decimal import Decimal, localcontext
 from typing import Any
 
 from billing_spec.evaluate.engine import Aggregates, Tally
@@ -73,6 +73,7 @@ class DuckDBEngine:
         if fresh is None:
             raise RuntimeError("an EventStream can be iterated only once")
         _reset_plan(plan)
+        _sql_left_out(plan)
         aggregates = PythonEngine().aggregate(plan, fresh)
         events.__dict__.update(fresh.__dict__)
         return aggregates
@@ -100,6 +101,19 @@ def _fresh_copy(events: EventStream) -> EventStream | None:
     fresh._diagnostics.extend(list(events._diagnostics.kept))
     fresh._seen = Seen(fresh.where, fresh._diagnostics.add)
     return fresh
+
+
+def _sql_left_out(plan: AggregationPlan) -> None:
+    """The Python engine computes this run: SQL metrics are left out, and said so (W957)."""
+    from billing_spec.evaluate.plan import sql_left_out
+
+    for customer in plan.customers.values():
+        for contract in customer.contracts:
+            for product in contract.products:
+                if product.kind == "SQL" and product.id not in plan.left_out:
+                    plan.left_out[product.id] = product.metric_id
+                    why = "the input is one the DuckDB engine does not read; the Python engine ran"
+                    plan.diagnostics.append(sql_left_out(product.id, product.metric_id, why))
 
 
 def _reset_plan(plan: AggregationPlan) -> None:
@@ -266,11 +280,15 @@ class _Run:
         no_rate: dict[tuple, list] = {}
         windows = self._windows(products, no_rate)
         accumulators: dict[Window, dict[Any, Any]] = {}
-        used = self._sql_accumulate(products, windows, accumulators)
-        used += self._python_rows(products, accumulators, notes, no_rate)
+        self._sql_accumulate(products, windows, accumulators)
+        billed = self._python_rows(products, accumulators, notes, no_rate)
+        fill(con, "pyused", [("rid", "BIGINT")], [(rid,) for rid in billed])
+        con.execute("INSERT INTO usedrids SELECT rid FROM pyused")
+        SqlMetrics(self, accumulators, notes).run()
         for key, (count, _, src, line) in sorted(no_rate.items(), key=lambda kv: kv[1][1]):
             notes.no_rate[key] = [count, src, line]
         live = con.execute("SELECT count(*) FROM live").fetchone()[0]
+        used = con.execute("SELECT count(DISTINCT rid) FROM usedrids").fetchone()[0]
         tally.used = used
         tally.not_billed += live - used
         return accumulators
@@ -402,7 +420,7 @@ class _Run:
         products: list[ProductPlan],
         windows: list[Window],
         accumulators: dict[Window, dict[Any, Any]],
-    ) -> int:
+    ) -> None:
         from billing_spec.evaluate.duckdb_events import from_micros
 
         con = self.con
@@ -431,7 +449,7 @@ class _Run:
                 else:
                     value = int(value)
                 accumulators.setdefault(window, {})[group] = value
-        return con.execute("SELECT count(DISTINCT rid) FROM placedpairs WHERE billed").fetchone()[0]
+        con.execute("CREATE TEMP TABLE usedrids AS SELECT rid FROM placedpairs WHERE billed")
 
     def _python_rows(
         self,
@@ -445,7 +463,7 @@ class _Run:
         from billing_spec.evaluate.duckdb_events import from_micros
 
         if not self.con.execute("SELECT count(*) FROM live WHERE rowpy").fetchone()[0]:
-            return 0
+            return set()
         self._order()
         rows = self.con.execute(
             """SELECT l.rid, l.src, l.line, l.txid, l.us, l.ki, l.pid, l.j, r.pslot, o.batch,
@@ -465,21 +483,20 @@ class _Run:
                 )
             props = props_of.get(rid)
             if props is None:
-                if pid is not None:
-                    props = self.loaded.props[pid]
-                elif text is not None:
-                    props = exact_loads(text).get("properties", {})
-                else:  # the values SQL read, as JSON texts: only the ones the plan reads
-                    props = {
-                        n: exact_loads(v)
-                        for n, v in zip(self.names, pv, strict=True)
-                        if v is not None
-                    }
-                props_of[rid] = props
+                props = props_of[rid] = self.props(pid, text, pv)
             self.order = (src, batch, gmin, ridx, line)
             if step(props, from_micros(us), txid, src, line):
                 billed.add(rid)
-        return len(billed)
+        return billed
+
+    def props(self, pid: int | None, text: str | None, pv: list[str | None]) -> dict[str, Any]:
+        """An event's exact properties (those the plan reads, at least)."""
+        if pid is not None:
+            return self.loaded.props[pid]
+        if text is not None:
+            return exact_loads(text).get("properties", {})
+        # the values SQL read, as JSON texts: only the ones the plan reads
+        return {n: exact_loads(v) for n, v in zip(self.names, pv, strict=True) if v is not None}
 
     def _step(
         self,
@@ -518,6 +535,151 @@ class _Run:
             exact=EventStream.exact,
         )
         return step
+
+
+def sql_query(product: ProductPlan) -> Any:
+    """The product's SQL metric query, parsed (`sql_metrics.parse`); None when it does not
+    parse (validate says where)."""
+    from billing_spec.sql_metrics import SqlQuery, parse
+
+    found = parse(product.metric["sql"])
+    return found if isinstance(found, SqlQuery) else None
+
+
+class SqlMetrics:
+    """SQL billable metrics: each query runs over one contract's events of one statement period
+    (a view `events`: event_type, timestamp, properties.<name> as text), as Metronome scopes it;
+    its rows give the pricing and presentation group values (columns named like the keys) and
+    the quantity (`value`, else the first column), exact (DECIMAL or integer: a floating-point
+    value is refused with W957). The quantity applies at the period's last instant (Metronome's
+    `SERVICE_PERIOD` granularity); the period's events count as used when it is billed."""
+
+    def __init__(self, run: _Run, accumulators: dict, notes: EventNotes) -> None:
+        self.run_, self.con, self.accumulators, self.notes = run, run.con, accumulators, notes
+        self.refused: set[str] = set()
+
+    def run(self) -> None:
+        work = [
+            (ki, contract, product)
+            for ki, contract in enumerate(self.run_.contracts)
+            for product in contract.products
+            if product.kind == "SQL"
+        ]
+        if not work:
+            return
+        self._events_table()
+        for ki, contract, product in work:
+            query = sql_query(product)
+            if query is None:
+                self._refuse(product, "its query does not parse: see `billing validate`")
+                continue
+            for period in contract.periods:
+                self._period(ki, contract, product, period)
+
+    def _events_table(self) -> None:
+        """`sqlev`: the live events with their properties' texts; those SQL could not read
+        exactly get their texts from Python (`records.text_of`)."""
+        from billing_spec.evaluate.duckdb_events import fill
+        from billing_spec.events.records import text_of
+
+        run, con = self.run_, self.con
+        texts = ", ".join(f"t{i}" for i in range(len(run.names)))
+        con.execute(
+            f"CREATE TEMP TABLE sqlev AS SELECT rid, ki, etype, us{', ' + texts if texts else ''}"
+            " FROM live"
+        )
+        odd = con.execute("SELECT rid, pid, j, pv FROM live WHERE rowpy").fetchall()
+        if not odd or not run.names:
+            return
+        rows = []
+        for rid, pid, text, pv in odd:
+            props = run.props(pid, text, pv)
+            rows.append((rid, *(text_of(props.get(n)) for n in run.names)))
+        columns = [("rid", "BIGINT")] + [(f"t{i}", "VARCHAR") for i in range(len(run.names))]
+        fill(con, "sqlfix", columns, rows)
+        sets = ", ".join(f"t{i} = f.t{i}" for i in range(len(run.names)))
+        con.execute(f"UPDATE sqlev SET {sets} FROM sqlfix f WHERE sqlev.rid = f.rid")
+
+    def _period(self, ki: int, contract: ContractPlan, product: ProductPlan, period: Any) -> None:
+        from datetime import timedelta
+
+        from billing_spec.evaluate.duckdb_events import micros
+
+        con, names = self.con, self.run_.names
+        lo, hi = micros(period.start), micros(period.end)
+        first = con.execute(
+            f"SELECT min(rid) FROM sqlev WHERE ki = {ki} AND us >= {lo} AND us < {hi}"
+        ).fetchone()[0]
+        if first is None or product.id in self.refused:
+            return
+        fields = ", ".join(f'"{n}" := t{i}' for i, n in enumerate(names)) or "none := NULL"
+        con.execute(
+            f"""CREATE OR REPLACE TEMP VIEW events AS SELECT etype AS event_type,
+                make_timestamp(us) AS timestamp, struct_pack({fields}) AS properties
+                FROM sqlev WHERE ki = {ki} AND us >= {lo} AND us < {hi}"""
+        )
+        import duckdb
+
+        try:
+            result = con.execute(product.metric["sql"])
+            columns = [d[0] for d in result.description]
+            rows = result.fetchall()
+        except duckdb.Error as exc:
+            self._refuse(product, f"its query fails: {str(exc).splitlines()[0]}")
+            return
+        shape = product.shape
+        missing = [k for k in (*shape.pricing_key, *shape.presentation_key) if k not in columns]
+        if missing:
+            self._refuse(product, f"its query returns no column {missing[0]!r}")
+            return
+        value_at = columns.index("value") if "value" in columns else 0
+        sums: dict[tuple, Any] = {}
+        for row in rows:
+            value = row[value_at]
+            if value is None:
+                continue
+            if isinstance(value, float) or not isinstance(value, (int, Decimal)):
+                self._refuse(product, "its value is not an exact number (cast it to DECIMAL)")
+                return
+            pricing = tuple(_text(row[columns.index(k)]) for k in shape.pricing_key)
+            shown = tuple(_text(row[columns.index(k)]) for k in shape.presentation_key)
+            sums[(pricing, shown)] = sums.get((pricing, shown), 0) + Decimal(value)
+        src, line = first >> 32, first & 0xFFFFFFFF
+        tables = contract.tables[contract.products.index(product)]
+        last = period.end - timedelta(microseconds=1)
+        for (pricing, shown), total in sums.items():
+            table = tables[pricing]
+            if table is None:
+                pairs = tuple(zip(shape.pricing_key, pricing, strict=True))
+                self.notes.missing_rate(contract.id, product.id, pairs, src, line)
+                continue
+            window = table.windows[bisect_right(table.starts, last) - 1]
+            group = shown[0] if len(shown) == 1 else shown
+            into = self.accumulators.setdefault(window, {})
+            into[group] = into.get(group, 0) + total
+            if window.billed:
+                con.execute(
+                    f"INSERT INTO usedrids SELECT rid FROM sqlev WHERE ki = {ki} "
+                    f"AND us >= {lo} AND us < {hi}"
+                )
+            elif window.rate is None:
+                pairs = tuple(zip(shape.pricing_key, pricing, strict=True))
+                self.notes.missing_rate(contract.id, product.id, pairs, src, line)
+
+    def _refuse(self, product: ProductPlan, why: str) -> None:
+        from billing_spec.evaluate.plan import sql_left_out
+
+        if product.id in self.refused:
+            return
+        self.refused.add(product.id)
+        self.run_.plan.left_out[product.id] = product.metric_id
+        self.run_.plan.diagnostics.append(sql_left_out(product.id, product.metric_id, why))
+        for window in [w for w in self.accumulators if w.table.product is product]:
+            del self.accumulators[window]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 class _ByText(dict):
@@ -581,6 +743,10 @@ def _property_names(plan: AggregationPlan) -> list[str]:
                     continue
                 seen.add(id(product))
                 shape = product.shape
+                if product.kind == "SQL":
+                    query = sql_query(product)
+                    names.update(dict.fromkeys(query.properties if query else ()))
+                    continue
                 for spec in shape.property_filters:
                     names[spec["name"]] = None
                 if shape.aggregation_key:
