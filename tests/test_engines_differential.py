@@ -295,3 +295,25 @@ def test_auto_picks_duckdb_for_large_inputs_only(tmp_path, monkeypatch):
     assert engines.choose_engine("auto", read_events([path])) == "duckdb"
     assert engines.choose_engine("python", read_events([path])) == "python"
     assert engines.choose_engine("auto", read_events(["-"])) == "python"  # size unknown
+
+
+GOOD = '{"transaction_id":"g1","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"n":3,"region":"us","user":"u1"}}\n'
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        GOOD.encode() + b'{"transaction_id":"x\xff","customer_id":"a"}\n',  # not UTF-8
+        gzip.compress(GOOD.encode() * 50)[:-20],  # a truncated gzip stream: E702
+        GOOD.encode()
+        + b"\n\n  \n"
+        + GOOD.replace("g1", "g2").encode(),  # blank lines, no final newline
+        b"\xef\xbb\xbf" + GOOD.encode(),  # a BOM
+    ],
+    ids=["not-utf8", "truncated-gzip", "blank-lines", "bom"],
+)
+def test_inputs_duckdb_may_refuse_give_the_same_answer(tmp_path, data):
+    """Where DuckDB cannot read a file, the run falls back to the Python engine: same output."""
+    path = tmp_path / "e.jsonl"
+    path.write_bytes(data)
+    _both(tmp_path, [path], fallback_ok=True)
