@@ -320,7 +320,6 @@ class _Run:
                     slots[id(product)] = len(products)
                     products.append(product)
                 routes.append((ki, etype, slots[id(product)], ridx))
-        self.product_kis = {}
         return products, routes
 
     def _match(self, products: list[ProductPlan]) -> None:
@@ -756,4 +755,4 @@ def _property_names(plan: AggregationPlan) -> list[str]:
     return list(names)
 
 
-__all__ = ["DuckDBEngine", "FallBack", "bisect_right"]
+__all__ = ["DuckDBEngine", "FallBack", "SqlMetrics", "sql_query"]

@@ -96,6 +96,13 @@ def sql_readable(path: Any) -> bool:
     JSON Lines (not a JSON array), with no carriage return, NUL or 0x01 byte."""
     if path is None or not path.is_file():
         return False
+    try:
+        return _splittable(path)
+    except (OSError, EOFError):  # unreadable, not gzip after all, truncated: Python says which
+        return False
+
+
+def _splittable(path: Any) -> bool:
     with open(path, "rb") as raw:
         head = raw.read(2)
         raw.seek(0)
