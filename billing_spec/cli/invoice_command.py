@@ -28,7 +28,14 @@ FORMATS = ("json", "text", "markdown", "html")
 @click.option("--customer", metavar="ID", help="Only this customer (ID or ingest alias).")
 @click.option("--through", metavar="TS", help="Ignore events at or after this RFC 3339 timestamp.")
 @as_of_period_option
-@click.option("--engine", default="python", show_default=True, help="Aggregation engine.")
+@click.option(
+    "--engine",
+    default="auto",
+    show_default=True,
+    metavar="auto|python|duckdb",
+    help="Aggregation engine: python (the reference), duckdb (SQL over the files, for large "
+    "inputs), auto (duckdb from 32 MiB of event files when installed).",
+)
 @click.option(
     "--strict",
     is_flag=True,
