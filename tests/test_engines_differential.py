@@ -10,9 +10,9 @@ change, ingest aliases, overlapping contracts and events outside every contract.
 then evaluate the same files; the invoices JSON, the summary and every diagnostic must be equal,
 and the DuckDB engine must have computed the run itself (not fallen back to Python).
 
-Cases marked `events-rules` exercise rules decided for both engines in events-rules.md (duplicate
-keys are malformed, a line over 1 MiB is malformed): they compare the engines as they are, so
-after the reader implements those rules they must still pass unchanged.
+Cases marked `events-rules` exercise the event rules both engines follow (`billing_spec.events.rules`:
+duplicate keys are malformed, a line over 1 MiB is malformed, an exponent beyond Decimal's range
+is W956).
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def _both(root: Path, paths: list[Path], *, fallback_ok: bool = False, **options
         stream = read_events(paths)
         try:
             invoices, diagnostics = evaluate(catalog, stream, engine=engine, **options)
-        except BillingSpecError as exc:  # events-rules rule 2: E707 today, W956 once decided
+        except BillingSpecError as exc:  # a run both engines refuse must be refused alike
             outputs.append(("error", [str(d) for d in exc.diagnostics]))
             continue
         outputs.append((invoices.to_json(), [str(d) for d in diagnostics]))
@@ -258,7 +258,7 @@ def test_files_duckdb_cannot_split_exactly_are_read_by_python(tmp_path):
     ],
 )
 def test_events_rules_duplicate_keys_the_same_in_both_engines(tmp_path, text):
-    """events-rules.md rule 1 (duplicate keys: malformed) — decided for both engines; the
+    """Duplicate keys make an event malformed (`events.rules`), the same in both engines; the
     DuckDB engine hands such lines to the Python reader's check, so both agree before and after
     the reader implements it."""
     path = tmp_path / "e.jsonl"
@@ -266,9 +266,20 @@ def test_events_rules_duplicate_keys_the_same_in_both_engines(tmp_path, text):
     _both(tmp_path, [path])
 
 
+@pytest.mark.parametrize("value", ['"1e1000000000000000000"', "1E-99999999999999999999"])
+def test_events_rules_an_exponent_beyond_decimal_is_w956_in_both_engines(tmp_path, value):
+    """An aggregated property beyond Decimal's range skips that event (W956), never E707."""
+    path = tmp_path / "e.jsonl"
+    path.write_text(
+        '{"transaction_id":"x","customer_id":"a","event_type":"use",'
+        f'"timestamp":"2026-10-05T00:00:00Z","properties":{{"n":{value}}}}}\n'
+    )
+    _, diagnostics = _both(tmp_path, [path], fallback_ok=True)
+    assert any("W956" in d for d in diagnostics), diagnostics
+
+
 def test_events_rules_a_line_over_1_mib(tmp_path):
-    """events-rules.md rule 3: a line longer than 1 MiB is malformed (W950). Compared after the
-    reader implements it; until then the DuckDB engine says so and the Python engine reads it."""
+    """A line longer than 1 MiB is malformed (W950), the same in both engines."""
     big = (
         '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"pad":"'
         + "x" * (1 << 20)
@@ -276,6 +287,7 @@ def test_events_rules_a_line_over_1_mib(tmp_path):
     )
     path = tmp_path / "e.jsonl"
     path.write_text(big + "\n")
+    _both(tmp_path, [path], fallback_ok=True)
     catalog = _catalog(tmp_path)
     _, diagnostics = evaluate(catalog, read_events([path]), engine="duckdb")
     [found] = [d for d in diagnostics if d.code == "W950"]
