@@ -9,7 +9,7 @@ from billing_spec.cli.impact_options import (
     parse_as_of_period,
     parse_through,
 )
-from billing_spec.cli.output import echo_diagnostics
+from billing_spec.cli.output import echo_bytes, echo_diagnostics
 
 FORMATS = ("json", "text", "markdown", "html")
 
@@ -98,7 +98,7 @@ def invoice(
         return 1
     if format_ == "json":
         for chunk in invoices.json_chunks():  # one invoice at a time, never the whole text
-            click.echo(chunk, nl=False)
+            echo_bytes(chunk)
     else:
         from billing_spec.render import render_invoices
 
