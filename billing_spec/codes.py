@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     "E306": "group key is not a property filter",
     "E307": "duplicate group key",
     "E308": "contradictory property filter",
+    "E309": "SQL metric query does not parse",
     # Products
     "E401": "USAGE product without a billable metric",
     "E402": "billable metric on a product that is not USAGE",

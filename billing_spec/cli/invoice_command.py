@@ -9,7 +9,7 @@ from billing_spec.cli.impact_options import (
     parse_as_of_period,
     parse_through,
 )
-from billing_spec.cli.output import echo_diagnostics
+from billing_spec.cli.output import echo_bytes, echo_diagnostics
 
 FORMATS = ("json", "text", "markdown", "html")
 
@@ -28,7 +28,14 @@ FORMATS = ("json", "text", "markdown", "html")
 @click.option("--customer", metavar="ID", help="Only this customer (ID or ingest alias).")
 @click.option("--through", metavar="TS", help="Ignore events at or after this RFC 3339 timestamp.")
 @as_of_period_option
-@click.option("--engine", default="python", show_default=True, help="Aggregation engine.")
+@click.option(
+    "--engine",
+    default="auto",
+    show_default=True,
+    metavar="auto|python|duckdb",
+    help="Aggregation engine: python (the reference), duckdb (SQL over the files, for large "
+    "inputs), auto (duckdb from 32 MiB of event files when installed).",
+)
 @click.option(
     "--strict",
     is_flag=True,
@@ -91,7 +98,7 @@ def invoice(
         return 1
     if format_ == "json":
         for chunk in invoices.json_chunks():  # one invoice at a time, never the whole text
-            click.echo(chunk, nl=False)
+            echo_bytes(chunk)
     else:
         from billing_spec.render import render_invoices
 

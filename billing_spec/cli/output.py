@@ -53,6 +53,18 @@ def echo_json(value: Any) -> None:
     click.echo(pretty_json(value), nl=False)
 
 
+def echo_bytes(data: bytes) -> None:
+    """Write UTF-8 `data` to stdout as it is: to the binary buffer under a real stream, decoded
+    where stdout is text only (a caller that swapped in a `StringIO`)."""
+    stream = sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(data.decode())
+        return
+    stream.flush()
+    buffer.write(data)
+
+
 def write_output(text: str, path: str | None, *, private: bool = False) -> None:
     """Write `text` to `path` (see `write_output_text`), or to stdout when no path or `-`."""
     if path is None or path == "-":

@@ -43,7 +43,7 @@ from billing_spec.evaluate.charges import (
 )
 from billing_spec.evaluate.composites import composite_step
 from billing_spec.evaluate.conversions import conversion_step
-from billing_spec.evaluate.engine import Aggregates, get_engine
+from billing_spec.evaluate.engine import Aggregates, choose_engine, get_engine
 from billing_spec.evaluate.invoices import Invoice, Invoices, LineItem, Summary
 from billing_spec.evaluate.overrides import effective_rate
 from billing_spec.evaluate.plan import AggregationPlan, build_plan, unpriced_terms
@@ -156,9 +156,19 @@ def _conversion_step(pricing: Pricing) -> None:
 
 
 def _notes_step(pricing: Pricing) -> None:
+    left_out = pricing.plan.left_out
     for contract in pricing.statements.contracts():
         for term in unpriced_terms(pricing.catalog, contract.content):
             pricing.statements.note(contract, f"not priced yet: {term}")
+        if left_out:
+            card = pricing.catalog.section("rate_cards")[contract.content["rate_card"]]
+            for product in dict.fromkeys(r.product for r in card.rates):
+                if product in left_out:
+                    pricing.statements.note(
+                        contract,
+                        f"not priced: usage of {product} (SQL billable metric "
+                        f"{left_out[product]} runs on the DuckDB engine only)",
+                    )
 
 
 STEPS: tuple[Step, ...] = (
@@ -182,7 +192,7 @@ def evaluate(
     *,
     through: datetime | None = None,
     customer: str | None = None,
-    engine: str = "python",
+    engine: str = "auto",
 ) -> tuple[Invoices, list[Diagnostic]]:
     """The invoices `catalog` implies for `events`.
 
@@ -191,11 +201,17 @@ def evaluate(
     from it on; None: the invoices run through the latest statement period with events
     (`statements`).
     `customer`: a customer ID or ingest alias; only that customer is invoiced.
-    `engine`: the aggregation engine's name (`engine.ENGINES`).
+    `engine`: the aggregation engine's name (`engine.ENGINES`), or `auto` (`choose_engine`).
     Raises `BillingSpecError` for a bad argument (unknown customer or engine).
     """
     stream = events if isinstance(events, EventStream) else events_from_records(events)
-    plan = build_plan(catalog, through=through, customer=_customer_id(catalog, customer))
+    engine = choose_engine(engine, stream)
+    plan = build_plan(
+        catalog,
+        through=through,
+        customer=_customer_id(catalog, customer),
+        sql_metrics=engine == "duckdb",
+    )
     try:
         aggregates = get_engine(engine).aggregate(plan, stream)
     except DecimalException:

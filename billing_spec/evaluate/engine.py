@@ -1,5 +1,6 @@
 """The aggregation engine interface: events + an `AggregationPlan` -> `Aggregates`, and the
-registry of engines by name (`--engine python`; a DuckDB engine comes later).
+registry of engines by name (`--engine python`, `--engine duckdb`; `auto` picks one by the size
+of the event files: `choose_engine`).
 
 Every engine must give the same `Aggregates` for the same plan and events:
 
@@ -16,6 +17,7 @@ Pricing never looks at events; engines never look at prices.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -29,7 +31,28 @@ Key = tuple[Window, GroupValues]
 
 ENGINES: dict[str, str] = {
     "python": "billing_spec.evaluate.python_engine:PythonEngine",
+    "duckdb": "billing_spec.evaluate.duckdb_engine:DuckDBEngine",
 }
+
+
+AUTO = "auto"
+AUTO_BYTES = 32 << 20
+"""`--engine auto` uses DuckDB from this many bytes of event files (compressed size as stored)
+when duckdb is installed; below it the Python engine, which starts faster."""
+
+
+def choose_engine(name: str, events: EventStream) -> str:
+    """The engine `name` stands for: itself, or for `auto` DuckDB when the event files hold at
+    least `AUTO_BYTES` (and duckdb is installed), else Python."""
+    if name != AUTO:
+        return name
+    total = 0
+    for source in events.sources:
+        if source.path is not None and source.path.is_file():
+            total += source.path.stat().st_size
+    if total >= AUTO_BYTES and importlib.util.find_spec("duckdb") is not None:
+        return "duckdb"
+    return "python"
 
 
 @dataclass
@@ -62,7 +85,7 @@ def get_engine(name: str) -> Engine:
     if target is None:
         raise BillingSpecError.single(
             "E705",
-            f"unknown aggregation engine {name!r}; known: {', '.join(sorted(ENGINES))}",
+            f"unknown aggregation engine {name!r}; known: {', '.join(sorted([*ENGINES, AUTO]))}",
             hint=did_you_mean(name, ENGINES),
         )
     module, _, attr = target.partition(":")

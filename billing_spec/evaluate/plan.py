@@ -34,7 +34,7 @@ commit rate).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -221,7 +221,11 @@ class CardProducts(list):
         """The positions of the products whose metric accepts `event_type`."""
         found = self._taking.get(event_type)
         if found is None:
-            found = tuple(i for i, p in enumerate(self) if accepts_event_type(p.metric, event_type))
+            found = tuple(
+                i
+                for i, p in enumerate(self)
+                if p.kind != "SQL" and accepts_event_type(p.metric, event_type)
+            )
             self._taking[event_type] = found
         return found
 
@@ -268,7 +272,9 @@ class Routes(dict):
             positions = products.taking(event_type)
         else:
             positions = tuple(
-                i for i, p in enumerate(products) if accepts_event_type(p.metric, event_type)
+                i
+                for i, p in enumerate(products)
+                if p.kind != "SQL" and accepts_event_type(p.metric, event_type)
             )
         found = tuple((products[i], c.tables[i]) for i in positions)
         self[event_type] = found
@@ -363,13 +369,23 @@ class AggregationPlan:
     diagnostics: list[Diagnostic]
     renamed: dict[str, str] = field(default_factory=dict)
     """Former customer IDs (`moved` from `customer.X`) -> the ID the customer has now."""
+    left_out: dict[str, str] = field(default_factory=dict)
+    """Products whose SQL billable metric this run does not evaluate (W957): product ID ->
+    metric ID; the invoices of contracts that price them say so in `notes`."""
 
 
 def build_plan(
-    catalog: CompiledCatalog, *, through: datetime | None = None, customer: str | None = None
+    catalog: CompiledCatalog,
+    *,
+    through: datetime | None = None,
+    customer: str | None = None,
+    sql_metrics: bool = False,
 ) -> AggregationPlan:
-    """The plan for a compiled catalog; `customer` (an ID) limits it to one customer."""
+    """The plan for a compiled catalog; `customer` (an ID) limits it to one customer;
+    `sql_metrics`: plan products of SQL billable metrics too (kind "SQL", for an engine that
+    runs them: DuckDB), else leave them out with W957."""
     diagnostics: list[Diagnostic] = []
+    left_out: dict[str, str] = {}
     customers = {
         cid: CustomerPlan(cid, spec["name"], customer is None or cid == customer)
         for cid, spec in _contents(catalog, "customer").items()
@@ -382,7 +398,9 @@ def build_plan(
             continue
         card_id = spec["rate_card"]
         if card_id not in cards:
-            cards[card_id] = _card_products(catalog, card_id, diagnostics)
+            cards[card_id] = _card_products(
+                catalog, card_id, diagnostics, left_out if not sql_metrics else None
+            )
         contract = catalog.section("contracts")[cid]
         diagnostics += _not_evaluated(catalog, cid, spec)
         owner.contracts.append(
@@ -403,7 +421,7 @@ def build_plan(
         plan.build_timeline()
     moves = [(Address.parse(m["from"]), Address.parse(m["to"])) for m in catalog.moved]
     renamed = {old.name: new.name for old, new in moves if old.type == "customer"}
-    return AggregationPlan(resolve, customers, through, diagnostics, renamed)
+    return AggregationPlan(resolve, customers, through, diagnostics, renamed, left_out)
 
 
 def access_boundaries(contract: Contract) -> frozenset[datetime]:
@@ -515,7 +533,10 @@ def _resolver(
 
 
 def _card_products(
-    catalog: CompiledCatalog, card_id: str, diagnostics: list[Diagnostic]
+    catalog: CompiledCatalog,
+    card_id: str,
+    diagnostics: list[Diagnostic],
+    left_out: dict[str, str] | None = None,
 ) -> CardProducts:
     """The usage products priced on a rate card, in the card's product order."""
     card = catalog.section("rate_cards")[card_id]
@@ -524,7 +545,7 @@ def _card_products(
         rates.setdefault(rate.product, []).append(rate)
     products = []
     for product_id, product_rates in rates.items():
-        plan = _product_plan(catalog, card_id, product_id, product_rates, diagnostics)
+        plan = _product_plan(catalog, card_id, product_id, product_rates, diagnostics, left_out)
         if plan is not None:
             products.append(plan)
     return CardProducts(products)
@@ -536,20 +557,17 @@ def _product_plan(
     product_id: str,
     rates: list[Rate],
     diagnostics: list[Diagnostic],
+    left_out: dict[str, str] | None = None,
 ) -> ProductPlan | None:
     product = catalog.resources[f"product.{product_id}"].content
     if product["type"] != "USAGE" or "billable_metric" not in product:
         return None  # subscriptions, composites, fixed products: later pricing steps
     metric_id = product["billable_metric"]
     metric = catalog.resources[f"billable_metric.{metric_id}"].content
-    if metric.get("sql"):
-        diagnostics.append(
-            warning(
-                "W957",
-                f"product {product_id}: SQL billable metric {metric_id} cannot be evaluated "
-                "locally; its usage is not billed",
-            )
-        )
+    if metric.get("sql") and left_out is not None:
+        if product_id not in left_out:
+            left_out[product_id] = metric_id
+            diagnostics.append(sql_left_out(product_id, metric_id, "the Python engine runs no SQL"))
         return None
     conversion = product.get("quantity_conversion")
     if conversion and parse_decimal(conversion["conversion_factor"]) <= 0:
@@ -562,6 +580,8 @@ def _product_plan(
         )
         return None
     shape = MetricShape.of(metric, product)
+    if metric.get("sql"):
+        shape = replace(shape, aggregation_type="SQL")
     by_values: dict[GroupValues, list[Rate]] = {}
     for rate in rates:
         values = _pricing_values(rate, shape.pricing_key)
@@ -571,6 +591,16 @@ def _product_plan(
         by_values.setdefault(values, []).append(rate)
     segments = {values: rate_segments(group) for values, group in by_values.items()}
     return ProductPlan(product_id, product, metric_id, metric, shape, segments)
+
+
+def sql_left_out(product_id: str, metric_id: str, why: str) -> Diagnostic:
+    """W957: a product's SQL billable metric is not evaluated in this run, and why."""
+    return warning(
+        "W957",
+        f"product {product_id}: SQL billable metric {metric_id} is not evaluated ({why}); "
+        "its usage is not billed",
+        hint="SQL billable metrics run on the DuckDB engine: `billing invoice --engine duckdb`",
+    )
 
 
 def _pricing_values(rate: Rate, key: tuple[str, ...]) -> GroupValues | None:

@@ -10,17 +10,20 @@
   keys with the same properties, or one property twice in a key, are duplicates (E307).
 - A filter with `exists: false` admits only events without the property, so an `in_values` list
   beside it can never match (E308).
+- A `sql` query must parse as one SELECT over `events` (E309, at its line and column in the
+  YAML: `sql_metrics.parse`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from billing_spec.catalog.checks.site import Site, a, given, sites
 from billing_spec.catalog.enums import AggregationType
 from billing_spec.catalog.load import CatalogSpec
 from billing_spec.catalog.models import BillableMetric
-from billing_spec.diagnostics import Diagnostic, did_you_mean
+from billing_spec.diagnostics import Diagnostic, Position, Severity, SourceRange, did_you_mean
 
 _NOT_WITH_SQL = (
     "aggregation_type",
@@ -61,6 +64,46 @@ def _sql_metric(site: Site, metric: BillableMetric) -> Iterator[Diagnostic]:
                 hint="a SQL metric filters, aggregates and groups in its query; "
                 f"remove `{name}` or remove `sql`",
             )
+    yield from _sql_parses(site, metric.sql)
+
+
+def _sql_parses(site: Site, sql: str) -> Iterator[Diagnostic]:
+    from billing_spec.sql_metrics import SqlError, parse
+
+    found = parse(sql)
+    if not isinstance(found, SqlError):
+        return
+    at = site.range("sql")
+    yield Diagnostic(
+        Severity.ERROR,
+        "E309",
+        f"the SQL query does not parse: {found.message}",
+        _in_yaml(at, found.line, found.column),
+        hint="a SQL metric is one SELECT over the table `events` (event_type, timestamp, "
+        "properties.<name>) returning a `value` column",
+    )
+
+
+def _in_yaml(at: SourceRange | None, line: int, column: int) -> SourceRange | None:
+    """The query's line and column as a place in the YAML file: a block scalar (`sql: |`) holds
+    the query from the next line on, indented; a one-line scalar from where it starts."""
+    if at is None or at.start.column is None:
+        return at
+    try:
+        lines = Path(at.filename).read_text(encoding="utf-8").splitlines()
+        text = lines[at.start.line - 1][at.start.column - 1 :]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return at
+    if text[:1] in "|>":
+        body = lines[at.start.line + line - 1] if at.start.line + line - 1 < len(lines) else ""
+        indent = len(body) - len(body.lstrip(" "))
+        return SourceRange(at.filename, Position(at.start.line + line, indent + column))
+    quoted = 1 if text[:1] in "'\"" else 0
+    if line == 1:
+        return SourceRange(
+            at.filename, Position(at.start.line, at.start.column + quoted + column - 1)
+        )
+    return at
 
 
 def _aggregation_key(site: Site, metric: BillableMetric) -> Iterator[Diagnostic]:

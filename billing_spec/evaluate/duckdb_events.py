@@ -1,0 +1,401 @@
+"""The DuckDB engine's reading: event files -> one DuckDB table of valid, first-copy events.
+
+`load_events(con, stream, names)` fills the table `ev` with one row per valid, de-duplicated
+event and records on the `EventStream` the same counts and diagnostics (W950, W951) the Python
+reader gives. Each JSON Lines file DuckDB can split into lines exactly (no carriage return, no
+NUL or 0x01 byte: `_sql_readable`, a byte scan) is read by DuckDB's CSV reader as one text column
+`WITH ORDINALITY`, so a row's ordinality is its line number (blank lines are rows too: pinned by
+the tests). A line is taken in SQL only when it is a *plain* event (`_PLAIN`): a JSON object
+with no key twice, no array, no object but `properties`, no `\\u` escape, string IDs, a
+`YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in range. Every other line goes to the Python reader's
+own check (`jsonl.checked_line`), which accepts it or says why not — so both engines accept and
+refuse the same lines with the same words. Files DuckDB cannot split exactly (and JSON-array
+files) are read by the Python reader itself, without de-duplication; their rows join the table.
+
+De-duplication then runs in SQL over all rows: the first copy in input order (source, line) of
+a `transaction_id` wins; a later copy whose text differs gets W951, as `dedupe.Seen` says.
+
+A row of `ev`: `rid` (input order), `src`, `line`, `txid`, `cref` (customer_id), `etype`, `us`
+(the timestamp, microseconds since the epoch, UTC), `j` (the line, for plain rows) and `pid`
+(for rows read by Python: the index of their exact properties in `Loaded.props`).
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from billing_spec.diagnostics import Diagnostic, warning
+from billing_spec.events.dedupe import PLACE_BITS, fingerprint
+from billing_spec.events.jsonl import checked_line
+from billing_spec.events.reader import EventStream
+from billing_spec.events.records import exact_loads
+from billing_spec.timestamps import EARLIEST_YEAR, END_YEAR
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SCAN = 1 << 22
+_NOT_SPLITTABLE = (b"\r", b"\x00", b"\x01")
+_GZIP_MAGIC = b"\x1f\x8b"
+MAX_LINE = 1 << 20  # events-rules.md: a longer line is malformed
+
+
+def micros(when: datetime) -> int:
+    return (when - EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(us: int) -> datetime:
+    return EPOCH + timedelta(microseconds=us)
+
+
+@dataclass
+class Loaded:
+    """What reading left in Python: the exact properties of the rows Python read."""
+
+    props: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _AdmitAll(dict):
+    """A stand-in for `dedupe.Seen` while Python reads a file for the DuckDB engine: it admits
+    every copy (SQL de-duplicates across all files) and remembers each row's fingerprint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = self
+        self.duplicates = 0
+        self.prints: dict[tuple[int, int], int] = {}
+
+    def setdefault(self, txid: str, place: int) -> int:  # type: ignore[override]
+        line = place & 0xFFFFFFFF
+        source = (place >> 32) & 0xFFFFF
+        self.prints[(source, line)] = place >> PLACE_BITS
+        return place
+
+    def admit(self, txid: str, print_: int, source: int, line: int) -> bool:
+        self.prints[(source, line)] = print_
+        return True
+
+
+class _Collected:
+    """Stands in for the stream's diagnostics while Python reads: keeps them, to be put back
+    in input order."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def extend(self, diagnostics: list[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+
+def sql_readable(path: Any) -> bool:
+    """True when DuckDB's line reader splits this file exactly as Python does: a regular file,
+    JSON Lines (not a JSON array), with no carriage return, NUL or 0x01 byte."""
+    if path is None or not path.is_file():
+        return False
+    try:
+        return _splittable(path)
+    except (OSError, EOFError):  # unreadable, not gzip after all, truncated: Python says which
+        return False
+
+
+def _splittable(path: Any) -> bool:
+    with open(path, "rb") as raw:
+        head = raw.read(2)
+        raw.seek(0)
+        stream = gzip.GzipFile(fileobj=raw) if head == _GZIP_MAGIC else raw
+        first = True
+        while chunk := stream.read(_SCAN):
+            if first:
+                body = chunk[3:] if chunk.startswith(b"\xef\xbb\xbf") else chunk
+                stripped = body.lstrip(b" \t\r\n")
+                if stripped[:1] == b"[" or (not stripped and len(chunk) == _SCAN):
+                    return False
+                first = False
+            if any(byte in chunk for byte in _NOT_SPLITTABLE):
+                return False
+    return True
+
+
+def _read_lines(src: int, path: str) -> str:
+    quoted = path.replace("'", "''")
+    return (
+        f"SELECT {src} AS src, ordinality AS line, j FROM read_csv('{quoted}', "
+        "columns={'j': 'VARCHAR'}, header=false, delim='\\x01', quote='', escape='', "
+        "auto_detect=false, new_line='\\n', strict_mode=true, max_line_size=4194304, "
+        "compression='auto') WITH ORDINALITY"
+    )
+
+
+def fill(con: Any, name: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None:
+    """Create table `name` from Python rows in one statement (lists bound as parameters and
+    unnested: far faster than a prepared insert per row)."""
+    lists: list[list[Any]] = [[] for _ in columns]
+    for row in rows:
+        for values, value in zip(lists, row, strict=True):
+            values.append(value)
+    select = ", ".join(
+        f"unnest(${i + 1}::{kind}[]) AS {column}" for i, (column, kind) in enumerate(columns)
+    )
+    con.execute(f"CREATE TEMP TABLE {name} AS SELECT {select}", lists)
+
+
+def property_path(name: str) -> str:
+    return f'$.properties."{name}"'
+
+
+def _plain(names: list[str]) -> tuple[str, str, str]:
+    """The columns of a line's classification: the JSON values at the event's paths (then the
+    plan's properties), the plain-event test (the Python reader's fast path, narrowed to what
+    SQL reads exactly: the five event keys and no other, each once; property keys each once),
+    and whether a property the plan reads is a value SQL cannot read
+    exactly (`odd`: the engine then decodes the line in Python)."""
+    paths = ["$.transaction_id", "$.customer_id", "$.event_type", "$.timestamp", "$.properties"]
+    paths += [property_path(n) for n in names]
+    extract = "try(json_extract(j, [" + ", ".join(f"'{p}'" for p in paths) + "]))::VARCHAR[]"
+    # `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` in quotes: its shape here, its digits and calendar by the
+    # cast to TIMESTAMP (which also takes hour 24, which Python does not)
+    t = "x[4]"
+    test = f"""coalesce(CASE WHEN x IS NULL THEN false ELSE
+        strlen(j) <= {MAX_LINE}
+        AND NOT contains(j, '\\u') AND NOT contains(j, '[')
+        AND length(j) - length(replace(j, '{{', '')) = (CASE WHEN x[5] IS NULL THEN 1 ELSE 2 END)
+        AND left(ltrim(j, ' \t'), 1) = '{{'
+        AND x[1] LIKE '"_%' AND x[2] LIKE '"_%' AND x[3] LIKE '"_%'
+        AND x[1] <> '""' AND x[2] <> '""' AND x[3] <> '""'
+        AND (strlen({t}) = 22 OR (strlen({t}) BETWEEN 24 AND 29 AND substr({t}, 21, 1) = '.'
+             AND regexp_full_match(substr({t}, 22, strlen({t}) - 23), '[0-9]+')))
+        AND substr({t}, 1, 1) = '"' AND substr({t}, 6, 1) = '-' AND substr({t}, 9, 1) = '-'
+        AND substr({t}, 12, 1) = 'T' AND substr({t}, 15, 1) = ':' AND substr({t}, 18, 1) = ':'
+        AND substr({t}, strlen({t}) - 1) = 'Z"' AND substr({t}, 13, 2) <> '24'
+        AND regexp_full_match(substr({t}, 2, 4) || substr({t}, 7, 2) || substr({t}, 10, 2)
+             || substr({t}, 13, 2) || substr({t}, 16, 2) || substr({t}, 19, 2), '[0-9]+')
+        AND try_cast(substr({t}, 2, strlen({t}) - 3) AS TIMESTAMP) IS NOT NULL
+        AND {t} >= '"{EARLIEST_YEAR}' AND {t} < '"{END_YEAR}'
+        AND (x[5] IS NULL OR left(x[5], 1) = '{{')
+        AND len(k) = 4 + (x[5] IS NOT NULL)::INTEGER
+        AND (x[5] IS NULL OR CASE len(pk) WHEN 0 THEN true WHEN 1 THEN true
+             WHEN 2 THEN pk[1] <> pk[2]
+             WHEN 3 THEN pk[1] <> pk[2] AND pk[1] <> pk[3] AND pk[2] <> pk[3]
+             ELSE list_unique(pk) = len(pk) END)
+        END, false)"""
+    odd = " OR ".join(
+        f"(x[{i}] IS NOT NULL AND x[{i}] <> 'null' AND left(x[{i}], 1) <> '\"' AND "
+        f"x[{i}] NOT IN ('true', 'false') AND NOT regexp_matches(x[{i}], '{INT}'))"
+        for i in range(6, 6 + len(names))
+    )
+    return extract, test, odd or "false"
+
+
+INT = r"^-?(0|[1-9][0-9]{0,29})$"  # an integer within `records.LIMIT_DIGITS`: exact text
+
+
+def load_events(
+    con: Any, stream: EventStream, by_sql: list[int], names: list[str], progress: Any = None
+) -> Loaded:
+    """Fill `ev` (see the module docstring) from the stream's sources; `by_sql`: the indexes of
+    the sources DuckDB reads itself (`sql_readable`); `names`: the properties the plan reads
+    (`pv`, their JSON texts, in this order)."""
+    loaded = Loaded()
+    extract, test, odd = _plain(names)
+    con.execute(
+        "CREATE TEMP TABLE lines (src INTEGER, line BIGINT, rid BIGINT, txid VARCHAR, "
+        "cref VARCHAR, etype VARCHAR, us BIGINT, pv VARCHAR[], j VARCHAR, fp UBIGINT, "
+        "plain BOOLEAN)"
+    )
+    for n, src in enumerate(by_sql):
+        path = str(stream.sources[src].path)
+        con.execute(
+            f"""INSERT INTO lines SELECT src, line, src * 4294967296 + line,
+                CASE WHEN plain THEN json_extract_string(x[1], '$') END,
+                CASE WHEN plain THEN json_extract_string(x[2], '$') END,
+                CASE WHEN plain THEN json_extract_string(x[3], '$') END,
+                CASE WHEN plain THEN epoch_us(CAST(substr(x[4], 2, strlen(x[4]) - 3)
+                     AS TIMESTAMP)) END,
+                CASE WHEN plain THEN x[6:] END,
+                CASE WHEN plain AND NOT ({odd}) THEN NULL ELSE j END, hash(j), plain FROM (
+                SELECT src, line, j, x, {test} AS plain FROM (
+                SELECT *, CASE WHEN left(x[5], 1) = '{{' THEN try(json_keys(x[5])) END AS pk FROM (
+                SELECT src, line, j, {extract} AS x, try(json_keys(j)) AS k
+                FROM ({_read_lines(src, path)})
+                WHERE j IS NOT NULL AND ltrim(j, ' \t' || chr(11) || chr(12)) <> '')))"""
+        )
+        if progress is not None:
+            progress(n)
+    con.execute(
+        """CREATE TEMP TABLE rows AS SELECT src, line, rid, txid, cref, etype, us, pv, j, fp,
+            CAST(NULL AS BIGINT) AS pfp, CAST(NULL AS INTEGER) AS pid FROM lines WHERE plain"""
+    )
+    read = con.execute("SELECT count(*) FROM lines").fetchone()[0]
+    collected = _Collected()
+    pyrows: list[tuple] = []
+    others = con.execute(
+        "SELECT src, line, j FROM lines WHERE NOT plain ORDER BY src, line"
+    ).fetchall()
+    con.execute("DROP TABLE lines")
+    where = stream.where
+    for src, line, text in others:
+        data = text.encode("utf-8", "surrogateescape") + b"\n"
+
+        def report(number: int, reason: str, src: int = src) -> None:
+            collected.add(warning("W950", f"malformed event skipped: {reason}", where(src, number)))
+
+        if len(data) - 1 > MAX_LINE:
+            report(line, "line longer than 1 MiB")
+            continue
+        row = checked_line(data, line, report)
+        if row is not None:
+            pyrows.append((src, row, fingerprint(data)))
+    read += _python_sources(stream, by_sql, collected, pyrows)
+    malformed = sum(1 for d in collected.items if d.code == "W950")
+    _insert_python_rows(con, pyrows, loaded)
+    duplicates, w951 = _dedupe(con, stream)
+    order = {s.name: i for i, s in enumerate(stream.sources)}
+    found = sorted(
+        collected.items + w951,
+        key=lambda d: (order.get(d.range.filename, -1), d.range.start.line) if d.range else (-1, 0),
+    )
+    stream._diagnostics.extend(found)
+    stream._read += read
+    stream._malformed_count += malformed
+    stream._seen.duplicates += duplicates
+    stream._consumed = True
+    return loaded
+
+
+def _python_sources(
+    stream: EventStream, by_sql: list[int], collected: _Collected, pyrows: list[tuple]
+) -> int:
+    """Read the sources DuckDB does not, with the Python reader, admitting every copy."""
+    others = [i for i in range(len(stream.sources)) if i not in set(by_sql)]
+    if not others:
+        return 0
+    saved = stream._seen, stream._diagnostics, stream._read, stream._malformed_count
+    admit = _AdmitAll()
+    stream._seen, stream._diagnostics = admit, collected  # type: ignore[assignment]
+    stream._read = stream._malformed_count = 0
+    try:
+        for index in others:
+            for batch in stream._from_source(index, stream.sources[index]):
+                for row in batch.rows:
+                    pyrows.append((index, row, admit.prints[(index, row[5])]))
+        read = stream._read
+    finally:
+        stream._seen, stream._diagnostics, stream._read, stream._malformed_count = saved
+    return read
+
+
+def _insert_python_rows(con: Any, pyrows: list[tuple], loaded: Loaded) -> None:
+    records = []
+    for src, (txid, cref, etype, when, props, line, raw), print_ in pyrows:
+        exact = exact_loads(raw).get("properties", {}) if raw is not None else props
+        loaded.props.append(exact)
+        pid = len(loaded.props) - 1
+        records.append(
+            (src, line, src * 4294967296 + line, txid, cref, etype, micros(when), print_, pid)
+        )
+    columns = [("src", "INTEGER"), ("line", "BIGINT"), ("rid", "BIGINT"), ("txid", "VARCHAR"),
+               ("cref", "VARCHAR"), ("etype", "VARCHAR"), ("us", "BIGINT"), ("pfp", "BIGINT"),
+               ("pid", "INTEGER")]  # fmt: skip
+    fill(con, "pyrows", columns, records)
+    con.execute(
+        "INSERT INTO rows SELECT src, line, rid, txid, cref, etype, us, NULL, NULL, NULL, pfp, "
+        "pid FROM pyrows"
+    )
+    con.execute("DROP TABLE pyrows")
+
+
+def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
+    """`ev` from `rows`: the first copy of each transaction_id; the duplicates' count, and W951
+    for each later copy whose text differs from the first's."""
+    con.execute(
+        "CREATE TEMP TABLE firsts AS SELECT txid, min(rid) AS first, count(*) AS n "
+        "FROM rows GROUP BY txid"
+    )
+    con.execute(
+        """CREATE TEMP TABLE ev AS SELECT r.rid, r.src, r.line, r.txid, r.cref, r.etype, r.us,
+            r.pv, r.j, r.pid FROM rows r SEMI JOIN firsts f ON f.first = r.rid"""
+    )
+    duplicates = con.execute(
+        "SELECT count(*) - (SELECT count(*) FROM firsts) FROM rows"
+    ).fetchone()[0]
+    pairs = (
+        con.execute(
+            """WITH d AS (SELECT r.* , f.first FROM rows r JOIN firsts f USING (txid)
+                      WHERE f.n > 1 AND r.rid <> f.first)
+           SELECT d.txid, f.src, f.line, f.j, f.fp, f.pfp, d.src, d.line, d.j, d.fp, d.pfp
+           FROM d JOIN rows f ON f.rid = d.first
+           WHERE NOT (d.fp IS NOT NULL AND f.fp IS NOT NULL AND d.fp = f.fp) ORDER BY d.rid"""
+        ).fetchall()
+        if duplicates
+        else []
+    )
+    con.execute("DROP TABLE firsts")
+    con.execute("DROP TABLE rows")
+    texts = _texts_wanted(stream, pairs)
+    found = []
+    for txid, fsrc, fline, fj, ffp, fpfp, dsrc, dline, dj, dfp, dpfp in pairs:
+        if ffp is not None and dfp is not None:
+            differs = True  # two lines SQL read: their hashes differ
+        else:
+            differs = _print(fsrc, fline, fj, fpfp, texts) != _print(dsrc, dline, dj, dpfp, texts)
+        if differs:
+            found.append(
+                warning(
+                    "W951",
+                    f"transaction_id {txid!r} was already used by a different event at "
+                    f"{stream.where(fsrc, fline)}; this copy is ignored (the first one counts)",
+                    stream.where(dsrc, dline),
+                )
+            )
+    return duplicates, found
+
+
+def _print(src: int, line: int, text: str | None, pfp: int | None, texts: dict) -> int:
+    """A copy's fingerprint as the Python reader computes it (`dedupe.fingerprint`)."""
+    if pfp is not None:
+        return pfp
+    if text is None:
+        text = texts[(src, line)]
+    return fingerprint(text.encode("utf-8", "surrogateescape") + b"\n")
+
+
+def _texts_wanted(stream: EventStream, pairs: list[tuple]) -> dict[tuple[int, int], str]:
+    """The lines of plain copies whose text SQL did not keep, read again from their files."""
+    wanted: dict[int, set[int]] = {}
+    for _, fsrc, fline, fj, ffp, fpfp, dsrc, dline, dj, dfp, dpfp in pairs:
+        if ffp is not None and dfp is not None:
+            continue
+        if fj is None and fpfp is None:
+            wanted.setdefault(fsrc, set()).add(fline)
+        if dj is None and dpfp is None:
+            wanted.setdefault(dsrc, set()).add(dline)
+    texts = {}
+    for src, lines in wanted.items():
+        path = stream.sources[src].path
+        with open(path, "rb") as raw:
+            packed = raw.read(2) == _GZIP_MAGIC
+        with gzip.open(path, "rb") if packed else open(path, "rb") as stream_:
+            for number, data in enumerate(stream_, 1):
+                if number in lines:
+                    text = data.rstrip(b"\r\n")
+                    if number == 1 and text.startswith(b"\xef\xbb\xbf"):
+                        text = text[3:]
+                    texts[(src, number)] = text.decode("utf-8", "surrogateescape")
+    return texts
+
+
+__all__ = [
+    "INT",
+    "MAX_LINE",
+    "Loaded",
+    "fill",
+    "from_micros",
+    "load_events",
+    "micros",
+    "property_path",
+    "sql_readable",
+]

@@ -1,0 +1,331 @@
+# ruff: noqa: E501 (catalogs written inline, one rate per line)
+"""The DuckDB engine gives the Python engine's answer, byte for byte (issue 10 item 2).
+
+Hypothesis writes event files line by line — as text, so the spelling reaches the readers:
+float literals (`1.50`), long decimals, numeric strings, integers beyond 64 bits, offset
+timestamps, `24:00:00`, non-object `properties`, duplicate keys, escapes, malformed lines,
+blank lines, duplicates that differ across a plain and a gzip file — over a catalog with every
+aggregation, every filter kind, pricing and presentation group keys, tiers, a mid-period rate
+change, ingest aliases, overlapping contracts and events outside every contract. Both engines
+then evaluate the same files; the invoices JSON, the summary and every diagnostic must be equal,
+and the DuckDB engine must have computed the run itself (not fallen back to Python).
+
+Cases marked `events-rules` exercise the event rules both engines follow (`billing_spec.events.rules`:
+duplicate keys are malformed, a line over 1 MiB is malformed, an exponent beyond Decimal's range
+is W956).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from invoicing import compile_yaml
+
+from billing_spec.diagnostics import BillingSpecError
+from billing_spec.evaluate import duckdb_engine, evaluate
+from billing_spec.evaluate.engine import ENGINES
+from billing_spec.events import read_events
+
+CATALOG = """
+version: 1
+billable_metrics:
+  total:   {name: Total, event_type_filter: {in_values: [use]}, property_filters: [{name: n, exists: true}, {name: region, exists: true}, {name: user, exists: true}], aggregation_type: SUM, aggregation_key: n, group_keys: [[region, user]]}
+  peak:    {name: Peak, event_type_filter: {in_values: [use]}, property_filters: [{name: n, exists: true}, {name: tier, not_in_values: [free]}], aggregation_type: MAX, aggregation_key: n}
+  users:   {name: Users, event_type_filter: {in_values: [use, gauge]}, property_filters: [{name: user, exists: true}, {name: region, in_values: [us, eu, "5"]}, {name: tier, not_in_values: [free]}], aggregation_type: UNIQUE, aggregation_key: user, group_keys: [[region, tier]]}
+  level:   {name: Level, event_type_filter: {in_values: [gauge]}, property_filters: [{name: n, exists: true}], aggregation_type: LATEST, aggregation_key: n}
+  calls:   {name: Calls, event_type_filter: {not_in_values: [gauge]}, property_filters: [{name: test, exists: false}], aggregation_type: COUNT}
+products:
+  total: {name: Total, type: usage, billable_metric: total, pricing_group_key: [region], presentation_group_key: [user], quantity_conversion: {conversion_factor: 3, operation: DIVIDE}}
+  peak:  {name: Peak, type: usage, billable_metric: peak, quantity_rounding: {decimal_places: 0, rounding_method: ROUND_UP}}
+  users: {name: Users, type: usage, billable_metric: users, presentation_group_key: [region, tier]}
+  level: {name: Level, type: usage, billable_metric: level}
+  calls: {name: Calls, type: usage, billable_metric: calls}
+rate_cards:
+  card:
+    name: Card
+    rates:
+      - {product: total, pricing_group_values: {region: us}, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: TIERED, tiers: [{size: 5, price: 3, flat_price: 7}, {price: 1.5}]}
+      - {product: total, pricing_group_values: {region: us}, starting_at: 2026-10-15T00:00:00Z, entitled: true, rate_type: TIERED, tiers: [{size: 4, price: 2}, {price: 0.75}]}
+      - {product: total, pricing_group_values: {region: eu}, starting_at: 2026-01-01T00:00:00Z, ending_before: 2026-10-20T00:00:00Z, entitled: true, rate_type: FLAT, price: 2.5}
+      - {product: peak, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 4}
+      - {product: users, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: TIERED, tier_mode: VOLUME, tiers: [{size: 2, price: 10, flat_price: 5}, {price: 6, flat_price: 30}]}
+      - {product: level, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 1}
+      - {product: level, starting_at: 2026-10-20T00:00:00Z, entitled: true, rate_type: FLAT, price: 3}
+      - {product: calls, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 0.1}
+      - {product: calls, starting_at: 2026-10-25T00:00:00Z, entitled: false, rate_type: FLAT, price: 0.1}
+customers:
+  a: {name: A, ingest_aliases: [a-alias]}
+  b: {name: B}
+  c: {name: C}
+contracts:
+  a_2026:
+    customer: a
+    rate_card: card
+    starting_at: 2026-10-01T00:00:00Z
+  a_late:
+    customer: a
+    rate_card: card
+    starting_at: 2026-10-20T00:00:00Z
+    ending_before: 2026-10-27T00:00:00Z
+  b_2026:
+    customer: b
+    rate_card: card
+    starting_at: 2026-10-10T00:00:00Z
+    ending_before: 2026-11-05T00:00:00Z
+    usage_statement_schedule: {frequency: WEEKLY, day: CONTRACT_START}
+"""
+
+# Property values as JSON text, as a client might write them.
+NUMBER_TEXTS = st.sampled_from(
+    [
+        "0", "1", "7", "-3", "40", "\"0040\"", "\"123456789012345678901234567890\"", "1234567890123456789012345678901", "1.50", "2.5", "1e2", "0.1234567890123456789012345678901",
+        '"400000"', '"0.5"', '" 1e3"', '"12 apples"', "true", "null", "123456789012345678901234",
+        "-0", "9223372036854775807", "18446744073709551615", "1E400", '"1e1000000000000000000"',
+    ]
+)  # fmt: skip
+TEXT_TEXTS = st.sampled_from(
+    ['"us"', '"eu"', '"ap"', '"u1"', '"u2"', "4", "5", '"5"', "true", "null", '"\\u00e9t\\u00e9"', '"été"', '{"b":1,"a":[2]}', "[1,2]", "1.0", '"tab\\there"', '"free"', '"paid"']
+)  # fmt: skip
+STAMPS = st.sampled_from(
+    ["{d}T00:00:00Z", "{d}T12:30:00Z", "{d}T23:59:59.5Z", "{d}T09:15:00.123456789Z", "{d}T02:00:00+02:00", "{d}T24:00:00Z", "{d}T00:00:00.000001Z", "{d}t01:00:00z"]
+)  # fmt: skip
+MALFORMED = st.sampled_from(
+    ["{bad", "[1]", '"just text"', "   ", "", '{"transaction_id":"m1"}', "{}", "null", "\ufeff", '{"transaction_id":"","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}']
+)  # fmt: skip
+
+
+@st.composite
+def lines(draw, n: int) -> str:
+    """One event line as text, sometimes malformed."""
+    if draw(st.integers(0, 12)) == 0:
+        return draw(MALFORMED)
+    day = draw(st.integers(1, 40))
+    month, day = (10, day) if day <= 31 else (11, day - 31)
+    stamp = draw(STAMPS).format(d=f"2026-{month:02d}-{day:02d}")
+    txid = f"t{draw(st.integers(0, n))}"
+    customer = draw(st.sampled_from(["a", "a-alias", "b", "c", "nobody", "A"]))
+    event_type = draw(st.sampled_from(["use", "use", "gauge", "other"]))
+    props = []
+    for name, values in (
+        ("n", NUMBER_TEXTS),
+        ("region", TEXT_TEXTS),
+        ("user", TEXT_TEXTS),
+        ("tier", TEXT_TEXTS),
+        ("test", TEXT_TEXTS),
+    ):
+        if draw(st.booleans()):
+            props.append(f'"{name}":{draw(values)}')
+    if props and draw(st.integers(0, 15)) == 0:  # events-rules: a duplicate key is malformed
+        props.append(props[0])
+    body = "{" + ",".join(props) + "}"
+    body = draw(st.sampled_from([body] * 8 + ["[]", '"x"', "null"]))  # non-object properties
+    fields = [
+        f'"transaction_id":"{txid}"',
+        f'"customer_id":"{customer}"',
+        f'"event_type":"{event_type}"',
+        f'"timestamp":"{stamp}"',
+    ]
+    if body != "{}" or draw(st.booleans()):
+        fields.append(f'"properties":{body}')
+    spacing = draw(st.sampled_from([",", ", "]))
+    return "{" + spacing.join(fields) + "}"
+
+
+@st.composite
+def files(draw) -> list[tuple[str, list[str]]]:
+    n = draw(st.integers(5, 40))
+    every = draw(st.lists(lines(n), min_size=1, max_size=50))
+    cut = draw(st.integers(0, len(every)))
+    again = draw(st.lists(st.sampled_from(every), max_size=6))  # exact re-sends, other file
+    spec = [("plain.jsonl", every[:cut]), ("more.jsonl.gz", every[cut:] + again)]
+    extra = draw(st.sampled_from(["", "", "crlf.jsonl", "array.json"]))
+    if extra:  # a file only the Python reader splits exactly: it joins DuckDB's rows
+        spec.append((extra, draw(st.lists(lines(n), max_size=8))))
+    return spec
+
+
+def _write(root: Path, spec: list[tuple[str, list[str]]]) -> list[Path]:
+    paths = []
+    for name, body in spec:
+        data = "".join(line + "\n" for line in body).encode()
+        if name == "crlf.jsonl":
+            data = data.replace(b"\n", b"\r\n")
+        elif name == "array.json":
+            data = ("[" + ",\n".join(line for line in body if line.startswith("{")) + "]").encode()
+        path = root / name
+        path.write_bytes(gzip.compress(data, mtime=0) if name.endswith(".gz") else data)
+        paths.append(path)
+    return paths
+
+
+_CACHE: dict[str, object] = {}
+
+
+def _catalog(root: Path):
+    if "catalog" not in _CACHE:
+        _CACHE["catalog"] = compile_yaml(root / "catalog", CATALOG)
+    return _CACHE["catalog"]
+
+
+def _both(root: Path, paths: list[Path], *, fallback_ok: bool = False, **options):
+    """Evaluate with both engines; assert the same output; return the Python engine's."""
+    catalog = _catalog(root)
+    outputs = []
+    for engine in ("python", "duckdb"):
+        stream = read_events(paths)
+        try:
+            invoices, diagnostics = evaluate(catalog, stream, engine=engine, **options)
+        except BillingSpecError as exc:  # a run both engines refuse must be refused alike
+            outputs.append(("error", [str(d) for d in exc.diagnostics]))
+            continue
+        outputs.append((invoices.to_json(), [str(d) for d in diagnostics]))
+        if engine == "duckdb":
+            assert fallback_ok or not duckdb_engine.last_fell_back
+    assert outputs[1][0] == outputs[0][0]
+    assert outputs[1][1] == outputs[0][1]
+    return outputs[0]
+
+
+SETTINGS = settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@SETTINGS
+@given(spec=files(), through=st.sampled_from([None, "2026-10-22T00:00:00Z"]))
+def test_both_engines_give_the_same_invoices_and_diagnostics(tmp_path_factory, spec, through):
+    from billing_spec.timestamps import parse_timestamp
+
+    root = tmp_path_factory.mktemp("diff")
+    paths = _write(root, spec)
+    cutoff = parse_timestamp(through) if through else None
+    _both(root, paths, through=cutoff)
+
+
+@SETTINGS
+@given(spec=files(), customer=st.sampled_from(["a", "b"]))
+def test_the_same_for_one_customer(tmp_path_factory, spec, customer):
+    root = tmp_path_factory.mktemp("diff")
+    _both(root, _write(root, spec), customer=customer)
+
+
+def test_the_duckdb_engine_is_registered():
+    assert "duckdb" in ENGINES
+
+
+def test_duckdb_line_numbers_are_file_lines(tmp_path):
+    """The pinned DuckDB reads a JSON Lines file as one row per line, in file order, blank
+    lines included (`WITH ORDINALITY`): the engine's file:line rests on it."""
+    import duckdb
+
+    from billing_spec.evaluate.duckdb_events import _read_lines
+
+    text = "".join(f'{{"n":{i}}}\n' if i % 7 else "\n" for i in range(1, 5000))
+    for name, data in (("a.jsonl", text.encode()), ("a.jsonl.gz", gzip.compress(text.encode()))):
+        (tmp_path / name).write_bytes(data)
+        rows = duckdb.connect().execute(_read_lines(3, str(tmp_path / name))).fetchall()
+        assert [(src, line) for src, line, _ in rows] == [(3, i) for i in range(1, 5000)]
+        assert [j for _, _, j in rows] == [
+            json.dumps({"n": i}, separators=(",", ":")) if i % 7 else None for i in range(1, 5000)
+        ]
+
+
+def test_files_duckdb_cannot_split_exactly_are_read_by_python(tmp_path):
+    from billing_spec.evaluate.duckdb_events import sql_readable
+
+    cases = {
+        "ok.jsonl": b'{"a":1}\n',
+        "cr.jsonl": b'{"a":1}\r\n',
+        "arr.json": b' [{"a":1}]',
+        "nul.jsonl": b'{"a":"\x00"}\n',
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    assert [n for n in cases if sql_readable(tmp_path / n)] == ["ok.jsonl"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"n":1,"n":2}}',
+        '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"n":{"k":1,"k":2}}}',
+        '{"transaction_id":"x","transaction_id":"y","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}',
+    ],
+)
+def test_events_rules_duplicate_keys_the_same_in_both_engines(tmp_path, text):
+    """Duplicate keys make an event malformed (`events.rules`), the same in both engines; the
+    DuckDB engine hands such lines to the Python reader's check, so both agree before and after
+    the reader implements it."""
+    path = tmp_path / "e.jsonl"
+    path.write_text(text + "\n")
+    _both(tmp_path, [path])
+
+
+@pytest.mark.parametrize("value", ['"1e1000000000000000000"', "1E-99999999999999999999"])
+def test_events_rules_an_exponent_beyond_decimal_is_w956_in_both_engines(tmp_path, value):
+    """An aggregated property beyond Decimal's range skips that event (W956), never E707."""
+    path = tmp_path / "e.jsonl"
+    path.write_text(
+        '{"transaction_id":"x","customer_id":"a","event_type":"use",'
+        f'"timestamp":"2026-10-05T00:00:00Z","properties":{{"n":{value}}}}}\n'
+    )
+    _, diagnostics = _both(tmp_path, [path], fallback_ok=True)
+    assert any("W956" in d for d in diagnostics), diagnostics
+
+
+def test_events_rules_a_line_over_1_mib(tmp_path):
+    """A line longer than 1 MiB is malformed (W950), the same in both engines."""
+    big = (
+        '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"pad":"'
+        + "x" * (1 << 20)
+        + '"}}'
+    )
+    path = tmp_path / "e.jsonl"
+    path.write_text(big + "\n")
+    _both(tmp_path, [path], fallback_ok=True)
+    catalog = _catalog(tmp_path)
+    _, diagnostics = evaluate(catalog, read_events([path]), engine="duckdb")
+    [found] = [d for d in diagnostics if d.code == "W950"]
+    assert found.summary == "malformed event skipped: line longer than 1 MiB"
+    assert (found.range.filename, found.range.start.line) == (str(path), 1)
+
+
+def test_auto_picks_duckdb_for_large_inputs_only(tmp_path, monkeypatch):
+    from billing_spec.evaluate import engine as engines
+
+    path = tmp_path / "e.jsonl"
+    path.write_text(
+        '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}\n'
+    )
+    assert engines.choose_engine("auto", read_events([path])) == "python"
+    monkeypatch.setattr(engines, "AUTO_BYTES", path.stat().st_size)
+    assert engines.choose_engine("auto", read_events([path])) == "duckdb"
+    assert engines.choose_engine("python", read_events([path])) == "python"
+    assert engines.choose_engine("auto", read_events(["-"])) == "python"  # size unknown
+
+
+GOOD = '{"transaction_id":"g1","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"n":3,"region":"us","user":"u1"}}\n'
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        GOOD.encode() + b'{"transaction_id":"x\xff","customer_id":"a"}\n',  # not UTF-8
+        gzip.compress(GOOD.encode() * 50)[:-20],  # a truncated gzip stream: E702
+        GOOD.encode()
+        + b"\n\n  \n"
+        + GOOD.replace("g1", "g2").encode(),  # blank lines, no final newline
+        b"\xef\xbb\xbf" + GOOD.encode(),  # a BOM
+    ],
+    ids=["not-utf8", "truncated-gzip", "blank-lines", "bom"],
+)
+def test_inputs_duckdb_may_refuse_give_the_same_answer(tmp_path, data):
+    """Where DuckDB cannot read a file, the run falls back to the Python engine: same output."""
+    path = tmp_path / "e.jsonl"
+    path.write_bytes(data)
+    _both(tmp_path, [path], fallback_ok=True)
