@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import urllib.parse
 import uuid
 from collections import defaultdict
 from decimal import Decimal
@@ -73,6 +74,7 @@ class FakeMetronome:
     def __init__(self, token: str) -> None:
         self.token = token
         self.lock = threading.Lock()
+        self.schedule_page: int | None = None  # rates per getRateSchedule page; None: one page
         self.calls: list[tuple[str, dict]] = []
         self.metrics: dict[str, dict] = {}
         self.products: dict[str, dict] = {}
@@ -352,7 +354,11 @@ class FakeMetronome:
             item = {k: v for k, v in rate.items() if k not in rate_fields}
             item["rate"] = {k: rate[k] for k in rate_fields if k in rate}
             data.append(item)
-        return {"data": data, "next_page": None}
+        if self.schedule_page is None:
+            return {"data": data, "next_page": None}
+        start = int(body.get("next_page") or 0)
+        end = start + self.schedule_page
+        return {"data": data[start:end], "next_page": str(end) if end < len(data) else None}
 
     # --- customers ---------------------------------------------------------------------------
 
@@ -598,7 +604,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
         body = json.loads(raw, parse_float=Decimal) if raw else {}
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
+        if path.endswith("/getRateSchedule") and query:  # its cursor travels in the query
+            body = {**body, **dict(urllib.parse.parse_qsl(query))}
         status, payload = self.api.handle(
             method,
             path,

@@ -142,3 +142,20 @@ def test_contract_terms_are_refused_rather_than_left_out(tmp_path, server):
     assert result.code == 1
     assert "importing contract terms is not supported yet" in result.output
     assert not (tmp_path / "imported").exists() and not (tmp_path / "i.json").exists()
+
+
+def test_import_reads_every_page_of_a_rate_schedule(account, server):
+    """Metronome pages getRateSchedule; a card whose rates span pages is imported whole."""
+    [card] = server.api.rate_cards.values()
+    [rate] = card["rates"]
+    card["rates"].append({**rate, "starting_at": "2027-01-01T00:00:00Z", "price": 45})
+    server.api.schedule_page = 1  # one rate a page: two pages
+    result = billing(
+        account, server, "import", "imported", "--provider", "metronome", "--state", "s.json"
+    )
+    assert result.code == 0, result.output
+    pages = [b for p, b in server.api.calls if p.endswith("/getRateSchedule")]
+    assert [b.get("next_page") for b in pages] == [None, "1"]
+    assert "2027-01-01T00:00:00Z" in (account / "imported" / "catalog.yaml").read_text()
+    plan = billing(account, server, "plan", "imported", "--state", "s.json", "--detailed-exitcode")
+    assert plan.code == 0, plan.output

@@ -25,7 +25,6 @@ from typing import Any
 from billing_spec.providers.base import ProviderError
 from billing_spec.providers.metronome.payloads import USD_CREDIT_TYPE_ID
 
-EPOCH = "1970-01-01T00:00:00Z"
 CONTRACT_TERMS = (
     "overrides",
     "commits",
@@ -53,18 +52,14 @@ def _dump(item: Any) -> dict:
 
 
 def read_account(provider, customers: list[str] | None = None) -> Account:
+    from billing_spec.providers.metronome.provider import rate_schedule
+
     v1 = provider.client.v1
     account = Account()
     account.metrics = _live(provider.call("billable metric list", v1.billable_metrics.list))
     account.products = _live(provider.call("product list", v1.contracts.products.list))
     for card in _live(provider.call("rate card list", v1.contracts.rate_cards.list)):
-        schedule = provider.call(
-            "rate schedule",
-            v1.contracts.rate_cards.retrieve_rate_schedule,
-            rate_card_id=card["id"],
-            starting_at=EPOCH,
-        )
-        account.rate_cards.append({**card, "rates": [_dump(r) for r in schedule.data]})
+        account.rate_cards.append({**card, "rates": rate_schedule(provider, card["id"])})
     if customers:
         found = [
             provider.call("customer get", v1.customers.retrieve, customer_id=c).data

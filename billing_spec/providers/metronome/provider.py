@@ -446,22 +446,7 @@ class RateCards(_Handler):
         return {**card, "rates": self._schedule(prior.remote_id)}
 
     def _schedule(self, card_id: str) -> list[dict]:
-        """Every rate on the card (getRateSchedule from the epoch), page by page."""
-        rates: list[dict] = []
-        page: str | None = None
-        while True:
-            extra = {"next_page": page} if page else {}
-            found = self.p.call(
-                "rate schedule",
-                self.v1.contracts.rate_cards.retrieve_rate_schedule,
-                rate_card_id=card_id,
-                starting_at="1970-01-01T00:00:00Z",
-                **extra,
-            )
-            rates += [r.model_dump(mode="json") for r in found.data]
-            page = getattr(found, "next_page", None)
-            if not page:
-                return rates
+        return rate_schedule(self.p, card_id)
 
     def patched(self, content: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
         """The name as Metronome has it, and the rates: those recorded that Metronome still
@@ -826,3 +811,23 @@ def _without_quantity_updates(content: dict) -> tuple[dict, bool]:
         return content, False
     stripped = [{k: v for k, v in s.items() if k != "quantity_updates"} for s in subscriptions]
     return {**content, "subscriptions": stripped}, True
+
+
+def rate_schedule(provider: Any, card_id: str) -> list[dict]:
+    """Every rate on a rate card (getRateSchedule from the epoch), page by page, as JSON."""
+    v1 = provider.client.v1
+    rates: list[dict] = []
+    page: str | None = None
+    while True:
+        extra = {"next_page": page} if page else {}
+        found = provider.call(
+            "rate schedule",
+            v1.contracts.rate_cards.retrieve_rate_schedule,
+            rate_card_id=card_id,
+            starting_at="1970-01-01T00:00:00Z",
+            **extra,
+        )
+        rates += [r.model_dump(mode="json") for r in found.data]
+        page = getattr(found, "next_page", None)
+        if not page:
+            return rates
