@@ -30,6 +30,7 @@ from billing_spec.diagnostics import BillingSpecError
 from billing_spec.evaluate import duckdb_engine, evaluate
 from billing_spec.evaluate.engine import ENGINES
 from billing_spec.events import read_events
+from billing_spec.events.records import JsonNumber
 
 CATALOG = """
 version: 1
@@ -329,3 +330,149 @@ def test_inputs_duckdb_may_refuse_give_the_same_answer(tmp_path, data):
     path = tmp_path / "e.jsonl"
     path.write_bytes(data)
     _both(tmp_path, [path], fallback_ok=True)
+
+
+# --- Parquet and CSV (issue 10 item 1): one column mapping (`events.tables`), both engines ---
+
+TABLE_COLUMNS = [
+    ("transaction_id", "VARCHAR"),
+    ("customer_id", "VARCHAR"),
+    ("event_type", "VARCHAR"),
+    ("timestamp", "VARCHAR"),
+    ('"properties.n"', "DECIMAL(20,4)"),
+    ('"properties.k"', "BIGINT"),
+    ('"properties.region"', "VARCHAR"),
+    ('"properties.user"', "VARCHAR"),
+    ('"properties.tier"', "VARCHAR"),
+    ('"properties.test"', "BOOLEAN"),
+]
+
+
+@st.composite
+def table_rows(draw, n: int) -> list[tuple]:
+    rows = []
+    for _ in range(draw(st.integers(0, 25))):
+        day = draw(st.integers(1, 40))
+        month, day = (10, day) if day <= 31 else (11, day - 31)
+        stamp = draw(STAMPS).format(d=f"2026-{month:02d}-{day:02d}")
+        rows.append(
+            (
+                draw(st.sampled_from([f"t{i}" for i in range(n + 1)] + [None, ""])),
+                draw(st.sampled_from(["a", "a-alias", "b", "nobody", None])),
+                draw(st.sampled_from(["use", "use", "gauge", "other"])),
+                draw(st.sampled_from([stamp, stamp, "not a time", None])),
+                draw(
+                    st.sampled_from(
+                        [None, "0", "1.5", "2.25", "-3", "40.0001", "1234567890123456.5"]
+                    )
+                ),
+                draw(st.sampled_from([None, 0, 7, -2, 9223372036854775807])),
+                draw(st.sampled_from([None, "us", "eu", "ap", "5", "", "été"])),
+                draw(st.sampled_from([None, "u1", "u2", "a,b", 'say "hi"'])),
+                draw(st.sampled_from([None, "free", "paid"])),
+                draw(st.sampled_from([None, None, True, False])),
+            )
+        )
+    return rows
+
+
+def _write_table(path: Path, rows: list[tuple], columns=TABLE_COLUMNS) -> Path:
+    """Write rows with DuckDB's COPY: Parquet typed as `columns`; CSV all text (by extension)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE t ({', '.join(f'{c} {k}' for c, k in columns)})")
+    for row in rows:
+        con.execute(f"INSERT INTO t VALUES ({', '.join('?' for _ in columns)})", list(row))
+    options = "FORMAT parquet" if path.suffix == ".parquet" else "FORMAT csv, HEADER true"
+    if path.name.endswith(".gz"):
+        options += ", COMPRESSION gzip"
+    con.execute(f"COPY (SELECT * FROM t) TO '{path}' ({options})")
+    con.close()
+    return path
+
+
+@SETTINGS
+@given(spec=files(), parquet=table_rows(30), csv=table_rows(30), gz=st.booleans())
+def test_parquet_and_csv_give_the_same_invoices_in_both_engines(
+    tmp_path_factory, spec, parquet, csv, gz
+):
+    root = tmp_path_factory.mktemp("diff")
+    paths = _write(root, spec)
+    paths.insert(1, _write_table(root / "rows.parquet", parquet))
+    paths.append(_write_table(root / ("rows.csv.gz" if gz else "rows.csv"), csv))
+    _both(root, paths)
+
+
+def test_a_double_column_is_refused_by_both_engines(tmp_path):
+    """A binary float cannot be an exact quantity: the file is refused (E708), never rounded."""
+    columns = [*TABLE_COLUMNS[:4], ('"properties.n"', "DOUBLE")]
+    path = _write_table(tmp_path / "e.parquet", [("x", "a", "use", "2026-10-05T00:00:00Z", 1.5)], columns)  # fmt: skip
+    _, diagnostics = _both(tmp_path, [tmp_path / "e.parquet"], fallback_ok=True)
+    assert diagnostics == [
+        f"{path}: error[E708]: cannot read {path}: column 'properties.n' is DOUBLE: a binary "
+        "float is not an exact number (store it as DECIMAL, an integer or a string)"
+    ] or any("E708" in d and "DOUBLE" in d for d in diagnostics), diagnostics
+
+
+def test_table_files_map_columns_exactly_and_report_rows(tmp_path):
+    """DECIMAL stays exact, a TIMESTAMP WITH TIME ZONE is its UTC instant, a NULL field is
+    missing; a bad row is reported as file:N (the Nth data row)."""
+    from billing_spec.events.tables import table_lines
+
+    columns = [*TABLE_COLUMNS[:3], ("timestamp", "TIMESTAMPTZ"), ('"properties.n"', "DECIMAL(10,2)"), ('"properties.ok"', "BOOLEAN")]  # fmt: skip
+    rows = [
+        ("t1", "a", "use", "2026-10-05 01:00:00.25+02", "1.50", True),
+        ("t2", None, "use", "2026-10-05 00:00:00+00", None, None),
+    ]
+    path = _write_table(tmp_path / "e.parquet", rows, columns)
+    assert b"".join(table_lines(path, "parquet")).decode().splitlines() == [
+        '{"transaction_id":"t1","customer_id":"a","event_type":"use",'
+        '"timestamp":"2026-10-04T23:00:00.250000Z","properties":{"n":1.50,"ok":true}}',
+        '{"transaction_id":"t2","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}',
+    ]
+    stream = read_events([path])
+    events = list(stream)
+    [event] = events
+    assert (event.transaction_id, event.properties) == ("t1", {"n": "1.50", "ok": True})
+    assert type(event.properties["n"]) is JsonNumber  # a number, spelled exactly as written
+    [w950] = stream.diagnostics
+    assert (w950.code, w950.range.filename, w950.range.start.line) == ("W950", str(path), 2)
+
+
+def test_csv_cells_are_strings_and_empty_cells_are_absent(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "transaction_id,customer_id,event_type,timestamp,properties.n,properties.region\n"
+        't1,a,use,2026-10-05T00:00:00Z,1.50,"e,u"\n'
+        "t2,a,use,2026-10-05T00:00:00Z,,\n"
+    )
+    events = list(read_events([path]))
+    assert [e.properties for e in events] == [{"n": "1.50", "region": "e,u"}, {}]
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        ("transaction_id,customer_id,event_type,timestamp,amount", "column 'amount' is not an event field"),
+        ("transaction_id,customer_id,event_type,properties.n", "it has no column 'timestamp'"),
+    ],
+)  # fmt: skip
+def test_csv_columns_outside_the_mapping_refuse_the_file(tmp_path, header, reason):
+    path = tmp_path / "e.csv"
+    path.write_text(
+        header + "\n" + ",".join(["t1", "a", "use", "1", "2"][: header.count(",") + 1]) + "\n"
+    )
+    stream = read_events([path])
+    assert list(stream) == []
+    [found] = stream.diagnostics
+    assert found.code == "E708" and reason in found.summary
+
+
+def test_a_directory_holds_parquet_and_csv_files(tmp_path):
+    from billing_spec.events.sources import expand_paths
+
+    for name in ("a.parquet", "b.csv", "c.csv.gz", "d.jsonl", "e.parquet.gz", "f.txt"):
+        (tmp_path / name).write_bytes(b"")
+    sources, _ = expand_paths([tmp_path])
+    assert [s.path.name for s in sources] == ["a.parquet", "b.csv", "c.csv.gz", "d.jsonl"]

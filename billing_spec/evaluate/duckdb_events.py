@@ -32,6 +32,7 @@ from billing_spec.events.dedupe import PLACE_BITS, fingerprint
 from billing_spec.events.jsonl import checked_line
 from billing_spec.events.reader import EventStream
 from billing_spec.events.records import exact_loads
+from billing_spec.events.tables import table_kind
 from billing_spec.timestamps import EARLIEST_YEAR, END_YEAR
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -94,8 +95,8 @@ class _Collected:
 def sql_readable(path: Any) -> bool:
     """True when DuckDB's line reader splits this file exactly as Python does: a regular file,
     JSON Lines (not a JSON array), with no carriage return, NUL or 0x01 byte."""
-    if path is None or not path.is_file():
-        return False
+    if path is None or not path.is_file() or table_kind(path) is not None:
+        return False  # Parquet and CSV: read by the Python reader's mapping (`events.tables`)
     try:
         return _splittable(path)
     except (OSError, EOFError):  # unreadable, not gzip after all, truncated: Python says which
