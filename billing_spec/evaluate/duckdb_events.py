@@ -163,17 +163,11 @@ def _plain(names: list[str]) -> tuple[str, str, str]:
     test = f"""coalesce(CASE WHEN x IS NULL THEN false ELSE
         strlen(j) <= {MAX_LINE}
         AND NOT contains(j, '\\u') AND NOT contains(j, '[')
-        AND length(j) - length(replace(j, '{{', '')) = (CASE WHEN x[5] IS NULL THEN 1 ELSE 2 END)
-        AND left(ltrim(j, ' \t'), 1) = '{{'
+        AND strlen(j) - strlen(replace(j, '{{', '')) = (CASE WHEN x[5] IS NULL THEN 1 ELSE 2 END)
+        AND (left(j, 1) = '{{' OR left(ltrim(j, ' \t'), 1) = '{{')
         AND x[1] LIKE '"_%' AND x[2] LIKE '"_%' AND x[3] LIKE '"_%'
         AND x[1] <> '""' AND x[2] <> '""' AND x[3] <> '""'
-        AND (strlen({t}) = 22 OR (strlen({t}) BETWEEN 24 AND 29 AND substr({t}, 21, 1) = '.'
-             AND regexp_full_match(substr({t}, 22, strlen({t}) - 23), '[0-9]+')))
-        AND substr({t}, 1, 1) = '"' AND substr({t}, 6, 1) = '-' AND substr({t}, 9, 1) = '-'
-        AND substr({t}, 12, 1) = 'T' AND substr({t}, 15, 1) = ':' AND substr({t}, 18, 1) = ':'
-        AND substr({t}, strlen({t}) - 1) = 'Z"' AND substr({t}, 13, 2) <> '24'
-        AND regexp_full_match(substr({t}, 2, 4) || substr({t}, 7, 2) || substr({t}, 10, 2)
-             || substr({t}, 13, 2) || substr({t}, 16, 2) || substr({t}, 19, 2), '[0-9]+')
+        AND regexp_full_match({t}, '{STAMP}') AND substr({t}, 13, 2) <> '24'
         AND try_cast(substr({t}, 2, strlen({t}) - 3) AS TIMESTAMP) IS NOT NULL
         AND {t} >= '"{EARLIEST_YEAR}' AND {t} < '"{END_YEAR}'
         AND (x[5] IS NULL OR left(x[5], 1) = '{{')
@@ -191,6 +185,8 @@ def _plain(names: list[str]) -> tuple[str, str, str]:
     return extract, test, odd or "false"
 
 
+STAMP = r'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z"'
+"""A plain timestamp's text (in quotes): its calendar is checked by the cast to TIMESTAMP."""
 INT = r"^-?(0|[1-9][0-9]{0,29})$"  # an integer within `records.LIMIT_DIGITS`: exact text
 
 
@@ -222,7 +218,8 @@ def load_events(
                 SELECT *, CASE WHEN left(x[5], 1) = '{{' THEN try(json_keys(x[5])) END AS pk FROM (
                 SELECT src, line, j, {extract} AS x, try(json_keys(j)) AS k
                 FROM ({_read_lines(src, path)})
-                WHERE j IS NOT NULL AND ltrim(j, ' \t' || chr(11) || chr(12)) <> '')))"""
+                WHERE j IS NOT NULL
+                AND (left(j, 1) = '{{' OR ltrim(j, ' \t' || chr(11) || chr(12)) <> ''))))"""
         )
         if progress is not None:
             progress(n)
