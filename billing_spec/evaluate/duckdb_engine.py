@@ -162,7 +162,7 @@ class _Run:
     # --- placement ------------------------------------------------------------------------
 
     def _place(self, notes: EventNotes) -> Tally:
-        from billing_spec.evaluate.duckdb_events import fill, from_micros, micros
+        from billing_spec.evaluate.duckdb_events import drop_events, fill, from_micros, micros
 
         plan, con = self.plan, self.con
         customers = list({id(c): c for c in plan.resolve.values()}.values())
@@ -202,7 +202,7 @@ class _Run:
                 FROM ev e LEFT JOIN cust c ON c.ref = e.cref
                 LEFT JOIN timeline t ON t.ci = c.ci AND e.us >= t.lo AND e.us < t.hi"""
         )
-        con.execute("DROP TABLE ev")
+        drop_events(con)
         tally = Tally()
         for ref, count, src, line in con.execute(
             """SELECT cref, count(*), arg_min(src, rid), arg_min(line, rid) FROM placed

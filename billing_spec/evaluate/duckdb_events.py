@@ -1,9 +1,9 @@
-"""The DuckDB engine's reading: event files -> one DuckDB table of valid, first-copy events.
+"""The DuckDB engine's reading: event files -> one DuckDB relation of valid, first-copy events.
 
-`load_events(con, stream, names)` fills the table `ev` with one row per valid, de-duplicated
-event and records on the `EventStream` the same counts and diagnostics (W950, W951) the Python
-reader gives. Each JSON Lines file DuckDB can split into lines exactly (no carriage return, no
-NUL or 0x01 byte: `_sql_readable`, a byte scan) is read by DuckDB's CSV reader as one text column
+`load_events(con, stream, names)` makes `ev` (a view: `drop_events` drops it) with one row per
+valid, de-duplicated event and records on the `EventStream` the same counts and diagnostics
+(W950, W951) the Python reader gives. Each JSON Lines file DuckDB can split into lines exactly
+(no carriage return, no NUL or 0x01 byte: `_sql_readable`, a byte scan) is read by DuckDB's CSV reader as one text column
 `WITH ORDINALITY`, so a row's ordinality is its line number (blank lines are rows too: pinned by
 the tests). A line is taken in SQL only when it is a *plain* event (`_PLAIN`): a JSON object
 with no key twice, no array, no object but `properties`, no `\\u` escape, string IDs, a
@@ -308,13 +308,14 @@ def _insert_python_rows(con: Any, pyrows: list[tuple], loaded: Loaded) -> None:
 
 def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
     """`ev` from `rows`: the first copy of each transaction_id; the duplicates' count, and W951
-    for each later copy whose text differs from the first's."""
+    for each later copy whose text differs from the first's. `ev` is a view (not built twice):
+    `drop_events` drops it and its tables once it has been read."""
     con.execute(
         "CREATE TEMP TABLE firsts AS SELECT txid, min(rid) AS first, count(*) AS n "
         "FROM rows GROUP BY txid"
     )
     con.execute(
-        """CREATE TEMP TABLE ev AS SELECT r.rid, r.src, r.line, r.txid, r.cref, r.etype, r.us,
+        """CREATE TEMP VIEW ev AS SELECT r.rid, r.src, r.line, r.txid, r.cref, r.etype, r.us,
             r.pv, r.j, r.pid FROM rows r SEMI JOIN firsts f ON f.first = r.rid"""
     )
     duplicates = con.execute(
@@ -331,8 +332,6 @@ def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
         if duplicates
         else []
     )
-    con.execute("DROP TABLE firsts")
-    con.execute("DROP TABLE rows")
     texts = _texts_wanted(stream, pairs)
     found = []
     for txid, fsrc, fline, fj, ffp, fpfp, dsrc, dline, dj, dfp, dpfp in pairs:
@@ -350,6 +349,13 @@ def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
                 )
             )
     return duplicates, found
+
+
+def drop_events(con: Any) -> None:
+    """Drop `ev` and the tables it is a view of."""
+    con.execute("DROP VIEW ev")
+    con.execute("DROP TABLE firsts")
+    con.execute("DROP TABLE rows")
 
 
 def _print(src: int, line: int, text: str | None, pfp: int | None, texts: dict) -> int:
@@ -390,6 +396,7 @@ __all__ = [
     "INT",
     "MAX_LINE",
     "Loaded",
+    "drop_events",
     "fill",
     "from_micros",
     "load_events",
