@@ -3,14 +3,15 @@
 `load_events(con, stream, names)` makes `ev` (a view: `drop_events` drops it) with one row per
 valid, de-duplicated event and records on the `EventStream` the same counts and diagnostics
 (W950, W951) the Python reader gives. Each JSON Lines file DuckDB can split into lines exactly
-(no carriage return, no NUL or 0x01 byte: `_sql_readable`, a byte scan) is read by DuckDB's
-CSV reader as one text column `WITH ORDINALITY`, so a row's ordinality is its line number (blank lines are rows too: pinned by
-the tests). A line is taken in SQL only when it is a *plain* event (`_PLAIN`): a JSON object
-with no key twice, no array, no object but `properties`, no `\\u` escape, string IDs, a
-`YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in range. Every other line goes to the Python reader's
-own check (`jsonl.checked_line`), which accepts it or says why not — so both engines accept and
-refuse the same lines with the same words. Files DuckDB cannot split exactly (and JSON-array
-files) are read by the Python reader itself, without de-duplication; their rows join the table.
+(no carriage return, no NUL or 0x01 byte: `_sql_readable`, a byte scan) is read by DuckDB's CSV
+reader as one text column `WITH ORDINALITY`, so a row's ordinality is its line number (blank
+lines are rows too: pinned by the tests). A line is taken in SQL only when it is a *plain* event
+(`_PLAIN`): a JSON object with no key twice, no array, no object but `properties`, no `\\u`
+escape, string IDs, a `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in range. Every other line goes
+to the Python reader's own check (`jsonl.checked_line`), which accepts it or says why not — so
+both engines accept and refuse the same lines with the same words. Files DuckDB cannot split
+exactly (and JSON-array files) are read by the Python reader itself, without de-duplication;
+their rows join the table.
 
 De-duplication then runs in SQL over all rows: the first copy in input order (source, line) of
 a `transaction_id` wins; a later copy whose text differs gets W951, as `dedupe.Seen` says.
