@@ -296,18 +296,49 @@ def test_events_rules_a_line_over_1_mib(tmp_path):
     assert (found.range.filename, found.range.start.line) == (str(path), 1)
 
 
-def test_auto_picks_duckdb_for_large_inputs_only(tmp_path, monkeypatch):
+def test_auto_picks_duckdb_for_large_plain_json_lines_only(tmp_path, monkeypatch):
+    """`auto`: DuckDB from `AUTO_BYTES` of uncompressed JSON Lines (where the bench shows it
+    faster); gzip'd, JSON-array, Parquet and CSV files and standard input count for nothing."""
+    from billing_spec.evaluate import engine as engines
+
+    line = '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}\n'
+    plain, packed, array = tmp_path / "e.jsonl", tmp_path / "p.jsonl", tmp_path / "a.json"
+    plain.write_text(line)
+    packed.write_bytes(gzip.compress(line.encode() * 50))
+    array.write_text("[" + line.strip() + "]" + " " * 400)
+    csv = tmp_path / "e.csv"
+    csv.write_text("transaction_id,customer_id,event_type,timestamp\n" + "x,a,use,t\n" * 50)
+    assert engines.choose_engine("auto", read_events([plain])) == "python"
+    monkeypatch.setattr(engines, "AUTO_BYTES", plain.stat().st_size)
+    assert engines.choose_engine("auto", read_events([plain])) == "duckdb"
+    assert engines.choose_engine("python", read_events([plain])) == "python"
+    for other in (packed, array, csv):
+        assert other.stat().st_size > engines.AUTO_BYTES
+        assert engines.choose_engine("auto", read_events([other])) == "python", other
+    assert engines.choose_engine("auto", read_events(["-"])) == "python"  # size unknown
+
+
+def test_auto_picks_duckdb_for_sql_metrics_over_files(tmp_path):
+    """Only DuckDB runs SQL billable metrics: `auto` takes it for any file, however small."""
     from billing_spec.evaluate import engine as engines
 
     path = tmp_path / "e.jsonl"
-    path.write_text(
-        '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}\n'
+    path.write_text(GOOD)
+    assert engines.choose_engine("auto", read_events([path]), sql_metrics=True) == "duckdb"
+    assert engines.choose_engine("auto", read_events(["-"]), sql_metrics=True) == "python"
+    catalog = compile_yaml(
+        tmp_path / "catalog",
+        CATALOG.replace(
+            "billable_metrics:\n",
+            "billable_metrics:\n  by_sql: {name: By SQL, sql: SELECT count(*) AS value FROM events}\n",
+        ).replace(
+            "products:\n",
+            "products:\n  by_sql: {name: By SQL, type: usage, billable_metric: by_sql}\n",
+        ),
     )
-    assert engines.choose_engine("auto", read_events([path])) == "python"
-    monkeypatch.setattr(engines, "AUTO_BYTES", path.stat().st_size)
-    assert engines.choose_engine("auto", read_events([path])) == "duckdb"
-    assert engines.choose_engine("python", read_events([path])) == "python"
-    assert engines.choose_engine("auto", read_events(["-"])) == "python"  # size unknown
+    _, diagnostics = evaluate(catalog, read_events([path]))  # engine="auto"
+    assert not [d for d in diagnostics if d.code == "W957"]
+    assert not duckdb_engine.last_fell_back
 
 
 GOOD = '{"transaction_id":"g1","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"n":3,"region":"us","user":"u1"}}\n'
@@ -476,3 +507,19 @@ def test_a_directory_holds_parquet_and_csv_files(tmp_path):
         (tmp_path / name).write_bytes(b"")
     sources, _ = expand_paths([tmp_path])
     assert [s.path.name for s in sources] == ["a.parquet", "b.csv", "c.csv.gz", "d.jsonl"]
+
+
+def test_a_gzip_file_is_inflated_for_duckdb_to_read_on_every_core(tmp_path):
+    """DuckDB reads a gzip stream on one core: the engine reads an inflated copy instead (the
+    same bytes, so the same lines), made while the file is scanned; none for a plain file."""
+    from billing_spec.evaluate.duckdb_events import sql_readable
+
+    text = GOOD.encode() * 3
+    (tmp_path / "e.jsonl.gz").write_bytes(gzip.compress(text))
+    (tmp_path / "e.jsonl").write_bytes(text)
+    copy = sql_readable(tmp_path / "e.jsonl.gz", tmp_path / "copy")
+    assert copy == tmp_path / "copy" and copy.read_bytes() == text
+    assert sql_readable(tmp_path / "e.jsonl", tmp_path / "copy2") == tmp_path / "e.jsonl"
+    (tmp_path / "cr.jsonl.gz").write_bytes(gzip.compress(text.replace(b"\n", b"\r\n")))
+    assert sql_readable(tmp_path / "cr.jsonl.gz", tmp_path / "copy3") is None
+    assert not (tmp_path / "copy3").exists()

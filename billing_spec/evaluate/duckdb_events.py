@@ -93,32 +93,54 @@ class _Collected:
         self.items.extend(diagnostics)
 
 
-def sql_readable(path: Any) -> bool:
-    """True when DuckDB's line reader splits this file exactly as Python does: a regular file,
-    JSON Lines (not a JSON array), with no carriage return, NUL or 0x01 byte."""
+def sql_readable(path: Any, inflate_to: Any = None) -> Any:
+    """The file DuckDB reads for this source when its line reader splits it exactly as Python
+    does (a regular file, JSON Lines, not a JSON array, with no carriage return, NUL or 0x01
+    byte), else None. A gzip file is inflated to `inflate_to` while it is scanned, when given:
+    DuckDB reads a plain file on every core, a gzip stream on one (`make bench`: gzip took twice
+    as long as plain)."""
     if path is None or not path.is_file() or table_kind(path) is not None:
-        return False  # Parquet and CSV: read by the Python reader's mapping (`events.tables`)
+        return None  # Parquet and CSV: read by the Python reader's mapping (`events.tables`)
     try:
-        return _splittable(path)
+        return _splittable(path, inflate_to)
     except (OSError, EOFError):  # unreadable, not gzip after all, truncated: Python says which
-        return False
+        if inflate_to is not None and inflate_to.exists():
+            inflate_to.unlink()
+        return None
 
 
-def _splittable(path: Any) -> bool:
+def _splittable(path: Any, inflate_to: Any) -> Any:
     with open(path, "rb") as raw:
         head = raw.read(2)
         raw.seek(0)
-        stream = gzip.GzipFile(fileobj=raw) if head == _GZIP_MAGIC else raw
-        first = True
-        while chunk := stream.read(_SCAN):
-            if first:
-                body = chunk[3:] if chunk.startswith(b"\xef\xbb\xbf") else chunk
-                stripped = body.lstrip(b" \t\r\n")
-                if stripped[:1] == b"[" or (not stripped and len(chunk) == _SCAN):
-                    return False
-                first = False
-            if any(byte in chunk for byte in _NOT_SPLITTABLE):
+        packed = head == _GZIP_MAGIC
+        stream = gzip.GzipFile(fileobj=raw) if packed else raw
+        out = open(inflate_to, "wb") if packed and inflate_to is not None else None  # noqa: SIM115
+        try:
+            splittable = _scan(stream, out)
+        finally:
+            if out is not None:
+                out.close()
+    if not splittable:
+        if out is not None:
+            inflate_to.unlink()
+        return None
+    return inflate_to if out is not None else path
+
+
+def _scan(stream: Any, out: Any) -> bool:
+    first = True
+    while chunk := stream.read(_SCAN):
+        if first:
+            body = chunk[3:] if chunk.startswith(b"\xef\xbb\xbf") else chunk
+            stripped = body.lstrip(b" \t\r\n")
+            if stripped[:1] == b"[" or (not stripped and len(chunk) == _SCAN):
                 return False
+            first = False
+        if any(byte in chunk for byte in _NOT_SPLITTABLE):
+            return False
+        if out is not None:
+            out.write(chunk)
     return True
 
 
@@ -192,11 +214,17 @@ INT = r"^-?(0|[1-9][0-9]{0,29})$"  # an integer within `records.LIMIT_DIGITS`: e
 
 
 def load_events(
-    con: Any, stream: EventStream, by_sql: list[int], names: list[str], progress: Any = None
+    con: Any,
+    stream: EventStream,
+    by_sql: list[int],
+    names: list[str],
+    progress: Any = None,
+    paths: dict[int, Any] | None = None,
 ) -> Loaded:
     """Fill `ev` (see the module docstring) from the stream's sources; `by_sql`: the indexes of
     the sources DuckDB reads itself (`sql_readable`); `names`: the properties the plan reads
-    (`pv`, their JSON texts, in this order)."""
+    (`pv`, their JSON texts, in this order); `paths`: the file DuckDB reads for a source, where
+    it is not the source's own (an inflated copy: `sql_readable`)."""
     loaded = Loaded()
     extract, test, odd = _plain(names)
     con.execute(
@@ -205,7 +233,7 @@ def load_events(
         "plain BOOLEAN)"
     )
     for n, src in enumerate(by_sql):
-        path = str(stream.sources[src].path)
+        path = str((paths or {}).get(src) or stream.sources[src].path)
         con.execute(
             f"""INSERT INTO lines SELECT src, line, src * 4294967296 + line,
                 CASE WHEN plain THEN json_extract_string(x[1], '$') END,

@@ -1,6 +1,6 @@
 """The aggregation engine interface: events + an `AggregationPlan` -> `Aggregates`, and the
-registry of engines by name (`--engine python`, `--engine duckdb`; `auto` picks one by the size
-of the event files: `choose_engine`).
+registry of engines by name (`--engine python`, `--engine duckdb`; `auto` picks one by the
+catalog's SQL metrics and the size of the uncompressed JSON Lines files: `choose_engine`).
 
 Every engine must give the same `Aggregates` for the same plan and events:
 
@@ -37,22 +37,41 @@ ENGINES: dict[str, str] = {
 
 AUTO = "auto"
 AUTO_BYTES = 32 << 20
-"""`--engine auto` uses DuckDB from this many bytes of event files (compressed size as stored)
-when duckdb is installed; below it the Python engine, which starts faster."""
+"""`--engine auto` uses DuckDB from this many bytes of uncompressed JSON Lines files (when duckdb
+is installed): the size above which the DuckDB engine was measured faster (`make bench`,
+README "Performance"). Gzip'd files, JSON arrays, Parquet, CSV and standard input count for
+nothing: the Python engine reads those at least as fast today."""
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
-def choose_engine(name: str, events: EventStream) -> str:
-    """The engine `name` stands for: itself, or for `auto` DuckDB when the event files hold at
-    least `AUTO_BYTES` (and duckdb is installed), else Python."""
+def choose_engine(name: str, events: EventStream, sql_metrics: bool = False) -> str:
+    """The engine `name` stands for: itself, or for `auto` DuckDB (when it is installed) if the
+    catalog has SQL billable metrics (`sql_metrics`; only DuckDB runs them) and events come from
+    files, or if the uncompressed JSON Lines files hold at least `AUTO_BYTES`; else Python."""
     if name != AUTO:
         return name
-    total = 0
-    for source in events.sources:
-        if source.path is not None and source.path.is_file():
-            total += source.path.stat().st_size
-    if total >= AUTO_BYTES and importlib.util.find_spec("duckdb") is not None:
+    files = [s.path for s in events.sources if s.path is not None and s.path.is_file()]
+    if not files or importlib.util.find_spec("duckdb") is None:
+        return "python"
+    if sql_metrics:
         return "duckdb"
-    return "python"
+    return "duckdb" if sum(_plain_bytes(path) for path in files) >= AUTO_BYTES else "python"
+
+
+def _plain_bytes(path: Any) -> int:
+    """The file's size when it is uncompressed JSON Lines (by its name and first bytes), else 0."""
+    from billing_spec.events.tables import table_kind
+
+    if table_kind(path) is not None:
+        return 0
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(1 << 12)
+    except OSError:
+        return 0
+    if head[:2] == _GZIP_MAGIC or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[":
+        return 0
+    return path.stat().st_size
 
 
 @dataclass
