@@ -296,9 +296,10 @@ def test_events_rules_a_line_over_1_mib(tmp_path):
     assert (found.range.filename, found.range.start.line) == (str(path), 1)
 
 
-def test_auto_picks_duckdb_for_large_plain_json_lines_only(tmp_path, monkeypatch):
-    """`auto`: DuckDB from `AUTO_BYTES` of uncompressed JSON Lines (where the bench shows it
-    faster); gzip'd, JSON-array, Parquet and CSV files and standard input count for nothing."""
+def test_auto_picks_duckdb_for_large_json_lines_only(tmp_path, monkeypatch):
+    """`auto`: DuckDB from `AUTO_BYTES` of JSON Lines, a gzip file counted inflated (where the
+    bench shows it faster); JSON-array, Parquet and CSV files and standard input count for
+    nothing."""
     from billing_spec.evaluate import engine as engines
 
     line = '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}\n'
@@ -312,9 +313,14 @@ def test_auto_picks_duckdb_for_large_plain_json_lines_only(tmp_path, monkeypatch
     monkeypatch.setattr(engines, "AUTO_BYTES", plain.stat().st_size)
     assert engines.choose_engine("auto", read_events([plain])) == "duckdb"
     assert engines.choose_engine("python", read_events([plain])) == "python"
-    for other in (packed, array, csv):
+    for other in (array, csv):
         assert other.stat().st_size > engines.AUTO_BYTES
         assert engines.choose_engine("auto", read_events([other])) == "python", other
+    monkeypatch.setattr(engines, "AUTO_BYTES", len(line) * 50)  # the gzip file's inflated size
+    assert packed.stat().st_size < engines.AUTO_BYTES
+    assert engines.choose_engine("auto", read_events([packed])) == "duckdb"
+    monkeypatch.setattr(engines, "AUTO_BYTES", len(line) * 50 + 1)
+    assert engines.choose_engine("auto", read_events([packed])) == "python"
     assert engines.choose_engine("auto", read_events(["-"])) == "python"  # size unknown
 
 

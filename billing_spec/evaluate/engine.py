@@ -1,6 +1,6 @@
 """The aggregation engine interface: events + an `AggregationPlan` -> `Aggregates`, and the
 registry of engines by name (`--engine python`, `--engine duckdb`; `auto` picks one by the
-catalog's SQL metrics and the size of the uncompressed JSON Lines files: `choose_engine`).
+catalog's SQL metrics and the size of the JSON Lines files, inflated: `choose_engine`).
 
 Every engine must give the same `Aggregates` for the same plan and events:
 
@@ -37,17 +37,17 @@ ENGINES: dict[str, str] = {
 
 AUTO = "auto"
 AUTO_BYTES = 32 << 20
-"""`--engine auto` uses DuckDB from this many bytes of uncompressed JSON Lines files (when duckdb
-is installed): the size above which the DuckDB engine was measured faster (`make bench`,
-README "Performance"). Gzip'd files, JSON arrays, Parquet, CSV and standard input count for
-nothing: the Python engine reads those at least as fast today."""
+"""`--engine auto` uses DuckDB from this many bytes of JSON Lines (uncompressed: a gzip file
+counts by the size its trailer gives) when duckdb is installed: above it the DuckDB engine was
+measured faster (`make bench`, README "Performance"). JSON-array, Parquet and CSV files and
+standard input count for nothing: DuckDB does not read those itself."""
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
 def choose_engine(name: str, events: EventStream, sql_metrics: bool = False) -> str:
     """The engine `name` stands for: itself, or for `auto` DuckDB (when it is installed) if the
     catalog has SQL billable metrics (`sql_metrics`; only DuckDB runs them) and events come from
-    files, or if the uncompressed JSON Lines files hold at least `AUTO_BYTES`; else Python."""
+    files, or if the JSON Lines files hold at least `AUTO_BYTES`; else Python."""
     if name != AUTO:
         return name
     files = [s.path for s in events.sources if s.path is not None and s.path.is_file()]
@@ -55,11 +55,12 @@ def choose_engine(name: str, events: EventStream, sql_metrics: bool = False) -> 
         return "python"
     if sql_metrics:
         return "duckdb"
-    return "duckdb" if sum(_plain_bytes(path) for path in files) >= AUTO_BYTES else "python"
+    return "duckdb" if sum(_lines_bytes(path) for path in files) >= AUTO_BYTES else "python"
 
 
-def _plain_bytes(path: Any) -> int:
-    """The file's size when it is uncompressed JSON Lines (by its name and first bytes), else 0."""
+def _lines_bytes(path: Any) -> int:
+    """The bytes of JSON Lines the file holds (a gzip file: its trailer's size, the inflated
+    size modulo 4 GiB, or the file's size if larger), 0 for any other layout."""
     from billing_spec.events.tables import table_kind
 
     if table_kind(path) is not None:
@@ -67,11 +68,13 @@ def _plain_bytes(path: Any) -> int:
     try:
         with open(path, "rb") as raw:
             head = raw.read(1 << 12)
+            size = raw.seek(0, 2)
+            if head[:2] == _GZIP_MAGIC and size >= 4:
+                raw.seek(-4, 2)
+                return max(int.from_bytes(raw.read(4), "little"), size)
     except OSError:
         return 0
-    if head[:2] == _GZIP_MAGIC or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[":
-        return 0
-    return path.stat().st_size
+    return 0 if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[" else size
 
 
 @dataclass
