@@ -482,10 +482,13 @@ def test_csv_cells_are_strings_and_empty_cells_are_absent(tmp_path):
     path.write_text(
         "transaction_id,customer_id,event_type,timestamp,properties.n,properties.region\n"
         't1,a,use,2026-10-05T00:00:00Z,1.50,"e,u"\n'
-        "t2,a,use,2026-10-05T00:00:00Z,,\n"
+        't2,a,use,2026-10-05T00:00:00Z,,""\n'
     )
     events = list(read_events([path]))
     assert [e.properties for e in events] == [{"n": "1.50", "region": "e,u"}, {}]
+    (tmp_path / "empty.csv").write_bytes(b"")  # no events, like an empty JSON Lines file
+    stream = read_events([tmp_path / "empty.csv"])
+    assert list(stream) == [] and stream.diagnostics == []
 
 
 @pytest.mark.parametrize(

@@ -81,6 +81,8 @@ def table_lines(path: Path, kind: str) -> Iterator[bytes]:
     Raises TableError (the mapping refuses the file) or a duckdb error (it cannot be read)."""
     import duckdb
 
+    if kind == "csv" and path.stat().st_size == 0:
+        return  # an empty file holds no events, as an empty JSON Lines file
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET enable_progress_bar = false")
