@@ -138,6 +138,7 @@ CODES: dict[str, str] = {
     "E704": "unknown customer",
     "E705": "unknown aggregation engine",
     "E707": "a quantity or amount beyond 50 significant digits",
+    "E708": "Parquet or CSV events file not in the event columns' mapping",
     "E790": "templates directory not found",
     "E791": "template not found",
     "E792": "template cannot be parsed",

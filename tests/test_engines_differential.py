@@ -30,6 +30,7 @@ from billing_spec.diagnostics import BillingSpecError
 from billing_spec.evaluate import duckdb_engine, evaluate
 from billing_spec.evaluate.engine import ENGINES
 from billing_spec.events import read_events
+from billing_spec.events.records import JsonNumber
 
 CATALOG = """
 version: 1
@@ -295,18 +296,55 @@ def test_events_rules_a_line_over_1_mib(tmp_path):
     assert (found.range.filename, found.range.start.line) == (str(path), 1)
 
 
-def test_auto_picks_duckdb_for_large_inputs_only(tmp_path, monkeypatch):
+def test_auto_picks_duckdb_for_large_json_lines_only(tmp_path, monkeypatch):
+    """`auto`: DuckDB from `AUTO_BYTES` of JSON Lines, a gzip file counted inflated (where the
+    bench shows it faster); JSON-array, Parquet and CSV files and standard input count for
+    nothing."""
+    from billing_spec.evaluate import engine as engines
+
+    line = '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}\n'
+    plain, packed, array = tmp_path / "e.jsonl", tmp_path / "p.jsonl", tmp_path / "a.json"
+    plain.write_text(line)
+    packed.write_bytes(gzip.compress(line.encode() * 50))
+    array.write_text("[" + line.strip() + "]" + " " * 400)
+    csv = tmp_path / "e.csv"
+    csv.write_text("transaction_id,customer_id,event_type,timestamp\n" + "x,a,use,t\n" * 50)
+    assert engines.choose_engine("auto", read_events([plain])) == "python"
+    monkeypatch.setattr(engines, "AUTO_BYTES", plain.stat().st_size)
+    assert engines.choose_engine("auto", read_events([plain])) == "duckdb"
+    assert engines.choose_engine("python", read_events([plain])) == "python"
+    for other in (array, csv):
+        assert other.stat().st_size > engines.AUTO_BYTES
+        assert engines.choose_engine("auto", read_events([other])) == "python", other
+    monkeypatch.setattr(engines, "AUTO_BYTES", len(line) * 50)  # the gzip file's inflated size
+    assert packed.stat().st_size < engines.AUTO_BYTES
+    assert engines.choose_engine("auto", read_events([packed])) == "duckdb"
+    monkeypatch.setattr(engines, "AUTO_BYTES", len(line) * 50 + 1)
+    assert engines.choose_engine("auto", read_events([packed])) == "python"
+    assert engines.choose_engine("auto", read_events(["-"])) == "python"  # size unknown
+
+
+def test_auto_picks_duckdb_for_sql_metrics_over_files(tmp_path):
+    """Only DuckDB runs SQL billable metrics: `auto` takes it for any file, however small."""
     from billing_spec.evaluate import engine as engines
 
     path = tmp_path / "e.jsonl"
-    path.write_text(
-        '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}\n'
+    path.write_text(GOOD)
+    assert engines.choose_engine("auto", read_events([path]), sql_metrics=True) == "duckdb"
+    assert engines.choose_engine("auto", read_events(["-"]), sql_metrics=True) == "python"
+    catalog = compile_yaml(
+        tmp_path / "catalog",
+        CATALOG.replace(
+            "billable_metrics:\n",
+            "billable_metrics:\n  by_sql: {name: By SQL, sql: SELECT count(*) AS value FROM events}\n",
+        ).replace(
+            "products:\n",
+            "products:\n  by_sql: {name: By SQL, type: usage, billable_metric: by_sql}\n",
+        ),
     )
-    assert engines.choose_engine("auto", read_events([path])) == "python"
-    monkeypatch.setattr(engines, "AUTO_BYTES", path.stat().st_size)
-    assert engines.choose_engine("auto", read_events([path])) == "duckdb"
-    assert engines.choose_engine("python", read_events([path])) == "python"
-    assert engines.choose_engine("auto", read_events(["-"])) == "python"  # size unknown
+    _, diagnostics = evaluate(catalog, read_events([path]))  # engine="auto"
+    assert not [d for d in diagnostics if d.code == "W957"]
+    assert not duckdb_engine.last_fell_back
 
 
 GOOD = '{"transaction_id":"g1","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"n":3,"region":"us","user":"u1"}}\n'
@@ -329,3 +367,168 @@ def test_inputs_duckdb_may_refuse_give_the_same_answer(tmp_path, data):
     path = tmp_path / "e.jsonl"
     path.write_bytes(data)
     _both(tmp_path, [path], fallback_ok=True)
+
+
+# --- Parquet and CSV (issue 10 item 1): one column mapping (`events.tables`), both engines ---
+
+TABLE_COLUMNS = [
+    ("transaction_id", "VARCHAR"),
+    ("customer_id", "VARCHAR"),
+    ("event_type", "VARCHAR"),
+    ("timestamp", "VARCHAR"),
+    ('"properties.n"', "DECIMAL(20,4)"),
+    ('"properties.k"', "BIGINT"),
+    ('"properties.region"', "VARCHAR"),
+    ('"properties.user"', "VARCHAR"),
+    ('"properties.tier"', "VARCHAR"),
+    ('"properties.test"', "BOOLEAN"),
+]
+
+
+@st.composite
+def table_rows(draw, n: int) -> list[tuple]:
+    rows = []
+    for _ in range(draw(st.integers(0, 25))):
+        day = draw(st.integers(1, 40))
+        month, day = (10, day) if day <= 31 else (11, day - 31)
+        stamp = draw(STAMPS).format(d=f"2026-{month:02d}-{day:02d}")
+        rows.append(
+            (
+                draw(st.sampled_from([f"t{i}" for i in range(n + 1)] + [None, ""])),
+                draw(st.sampled_from(["a", "a-alias", "b", "nobody", None])),
+                draw(st.sampled_from(["use", "use", "gauge", "other"])),
+                draw(st.sampled_from([stamp, stamp, "not a time", None])),
+                draw(
+                    st.sampled_from(
+                        [None, "0", "1.5", "2.25", "-3", "40.0001", "1234567890123456.5"]
+                    )
+                ),
+                draw(st.sampled_from([None, 0, 7, -2, 9223372036854775807])),
+                draw(st.sampled_from([None, "us", "eu", "ap", "5", "", "été"])),
+                draw(st.sampled_from([None, "u1", "u2", "a,b", 'say "hi"'])),
+                draw(st.sampled_from([None, "free", "paid"])),
+                draw(st.sampled_from([None, None, True, False])),
+            )
+        )
+    return rows
+
+
+def _write_table(path: Path, rows: list[tuple], columns=TABLE_COLUMNS) -> Path:
+    """Write rows with DuckDB's COPY: Parquet typed as `columns`; CSV all text (by extension)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE t ({', '.join(f'{c} {k}' for c, k in columns)})")
+    for row in rows:
+        con.execute(f"INSERT INTO t VALUES ({', '.join('?' for _ in columns)})", list(row))
+    options = "FORMAT parquet" if path.suffix == ".parquet" else "FORMAT csv, HEADER true"
+    if path.name.endswith(".gz"):
+        options += ", COMPRESSION gzip"
+    con.execute(f"COPY (SELECT * FROM t) TO '{path}' ({options})")
+    con.close()
+    return path
+
+
+@SETTINGS
+@given(spec=files(), parquet=table_rows(30), csv=table_rows(30), gz=st.booleans())
+def test_parquet_and_csv_give_the_same_invoices_in_both_engines(
+    tmp_path_factory, spec, parquet, csv, gz
+):
+    root = tmp_path_factory.mktemp("diff")
+    paths = _write(root, spec)
+    paths.insert(1, _write_table(root / "rows.parquet", parquet))
+    paths.append(_write_table(root / ("rows.csv.gz" if gz else "rows.csv"), csv))
+    _both(root, paths)
+
+
+def test_a_double_column_is_refused_by_both_engines(tmp_path):
+    """A binary float cannot be an exact quantity: the file is refused (E708), never rounded."""
+    columns = [*TABLE_COLUMNS[:4], ('"properties.n"', "DOUBLE")]
+    path = _write_table(tmp_path / "e.parquet", [("x", "a", "use", "2026-10-05T00:00:00Z", 1.5)], columns)  # fmt: skip
+    _, diagnostics = _both(tmp_path, [tmp_path / "e.parquet"], fallback_ok=True)
+    assert diagnostics == [
+        f"{path}: error[E708]: cannot read {path}: column 'properties.n' is DOUBLE: a binary "
+        "float is not an exact number (store it as DECIMAL, an integer or a string)"
+    ] or any("E708" in d and "DOUBLE" in d for d in diagnostics), diagnostics
+
+
+def test_table_files_map_columns_exactly_and_report_rows(tmp_path):
+    """DECIMAL stays exact, a TIMESTAMP WITH TIME ZONE is its UTC instant, a NULL field is
+    missing; a bad row is reported as file:N (the Nth data row)."""
+    from billing_spec.events.tables import table_lines
+
+    columns = [*TABLE_COLUMNS[:3], ("timestamp", "TIMESTAMPTZ"), ('"properties.n"', "DECIMAL(10,2)"), ('"properties.ok"', "BOOLEAN")]  # fmt: skip
+    rows = [
+        ("t1", "a", "use", "2026-10-05 01:00:00.25+02", "1.50", True),
+        ("t2", None, "use", "2026-10-05 00:00:00+00", None, None),
+    ]
+    path = _write_table(tmp_path / "e.parquet", rows, columns)
+    assert b"".join(table_lines(path, "parquet")).decode().splitlines() == [
+        '{"transaction_id":"t1","customer_id":"a","event_type":"use",'
+        '"timestamp":"2026-10-04T23:00:00.250000Z","properties":{"n":1.50,"ok":true}}',
+        '{"transaction_id":"t2","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}',
+    ]
+    stream = read_events([path])
+    events = list(stream)
+    [event] = events
+    assert (event.transaction_id, event.properties) == ("t1", {"n": "1.50", "ok": True})
+    assert type(event.properties["n"]) is JsonNumber  # a number, spelled exactly as written
+    [w950] = stream.diagnostics
+    assert (w950.code, w950.range.filename, w950.range.start.line) == ("W950", str(path), 2)
+
+
+def test_csv_cells_are_strings_and_empty_cells_are_absent(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "transaction_id,customer_id,event_type,timestamp,properties.n,properties.region\n"
+        't1,a,use,2026-10-05T00:00:00Z,1.50,"e,u"\n'
+        't2,a,use,2026-10-05T00:00:00Z,,""\n'
+    )
+    events = list(read_events([path]))
+    assert [e.properties for e in events] == [{"n": "1.50", "region": "e,u"}, {}]
+    (tmp_path / "empty.csv").write_bytes(b"")  # no events, like an empty JSON Lines file
+    stream = read_events([tmp_path / "empty.csv"])
+    assert list(stream) == [] and stream.diagnostics == []
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        ("transaction_id,customer_id,event_type,timestamp,amount", "column 'amount' is not an event field"),
+        ("transaction_id,customer_id,event_type,properties.n", "it has no column 'timestamp'"),
+    ],
+)  # fmt: skip
+def test_csv_columns_outside_the_mapping_refuse_the_file(tmp_path, header, reason):
+    path = tmp_path / "e.csv"
+    path.write_text(
+        header + "\n" + ",".join(["t1", "a", "use", "1", "2"][: header.count(",") + 1]) + "\n"
+    )
+    stream = read_events([path])
+    assert list(stream) == []
+    [found] = stream.diagnostics
+    assert found.code == "E708" and reason in found.summary
+
+
+def test_a_directory_holds_parquet_and_csv_files(tmp_path):
+    from billing_spec.events.sources import expand_paths
+
+    for name in ("a.parquet", "b.csv", "c.csv.gz", "d.jsonl", "e.parquet.gz", "f.txt"):
+        (tmp_path / name).write_bytes(b"")
+    sources, _ = expand_paths([tmp_path])
+    assert [s.path.name for s in sources] == ["a.parquet", "b.csv", "c.csv.gz", "d.jsonl"]
+
+
+def test_a_gzip_file_is_inflated_for_duckdb_to_read_on_every_core(tmp_path):
+    """DuckDB reads a gzip stream on one core: the engine reads an inflated copy instead (the
+    same bytes, so the same lines), made while the file is scanned; none for a plain file."""
+    from billing_spec.evaluate.duckdb_events import sql_readable
+
+    text = GOOD.encode() * 3
+    (tmp_path / "e.jsonl.gz").write_bytes(gzip.compress(text))
+    (tmp_path / "e.jsonl").write_bytes(text)
+    copy = sql_readable(tmp_path / "e.jsonl.gz", tmp_path / "copy")
+    assert copy == tmp_path / "copy" and copy.read_bytes() == text
+    assert sql_readable(tmp_path / "e.jsonl", tmp_path / "copy2") == tmp_path / "e.jsonl"
+    (tmp_path / "cr.jsonl.gz").write_bytes(gzip.compress(text.replace(b"\n", b"\r\n")))
+    assert sql_readable(tmp_path / "cr.jsonl.gz", tmp_path / "copy3") is None
+    assert not (tmp_path / "copy3").exists()

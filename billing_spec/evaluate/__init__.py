@@ -205,7 +205,7 @@ def evaluate(
     Raises `BillingSpecError` for a bad argument (unknown customer or engine).
     """
     stream = events if isinstance(events, EventStream) else events_from_records(events)
-    engine = choose_engine(engine, stream)
+    engine = choose_engine(engine, stream, sql_metrics=_has_sql_metrics(catalog))
     plan = build_plan(
         catalog,
         through=through,
@@ -231,6 +231,13 @@ def evaluate(
     diagnostics = plan.diagnostics + stream.diagnostics + aggregates.diagnostics
     latest = aggregates.tally.latest
     return Invoices(tuple(invoices), summary, latest_event=latest), _ordered(diagnostics)
+
+
+def _has_sql_metrics(catalog: CompiledCatalog) -> bool:
+    return any(
+        address.startswith("billable_metric.") and resource.content.get("sql")
+        for address, resource in catalog.resources.items()
+    )
 
 
 def _customer_id(catalog: CompiledCatalog, wanted: str | None) -> str | None:

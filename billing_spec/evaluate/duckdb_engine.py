@@ -31,9 +31,11 @@ duckdb is imported here only (and in `duckdb_events` through this module), when 
 from __future__ import annotations
 
 import json
+import tempfile
 from bisect import bisect_right
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
+from pathlib import Path
 from typing import Any
 
 from billing_spec.evaluate.engine import Aggregates, Tally
@@ -63,7 +65,8 @@ class DuckDBEngine:
         last_fell_back = False
         fresh = _fresh_copy(events)
         try:
-            return _Run(plan, events).aggregate()
+            with tempfile.TemporaryDirectory(prefix="billing-spec-duckdb-") as tmp:
+                return _Run(plan, events, Path(tmp)).aggregate()
         except FallBack:
             pass
         except Exception as exc:
@@ -122,13 +125,18 @@ def _reset_plan(plan: AggregationPlan) -> None:
 
 
 class _Run:
-    def __init__(self, plan: AggregationPlan, events: EventStream) -> None:
+    def __init__(self, plan: AggregationPlan, events: EventStream, tmp: Path) -> None:
         self.plan, self.events = plan, events
         if events._records is not None or events.period is not None or events._consumed:
             raise FallBack
         from billing_spec.evaluate.duckdb_events import sql_readable
 
-        self.by_sql = [i for i, s in enumerate(events.sources) if sql_readable(s.path)]
+        self.paths = {}  # source -> the file DuckDB reads (a gzip file's inflated copy in `tmp`)
+        for i, source in enumerate(events.sources):
+            found = sql_readable(source.path, tmp / f"{i}.jsonl")
+            if found is not None:
+                self.paths[i] = found
+        self.by_sql = list(self.paths)
         if not self.by_sql:
             raise FallBack  # nothing for DuckDB to read: the Python engine is as fast
         self.names = _property_names(plan)
@@ -148,7 +156,12 @@ class _Run:
             self.con = con
             with progress(sum(sizes)) as advance:
                 self.loaded = load_events(
-                    con, self.events, self.by_sql, self.names, lambda i: advance(sizes[i])
+                    con,
+                    self.events,
+                    self.by_sql,
+                    self.names,
+                    lambda i: advance(sizes[i]),
+                    self.paths,
                 )
             notes = EventNotes(self.events.where, self.plan.resolve, self.plan.renamed)
             with localcontext(SUMS):
@@ -162,7 +175,7 @@ class _Run:
     # --- placement ------------------------------------------------------------------------
 
     def _place(self, notes: EventNotes) -> Tally:
-        from billing_spec.evaluate.duckdb_events import fill, from_micros, micros
+        from billing_spec.evaluate.duckdb_events import drop_events, fill, from_micros, micros
 
         plan, con = self.plan, self.con
         customers = list({id(c): c for c in plan.resolve.values()}.values())
@@ -202,7 +215,7 @@ class _Run:
                 FROM ev e LEFT JOIN cust c ON c.ref = e.cref
                 LEFT JOIN timeline t ON t.ci = c.ci AND e.us >= t.lo AND e.us < t.hi"""
         )
-        con.execute("DROP TABLE ev")
+        drop_events(con)
         tally = Tally()
         for ref, count, src, line in con.execute(
             """SELECT cref, count(*), arg_min(src, rid), arg_min(line, rid) FROM placed

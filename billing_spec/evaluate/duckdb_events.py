@@ -1,16 +1,17 @@
-"""The DuckDB engine's reading: event files -> one DuckDB table of valid, first-copy events.
+"""The DuckDB engine's reading: event files -> one DuckDB relation of valid, first-copy events.
 
-`load_events(con, stream, names)` fills the table `ev` with one row per valid, de-duplicated
-event and records on the `EventStream` the same counts and diagnostics (W950, W951) the Python
-reader gives. Each JSON Lines file DuckDB can split into lines exactly (no carriage return, no
-NUL or 0x01 byte: `_sql_readable`, a byte scan) is read by DuckDB's CSV reader as one text column
-`WITH ORDINALITY`, so a row's ordinality is its line number (blank lines are rows too: pinned by
-the tests). A line is taken in SQL only when it is a *plain* event (`_PLAIN`): a JSON object
-with no key twice, no array, no object but `properties`, no `\\u` escape, string IDs, a
-`YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in range. Every other line goes to the Python reader's
-own check (`jsonl.checked_line`), which accepts it or says why not — so both engines accept and
-refuse the same lines with the same words. Files DuckDB cannot split exactly (and JSON-array
-files) are read by the Python reader itself, without de-duplication; their rows join the table.
+`load_events(con, stream, names)` makes `ev` (a view: `drop_events` drops it) with one row per
+valid, de-duplicated event and records on the `EventStream` the same counts and diagnostics
+(W950, W951) the Python reader gives. Each JSON Lines file DuckDB can split into lines exactly
+(no carriage return, no NUL or 0x01 byte: `_sql_readable`, a byte scan) is read by DuckDB's CSV
+reader as one text column `WITH ORDINALITY`, so a row's ordinality is its line number (blank
+lines are rows too: pinned by the tests). A line is taken in SQL only when it is a *plain* event
+(`_PLAIN`): a JSON object with no key twice, no array, no object but `properties`, no `\\u`
+escape, string IDs, a `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in range. Every other line goes
+to the Python reader's own check (`jsonl.checked_line`), which accepts it or says why not — so
+both engines accept and refuse the same lines with the same words. Files DuckDB cannot split
+exactly (and JSON-array files) are read by the Python reader itself, without de-duplication;
+their rows join the table.
 
 De-duplication then runs in SQL over all rows: the first copy in input order (source, line) of
 a `transaction_id` wins; a later copy whose text differs gets W951, as `dedupe.Seen` says.
@@ -32,6 +33,7 @@ from billing_spec.events.dedupe import PLACE_BITS, fingerprint
 from billing_spec.events.jsonl import checked_line
 from billing_spec.events.reader import EventStream
 from billing_spec.events.records import exact_loads
+from billing_spec.events.tables import table_kind
 from billing_spec.timestamps import EARLIEST_YEAR, END_YEAR
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -91,32 +93,54 @@ class _Collected:
         self.items.extend(diagnostics)
 
 
-def sql_readable(path: Any) -> bool:
-    """True when DuckDB's line reader splits this file exactly as Python does: a regular file,
-    JSON Lines (not a JSON array), with no carriage return, NUL or 0x01 byte."""
-    if path is None or not path.is_file():
-        return False
+def sql_readable(path: Any, inflate_to: Any = None) -> Any:
+    """The file DuckDB reads for this source when its line reader splits it exactly as Python
+    does (a regular file, JSON Lines, not a JSON array, with no carriage return, NUL or 0x01
+    byte), else None. A gzip file is inflated to `inflate_to` while it is scanned, when given:
+    DuckDB reads a plain file on every core, a gzip stream on one (`make bench`: gzip took twice
+    as long as plain)."""
+    if path is None or not path.is_file() or table_kind(path) is not None:
+        return None  # Parquet and CSV: read by the Python reader's mapping (`events.tables`)
     try:
-        return _splittable(path)
+        return _splittable(path, inflate_to)
     except (OSError, EOFError):  # unreadable, not gzip after all, truncated: Python says which
-        return False
+        if inflate_to is not None and inflate_to.exists():
+            inflate_to.unlink()
+        return None
 
 
-def _splittable(path: Any) -> bool:
+def _splittable(path: Any, inflate_to: Any) -> Any:
     with open(path, "rb") as raw:
         head = raw.read(2)
         raw.seek(0)
-        stream = gzip.GzipFile(fileobj=raw) if head == _GZIP_MAGIC else raw
-        first = True
-        while chunk := stream.read(_SCAN):
-            if first:
-                body = chunk[3:] if chunk.startswith(b"\xef\xbb\xbf") else chunk
-                stripped = body.lstrip(b" \t\r\n")
-                if stripped[:1] == b"[" or (not stripped and len(chunk) == _SCAN):
-                    return False
-                first = False
-            if any(byte in chunk for byte in _NOT_SPLITTABLE):
+        packed = head == _GZIP_MAGIC
+        stream = gzip.GzipFile(fileobj=raw) if packed else raw
+        out = open(inflate_to, "wb") if packed and inflate_to is not None else None  # noqa: SIM115
+        try:
+            splittable = _scan(stream, out)
+        finally:
+            if out is not None:
+                out.close()
+    if not splittable:
+        if out is not None:
+            inflate_to.unlink()
+        return None
+    return inflate_to if out is not None else path
+
+
+def _scan(stream: Any, out: Any) -> bool:
+    first = True
+    while chunk := stream.read(_SCAN):
+        if first:
+            body = chunk[3:] if chunk.startswith(b"\xef\xbb\xbf") else chunk
+            stripped = body.lstrip(b" \t\r\n")
+            if stripped[:1] == b"[" or (not stripped and len(chunk) == _SCAN):
                 return False
+            first = False
+        if any(byte in chunk for byte in _NOT_SPLITTABLE):
+            return False
+        if out is not None:
+            out.write(chunk)
     return True
 
 
@@ -162,17 +186,11 @@ def _plain(names: list[str]) -> tuple[str, str, str]:
     test = f"""coalesce(CASE WHEN x IS NULL THEN false ELSE
         strlen(j) <= {MAX_LINE}
         AND NOT contains(j, '\\u') AND NOT contains(j, '[')
-        AND length(j) - length(replace(j, '{{', '')) = (CASE WHEN x[5] IS NULL THEN 1 ELSE 2 END)
-        AND left(ltrim(j, ' \t'), 1) = '{{'
+        AND strlen(j) - strlen(replace(j, '{{', '')) = (CASE WHEN x[5] IS NULL THEN 1 ELSE 2 END)
+        AND (left(j, 1) = '{{' OR left(ltrim(j, ' \t'), 1) = '{{')
         AND x[1] LIKE '"_%' AND x[2] LIKE '"_%' AND x[3] LIKE '"_%'
         AND x[1] <> '""' AND x[2] <> '""' AND x[3] <> '""'
-        AND (strlen({t}) = 22 OR (strlen({t}) BETWEEN 24 AND 29 AND substr({t}, 21, 1) = '.'
-             AND regexp_full_match(substr({t}, 22, strlen({t}) - 23), '[0-9]+')))
-        AND substr({t}, 1, 1) = '"' AND substr({t}, 6, 1) = '-' AND substr({t}, 9, 1) = '-'
-        AND substr({t}, 12, 1) = 'T' AND substr({t}, 15, 1) = ':' AND substr({t}, 18, 1) = ':'
-        AND substr({t}, strlen({t}) - 1) = 'Z"' AND substr({t}, 13, 2) <> '24'
-        AND regexp_full_match(substr({t}, 2, 4) || substr({t}, 7, 2) || substr({t}, 10, 2)
-             || substr({t}, 13, 2) || substr({t}, 16, 2) || substr({t}, 19, 2), '[0-9]+')
+        AND regexp_full_match({t}, '{STAMP}') AND substr({t}, 13, 2) <> '24'
         AND try_cast(substr({t}, 2, strlen({t}) - 3) AS TIMESTAMP) IS NOT NULL
         AND {t} >= '"{EARLIEST_YEAR}' AND {t} < '"{END_YEAR}'
         AND (x[5] IS NULL OR left(x[5], 1) = '{{')
@@ -190,15 +208,23 @@ def _plain(names: list[str]) -> tuple[str, str, str]:
     return extract, test, odd or "false"
 
 
+STAMP = r'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z"'
+"""A plain timestamp's text (in quotes): its calendar is checked by the cast to TIMESTAMP."""
 INT = r"^-?(0|[1-9][0-9]{0,29})$"  # an integer within `records.LIMIT_DIGITS`: exact text
 
 
 def load_events(
-    con: Any, stream: EventStream, by_sql: list[int], names: list[str], progress: Any = None
+    con: Any,
+    stream: EventStream,
+    by_sql: list[int],
+    names: list[str],
+    progress: Any = None,
+    paths: dict[int, Any] | None = None,
 ) -> Loaded:
     """Fill `ev` (see the module docstring) from the stream's sources; `by_sql`: the indexes of
     the sources DuckDB reads itself (`sql_readable`); `names`: the properties the plan reads
-    (`pv`, their JSON texts, in this order)."""
+    (`pv`, their JSON texts, in this order); `paths`: the file DuckDB reads for a source, where
+    it is not the source's own (an inflated copy: `sql_readable`)."""
     loaded = Loaded()
     extract, test, odd = _plain(names)
     con.execute(
@@ -207,7 +233,7 @@ def load_events(
         "plain BOOLEAN)"
     )
     for n, src in enumerate(by_sql):
-        path = str(stream.sources[src].path)
+        path = str((paths or {}).get(src) or stream.sources[src].path)
         con.execute(
             f"""INSERT INTO lines SELECT src, line, src * 4294967296 + line,
                 CASE WHEN plain THEN json_extract_string(x[1], '$') END,
@@ -221,7 +247,8 @@ def load_events(
                 SELECT *, CASE WHEN left(x[5], 1) = '{{' THEN try(json_keys(x[5])) END AS pk FROM (
                 SELECT src, line, j, {extract} AS x, try(json_keys(j)) AS k
                 FROM ({_read_lines(src, path)})
-                WHERE j IS NOT NULL AND ltrim(j, ' \t' || chr(11) || chr(12)) <> '')))"""
+                WHERE j IS NOT NULL
+                AND (left(j, 1) = '{{' OR ltrim(j, ' \t' || chr(11) || chr(12)) <> ''))))"""
         )
         if progress is not None:
             progress(n)
@@ -310,13 +337,14 @@ def _insert_python_rows(con: Any, pyrows: list[tuple], loaded: Loaded) -> None:
 
 def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
     """`ev` from `rows`: the first copy of each transaction_id; the duplicates' count, and W951
-    for each later copy whose text differs from the first's."""
+    for each later copy whose text differs from the first's. `ev` is a view (not built twice):
+    `drop_events` drops it and its tables once it has been read."""
     con.execute(
         "CREATE TEMP TABLE firsts AS SELECT txid, min(rid) AS first, count(*) AS n "
         "FROM rows GROUP BY txid"
     )
     con.execute(
-        """CREATE TEMP TABLE ev AS SELECT r.rid, r.src, r.line, r.txid, r.cref, r.etype, r.us,
+        """CREATE TEMP VIEW ev AS SELECT r.rid, r.src, r.line, r.txid, r.cref, r.etype, r.us,
             r.pv, r.j, r.pid FROM rows r SEMI JOIN firsts f ON f.first = r.rid"""
     )
     duplicates = con.execute(
@@ -333,8 +361,6 @@ def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
         if duplicates
         else []
     )
-    con.execute("DROP TABLE firsts")
-    con.execute("DROP TABLE rows")
     texts = _texts_wanted(stream, pairs)
     found = []
     for txid, fsrc, fline, fj, ffp, fpfp, dsrc, dline, dj, dfp, dpfp in pairs:
@@ -352,6 +378,13 @@ def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
                 )
             )
     return duplicates, found
+
+
+def drop_events(con: Any) -> None:
+    """Drop `ev` and the tables it is a view of."""
+    con.execute("DROP VIEW ev")
+    con.execute("DROP TABLE firsts")
+    con.execute("DROP TABLE rows")
 
 
 def _print(src: int, line: int, text: str | None, pfp: int | None, texts: dict) -> int:
@@ -392,6 +425,7 @@ __all__ = [
     "INT",
     "MAX_LINE",
     "Loaded",
+    "drop_events",
     "fill",
     "from_micros",
     "load_events",

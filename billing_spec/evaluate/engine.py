@@ -1,6 +1,6 @@
 """The aggregation engine interface: events + an `AggregationPlan` -> `Aggregates`, and the
-registry of engines by name (`--engine python`, `--engine duckdb`; `auto` picks one by the size
-of the event files: `choose_engine`).
+registry of engines by name (`--engine python`, `--engine duckdb`; `auto` picks one by the
+catalog's SQL metrics and the size of the JSON Lines files, inflated: `choose_engine`).
 
 Every engine must give the same `Aggregates` for the same plan and events:
 
@@ -37,22 +37,44 @@ ENGINES: dict[str, str] = {
 
 AUTO = "auto"
 AUTO_BYTES = 32 << 20
-"""`--engine auto` uses DuckDB from this many bytes of event files (compressed size as stored)
-when duckdb is installed; below it the Python engine, which starts faster."""
+"""`--engine auto` uses DuckDB from this many bytes of JSON Lines (uncompressed: a gzip file
+counts by the size its trailer gives) when duckdb is installed: above it the DuckDB engine was
+measured faster (`make bench`, README "Performance"). JSON-array, Parquet and CSV files and
+standard input count for nothing: DuckDB does not read those itself."""
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
-def choose_engine(name: str, events: EventStream) -> str:
-    """The engine `name` stands for: itself, or for `auto` DuckDB when the event files hold at
-    least `AUTO_BYTES` (and duckdb is installed), else Python."""
+def choose_engine(name: str, events: EventStream, sql_metrics: bool = False) -> str:
+    """The engine `name` stands for: itself, or for `auto` DuckDB (when it is installed) if the
+    catalog has SQL billable metrics (`sql_metrics`; only DuckDB runs them) and events come from
+    files, or if the JSON Lines files hold at least `AUTO_BYTES`; else Python."""
     if name != AUTO:
         return name
-    total = 0
-    for source in events.sources:
-        if source.path is not None and source.path.is_file():
-            total += source.path.stat().st_size
-    if total >= AUTO_BYTES and importlib.util.find_spec("duckdb") is not None:
+    files = [s.path for s in events.sources if s.path is not None and s.path.is_file()]
+    if not files or importlib.util.find_spec("duckdb") is None:
+        return "python"
+    if sql_metrics:
         return "duckdb"
-    return "python"
+    return "duckdb" if sum(_lines_bytes(path) for path in files) >= AUTO_BYTES else "python"
+
+
+def _lines_bytes(path: Any) -> int:
+    """The bytes of JSON Lines the file holds (a gzip file: its trailer's size, the inflated
+    size modulo 4 GiB, or the file's size if larger), 0 for any other layout."""
+    from billing_spec.events.tables import table_kind
+
+    if table_kind(path) is not None:
+        return 0
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(1 << 12)
+            size = raw.seek(0, 2)
+            if head[:2] == _GZIP_MAGIC and size >= 4:
+                raw.seek(-4, 2)
+                return max(int.from_bytes(raw.read(4), "little"), size)
+    except OSError:
+        return 0
+    return 0 if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[" else size
 
 
 @dataclass

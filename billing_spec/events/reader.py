@@ -35,6 +35,7 @@ from billing_spec.events.periods import Period, into_period
 from billing_spec.events.records import Malformed, UsageEvent, check_event, exact_loads, has_float
 from billing_spec.events.rules import duplicate_key, duplicate_reason
 from billing_spec.events.sources import Source, expand_paths, open_source, with_layout
+from billing_spec.events.tables import LinesIO, TableError, table_kind, table_lines
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,10 @@ class EventStream:
     # --- per source ---------------------------------------------------------------------------
 
     def _from_source(self, index: int, source: Source) -> Iterator[EventBatch]:
+        kind = table_kind(source.path)
+        if kind is not None:
+            yield from self._from_table(index, source, kind)
+            return
         try:
             stream = open_source(source)
         except OSError as exc:
@@ -151,6 +156,19 @@ class EventStream:
         finally:
             if source.path is not None:
                 stream.close()
+
+    def _from_table(self, index: int, source: Source, kind: str) -> Iterator[EventBatch]:
+        """A Parquet or CSV file: its rows as JSON Lines (`tables`), row N as line N."""
+        import duckdb
+
+        try:
+            lines = LinesIO(table_lines(source.path, kind))  # type: ignore[arg-type]
+            yield from self._from_lines(io.BufferedReader(lines, 1 << 16), index)  # type: ignore[arg-type]
+        except TableError as exc:
+            self._diagnostics.add(error("E708", f"cannot read {source.name}: {exc}"))
+        except duckdb.Error as exc:
+            reason = str(exc).splitlines()[0]
+            self._diagnostics.add(error("E702", f"cannot read {source.name}: {reason}"))
 
     def _from_lines(self, stream: BinaryIO, index: int) -> Iterator[EventBatch]:
         def report(line: int, reason: str) -> None:

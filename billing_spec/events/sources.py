@@ -2,7 +2,8 @@
 
 A path is a file (or a named pipe: `<(zcat ...)`), a directory or `-` (standard input); a path
 that does not exist, or an empty one (not the current directory), is E701. A directory stands
-for the event files below it (`*.jsonl`, `*.ndjson`, `*.json`, each optionally `.gz`; none: W958),
+for the event files below it (`*.jsonl`, `*.ndjson`, `*.json`, `*.csv`, each optionally `.gz`, and
+`*.parquet`; none: W958),
 sorted by relative path, hidden files and directories skipped, FIFOs and devices reported
 (W963) and skipped; so input order — which
 decides which copy of a duplicate wins — is the order of the `--events` arguments, then that
@@ -29,7 +30,8 @@ from billing_spec.diagnostics import Diagnostic, error, warning
 from billing_spec.fileio import special_kind
 
 STDIN = "-"
-SUFFIXES = (".jsonl", ".ndjson", ".json")
+SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
+TABLE_SUFFIXES = (".parquet",)  # never gzip'd: Parquet compresses inside
 _GZIP_MAGIC = b"\x1f\x8b"
 # Compressed layouts we recognise but do not read: a clear error instead of a W950 per line.
 _OTHER_COMPRESSIONS = (
@@ -75,7 +77,8 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source],
                     warning(
                         "W958",
                         f"no event files in directory {text}",
-                        hint="event files are named *.jsonl, *.ndjson or *.json, optionally .gz",
+                        hint="event files are named *.jsonl, *.ndjson, *.json or *.csv, optionally"
+                        " .gz, or *.parquet",
                     )
                 )
             sources += [Source(os.path.join(text, rel), path / rel) for rel in found]
@@ -93,7 +96,7 @@ def _event_files(root: Path, shown: str) -> tuple[list[str], list[Diagnostic]]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
-            if not name.startswith(".") and name.removesuffix(".gz").endswith(SUFFIXES):
+            if not name.startswith(".") and _is_event_file(name):
                 relative = Path(folder, name).relative_to(root).as_posix()
                 kind = special_kind(Path(folder, name))
                 if kind is None:
@@ -104,6 +107,10 @@ def _event_files(root: Path, shown: str) -> tuple[list[str], list[Diagnostic]]:
                         warning("W963", f"{where} is not a regular file ({kind}): skipped")
                     )
     return sorted(found), sorted(skipped, key=lambda d: d.summary)
+
+
+def _is_event_file(name: str) -> bool:
+    return name.removesuffix(".gz").endswith(SUFFIXES) or name.endswith(TABLE_SUFFIXES)
 
 
 def open_source(source: Source) -> BinaryIO:

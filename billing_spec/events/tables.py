@@ -1,0 +1,176 @@
+"""Parquet and CSV event files -> JSON Lines text, one line per row: the one column mapping
+both engines read them by.
+
+A source is a table file when it is Parquet (named `*.parquet`, or starting with Parquet's magic
+`PAR1`) or CSV (named `*.csv` or `*.csv.gz`); `table_kind` says which. `table_lines` reads it
+through DuckDB and gives each row as the JSON Lines text of the event it stands for, so the JSON
+Lines reader checks it (`records.check_event`, the event rules) and both engines accept, refuse
+and de-duplicate the same rows; row N (the first data row is 1; a CSV header is no row) is
+reported as `file:N`.
+
+The mapping (README "Usage events"):
+- columns `transaction_id`, `customer_id`, `event_type`, `timestamp` are the event's fields;
+  each column `properties.<name>` is the property `<name>`; no other column is allowed (E708).
+- a NULL (in CSV: an empty cell) leaves that field or property out.
+- CSV: every cell is text (a string), read as written; a numeric string sums like a number.
+- Parquet: VARCHAR is a string, BOOLEAN a boolean, an integer type an integer, DECIMAL(p, s) its
+  exact decimal (`1.50`), TIMESTAMP (taken as UTC) and TIMESTAMP WITH TIME ZONE a
+  `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp. FLOAT and DOUBLE cannot hold an exact number and
+  are refused, as is any other type (E708: the file is not read).
+
+duckdb is imported here only when such a file is read.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+FIELDS = ("transaction_id", "customer_id", "event_type", "timestamp")
+PREFIX = "properties."
+_PARQUET_MAGIC = b"PAR1"
+_FETCH = 4096
+_INTEGERS = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
+}  # fmt: skip
+_STAMPS = {"TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"}
+_INEXACT = {"FLOAT", "DOUBLE", "REAL"}
+
+
+class TableError(Exception):
+    """The file cannot be read by the mapping (E708); the message says why."""
+
+
+def table_kind(path: Path | None) -> str | None:
+    """ "parquet", "csv" or None (not a table file: JSON Lines or JSON arrays)."""
+    if path is None:
+        return None
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith((".csv", ".csv.gz")):
+        return "csv"
+    try:
+        if path.is_file():
+            with open(path, "rb") as raw:
+                if raw.read(4) == _PARQUET_MAGIC:
+                    return "parquet"
+    except OSError:
+        return None
+    return None
+
+
+def _scan(path: Path, kind: str) -> str:
+    quoted = str(path).replace("'", "''")
+    if kind == "parquet":
+        return f"read_parquet('{quoted}')"
+    return (
+        f"read_csv('{quoted}', header=true, all_varchar=true, auto_detect=true, delim=',', "
+        "quote='\"', escape='\"', compression='auto', strict_mode=true)"
+    )
+
+
+def table_lines(path: Path, kind: str) -> Iterator[bytes]:
+    """Each row of the file as one JSON Lines line (ending in a newline), in file order.
+    Raises TableError (the mapping refuses the file) or a duckdb error (it cannot be read)."""
+    import duckdb
+
+    if kind == "csv" and path.stat().st_size == 0:
+        return  # an empty file holds no events, as an empty JSON Lines file
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET enable_progress_bar = false")
+        described = con.execute(f"DESCRIBE SELECT * FROM {_scan(path, kind)}").fetchall()
+        writers = _writers([d[0] for d in described], [d[1] for d in described])
+        cursor = con.execute(f"SELECT * FROM {_scan(path, kind)}")
+        while rows := cursor.fetchmany(_FETCH):
+            yield b"".join(_line(writers, row) for row in rows)
+    finally:
+        con.close()
+
+
+def _writers(columns: list[str], types: list[str]) -> list[tuple[bytes, bool, Any]]:
+    """Per column: its JSON key, whether it is a property, and how to write a value."""
+    missing = [f for f in FIELDS if f not in columns]
+    if missing:
+        raise TableError(f"it has no column {missing[0]!r} (columns: {', '.join(columns)})")
+    writers = []
+    for name, kind in zip(columns, types, strict=True):
+        is_property = name.startswith(PREFIX) and len(name) > len(PREFIX)
+        if not is_property and name not in FIELDS:
+            raise TableError(
+                f"column {name!r} is not an event field: columns are {', '.join(FIELDS)} "
+                f"and {PREFIX}<name> for each property"
+            )
+        key = orjson.dumps(name[len(PREFIX) :] if is_property else name)
+        writers.append((key, is_property, _writer(name, kind)))
+    return writers
+
+
+def _writer(name: str, kind: str) -> Any:
+    base = kind.split("(")[0]
+    if kind == "VARCHAR":
+        return orjson.dumps
+    if kind == "BOOLEAN":
+        return lambda v: b"true" if v else b"false"
+    if kind in _INTEGERS:
+        return lambda v: str(v).encode()
+    if base == "DECIMAL":
+        return lambda v: format(v, "f").encode()
+    if kind in _STAMPS:
+        return _stamp
+    if base in _INEXACT:
+        raise TableError(
+            f"column {name!r} is {kind}: a binary float is not an exact number "
+            "(store it as DECIMAL, an integer or a string)"
+        )
+    raise TableError(f"column {name!r} has type {kind}, which events cannot hold")
+
+
+def _stamp(value: datetime) -> bytes:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}"
+    return f'"{text}Z"'.encode()
+
+
+def _line(writers: list[tuple[bytes, bool, Any]], row: tuple) -> bytes:
+    fields, props = [], []
+    for (key, is_property, write), value in zip(writers, row, strict=True):
+        if value is None:
+            continue
+        (props if is_property else fields).append(key + b":" + write(value))
+    if props:
+        fields.append(b'"properties":{' + b",".join(props) + b"}")
+    return b"{" + b",".join(fields) + b"}\n"
+
+
+class LinesIO(io.RawIOBase):
+    """The bytes of an iterator of chunks, as a raw stream (for `jsonl.json_lines`)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks, self.left = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        while not self.left:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return 0
+            self.left = chunk
+        size = min(len(buffer), len(self.left))
+        buffer[:size], self.left = self.left[:size], self.left[size:]
+        return size
+
+
+__all__ = ["FIELDS", "PREFIX", "LinesIO", "TableError", "table_kind", "table_lines"]
