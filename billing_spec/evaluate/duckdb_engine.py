@@ -41,7 +41,12 @@ from typing import Any
 from billing_spec.evaluate.engine import Aggregates, Tally
 from billing_spec.evaluate.notes import EventNotes
 from billing_spec.evaluate.plan import AggregationPlan, ContractPlan, ProductPlan, Window
-from billing_spec.evaluate.python_engine import PythonEngine, _quantities, compile_product
+from billing_spec.evaluate.python_engine import (
+    PythonEngine,
+    _ByText,
+    _quantities,
+    compile_product,
+)
 from billing_spec.events.reader import EventStream
 from billing_spec.events.records import exact_loads
 from billing_spec.money import SUMS
@@ -692,16 +697,6 @@ class SqlMetrics:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-class _ByText(dict):
-    def __init__(self, tables: dict) -> None:
-        super().__init__()
-        self.tables = tables
-
-    def __missing__(self, text: str | None) -> Any:
-        self[text] = table = self.tables[(text,)]
-        return table
 
 
 def _note_no_rate(
