@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from billing_spec.cli.output import echo_diagnostics
-from billing_spec.cli.state_options import now, parse_timestamp_option
+from billing_spec.cli.state_options import max_retries_option, now, parse_timestamp_option
 
 
 @click.group()
@@ -22,13 +22,7 @@ def events() -> None:
     required=True,
     help="Where to send them: `metronome` (METRONOME_BEARER_TOKEN, METRONOME_BASE_URL).",
 )
-@click.option(
-    "--max-retries",
-    type=click.IntRange(min=0),
-    default=3,
-    show_default=True,
-    help="Retries of a call that failed with 408/409/429/5xx or no connection.",
-)
+@max_retries_option
 @click.option(
     "--now",
     "now_",

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from billing_spec.cli.state_options import env_option, resolve_env, state_option
+from billing_spec.cli.state_options import (
+    env_option,
+    max_retries_option,
+    resolve_env,
+    state_option,
+)
 
 
 @click.command("import")
@@ -29,7 +34,7 @@ from billing_spec.cli.state_options import env_option, resolve_env, state_option
 )
 @state_option
 @env_option
-@click.option("--max-retries", type=click.IntRange(min=0), default=3, show_default=True)
+@max_retries_option
 def import_(directory, provider_name, customers, state_path, env_name, max_retries) -> int:
     """Write DIR/catalog.yaml (in fmt's layout) from the live objects of a Metronome account,
     and a state mapping each address to its Metronome ID. Refuses (E841) a DIR that already

@@ -126,15 +126,20 @@ def provider_option(func):
     )(func)
 
 
-def remote_options(func):
-    """--max-retries and --effective-at: how the metronome provider makes its calls."""
-    func = click.option(
+def max_retries_option(func):
+    """--max-retries: the SDK's retries of a Metronome call (apply, import, events send)."""
+    return click.option(
         "--max-retries",
         type=click.IntRange(min=0),
         default=3,
         show_default=True,
         help="metronome: retries of a call that failed with 408/409/429/5xx or no connection.",
     )(func)
+
+
+def remote_options(func):
+    """--max-retries and --effective-at: how the metronome provider makes its calls."""
+    func = max_retries_option(func)
     return click.option(
         "--effective-at",
         metavar="TIMESTAMP",

@@ -20,7 +20,7 @@ on the stream. The stages:
 Exact by construction: SQL reads only what it reads exactly — strings, booleans and integers of
 at most 18 digits. An event with any other value in a property the plan reads (a float literal,
 a numeric string summed, a missing aggregated value, ...) is aggregated by the Python engine's
-own compiled code (`python_engine.compile_product`) into the same accumulators, in the order
+own compiled code (`python_engine.bind_product`) into the same accumulators, in the order
 the Python engine would meet it, so its warnings (W955, W956) come out the same. Inputs the
 engine cannot read exactly at all (records from Python, `--as-of-period`, standard input only,
 a file DuckDB refuses) run the Python engine for the whole run instead.
@@ -41,12 +41,7 @@ from typing import Any
 from billing_spec.evaluate.engine import Aggregates, Tally
 from billing_spec.evaluate.notes import EventNotes
 from billing_spec.evaluate.plan import AggregationPlan, ContractPlan, ProductPlan, Window
-from billing_spec.evaluate.python_engine import (
-    PythonEngine,
-    _ByText,
-    _quantities,
-    compile_product,
-)
+from billing_spec.evaluate.python_engine import PythonEngine, _quantities, bind_product
 from billing_spec.events.reader import EventStream
 from billing_spec.events.records import exact_loads
 from billing_spec.money import SUMS
@@ -525,10 +520,6 @@ class _Run:
         no_rate: dict,
     ) -> Any:
         contract = self.contracts[ki]
-        factory = factories.get(id(product))
-        if factory is None:
-            factory = factories[id(product)] = compile_product(product)
-        tables = contract.tables[contract.products.index(product)]
         keys = product.shape.pricing_key
 
         def missing(values: tuple, source: int, line: int) -> bool:
@@ -537,19 +528,9 @@ class _Run:
             _count_no_rate(no_rate, key, 1, order, source, line)
             return False
 
-        def bad(name: str, value: Any, source: int, line: int) -> bool:
-            notes.bad_value(product.id, name, value, source, line)
-            return False
-
-        one_table = tables[()] if not keys else None
-        _, step = factory(
-            T=one_table,
-            tables=tables,
-            by_text=_ByText(tables),
-            missing=missing,
-            bad=bad,
-            accs=accumulators,
-            exact=EventStream.exact,
+        tables = contract.tables_of(product)
+        _, step = bind_product(
+            factories, product, tables, missing, notes, accumulators, EventStream.exact
         )
         return step
 

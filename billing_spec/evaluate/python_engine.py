@@ -160,10 +160,6 @@ class _Compiled:
         self.factories: dict[int, Callable[..., tuple[Run, Step]]] = {}
 
     def run(self, product: ProductPlan, contract: ContractPlan) -> Run:
-        factory = self.factories.get(id(product))
-        if factory is None:
-            factory = self.factories[id(product)] = compile_product(product)
-        tables = contract.tables_of(product)
         notes, keys = self.notes, product.shape.pricing_key
 
         def missing(values: tuple, source: int, line: int) -> bool:
@@ -171,21 +167,49 @@ class _Compiled:
             notes.missing_rate(contract.id, product.id, pairs, source, line)
             return False
 
-        def bad(name: str, value: Any, source: int, line: int) -> bool:
-            notes.bad_value(product.id, name, value, source, line)
-            return False
-
-        one_table = tables[()] if not product.shape.pricing_key else None
-        run, _ = factory(
-            T=one_table,
-            tables=tables,
-            by_text=_ByText(tables),
-            missing=missing,
-            bad=bad,
-            accs=self.accumulators,
-            exact=self.exact,
+        run, _ = bind_product(
+            self.factories,
+            product,
+            contract.tables_of(product),
+            missing,
+            notes,
+            self.accumulators,
+            self.exact,
         )
         return run
+
+
+def bind_product(
+    factories: dict[int, Callable[..., tuple[Run, Step]]],
+    product: ProductPlan,
+    tables: Any,
+    missing: Callable[..., bool],
+    notes: EventNotes,
+    accumulators: dict,
+    exact: Callable,
+) -> tuple[Run, Step]:
+    """A product's code (compiled once per product into `factories`) bound to one contract's
+    window `tables`, the `accumulators`, and `missing` (an event whose group values have no
+    rate in force); a property that is not a number is noted in `notes`. Both engines bind
+    their products here."""
+    factory = factories.get(id(product))
+    if factory is None:
+        factory = factories[id(product)] = compile_product(product)
+
+    def bad(name: str, value: Any, source: int, line: int) -> bool:
+        notes.bad_value(product.id, name, value, source, line)
+        return False
+
+    one_table = tables[()] if not product.shape.pricing_key else None
+    return factory(
+        T=one_table,
+        tables=tables,
+        by_text=_ByText(tables),
+        missing=missing,
+        bad=bad,
+        accs=accumulators,
+        exact=exact,
+    )
 
 
 def compile_product(product: ProductPlan) -> Callable[..., tuple[Run, Step]]:
