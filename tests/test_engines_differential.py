@@ -100,10 +100,17 @@ MALFORMED = st.sampled_from(
 )  # fmt: skip
 
 
+# Values without a backslash: a file of them the DuckDB engine reads with its typed reader.
+TYPED_TEXTS = st.sampled_from(
+    ['"us"', '"eu"', '"u1"', '"5"', "5", "true", "null", '"été"', '{"b":1,"a":[2]}', "[1,2]", "1.0", '"a{b"', '"free"']
+)  # fmt: skip
+
+
 @st.composite
-def lines(draw, n: int) -> str:
-    """One event line as text, sometimes malformed."""
-    if draw(st.integers(0, 12)) == 0:
+def lines(draw, n: int, typed: bool = False) -> str:
+    """One event line as text, sometimes malformed; `typed`: every line one JSON object, no
+    backslash, no `null` properties (what the typed reader takes a file with)."""
+    if not typed and draw(st.integers(0, 12)) == 0:
         return draw(MALFORMED)
     day = draw(st.integers(1, 40))
     month, day = (10, day) if day <= 31 else (11, day - 31)
@@ -114,17 +121,18 @@ def lines(draw, n: int) -> str:
     props = []
     for name, values in (
         ("n", NUMBER_TEXTS),
-        ("region", TEXT_TEXTS),
-        ("user", TEXT_TEXTS),
-        ("tier", TEXT_TEXTS),
-        ("test", TEXT_TEXTS),
+        ("region", TYPED_TEXTS if typed else TEXT_TEXTS),
+        ("user", TYPED_TEXTS if typed else TEXT_TEXTS),
+        ("tier", TYPED_TEXTS if typed else TEXT_TEXTS),
+        ("test", TYPED_TEXTS if typed else TEXT_TEXTS),
     ):
         if draw(st.booleans()):
             props.append(f'"{name}":{draw(values)}')
     if props and draw(st.integers(0, 15)) == 0:  # events-rules: a duplicate key is malformed
         props.append(props[0])
     body = "{" + ",".join(props) + "}"
-    body = draw(st.sampled_from([body] * 8 + ["[]", '"x"', "null"]))  # non-object properties
+    odd = ["[]", '"x"'] + ([] if typed else ["null"])
+    body = draw(st.sampled_from([body] * 8 + odd))  # non-object properties
     fields = [
         f'"transaction_id":"{txid}"',
         f'"customer_id":"{customer}"',
@@ -138,9 +146,9 @@ def lines(draw, n: int) -> str:
 
 
 @st.composite
-def files(draw) -> list[tuple[str, list[str]]]:
+def files(draw, typed: bool = False) -> list[tuple[str, list[str]]]:
     n = draw(st.integers(5, 40))
-    every = draw(st.lists(lines(n), min_size=1, max_size=50))
+    every = draw(st.lists(lines(n, typed), min_size=1, max_size=50))
     cut = draw(st.integers(0, len(every)))
     again = draw(st.lists(st.sampled_from(every), max_size=6))  # exact re-sends, other file
     spec = [("plain.jsonl", every[:cut]), ("more.jsonl.gz", every[cut:] + again)]
@@ -213,6 +221,58 @@ def test_both_engines_give_the_same_invoices_and_diagnostics(tmp_path_factory, s
 def test_the_same_for_one_customer(tmp_path_factory, spec, customer):
     root = tmp_path_factory.mktemp("diff")
     _both(root, _write(root, spec), customer=customer)
+
+
+@SETTINGS
+@given(spec=files(typed=True), through=st.sampled_from([None, "2026-10-22T00:00:00Z"]))
+def test_the_typed_reader_gives_the_same_invoices_and_diagnostics(tmp_path_factory, spec, through):
+    """Files of JSON objects without backslashes are read by DuckDB's typed JSON reader; what
+    it cannot read exactly (floats, offsets, `24:00:00`, repeated or nested property keys,
+    non-object properties) is read again as text, line by line, and comes out the same."""
+    from billing_spec.evaluate import duckdb_events
+    from billing_spec.timestamps import parse_timestamp
+
+    root = tmp_path_factory.mktemp("typed")
+    paths = _write(root, spec)
+    cutoff = parse_timestamp(through) if through else None
+    _both(root, paths, through=cutoff)
+    assert {0, 1} <= set(duckdb_events.last_typed)  # the plain file and the gzip file
+
+
+_E = '{{"transaction_id":"{t}","customer_id":"a","event_type":"use","timestamp":"2026-10-0{d}T00:00:00Z","properties":{{"n":{n},"region":"us","user":"u1"}}}}'
+_TYPED_FILES = {
+    "clean": ([_E.format(t="t1", d=2, n=3), _E.format(t="t2", d=3, n=4)], True),
+    "an extra top-level key": (['{"x":{"k":1,"k":2},' + _E.format(t="t1", d=2, n=3)[1:]], False),
+    "null properties": ([_E.format(t="t1", d=2, n=3).replace('{"n":3,"region":"us","user":"u1"}', "null")], False),
+    "a blank line": ([_E.format(t="t1", d=2, n=3), "", _E.format(t="t2", d=3, n=4)], False),
+    "a line of spaces": ([_E.format(t="t1", d=2, n=3), "  \t", _E.format(t="t2", d=3, n=4)], False),
+    "an escape": ([_E.format(t="t1", d=2, n=3).replace('"u1"', '"\\u0075\\u0031"')], False),
+    "two objects on a line": ([_E.format(t="t1", d=2, n=3) + _E.format(t="t2", d=3, n=4)], False),
+    "a repeated top-level key": (['{"customer_id":"b",' + _E.format(t="t1", d=2, n=3)[1:]], False),
+    "a line over 1 MiB": ([_E.format(t="t1", d=2, n=3).replace('"u1"', '"' + "u" * (1 << 20) + '"')], False),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(_TYPED_FILES))
+def test_the_typed_reader_takes_a_file_only_when_it_reads_every_line(tmp_path, case):
+    """A file the typed reader might misread (it skips blank lines, ignores keys it was not
+    asked for, reads `null` as absent, unescapes) is read line by line instead: the counts of
+    lines and quotes, the backslash and the line length say which."""
+    from billing_spec.evaluate import duckdb_events
+
+    body, typed = _TYPED_FILES[case]
+    path = tmp_path / "e.jsonl"
+    path.write_bytes("".join(line + "\n" for line in body).encode())
+    _both(tmp_path, [path])
+    assert duckdb_events.last_typed == ([0] if typed else [])
+
+
+def test_the_typed_reader_refuses_text_that_is_not_utf8(tmp_path):
+    """DuckDB refuses the file (either reader): the Python engine reads it and says why."""
+    path = tmp_path / "e.jsonl"
+    path.write_bytes(_E.format(t="t1", d=2, n=3).replace("u1", "u\xff").encode("latin-1") + b"\n")
+    _, diagnostics = _both(tmp_path, [path], fallback_ok=True)
+    assert any("not valid UTF-8" in d for d in diagnostics)
 
 
 def test_the_duckdb_engine_is_registered():

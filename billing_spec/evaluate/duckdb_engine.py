@@ -129,14 +129,14 @@ class _Run:
         self.plan, self.events = plan, events
         if events._records is not None or events.period is not None or events._consumed:
             raise FallBack
-        from billing_spec.evaluate.duckdb_events import sql_readable
+        from billing_spec.evaluate.duckdb_events import scan
 
-        self.paths = {}  # source -> the file DuckDB reads (a gzip file's inflated copy in `tmp`)
+        self.scans = {}  # source -> the file DuckDB reads (a gzip file's inflated copy in `tmp`)
         for i, source in enumerate(events.sources):
-            found = sql_readable(source.path, tmp / f"{i}.jsonl")
+            found = scan(source.path, tmp / f"{i}.jsonl")
             if found is not None:
-                self.paths[i] = found
-        self.by_sql = list(self.paths)
+                self.scans[i] = found
+        self.by_sql = list(self.scans)
         if not self.by_sql:
             raise FallBack  # nothing for DuckDB to read: the Python engine is as fast
         self.names = _property_names(plan)
@@ -156,12 +156,7 @@ class _Run:
             self.con = con
             with progress(sum(sizes)) as advance:
                 self.loaded = load_events(
-                    con,
-                    self.events,
-                    self.by_sql,
-                    self.names,
-                    lambda i: advance(sizes[i]),
-                    self.paths,
+                    con, self.events, self.scans, self.names, lambda i: advance(sizes[i])
                 )
             notes = EventNotes(self.events.where, self.plan.resolve, self.plan.renamed)
             with localcontext(SUMS):

@@ -41,6 +41,8 @@ _SCAN = 1 << 22
 _NOT_SPLITTABLE = (b"\r", b"\x00", b"\x01")
 _GZIP_MAGIC = b"\x1f\x8b"
 MAX_LINE = 1 << 20  # events-rules.md: a longer line is malformed
+last_typed: list[int] = []
+"""After a run: the sources the typed reader read (for tests)."""
 
 
 def micros(when: datetime) -> int:
@@ -93,12 +95,29 @@ class _Collected:
         self.items.extend(diagnostics)
 
 
+@dataclass
+class Scanned:
+    """A JSON Lines file DuckDB reads, as the byte scan found it (`scan`)."""
+
+    path: Any  # the file DuckDB reads: the source, or its inflated copy
+    lines: int  # its lines: every `\\n`, and a last line without one
+    quotes: int  # its `"` bytes
+    typed: bool  # no backslash and no line over `MAX_LINE`: the typed reader may read it
+
+
 def sql_readable(path: Any, inflate_to: Any = None) -> Any:
     """The file DuckDB reads for this source when its line reader splits it exactly as Python
-    does (a regular file, JSON Lines, not a JSON array, with no carriage return, NUL or 0x01
-    byte), else None. A gzip file is inflated to `inflate_to` while it is scanned, when given:
-    DuckDB reads a plain file on every core, a gzip stream on one (`make bench`: gzip took twice
-    as long as plain)."""
+    does (`scan`), else None."""
+    found = scan(path, inflate_to)
+    return None if found is None else found.path
+
+
+def scan(path: Any, inflate_to: Any = None) -> Scanned | None:
+    """The file DuckDB reads for this source, with what the typed reader needs to know of it,
+    when DuckDB's line reader splits it exactly as Python does (a regular file, JSON Lines, not
+    a JSON array, with no carriage return, NUL or 0x01 byte), else None. A gzip file is
+    inflated to `inflate_to` while it is scanned, when given: DuckDB reads a plain file on every
+    core, a gzip stream on one (`make bench`: gzip took twice as long as plain)."""
     if path is None or not path.is_file() or table_kind(path) is not None:
         return None  # Parquet and CSV: read by the Python reader's mapping (`events.tables`)
     try:
@@ -109,7 +128,7 @@ def sql_readable(path: Any, inflate_to: Any = None) -> Any:
         return None
 
 
-def _splittable(path: Any, inflate_to: Any) -> Any:
+def _splittable(path: Any, inflate_to: Any) -> Scanned | None:
     with open(path, "rb") as raw:
         head = raw.read(2)
         raw.seek(0)
@@ -117,31 +136,73 @@ def _splittable(path: Any, inflate_to: Any) -> Any:
         stream = gzip.GzipFile(fileobj=raw) if packed else raw
         out = open(inflate_to, "wb") if packed and inflate_to is not None else None  # noqa: SIM115
         try:
-            splittable = _scan(stream, out)
+            stats = _scan(stream, out)
         finally:
             if out is not None:
                 out.close()
-    if not splittable:
+    if stats is None:
         if out is not None:
             inflate_to.unlink()
         return None
-    return inflate_to if out is not None else path
+    typed = stats.typed and not (packed and out is None)  # the typed reader reads plain files
+    found = inflate_to if out is not None else path
+    return Scanned(found, stats.lines + (stats.last not in (b"", b"\n")), stats.quotes, typed)
 
 
-def _scan(stream: Any, out: Any) -> bool:
+class _Stats:
+    """What the scan counts of a file, a chunk at a time: lines, quotes, whether it holds a
+    backslash or a line longer than `MAX_LINE` (found by jumping from newline to newline at
+    most `MAX_LINE` bytes apart, so a chunk of short lines costs a few `rfind` calls)."""
+
+    def __init__(self) -> None:
+        self.lines = self.quotes = self.since = 0
+        self.backslash = self.long = False
+        self.last = b""
+
+    @property
+    def typed(self) -> bool:
+        return not (self.backslash or self.long)
+
+    def add(self, chunk: bytes) -> None:
+        self.lines += chunk.count(b"\n")
+        self.quotes += chunk.count(b'"')
+        self.backslash = self.backslash or b"\\" in chunk
+        self.long = self.long or self._long(chunk)
+        self.last = chunk[-1:]
+
+    def _long(self, chunk: bytes) -> bool:
+        first = chunk.find(b"\n")
+        if first < 0:
+            self.since += len(chunk)
+            return self.since > MAX_LINE
+        if self.since + first > MAX_LINE:
+            return True
+        at = first + 1
+        while len(chunk) - at > MAX_LINE:
+            end = chunk.rfind(b"\n", at, at + MAX_LINE + 1)
+            if end < 0:
+                return True
+            at = end + 1
+        self.since = len(chunk) - chunk.rfind(b"\n") - 1
+        return False
+
+
+def _scan(stream: Any, out: Any) -> _Stats | None:
     first = True
+    stats = _Stats()
     while chunk := stream.read(_SCAN):
         if first:
             body = chunk[3:] if chunk.startswith(b"\xef\xbb\xbf") else chunk
             stripped = body.lstrip(b" \t\r\n")
             if stripped[:1] == b"[" or (not stripped and len(chunk) == _SCAN):
-                return False
+                return None
             first = False
         if any(byte in chunk for byte in _NOT_SPLITTABLE):
-            return False
+            return None
+        stats.add(chunk)
         if out is not None:
             out.write(chunk)
-    return True
+    return stats
 
 
 def _read_lines(src: int, path: str) -> str:
@@ -180,9 +241,6 @@ def _plain(names: list[str]) -> tuple[str, str, str]:
     paths = ["$.transaction_id", "$.customer_id", "$.event_type", "$.timestamp", "$.properties"]
     paths += [property_path(n) for n in names]
     extract = "try(json_extract(j, [" + ", ".join(f"'{p}'" for p in paths) + "]))::VARCHAR[]"
-    # `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` in quotes: its shape here, its digits and calendar by the
-    # cast to TIMESTAMP (which also takes hour 24, which Python does not)
-    t = "x[4]"
     test = f"""coalesce(CASE WHEN x IS NULL THEN false ELSE
         strlen(j) <= {MAX_LINE}
         AND NOT contains(j, '\\u') AND NOT contains(j, '[')
@@ -190,9 +248,7 @@ def _plain(names: list[str]) -> tuple[str, str, str]:
         AND (left(j, 1) = '{{' OR left(ltrim(j, ' \t'), 1) = '{{')
         AND x[1] LIKE '"_%' AND x[2] LIKE '"_%' AND x[3] LIKE '"_%'
         AND x[1] <> '""' AND x[2] <> '""' AND x[3] <> '""'
-        AND regexp_full_match({t}, '{STAMP}') AND substr({t}, 13, 2) <> '24'
-        AND try_cast(substr({t}, 2, strlen({t}) - 3) AS TIMESTAMP) IS NOT NULL
-        AND {t} >= '"{EARLIEST_YEAR}' AND {t} < '"{END_YEAR}'
+        AND {_stamp_test("x[4]")}
         AND (x[5] IS NULL OR left(x[5], 1) = '{{')
         AND len(k) = 4 + (x[5] IS NOT NULL)::INTEGER
         AND (x[5] IS NULL OR CASE len(pk) WHEN 0 THEN true WHEN 1 THEN true
@@ -200,12 +256,8 @@ def _plain(names: list[str]) -> tuple[str, str, str]:
              WHEN 3 THEN pk[1] <> pk[2] AND pk[1] <> pk[3] AND pk[2] <> pk[3]
              ELSE list_unique(pk) = len(pk) END)
         END, false)"""
-    odd = " OR ".join(
-        f"(x[{i}] IS NOT NULL AND x[{i}] <> 'null' AND left(x[{i}], 1) <> '\"' AND "
-        f"x[{i}] NOT IN ('true', 'false') AND NOT regexp_matches(x[{i}], '{INT}'))"
-        for i in range(6, 6 + len(names))
-    )
-    return extract, test, odd or "false"
+    odd = _odd([f"x[{i}]" for i in range(6, 6 + len(names))])
+    return extract, test, odd
 
 
 STAMP = r'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z"'
@@ -213,43 +265,164 @@ STAMP = r'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z
 INT = r"^-?(0|[1-9][0-9]{0,29})$"  # an integer within `records.LIMIT_DIGITS`: exact text
 
 
+def _stamp_test(t: str) -> str:
+    """`t` (a JSON text) is a plain timestamp: `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` in quotes, its
+    shape here, its digits and calendar by the cast to TIMESTAMP (which also takes hour 24,
+    which Python does not), its year in range."""
+    return f"""regexp_full_match({t}, '{STAMP}') AND substr({t}, 13, 2) <> '24'
+        AND try_cast(substr({t}, 2, strlen({t}) - 3) AS TIMESTAMP) IS NOT NULL
+        AND {t} >= '"{EARLIEST_YEAR}' AND {t} < '"{END_YEAR}'"""
+
+
+def _odd(values: list[str]) -> str:
+    """Whether one of `values` (JSON texts the plan reads) is a value SQL cannot read exactly
+    (the engine then decodes the line in Python)."""
+    return (
+        " OR ".join(
+            f"({v} IS NOT NULL AND {v} <> 'null' AND left({v}, 1) <> '\"' AND "
+            f"{v} NOT IN ('true', 'false') AND NOT regexp_matches({v}, '{INT}'))"
+            for v in values
+        )
+        or "false"
+    )
+
+
+def _quotes(v: str) -> str:
+    """The `"` bytes of a JSON text, with its key's two when it is there: a string holds
+    exactly two in a file without backslashes (`_read_typed`)."""
+    return (
+        f"(CASE WHEN {v} IS NULL THEN 0 WHEN left({v}, 1) = '\"' THEN 4 "
+        f"ELSE 2 + strlen({v}) - strlen(replace({v}, '\"', '')) END)"
+    )
+
+
+def _read_typed(src: int, path: str, names: list[str]) -> str:
+    """The rows of a file read by DuckDB's typed JSON reader: one per event, the five fields
+    as JSON texts (`read_json` refuses a line that is not one JSON object, with a repeated key
+    at the top level or trailing text, and skips blank lines), classified as `_plain` does.
+
+    The reader ignores keys it is not asked for and keeps no line's text, so the row also
+    counts the `"` bytes of what it read (`q`): never more than its line holds, and as many
+    exactly when the line has no other key, no `null` field, nothing dropped. `load_events`
+    takes the file this way only when the rows are as many as its lines (no blank line: the
+    ordinality is the line number) and their quotes as many as the file's; a line whose text
+    the engine needs (`need`: not plain, or a value SQL cannot read exactly) is read again."""
+    quoted = path.replace("'", "''")
+    paths = ", ".join(f"'$.\"{n}\"'" for n in names)
+    nulls = ", ".join("NULL" for _ in names)
+    pv = (
+        f"CASE WHEN p IS NULL THEN [{nulls}]::VARCHAR[] "
+        f"ELSE try(json_extract(p, [{paths}]))::VARCHAR[] END"
+        if names
+        else "[]::VARCHAR[]"
+    )
+    test = f"""coalesce(
+        left(t, 1) = '"' AND left(c, 1) = '"' AND left(e, 1) = '"'
+        AND t <> '""' AND c <> '""' AND e <> '""' AND {_stamp_test("s")}
+        AND (p IS NULL OR (left(p, 1) = '{{' AND NOT contains(substr(p, 2), '{{')
+             AND NOT contains(p, '[') AND CASE len(k) WHEN 0 THEN true WHEN 1 THEN true
+             WHEN 2 THEN k[1] <> k[2]
+             WHEN 3 THEN k[1] <> k[2] AND k[1] <> k[3] AND k[2] <> k[3]
+             ELSE list_unique(k) = len(k) END)), false)"""
+    odd = _odd([f"pv[{i + 1}]" for i in range(len(names))])
+    quotes = " + ".join(_quotes(v) for v in "tcesp")
+    return f"""SELECT {src} AS src, line, {src} * 4294967296 + line AS rid,
+        CASE WHEN plain THEN substr(t, 2, length(t) - 2) END AS txid,
+        CASE WHEN plain THEN substr(c, 2, length(c) - 2) END AS cref,
+        CASE WHEN plain THEN substr(e, 2, length(e) - 2) END AS etype,
+        CASE WHEN plain THEN epoch_us(CAST(substr(s, 2, strlen(s) - 3) AS TIMESTAMP)) END AS us,
+        CASE WHEN plain THEN pv END AS pv, NULL AS j, NULL AS fp, plain,
+        NOT plain OR ({odd}) AS need, q FROM (
+        SELECT *, {test} AS plain FROM (
+        SELECT *, CASE WHEN left(p, 1) = '{{' THEN try(json_keys(p)) END AS k, {pv} AS pv,
+            {quotes} AS q FROM (
+        SELECT ordinality AS line, transaction_id::VARCHAR AS t, customer_id::VARCHAR AS c,
+            event_type::VARCHAR AS e, "timestamp"::VARCHAR AS s, properties::VARCHAR AS p
+        FROM read_json('{quoted}', format='newline_delimited', records='true',
+            auto_detect=false, compression='none', maximum_object_size=2097152,
+            columns={{'transaction_id': 'JSON', 'customer_id': 'JSON', 'event_type': 'JSON',
+                     'timestamp': 'JSON', 'properties': 'JSON'}}) WITH ORDINALITY)))"""
+
+
+def _typed(con: Any, src: int, found: Scanned, names: list[str]) -> bool:
+    """Read a file with the typed reader (`_read_typed`) into `lines`; False (and nothing left
+    in `lines`) when that reading cannot be trusted to be the file's, line for line."""
+    import duckdb
+
+    path = str(found.path)
+    try:
+        con.execute(f"INSERT INTO lines {_read_typed(src, path, names)}")
+    except duckdb.InvalidInputException:  # a line that is not one JSON object, not UTF-8, ...
+        return False
+    rows, quotes = con.execute(
+        f"SELECT count(*), coalesce(sum(q), 0) FROM lines WHERE src = {src}"
+    ).fetchone()
+    if rows != found.lines or quotes != found.quotes:
+        con.execute(f"DELETE FROM lines WHERE src = {src}")
+        return False
+    con.execute(f"CREATE TEMP TABLE want AS SELECT line FROM lines WHERE src = {src} AND need")
+    texts(con, src, path, "lines", "j = t.j, fp = hash(t.j)")
+    return True
+
+
+def texts(con: Any, src: int, path: str, table: str, sets: str) -> None:
+    """Set `sets` (from `t.j`, the line's text) on the rows of `table` from source `src` whose
+    lines are in the table `want` (then dropped): the file read again as lines, when any."""
+    if con.execute("SELECT count(*) FROM want").fetchone()[0]:
+        con.execute(
+            f"""UPDATE {table} SET {sets} FROM (SELECT f.line, f.j FROM ({_read_lines(src, path)})
+                f SEMI JOIN want w ON w.line = f.line) t
+                WHERE {table}.src = {src} AND {table}.line = t.line"""
+        )
+    con.execute("DROP TABLE want")
+
+
+def _line_by_line(con: Any, src: int, path: str, names: list[str]) -> None:
+    """Read a file as lines of text (`_read_lines`) into `lines`, each classified by `_plain`."""
+    extract, test, odd = _plain(names)
+    con.execute(
+        f"""INSERT INTO lines SELECT src, line, src * 4294967296 + line,
+            CASE WHEN plain THEN json_extract_string(x[1], '$') END,
+            CASE WHEN plain THEN json_extract_string(x[2], '$') END,
+            CASE WHEN plain THEN json_extract_string(x[3], '$') END,
+            CASE WHEN plain THEN epoch_us(CAST(substr(x[4], 2, strlen(x[4]) - 3)
+                 AS TIMESTAMP)) END,
+            CASE WHEN plain THEN x[6:] END,
+            CASE WHEN plain AND NOT ({odd}) THEN NULL ELSE j END, hash(j), plain, NULL, NULL
+            FROM (
+            SELECT src, line, j, x, {test} AS plain FROM (
+            SELECT *, CASE WHEN left(x[5], 1) = '{{' THEN try(json_keys(x[5])) END AS pk FROM (
+            SELECT src, line, j, {extract} AS x, try(json_keys(j)) AS k
+            FROM ({_read_lines(src, path)})
+            WHERE j IS NOT NULL
+            AND (left(j, 1) = '{{' OR ltrim(j, ' \t' || chr(11) || chr(12)) <> ''))))"""
+    )
+
+
 def load_events(
     con: Any,
     stream: EventStream,
-    by_sql: list[int],
+    scans: dict[int, Scanned],
     names: list[str],
     progress: Any = None,
-    paths: dict[int, Any] | None = None,
 ) -> Loaded:
-    """Fill `ev` (see the module docstring) from the stream's sources; `by_sql`: the indexes of
-    the sources DuckDB reads itself (`sql_readable`); `names`: the properties the plan reads
-    (`pv`, their JSON texts, in this order); `paths`: the file DuckDB reads for a source, where
-    it is not the source's own (an inflated copy: `sql_readable`)."""
+    """Fill `ev` (see the module docstring) from the stream's sources; `scans`: the sources
+    DuckDB reads itself, by index (`scan`); `names`: the properties the plan reads (`pv`, their
+    JSON texts, in this order)."""
     loaded = Loaded()
-    extract, test, odd = _plain(names)
     con.execute(
         "CREATE TEMP TABLE lines (src INTEGER, line BIGINT, rid BIGINT, txid VARCHAR, "
         "cref VARCHAR, etype VARCHAR, us BIGINT, pv VARCHAR[], j VARCHAR, fp UBIGINT, "
-        "plain BOOLEAN)"
+        "plain BOOLEAN, need BOOLEAN, q BIGINT)"
     )
+    by_sql = list(scans)
+    last_typed.clear()
     for n, src in enumerate(by_sql):
-        path = str((paths or {}).get(src) or stream.sources[src].path)
-        con.execute(
-            f"""INSERT INTO lines SELECT src, line, src * 4294967296 + line,
-                CASE WHEN plain THEN json_extract_string(x[1], '$') END,
-                CASE WHEN plain THEN json_extract_string(x[2], '$') END,
-                CASE WHEN plain THEN json_extract_string(x[3], '$') END,
-                CASE WHEN plain THEN epoch_us(CAST(substr(x[4], 2, strlen(x[4]) - 3)
-                     AS TIMESTAMP)) END,
-                CASE WHEN plain THEN x[6:] END,
-                CASE WHEN plain AND NOT ({odd}) THEN NULL ELSE j END, hash(j), plain FROM (
-                SELECT src, line, j, x, {test} AS plain FROM (
-                SELECT *, CASE WHEN left(x[5], 1) = '{{' THEN try(json_keys(x[5])) END AS pk FROM (
-                SELECT src, line, j, {extract} AS x, try(json_keys(j)) AS k
-                FROM ({_read_lines(src, path)})
-                WHERE j IS NOT NULL
-                AND (left(j, 1) = '{{' OR ltrim(j, ' \t' || chr(11) || chr(12)) <> ''))))"""
-        )
+        found = scans[src]
+        if found.typed and _typed(con, src, found, names):
+            last_typed.append(src)
+        else:
+            _line_by_line(con, src, str(found.path), names)
         if progress is not None:
             progress(n)
     con.execute(
@@ -279,7 +452,7 @@ def load_events(
     read += _python_sources(stream, by_sql, collected, pyrows)
     malformed = sum(1 for d in collected.items if d.code == "W950")
     _insert_python_rows(con, pyrows, loaded)
-    duplicates, w951 = _dedupe(con, stream)
+    duplicates, w951 = _dedupe(con, stream, scans)
     order = {s.name: i for i, s in enumerate(stream.sources)}
     found = sorted(
         collected.items + w951,
@@ -335,7 +508,9 @@ def _insert_python_rows(con: Any, pyrows: list[tuple], loaded: Loaded) -> None:
     con.execute("DROP TABLE pyrows")
 
 
-def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
+def _dedupe(
+    con: Any, stream: EventStream, scans: dict[int, Scanned]
+) -> tuple[int, list[Diagnostic]]:
     """`ev` from `rows`: the first copy of each transaction_id; the duplicates' count, and W951
     for each later copy whose text differs from the first's. `ev` is a view (not built twice):
     `drop_events` drops it and its tables once it has been read."""
@@ -350,6 +525,8 @@ def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
     duplicates = con.execute(
         "SELECT count(*) - (SELECT count(*) FROM firsts) FROM rows"
     ).fetchone()[0]
+    if duplicates:
+        _prints(con, scans)
     pairs = (
         con.execute(
             """WITH d AS (SELECT r.* , f.first FROM rows r JOIN firsts f USING (txid)
@@ -378,6 +555,22 @@ def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
                 )
             )
     return duplicates, found
+
+
+def _prints(con: Any, scans: dict[int, Scanned]) -> None:
+    """`fp` (the line's hash) for the copies of a repeated transaction_id the typed reader
+    read, which kept no text: their lines read again."""
+    sources = con.execute(
+        """SELECT DISTINCT r.src FROM rows r SEMI JOIN firsts f ON f.txid = r.txid AND f.n > 1
+           WHERE r.fp IS NULL AND r.pfp IS NULL ORDER BY r.src"""
+    ).fetchall()
+    for (src,) in sources:
+        con.execute(
+            f"""CREATE TEMP TABLE want AS SELECT r.line FROM rows r SEMI JOIN firsts f
+                ON f.txid = r.txid AND f.n > 1
+                WHERE r.src = {src} AND r.fp IS NULL AND r.pfp IS NULL"""
+        )
+        texts(con, src, str(scans[src].path), "rows", "fp = hash(t.j)")
 
 
 def drop_events(con: Any) -> None:
