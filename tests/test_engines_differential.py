@@ -267,6 +267,24 @@ def test_the_typed_reader_takes_a_file_only_when_it_reads_every_line(tmp_path, c
     assert duckdb_events.last_typed == ([0] if typed else [])
 
 
+def test_the_typed_reader_reads_again_the_lines_it_needs(tmp_path):
+    """In a file the typed reader takes, a float (line 3: its literal), values SQL does not
+    sum (lines 1 and 2: W956 from the Python engine's code) and a re-sent transaction_id that
+    differs (line 5: W951, by the lines' texts) are read again as text: the same answer."""
+    from billing_spec.evaluate import duckdb_events
+
+    def event(txid, kind, day, n):
+        return _E.format(t=txid, d=day, n=n).replace('"use"', f'"{kind}"')
+
+    body = [event("t1", "use", 2, "true"), event("t2", "use", 3, '"12 apples"'),
+            event("t3", "gauge", 4, "1.50"), event("t4", "use", 5, "7"), event("t1", "use", 2, "7")]  # fmt: skip
+    path = tmp_path / "e.jsonl"
+    path.write_text("".join(line + "\n" for line in body))
+    _, diagnostics = _both(tmp_path, [path])
+    assert duckdb_events.last_typed == [0]
+    assert [d.split("code='")[1][:4] for d in diagnostics] == ["W956"] * 4 + ["W951"]
+
+
 def test_the_typed_reader_refuses_text_that_is_not_utf8(tmp_path):
     """DuckDB refuses the file (either reader): the Python engine reads it and says why."""
     path = tmp_path / "e.jsonl"

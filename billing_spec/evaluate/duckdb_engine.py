@@ -203,7 +203,9 @@ class _Run:
         fill(con, "timeline", columns, timeline)
         through = micros(plan.through) if plan.through is not None else 2**62
         con.execute(
-            f"""CREATE TEMP TABLE placed AS SELECT e.*, c.ci, c.scope, t.ki, t.slot, t.ov,
+            f"""CREATE TEMP TABLE placed AS SELECT e.rid, e.src, e.line, e.txid, e.cref,
+                e.etype, e.us, e.j, e.pid, c.ci, c.scope, t.ki, t.slot, t.ov,
+                (e.pid IS NOT NULL OR e.j IS NOT NULL) AS textual{_value_columns(self.names)},
                 CASE WHEN c.ci IS NULL THEN 'unknown' WHEN t.ki IS NULL AND c.scope
                      THEN 'outside' WHEN t.ki IS NULL THEN 'other'
                      WHEN e.us >= {through} THEN 'later' ELSE 'live' END AS fate
@@ -249,32 +251,15 @@ class _Run:
     # --- matching and aggregation ---------------------------------------------------------
 
     def _aggregate(self, notes: EventNotes, tally: Tally) -> dict[Window, dict[Any, Any]]:
-        from billing_spec.evaluate.duckdb_events import INT, fill
+        from billing_spec.evaluate.duckdb_events import fill
 
         con = self.con
-        names = self.names
-        columns = []
-        for i in range(len(names)):
-            v = f"pv[{i + 1}]"
-            text = (
-                f"CASE WHEN {v} IS NULL OR {v} = 'null' THEN NULL "
-                f"WHEN left({v}, 1) = '\"' THEN json_extract_string({v}, '$') "
-                f"WHEN {v} IN ('true', 'false') OR regexp_matches({v}, '{INT}') THEN {v} END"
-            )
-            number = (
-                f"CASE WHEN regexp_matches({v}, '{INT}') THEN CAST({v} AS HUGEINT) "
-                f"WHEN regexp_matches({v}, '{_DIGITS}') "
-                f"THEN CAST(substr({v}, 2, length({v}) - 2) AS HUGEINT) END"
-            )
-            columns.append((text, number))
-        selects = "".join(f", {t} AS t{i}, {n} AS n{i}" for i, (t, n) in enumerate(columns))
+        con.execute("CREATE TEMP TABLE pyrids (rid BIGINT)")
         con.execute(
-            f"""CREATE TEMP TABLE live AS SELECT rid, src, line, txid, etype, us, ki, pid, j, pv,
-                (pid IS NOT NULL OR j IS NOT NULL) AS rowpy{selects}
-                FROM placed WHERE fate = 'live'"""
+            """CREATE TEMP VIEW live AS SELECT *, (textual OR rid IN (SELECT rid FROM pyrids))
+               AS rowpy FROM placed WHERE fate = 'live'"""
         )
-        con.execute("CREATE TEMP TABLE adm AS SELECT rid, src, line FROM placed")
-        con.execute("DROP TABLE placed")
+        con.execute("CREATE TEMP VIEW adm AS SELECT rid, src, line FROM placed")
         self.ordered = False
         products, routes = self._routes()
         columns = [
@@ -336,7 +321,8 @@ class _Run:
         con = self.con
         con.execute(
             """CREATE TEMP TABLE pairs (rid BIGINT, ki INTEGER, pslot INTEGER, ridx INTEGER,
-               pk VARCHAR, gk VARCHAR[], val HUGEINT, txt VARCHAR, py BOOLEAN)"""
+               pk VARCHAR, gk VARCHAR[], val HUGEINT, txt VARCHAR, py BOOLEAN, us BIGINT,
+               txid VARCHAR)"""
         )
         for pslot, product in enumerate(products):
             shape = product.shape
@@ -354,13 +340,25 @@ class _Run:
                 val, txt, bad = f"n{col[key]}", "NULL", f"n{col[key]} IS NULL"
             con.execute(
                 f"""INSERT INTO pairs SELECT l.rid, l.ki, {pslot}, r.ridx, {pk}, {gk}, {val},
-                    {txt}, {bad} FROM live l JOIN route r ON r.ki = l.ki AND r.etype = l.etype
-                    AND r.pslot = {pslot} WHERE NOT l.rowpy AND {where}"""
+                    {txt}, {bad}, l.us, l.txid FROM placed l JOIN route r ON r.ki = l.ki
+                    AND r.etype = l.etype AND r.pslot = {pslot}
+                    WHERE l.fate = 'live' AND NOT l.textual AND {where}"""
             )
-        con.execute(
-            """UPDATE live SET rowpy = true WHERE rid IN (SELECT rid FROM pairs WHERE py)"""
-        )
-        con.execute("DELETE FROM pairs WHERE rid IN (SELECT rid FROM live WHERE rowpy)")
+        if con.execute("SELECT count(*) FROM pairs WHERE py").fetchone()[0]:
+            con.execute("INSERT INTO pyrids SELECT DISTINCT rid FROM pairs WHERE py")
+            con.execute("DELETE FROM pairs WHERE rid IN (SELECT rid FROM pyrids)")
+            self._texts_of_pyrids()
+
+    def _texts_of_pyrids(self) -> None:
+        """The lines of the events left to Python that SQL read without keeping their text."""
+        from billing_spec.evaluate.duckdb_events import texts
+
+        con = self.con
+        lacking = """FROM placed p SEMI JOIN pyrids y ON y.rid = p.rid
+                     WHERE p.pid IS NULL AND p.j IS NULL"""
+        for (src,) in con.execute(f"SELECT DISTINCT p.src {lacking} ORDER BY 1").fetchall():
+            con.execute(f"CREATE TEMP TABLE want AS SELECT p.line {lacking} AND p.src = {src}")
+            texts(con, src, str(self.scans[src].path), "placed", "j = t.j")
 
     def _windows(self, products: list[ProductPlan], no_rate: dict) -> list[Window]:
         """The window tables the events' pricing values select, as the table `win`; W955 for
@@ -390,9 +388,9 @@ class _Run:
         fill(con, "win", columns, rows)
         con.execute(
             """CREATE TEMP TABLE placedpairs AS SELECT p.rid, p.pslot, p.ridx, p.gk,
-               p.val, p.txt, l.us, l.txid, w.wid, w.billed FROM pairs p JOIN live l USING (rid)
+               p.val, p.txt, p.us, p.txid, w.wid, w.billed FROM pairs p
                JOIN win w ON w.ki = p.ki AND w.pslot = p.pslot AND w.pk = p.pk
-               AND l.us >= w.lo AND l.us < w.hi"""
+               AND p.us >= w.lo AND p.us < w.hi"""
         )
         if unpriced:
             self._order()
@@ -474,7 +472,7 @@ class _Run:
         self._order()
         rows = self.con.execute(
             """SELECT l.rid, l.src, l.line, l.txid, l.us, l.ki, l.pid, l.j, r.pslot, o.batch,
-               o.gmin, r.ridx, l.pv FROM live l JOIN route r ON r.ki = l.ki AND r.etype = l.etype
+               o.gmin, r.ridx FROM live l JOIN route r ON r.ki = l.ki AND r.etype = l.etype
                JOIN ord o USING (rid)
                WHERE l.rowpy ORDER BY l.src, o.batch, o.gmin, r.ridx, l.line"""
         ).fetchall()
@@ -482,7 +480,7 @@ class _Run:
         steps: dict[tuple[int, int], Any] = {}
         props_of: dict[int, dict[str, Any]] = {}
         billed: set[int] = set()
-        for rid, src, line, txid, us, ki, pid, text, pslot, batch, gmin, ridx, pv in rows:
+        for rid, src, line, txid, us, ki, pid, text, pslot, batch, gmin, ridx in rows:
             step = steps.get((ki, pslot))
             if step is None:
                 step = steps[(ki, pslot)] = self._step(
@@ -490,20 +488,17 @@ class _Run:
                 )
             props = props_of.get(rid)
             if props is None:
-                props = props_of[rid] = self.props(pid, text, pv)
+                props = props_of[rid] = self.props(pid, text)
             self.order = (src, batch, gmin, ridx, line)
             if step(props, from_micros(us), txid, src, line):
                 billed.add(rid)
         return billed
 
-    def props(self, pid: int | None, text: str | None, pv: list[str | None]) -> dict[str, Any]:
-        """An event's exact properties (those the plan reads, at least)."""
+    def props(self, pid: int | None, text: str) -> dict[str, Any]:
+        """An event's exact properties: read by Python (`pid`) or from its line."""
         if pid is not None:
             return self.loaded.props[pid]
-        if text is not None:
-            return exact_loads(text).get("properties", {})
-        # the values SQL read, as JSON texts: only the ones the plan reads
-        return {n: exact_loads(v) for n, v in zip(self.names, pv, strict=True) if v is not None}
+        return exact_loads(text).get("properties", {})
 
     def _step(
         self,
@@ -528,6 +523,31 @@ class _Run:
             factories, product, tables, missing, notes, accumulators, EventStream.exact
         )
         return step
+
+
+def _value_columns(names: list[str]) -> str:
+    """Each property the plan reads as columns: `t<i>` its text as the Python engine's
+    matchers compare it (`records.text_of`; NULL when SQL cannot read it exactly), `n<i>` its
+    integer value when it is one SQL reads exactly (`records.number_of`), from `pv`."""
+    from billing_spec.evaluate.duckdb_events import INT
+
+    columns = []
+    for i in range(len(names)):
+        v = f"e.pv[{i + 1}]"
+        inner = f"substr({v}, 2, length({v}) - 2)"  # a string's text, when it has no escape
+        text = (
+            f"CASE WHEN {v} IS NULL OR {v} = 'null' THEN NULL "
+            f"WHEN left({v}, 1) = '\"' THEN CASE WHEN contains({v}, '\\') "
+            f"THEN json_extract_string({v}, '$') ELSE {inner} END "
+            f"WHEN {v} IN ('true', 'false') OR regexp_matches({v}, '{INT}') THEN {v} END"
+        )
+        number = (
+            f"CASE WHEN left({v}, 1) = '\"' THEN CASE WHEN regexp_matches({v}, '{_DIGITS}') "
+            f"THEN CAST({inner} AS HUGEINT) END "
+            f"WHEN regexp_matches({v}, '{INT}') THEN CAST({v} AS HUGEINT) END"
+        )
+        columns.append(f", {text} AS t{i}, {number} AS n{i}")
+    return "".join(columns)
 
 
 def sql_query(product: ProductPlan) -> Any:
@@ -581,12 +601,12 @@ class SqlMetrics:
             f"CREATE TEMP TABLE sqlev AS SELECT rid, ki, etype, us{', ' + texts if texts else ''}"
             " FROM live"
         )
-        odd = con.execute("SELECT rid, pid, j, pv FROM live WHERE rowpy").fetchall()
+        odd = con.execute("SELECT rid, pid, j FROM live WHERE rowpy").fetchall()
         if not odd or not run.names:
             return
         rows = []
-        for rid, pid, text, pv in odd:
-            props = run.props(pid, text, pv)
+        for rid, pid, text in odd:
+            props = run.props(pid, text)
             rows.append((rid, *(text_of(props.get(n)) for n in run.names)))
         columns = [("rid", "BIGINT")] + [(f"t{i}", "VARCHAR") for i in range(len(run.names))]
         fill(con, "sqlfix", columns, rows)

@@ -265,13 +265,13 @@ STAMP = r'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z
 INT = r"^-?(0|[1-9][0-9]{0,29})$"  # an integer within `records.LIMIT_DIGITS`: exact text
 
 
-def _stamp_test(t: str) -> str:
+def _stamp_test(t: str, cast: str = "") -> str:
     """`t` (a JSON text) is a plain timestamp: `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` in quotes, its
-    shape here, its digits and calendar by the cast to TIMESTAMP (which also takes hour 24,
-    which Python does not), its year in range."""
+    shape here, its digits and calendar by the cast to TIMESTAMP (`cast`, when the caller made
+    it already; it also takes hour 24, which Python does not), its year in range."""
+    cast = cast or f"try_cast(substr({t}, 2, strlen({t}) - 3) AS TIMESTAMP)"
     return f"""regexp_full_match({t}, '{STAMP}') AND substr({t}, 13, 2) <> '24'
-        AND try_cast(substr({t}, 2, strlen({t}) - 3) AS TIMESTAMP) IS NOT NULL
-        AND {t} >= '"{EARLIEST_YEAR}' AND {t} < '"{END_YEAR}'"""
+        AND {cast} IS NOT NULL AND {t} >= '"{EARLIEST_YEAR}' AND {t} < '"{END_YEAR}'"""
 
 
 def _odd(values: list[str]) -> str:
@@ -306,7 +306,7 @@ def _read_typed(src: int, path: str, names: list[str]) -> str:
     exactly when the line has no other key, no `null` field, nothing dropped. `load_events`
     takes the file this way only when the rows are as many as its lines (no blank line: the
     ordinality is the line number) and their quotes as many as the file's; a line whose text
-    the engine needs (`need`: not plain, or a value SQL cannot read exactly) is read again."""
+    the engine needs (not plain, or `odd`: a value SQL cannot read exactly) is read again."""
     quoted = path.replace("'", "''")
     paths = ", ".join(f"'$.\"{n}\"'" for n in names)
     nulls = ", ".join("NULL" for _ in names)
@@ -318,7 +318,7 @@ def _read_typed(src: int, path: str, names: list[str]) -> str:
     )
     test = f"""coalesce(
         left(t, 1) = '"' AND left(c, 1) = '"' AND left(e, 1) = '"'
-        AND t <> '""' AND c <> '""' AND e <> '""' AND {_stamp_test("s")}
+        AND t <> '""' AND c <> '""' AND e <> '""' AND {_stamp_test("s", "ts")}
         AND (p IS NULL OR (left(p, 1) = '{{' AND NOT contains(substr(p, 2), '{{')
              AND NOT contains(p, '[') AND CASE len(k) WHEN 0 THEN true WHEN 1 THEN true
              WHEN 2 THEN k[1] <> k[2]
@@ -326,42 +326,44 @@ def _read_typed(src: int, path: str, names: list[str]) -> str:
              ELSE list_unique(k) = len(k) END)), false)"""
     odd = _odd([f"pv[{i + 1}]" for i in range(len(names))])
     quotes = " + ".join(_quotes(v) for v in "tcesp")
+    # Each value once, whatever the row: a row that is not plain is deleted before it is used
     return f"""SELECT {src} AS src, line, {src} * 4294967296 + line AS rid,
-        CASE WHEN plain THEN substr(t, 2, length(t) - 2) END AS txid,
-        CASE WHEN plain THEN substr(c, 2, length(c) - 2) END AS cref,
-        CASE WHEN plain THEN substr(e, 2, length(e) - 2) END AS etype,
-        CASE WHEN plain THEN epoch_us(CAST(substr(s, 2, strlen(s) - 3) AS TIMESTAMP)) END AS us,
-        CASE WHEN plain THEN pv END AS pv, NULL AS j, NULL AS fp, plain,
-        NOT plain OR ({odd}) AS need, q FROM (
-        SELECT *, {test} AS plain FROM (
+        substr(t, 2, length(t) - 2) AS txid, substr(c, 2, length(c) - 2) AS cref,
+        substr(e, 2, length(e) - 2) AS etype, epoch_us(ts) AS us, pv, NULL AS j, NULL AS fp,
+        {test} AS plain, {odd} AS odd, q FROM (
         SELECT *, CASE WHEN left(p, 1) = '{{' THEN try(json_keys(p)) END AS k, {pv} AS pv,
-            {quotes} AS q FROM (
+            {quotes} AS q, try_cast(substr(s, 2, strlen(s) - 3) AS TIMESTAMP) AS ts FROM (
         SELECT ordinality AS line, transaction_id::VARCHAR AS t, customer_id::VARCHAR AS c,
             event_type::VARCHAR AS e, "timestamp"::VARCHAR AS s, properties::VARCHAR AS p
         FROM read_json('{quoted}', format='newline_delimited', records='true',
             auto_detect=false, compression='none', maximum_object_size=2097152,
             columns={{'transaction_id': 'JSON', 'customer_id': 'JSON', 'event_type': 'JSON',
-                     'timestamp': 'JSON', 'properties': 'JSON'}}) WITH ORDINALITY)))"""
+                     'timestamp': 'JSON', 'properties': 'JSON'}}) WITH ORDINALITY))"""
+
+
+_COLUMNS = "(src, line, rid, txid, cref, etype, us, pv, j, fp, plain, odd, q)"
 
 
 def _typed(con: Any, src: int, found: Scanned, names: list[str]) -> bool:
-    """Read a file with the typed reader (`_read_typed`) into `lines`; False (and nothing left
-    in `lines`) when that reading cannot be trusted to be the file's, line for line."""
+    """Read a file with the typed reader (`_read_typed`) into `rows`; False (and nothing left
+    in `rows`) when that reading cannot be trusted to be the file's, line for line."""
     import duckdb
 
     path = str(found.path)
     try:
-        con.execute(f"INSERT INTO lines {_read_typed(src, path, names)}")
+        con.execute(f"INSERT INTO rows {_COLUMNS} {_read_typed(src, path, names)}")
     except duckdb.InvalidInputException:  # a line that is not one JSON object, not UTF-8, ...
         return False
     rows, quotes = con.execute(
-        f"SELECT count(*), coalesce(sum(q), 0) FROM lines WHERE src = {src}"
+        f"SELECT count(*), coalesce(sum(q), 0) FROM rows WHERE src = {src}"
     ).fetchone()
     if rows != found.lines or quotes != found.quotes:
-        con.execute(f"DELETE FROM lines WHERE src = {src}")
+        con.execute(f"DELETE FROM rows WHERE src = {src}")
         return False
-    con.execute(f"CREATE TEMP TABLE want AS SELECT line FROM lines WHERE src = {src} AND need")
-    texts(con, src, path, "lines", "j = t.j, fp = hash(t.j)")
+    con.execute(
+        f"CREATE TEMP TABLE want AS SELECT line FROM rows WHERE src = {src} AND (odd OR NOT plain)"
+    )
+    texts(con, src, path, "rows", "j = t.j, fp = hash(t.j)")
     return True
 
 
@@ -378,10 +380,10 @@ def texts(con: Any, src: int, path: str, table: str, sets: str) -> None:
 
 
 def _line_by_line(con: Any, src: int, path: str, names: list[str]) -> None:
-    """Read a file as lines of text (`_read_lines`) into `lines`, each classified by `_plain`."""
+    """Read a file as lines of text (`_read_lines`) into `rows`, each classified by `_plain`."""
     extract, test, odd = _plain(names)
     con.execute(
-        f"""INSERT INTO lines SELECT src, line, src * 4294967296 + line,
+        f"""INSERT INTO rows {_COLUMNS} SELECT src, line, src * 4294967296 + line,
             CASE WHEN plain THEN json_extract_string(x[1], '$') END,
             CASE WHEN plain THEN json_extract_string(x[2], '$') END,
             CASE WHEN plain THEN json_extract_string(x[3], '$') END,
@@ -411,9 +413,9 @@ def load_events(
     JSON texts, in this order)."""
     loaded = Loaded()
     con.execute(
-        "CREATE TEMP TABLE lines (src INTEGER, line BIGINT, rid BIGINT, txid VARCHAR, "
+        "CREATE TEMP TABLE rows (src INTEGER, line BIGINT, rid BIGINT, txid VARCHAR, "
         "cref VARCHAR, etype VARCHAR, us BIGINT, pv VARCHAR[], j VARCHAR, fp UBIGINT, "
-        "plain BOOLEAN, need BOOLEAN, q BIGINT)"
+        "plain BOOLEAN, odd BOOLEAN, q BIGINT, pfp BIGINT, pid INTEGER)"
     )
     by_sql = list(scans)
     last_typed.clear()
@@ -425,17 +427,14 @@ def load_events(
             _line_by_line(con, src, str(found.path), names)
         if progress is not None:
             progress(n)
-    con.execute(
-        """CREATE TEMP TABLE rows AS SELECT src, line, rid, txid, cref, etype, us, pv, j, fp,
-            CAST(NULL AS BIGINT) AS pfp, CAST(NULL AS INTEGER) AS pid FROM lines WHERE plain"""
-    )
-    read = con.execute("SELECT count(*) FROM lines").fetchone()[0]
+    read = con.execute("SELECT count(*) FROM rows").fetchone()[0]
     collected = _Collected()
     pyrows: list[tuple] = []
     others = con.execute(
-        "SELECT src, line, j FROM lines WHERE NOT plain ORDER BY src, line"
+        "SELECT src, line, j FROM rows WHERE NOT plain ORDER BY src, line"
     ).fetchall()
-    con.execute("DROP TABLE lines")
+    if others:
+        con.execute("DELETE FROM rows WHERE NOT plain")
     where = stream.where
     for src, line, text in others:
         data = text.encode("utf-8", "surrogateescape") + b"\n"
@@ -502,8 +501,8 @@ def _insert_python_rows(con: Any, pyrows: list[tuple], loaded: Loaded) -> None:
                ("pid", "INTEGER")]  # fmt: skip
     fill(con, "pyrows", columns, records)
     con.execute(
-        "INSERT INTO rows SELECT src, line, rid, txid, cref, etype, us, NULL, NULL, NULL, pfp, "
-        "pid FROM pyrows"
+        "INSERT INTO rows (src, line, rid, txid, cref, etype, us, plain, pfp, pid) "
+        "SELECT src, line, rid, txid, cref, etype, us, true, pfp, pid FROM pyrows"
     )
     con.execute("DROP TABLE pyrows")
 
@@ -525,19 +524,19 @@ def _dedupe(
     duplicates = con.execute(
         "SELECT count(*) - (SELECT count(*) FROM firsts) FROM rows"
     ).fetchone()[0]
+    pairs = []
     if duplicates:
-        _prints(con, scans)
-    pairs = (
         con.execute(
-            """WITH d AS (SELECT r.* , f.first FROM rows r JOIN firsts f USING (txid)
-                      WHERE f.n > 1 AND r.rid <> f.first)
-           SELECT d.txid, f.src, f.line, f.j, f.fp, f.pfp, d.src, d.line, d.j, d.fp, d.pfp
-           FROM d JOIN rows f ON f.rid = d.first
-           WHERE NOT (d.fp IS NOT NULL AND f.fp IS NOT NULL AND d.fp = f.fp) ORDER BY d.rid"""
+            """CREATE TEMP TABLE dups AS SELECT r.rid, r.src, r.line, r.txid, r.j, r.fp, r.pfp,
+               f.first FROM rows r JOIN firsts f USING (txid) WHERE f.n > 1"""
+        )
+        _prints(con, scans)
+        pairs = con.execute(
+            """SELECT d.txid, f.src, f.line, f.j, f.fp, f.pfp, d.src, d.line, d.j, d.fp, d.pfp
+               FROM dups d JOIN dups f ON f.rid = d.first WHERE d.rid <> d.first
+               AND NOT (d.fp IS NOT NULL AND f.fp IS NOT NULL AND d.fp = f.fp) ORDER BY d.rid"""
         ).fetchall()
-        if duplicates
-        else []
-    )
+        con.execute("DROP TABLE dups")
     texts = _texts_wanted(stream, pairs)
     found = []
     for txid, fsrc, fline, fj, ffp, fpfp, dsrc, dline, dj, dfp, dpfp in pairs:
@@ -558,19 +557,17 @@ def _dedupe(
 
 
 def _prints(con: Any, scans: dict[int, Scanned]) -> None:
-    """`fp` (the line's hash) for the copies of a repeated transaction_id the typed reader
-    read, which kept no text: their lines read again."""
+    """`fp` (the line's hash) in `dups` for the copies the typed reader read, which kept no
+    text: their lines read again."""
     sources = con.execute(
-        """SELECT DISTINCT r.src FROM rows r SEMI JOIN firsts f ON f.txid = r.txid AND f.n > 1
-           WHERE r.fp IS NULL AND r.pfp IS NULL ORDER BY r.src"""
+        "SELECT DISTINCT src FROM dups WHERE fp IS NULL AND pfp IS NULL ORDER BY src"
     ).fetchall()
     for (src,) in sources:
         con.execute(
-            f"""CREATE TEMP TABLE want AS SELECT r.line FROM rows r SEMI JOIN firsts f
-                ON f.txid = r.txid AND f.n > 1
-                WHERE r.src = {src} AND r.fp IS NULL AND r.pfp IS NULL"""
+            f"""CREATE TEMP TABLE want AS SELECT line FROM dups
+                WHERE src = {src} AND fp IS NULL AND pfp IS NULL"""
         )
-        texts(con, src, str(scans[src].path), "rows", "fp = hash(t.j)")
+        texts(con, src, str(scans[src].path), "dups", "fp = hash(t.j)")
 
 
 def drop_events(con: Any) -> None:
