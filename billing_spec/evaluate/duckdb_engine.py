@@ -126,7 +126,7 @@ def _reset_plan(plan: AggregationPlan) -> None:
 
 class _Run:
     def __init__(self, plan: AggregationPlan, events: EventStream, tmp: Path) -> None:
-        self.plan, self.events = plan, events
+        self.plan, self.events, self.tmp = plan, events, tmp
         if events._records is not None or events.period is not None or events._consumed:
             raise FallBack
         from billing_spec.evaluate.duckdb_events import scan
@@ -151,6 +151,8 @@ class _Run:
 
         con = duckdb.connect(":memory:")
         con.execute("SET enable_progress_bar = false")
+        spill = str(self.tmp).replace("'", "''")
+        con.execute(f"SET temp_directory = '{spill}'")  # where DuckDB spills, if it must
         sizes = [self.events.sources[i].path.stat().st_size for i in self.by_sql]
         try:
             self.con = con
@@ -418,6 +420,7 @@ class _Run:
                 table = windows[wid].table
                 contract, product = table.contract, table.product
                 _note_no_rate(no_rate, contract, product, table.pricing_values, count, first)
+        con.execute("DROP TABLE pairs")  # placedpairs has all it holds
         return windows
 
     def _sql_accumulate(
