@@ -213,14 +213,23 @@ def test_both_engines_give_the_same_invoices_and_diagnostics(tmp_path_factory, s
     root = tmp_path_factory.mktemp("diff")
     paths = _write(root, spec)
     cutoff = parse_timestamp(through) if through else None
-    _both(root, paths, through=cutoff)
+    _both(root, paths, through=cutoff, fallback_ok=_none_for_duckdb(paths))
 
 
 @SETTINGS
 @given(spec=files(), customer=st.sampled_from(["a", "b"]))
 def test_the_same_for_one_customer(tmp_path_factory, spec, customer):
     root = tmp_path_factory.mktemp("diff")
-    _both(root, _write(root, spec), customer=customer)
+    paths = _write(root, spec)
+    _both(root, paths, customer=customer, fallback_ok=_none_for_duckdb(paths))
+
+
+def _none_for_duckdb(paths: list[Path]) -> bool:
+    """No file DuckDB reads itself (each starts with `[`: a JSON array, for both readers): the
+    Python engine runs the whole run, and may."""
+    from billing_spec.evaluate.duckdb_events import scan
+
+    return all(scan(path) is None for path in paths)
 
 
 @SETTINGS

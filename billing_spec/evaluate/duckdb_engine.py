@@ -205,14 +205,16 @@ class _Run:
         fill(con, "timeline", columns, timeline)
         through = micros(plan.through) if plan.through is not None else 2**62
         con.execute(
-            f"""CREATE TEMP TABLE placed AS SELECT e.rid, e.src, e.line, e.txid, e.cref,
-                e.etype, e.us, e.j, e.pid, c.ci, c.scope, t.ki, t.slot, t.ov,
-                (e.pid IS NOT NULL OR e.j IS NOT NULL) AS textual{_value_columns(self.names)},
+            f"""CREATE TEMP TABLE placed AS SELECT rid, src, line, txid, cref, etype, us, j,
+                pid, ci, scope, ki, slot, ov, textual{_value_columns(self.names)}, fate FROM (
+                SELECT e.rid, e.src, e.line, e.txid, e.cref, e.etype, e.us, e.j, e.pid, c.ci,
+                c.scope, t.ki, t.slot, t.ov,
+                (e.pid IS NOT NULL OR e.j IS NOT NULL) AS textual{_value_kinds(self.names)},
                 CASE WHEN c.ci IS NULL THEN 'unknown' WHEN t.ki IS NULL AND c.scope
                      THEN 'outside' WHEN t.ki IS NULL THEN 'other'
                      WHEN e.us >= {through} THEN 'later' ELSE 'live' END AS fate
                 FROM ev e LEFT JOIN cust c ON c.ref = e.cref
-                LEFT JOIN timeline t ON t.ci = c.ci AND e.us >= t.lo AND e.us < t.hi"""
+                LEFT JOIN timeline t ON t.ci = c.ci AND e.us >= t.lo AND e.us < t.hi)"""
         )
         drop_events(con)
         tally = Tally()
@@ -528,26 +530,44 @@ class _Run:
         return step
 
 
-def _value_columns(names: list[str]) -> str:
-    """Each property the plan reads as columns: `t<i>` its text as the Python engine's
-    matchers compare it (`records.text_of`; NULL when SQL cannot read it exactly), `n<i>` its
-    integer value when it is one SQL reads exactly (`records.number_of`), from `pv`."""
+def _value_kinds(names: list[str]) -> str:
+    """Each property the plan reads, `v<i>` (its JSON text, from `pv`) and `k<i>`, what it is:
+    0 absent or null, 1 a string, 2 a string of at most 30 digits (`records.number_of` reads
+    it as an integer), 3 a boolean, 4 an integer of at most 30 digits, 5 anything else (SQL
+    does not read it: a float, an object...). Each regular expression runs only where the first
+    characters allow a match."""
     from billing_spec.evaluate.duckdb_events import INT
 
     columns = []
     for i in range(len(names)):
-        v = f"e.pv[{i + 1}]"
-        inner = f"substr({v}, 2, length({v}) - 2)"  # a string's text, when it has no escape
-        text = (
-            f"CASE WHEN {v} IS NULL OR {v} = 'null' THEN NULL "
-            f"WHEN left({v}, 1) = '\"' THEN CASE WHEN contains({v}, '\\') "
-            f"THEN json_extract_string({v}, '$') ELSE {inner} END "
-            f"WHEN {v} IN ('true', 'false') OR regexp_matches({v}, '{INT}') THEN {v} END"
+        v = f"v{i}"
+        kind = (
+            f"CASE WHEN {v} IS NULL OR {v} = 'null' THEN 0 WHEN left({v}, 1) = '\"' THEN "
+            f"CASE WHEN substr({v}, 2, 1) BETWEEN '0' AND '9' "
+            f"AND regexp_matches({v}, '{_DIGITS}') THEN 2 ELSE 1 END "
+            f"WHEN {v} IN ('true', 'false') THEN 3 "
+            f"WHEN (left({v}, 1) BETWEEN '0' AND '9' OR left({v}, 1) = '-') "
+            f"AND regexp_matches({v}, '{INT}') THEN 4 ELSE 5 END"
         )
+        columns.append(f", e.pv[{i + 1}] AS {v}, {kind} AS k{i}")
+    return "".join(columns)
+
+
+def _value_columns(names: list[str]) -> str:
+    """Each property the plan reads as columns, from `_value_kinds`: `t<i>` its text as the
+    Python engine's matchers compare it (`records.text_of`; NULL when absent or when SQL
+    cannot read it exactly), `n<i>` its integer value when it is one SQL reads exactly
+    (`records.number_of`)."""
+    columns = []
+    for i in range(len(names)):
+        v, k = f"v{i}", f"k{i}"
+        inner = f"substr({v}, 2, length({v}) - 2)"  # a string's text, when it has no escape
+        unquoted = (
+            f"CASE WHEN contains({v}, '\\') THEN json_extract_string({v}, '$') ELSE {inner} END"
+        )
+        text = f"CASE WHEN {k} IN (1, 2) THEN {unquoted} WHEN {k} IN (3, 4) THEN {v} END"
         number = (
-            f"CASE WHEN left({v}, 1) = '\"' THEN CASE WHEN regexp_matches({v}, '{_DIGITS}') "
-            f"THEN CAST({inner} AS HUGEINT) END "
-            f"WHEN regexp_matches({v}, '{INT}') THEN CAST({v} AS HUGEINT) END"
+            f"CASE {k} WHEN 2 THEN CAST({inner} AS HUGEINT) WHEN 4 THEN CAST({v} AS HUGEINT) END"
         )
         columns.append(f", {text} AS t{i}, {number} AS n{i}")
     return "".join(columns)

@@ -510,16 +510,18 @@ def _insert_python_rows(con: Any, pyrows: list[tuple], loaded: Loaded) -> None:
 def _dedupe(
     con: Any, stream: EventStream, scans: dict[int, Scanned]
 ) -> tuple[int, list[Diagnostic]]:
-    """`ev` from `rows`: the first copy of each transaction_id; the duplicates' count, and W951
-    for each later copy whose text differs from the first's. `ev` is a view (not built twice):
+    """`ev` from `rows`: the first copy of each transaction_id (every row but the `later`
+    copies); the duplicates' count, and W951 for each later copy whose text differs from the
+    first's. `ev` is a view (not built twice):
     `drop_events` drops it and its tables once it has been read."""
     con.execute(
         "CREATE TEMP TABLE firsts AS SELECT txid, min(rid) AS first, count(*) AS n "
         "FROM rows GROUP BY txid"
     )
+    con.execute("CREATE TEMP TABLE later (rid BIGINT)")  # the copies that are not the first
     con.execute(
         """CREATE TEMP VIEW ev AS SELECT r.rid, r.src, r.line, r.txid, r.cref, r.etype, r.us,
-            r.pv, r.j, r.pid FROM rows r SEMI JOIN firsts f ON f.first = r.rid"""
+            r.pv, r.j, r.pid FROM rows r ANTI JOIN later l ON l.rid = r.rid"""
     )
     duplicates = con.execute(
         "SELECT count(*) - (SELECT count(*) FROM firsts) FROM rows"
@@ -530,6 +532,7 @@ def _dedupe(
             """CREATE TEMP TABLE dups AS SELECT r.rid, r.src, r.line, r.txid, r.j, r.fp, r.pfp,
                f.first FROM rows r JOIN firsts f USING (txid) WHERE f.n > 1"""
         )
+        con.execute("INSERT INTO later SELECT rid FROM dups WHERE rid <> first")
         _prints(con, scans)
         pairs = con.execute(
             """SELECT d.txid, f.src, f.line, f.j, f.fp, f.pfp, d.src, d.line, d.j, d.fp, d.pfp
@@ -537,6 +540,7 @@ def _dedupe(
                AND NOT (d.fp IS NOT NULL AND f.fp IS NOT NULL AND d.fp = f.fp) ORDER BY d.rid"""
         ).fetchall()
         con.execute("DROP TABLE dups")
+    con.execute("DROP TABLE firsts")
     texts = _texts_wanted(stream, pairs)
     found = []
     for txid, fsrc, fline, fj, ffp, fpfp, dsrc, dline, dj, dfp, dpfp in pairs:
@@ -573,7 +577,7 @@ def _prints(con: Any, scans: dict[int, Scanned]) -> None:
 def drop_events(con: Any) -> None:
     """Drop `ev` and the tables it is a view of."""
     con.execute("DROP VIEW ev")
-    con.execute("DROP TABLE firsts")
+    con.execute("DROP TABLE later")
     con.execute("DROP TABLE rows")
 
 
