@@ -25,7 +25,9 @@ the Python engine would meet it, so its warnings (W955, W956) come out the same.
 engine cannot read exactly at all (records from Python, `--as-of-period`, standard input only,
 a file DuckDB refuses) run the Python engine for the whole run instead.
 
-duckdb is imported here only (and in `duckdb_events` through this module), when the engine runs.
+DuckDB holds at most `MEMORY` and spills the rest to the run's temporary directory (so 10M
+events stay under 3 GB of memory; `make bench`). duckdb is imported here only (and in
+`duckdb_events` through this module), when the engine runs.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from billing_spec.events.reader import EventStream
 from billing_spec.events.records import exact_loads
 from billing_spec.money import SUMS
 
+MEMORY = "2GB"  # DuckDB's memory limit; beyond it, it spills to the run's temporary directory
 BATCH = 256  # the Python reader's batch size (`jsonl.BATCH`): it orders the Python engine's work
 _DIGITS = r'^"[0-9]{1,30}"$'  # a string of digits: `number_of` reads it as an int
 _BEGINNING = datetime.min.replace(tzinfo=UTC)
@@ -153,6 +156,7 @@ class _Run:
         con.execute("SET enable_progress_bar = false")
         spill = str(self.tmp).replace("'", "''")
         con.execute(f"SET temp_directory = '{spill}'")  # where DuckDB spills, if it must
+        con.execute(f"SET memory_limit = '{MEMORY}'")
         sizes = [self.events.sources[i].path.stat().st_size for i in self.by_sql]
         try:
             self.con = con

@@ -1,24 +1,39 @@
 """The DuckDB engine's reading: event files -> one DuckDB relation of valid, first-copy events.
 
-`load_events(con, stream, names)` makes `ev` (a view: `drop_events` drops it) with one row per
-valid, de-duplicated event and records on the `EventStream` the same counts and diagnostics
-(W950, W951) the Python reader gives. Each JSON Lines file DuckDB can split into lines exactly
-(no carriage return, no NUL or 0x01 byte: `_sql_readable`, a byte scan) is read by DuckDB's CSV
-reader as one text column `WITH ORDINALITY`, so a row's ordinality is its line number (blank
-lines are rows too: pinned by the tests). A line is taken in SQL only when it is a *plain* event
-(`_PLAIN`): a JSON object with no key twice, no array, no object but `properties`, no `\\u`
-escape, string IDs, a `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in range. Every other line goes
-to the Python reader's own check (`jsonl.checked_line`), which accepts it or says why not — so
-both engines accept and refuse the same lines with the same words. Files DuckDB cannot split
-exactly (and JSON-array files) are read by the Python reader itself, without de-duplication;
-their rows join the table.
+`load_events(con, stream, scans, names)` makes `ev` (a view: `drop_events` drops it and its
+tables) with one row per valid, de-duplicated event, and records on the `EventStream` the same
+counts and diagnostics (W950, W951) the Python reader gives.
+
+Each JSON Lines file DuckDB can split into lines exactly (no carriage return, NUL or 0x01 byte:
+`scan`, a byte scan that also counts the file's lines and quotes) is read one of two ways:
+
+- **typed** (`_read_typed`), when the file has no backslash and no line over 1 MiB: DuckDB's JSON
+  reader parses each line once into the five fields as JSON texts. It refuses a file with a line
+  that is not one JSON object (or repeats a top-level key); it skips blank lines and ignores keys
+  it was not asked for, so the file is taken only when its rows are as many as its lines (the
+  ordinality is then the line number) and the quotes of what was read as many as the file's
+  (nothing ignored, no `null` field). Otherwise its rows are deleted and it is read line by line.
+- **line by line** (`_read_lines`, `_plain`): DuckDB's CSV reader gives each line as one text
+  column `WITH ORDINALITY` (blank lines are rows too: pinned by the tests), classified with
+  DuckDB's JSON functions.
+
+Either way a line is taken in SQL only when it is a *plain* event: a JSON object with no key
+twice, no array, no object but `properties`, no `\\u` escape, string IDs, a
+`YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in range. Every other line goes to the Python reader's
+own check (`jsonl.checked_line`; lines the typed reader read are read again as text first), which
+accepts it or says why not — so both engines accept and refuse the same lines with the same
+words. Files DuckDB cannot split exactly (and JSON-array files) are read by the Python reader
+itself, without de-duplication; their rows join the table.
 
 De-duplication then runs in SQL over all rows: the first copy in input order (source, line) of
-a `transaction_id` wins; a later copy whose text differs gets W951, as `dedupe.Seen` says.
+a `transaction_id` wins (`ev` is `rows` but the `later` copies); a later copy whose text differs
+gets W951, as `dedupe.Seen` says (the lines of re-sent copies the typed reader read are read
+again for their hashes).
 
 A row of `ev`: `rid` (input order), `src`, `line`, `txid`, `cref` (customer_id), `etype`, `us`
-(the timestamp, microseconds since the epoch, UTC), `j` (the line, for plain rows) and `pid`
-(for rows read by Python: the index of their exact properties in `Loaded.props`).
+(the timestamp, microseconds since the epoch, UTC), `pv` (the JSON texts of the properties the
+plan reads), `j` (the line, where the engine needs it) and `pid` (for rows read by Python: the
+index of their exact properties in `Loaded.props`).
 """
 
 from __future__ import annotations
