@@ -323,6 +323,30 @@ def test_duckdb_line_numbers_are_file_lines(tmp_path):
         ]
 
 
+def test_the_typed_reader_keeps_the_files_order(tmp_path):
+    """The typed reader reads a file into a table on every core; the pinned DuckDB keeps
+    insertion order, so a row's rowid is its line's number less one, in a file of many buffers
+    too: the engine's file:line rests on it."""
+    import random
+
+    import duckdb
+
+    from billing_spec.evaluate.duckdb_events import _read_typed
+
+    rng = random.Random(7)
+    path = tmp_path / "big.jsonl"
+    with path.open("w") as out:
+        for i in range(1, 400_001):
+            pad = "x" * rng.randrange(0, 150)
+            out.write(f'{{"transaction_id":"t{i}","customer_id":"c","event_type":"e",'
+                      f'"timestamp":"2026-10-01T00:00:00Z","properties":{{"p":"{pad}"}}}}\n')  # fmt: skip
+    con = duckdb.connect()
+    con.execute(f"CREATE TEMP TABLE typed AS {_read_typed(str(path), ['p'])}")
+    assert con.execute(
+        "SELECT count(*), count_if(txid <> 't' || (rowid + 1)) FROM typed"
+    ).fetchone() == (400_000, 0)
+
+
 def test_files_duckdb_cannot_split_exactly_are_read_by_python(tmp_path):
     from billing_spec.evaluate.duckdb_events import sql_readable
 

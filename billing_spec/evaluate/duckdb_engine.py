@@ -154,6 +154,7 @@ class _Run:
 
         con = duckdb.connect(":memory:")
         con.execute("SET enable_progress_bar = false")
+        con.execute("SET preserve_insertion_order = true")  # line numbers rest on it
         spill = str(self.tmp).replace("'", "''")
         con.execute(f"SET temp_directory = '{spill}'")  # where DuckDB spills, if it must
         con.execute(f"SET memory_limit = '{MEMORY}'")

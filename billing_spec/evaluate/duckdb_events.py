@@ -10,9 +10,11 @@ Each JSON Lines file DuckDB can split into lines exactly (no carriage return, NU
 - **typed** (`_read_typed`), when the file has no backslash and no line over 1 MiB: DuckDB's JSON
   reader parses each line once into the five fields as JSON texts. It refuses a file with a line
   that is not one JSON object (or repeats a top-level key); it skips blank lines and ignores keys
-  it was not asked for, so the file is taken only when its rows are as many as its lines (the
-  ordinality is then the line number) and the quotes of what was read as many as the file's
-  (nothing ignored, no `null` field). Otherwise its rows are deleted and it is read line by line.
+  it was not asked for, so the file is taken only when its rows are as many as its lines (a
+  row's place is then its line's number: DuckDB keeps insertion order) and the quotes of what
+  was read as many as the file's (nothing ignored, no `null` field). Otherwise it is read line
+  by line. Reading it into a table (no `WITH ORDINALITY`, which DuckDB runs on one core) lets
+  DuckDB parse it on every core.
 - **line by line** (`_read_lines`, `_plain`): DuckDB's CSV reader gives each line as one text
   column `WITH ORDINALITY` (blank lines are rows too: pinned by the tests), classified with
   DuckDB's JSON functions.
@@ -311,7 +313,7 @@ def _quotes(v: str) -> str:
     )
 
 
-def _read_typed(src: int, path: str, names: list[str]) -> str:
+def _read_typed(path: str, names: list[str]) -> str:
     """The rows of a file read by DuckDB's typed JSON reader: one per event, the five fields
     as JSON texts (`read_json` refuses a line that is not one JSON object, with a repeated key
     at the top level or trailing text, and skips blank lines), classified as `_plain` does.
@@ -319,9 +321,10 @@ def _read_typed(src: int, path: str, names: list[str]) -> str:
     The reader ignores keys it is not asked for and keeps no line's text, so the row also
     counts the `"` bytes of what it read (`q`): never more than its line holds, and as many
     exactly when the line has no other key, no `null` field, nothing dropped. `load_events`
-    takes the file this way only when the rows are as many as its lines (no blank line: the
-    ordinality is the line number) and their quotes as many as the file's; a line whose text
-    the engine needs (not plain, or `odd`: a value SQL cannot read exactly) is read again."""
+    takes the file this way only when the rows are as many as its lines (no blank line: a
+    row's place in the file is its line's number) and their quotes as many as the file's; a
+    line whose text the engine needs (not plain, or `odd`: a value SQL cannot read exactly)
+    is read again."""
     quoted = path.replace("'", "''")
     paths = ", ".join(f"'$.\"{n}\"'" for n in names)
     nulls = ", ".join("NULL" for _ in names)
@@ -342,18 +345,17 @@ def _read_typed(src: int, path: str, names: list[str]) -> str:
     odd = _odd([f"pv[{i + 1}]" for i in range(len(names))])
     quotes = " + ".join(_quotes(v) for v in "tcesp")
     # Each value once, whatever the row: a row that is not plain is deleted before it is used
-    return f"""SELECT {src} AS src, line, {src} * 4294967296 + line AS rid,
-        substr(t, 2, length(t) - 2) AS txid, substr(c, 2, length(c) - 2) AS cref,
+    return f"""SELECT substr(t, 2, length(t) - 2) AS txid, substr(c, 2, length(c) - 2) AS cref,
         substr(e, 2, length(e) - 2) AS etype, epoch_us(ts) AS us, pv, NULL AS j, NULL AS fp,
         {test} AS plain, {odd} AS odd, q FROM (
         SELECT *, CASE WHEN left(p, 1) = '{{' THEN try(json_keys(p)) END AS k, {pv} AS pv,
             {quotes} AS q, try_cast(substr(s, 2, strlen(s) - 3) AS TIMESTAMP) AS ts FROM (
-        SELECT ordinality AS line, transaction_id::VARCHAR AS t, customer_id::VARCHAR AS c,
+        SELECT transaction_id::VARCHAR AS t, customer_id::VARCHAR AS c,
             event_type::VARCHAR AS e, "timestamp"::VARCHAR AS s, properties::VARCHAR AS p
         FROM read_json('{quoted}', format='newline_delimited', records='true',
             auto_detect=false, compression='none', maximum_object_size=2097152,
             columns={{'transaction_id': 'JSON', 'customer_id': 'JSON', 'event_type': 'JSON',
-                     'timestamp': 'JSON', 'properties': 'JSON'}}) WITH ORDINALITY))"""
+                     'timestamp': 'JSON', 'properties': 'JSON'}})))"""
 
 
 _COLUMNS = "(src, line, rid, txid, cref, etype, us, pv, j, fp, plain, odd, q)"
@@ -366,14 +368,20 @@ def _typed(con: Any, src: int, found: Scanned, names: list[str]) -> bool:
 
     path = str(found.path)
     try:
-        con.execute(f"INSERT INTO rows {_COLUMNS} {_read_typed(src, path, names)}")
+        con.execute(f"CREATE TEMP TABLE typed AS {_read_typed(path, names)}")
     except duckdb.InvalidInputException:  # a line that is not one JSON object, not UTF-8, ...
         return False
-    rows, quotes = con.execute(
-        f"SELECT count(*), coalesce(sum(q), 0) FROM rows WHERE src = {src}"
-    ).fetchone()
+    rows, quotes = con.execute("SELECT count(*), coalesce(sum(q), 0) FROM typed").fetchone()
+    if rows == found.lines and quotes == found.quotes:
+        # the table keeps the file's order (DuckDB preserves insertion order: pinned by the
+        # tests), so a row's rowid is its line's number less one: no blank line was skipped
+        con.execute(
+            f"""INSERT INTO rows {_COLUMNS} SELECT {src}, rowid + 1,
+                {src} * 4294967296 + rowid + 1, txid, cref, etype, us, pv, j, fp, plain, odd, q
+                FROM typed"""
+        )
+    con.execute("DROP TABLE typed")
     if rows != found.lines or quotes != found.quotes:
-        con.execute(f"DELETE FROM rows WHERE src = {src}")
         return False
     con.execute(
         f"CREATE TEMP TABLE want AS SELECT line FROM rows WHERE src = {src} AND (odd OR NOT plain)"
