@@ -324,14 +324,14 @@ def test_duckdb_line_numbers_are_file_lines(tmp_path):
 
 
 def test_the_typed_reader_keeps_the_files_order(tmp_path):
-    """The typed reader reads a file into a table on every core; the pinned DuckDB keeps
-    insertion order, so a row's rowid is its line's number less one, in a file of many buffers
-    too: the engine's file:line rests on it."""
+    """The typed reader (and the hashes of re-sent lines) read a file into a table on every
+    core; the pinned DuckDB keeps insertion order, so a row's rowid is its line's number less
+    one, in a file of many buffers too: the engine's file:line rests on it."""
     import random
 
     import duckdb
 
-    from billing_spec.evaluate.duckdb_events import _read_typed
+    from billing_spec.evaluate.duckdb_events import _csv, _read_typed
 
     rng = random.Random(7)
     path = tmp_path / "big.jsonl"
@@ -344,6 +344,11 @@ def test_the_typed_reader_keeps_the_files_order(tmp_path):
     con.execute(f"CREATE TEMP TABLE typed AS {_read_typed(str(path), ['p'])}")
     assert con.execute(
         "SELECT count(*), count_if(txid <> 't' || (rowid + 1)) FROM typed"
+    ).fetchone() == (400_000, 0)
+    con.execute(f"CREATE TEMP TABLE lines AS SELECT j FROM {_csv(str(path))}")  # the same, as lines
+    assert con.execute(
+        """SELECT count(*), count_if(NOT starts_with(j, '{"transaction_id":"t' || (rowid + 1) || '"'))
+           FROM lines"""
     ).fetchone() == (400_000, 0)
 
 

@@ -222,14 +222,20 @@ def _scan(stream: Any, out: Any) -> _Stats | None:
     return stats
 
 
-def _read_lines(src: int, path: str) -> str:
+def _csv(path: str) -> str:
+    """DuckDB's CSV reader reading each line of a file as one text column `j` (NULL for an
+    empty line)."""
     quoted = path.replace("'", "''")
     return (
-        f"SELECT {src} AS src, ordinality AS line, j FROM read_csv('{quoted}', "
-        "columns={'j': 'VARCHAR'}, header=false, delim='\\x01', quote='', escape='', "
-        "auto_detect=false, new_line='\\n', strict_mode=true, max_line_size=4194304, "
-        "compression='auto') WITH ORDINALITY"
+        f"read_csv('{quoted}', columns={{'j': 'VARCHAR'}}, header=false, delim='\\x01', "
+        "quote='', escape='', auto_detect=false, new_line='\\n', strict_mode=true, "
+        "max_line_size=4194304, compression='auto')"
     )
+
+
+def _read_lines(src: int, path: str) -> str:
+    """A file's lines with their numbers (`WITH ORDINALITY`: streamed, on one core)."""
+    return f"SELECT {src} AS src, ordinality AS line, j FROM {_csv(path)} WITH ORDINALITY"
 
 
 def fill(con: Any, name: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None:
@@ -585,16 +591,21 @@ def _dedupe(
 
 def _prints(con: Any, scans: dict[int, Scanned]) -> None:
     """`fp` (the line's hash) in `dups` for the copies the typed reader read, which kept no
-    text: their lines read again."""
+    text: their files read again, as lines."""
     sources = con.execute(
         "SELECT DISTINCT src FROM dups WHERE fp IS NULL AND pfp IS NULL ORDER BY src"
     ).fetchall()
     for (src,) in sources:
+        # every line's hash, read on every core into a table that keeps the file's order
         con.execute(
-            f"""CREATE TEMP TABLE want AS SELECT line FROM dups
-                WHERE src = {src} AND fp IS NULL AND pfp IS NULL"""
+            f"CREATE TEMP TABLE hashes AS SELECT hash(j) AS h FROM {_csv(str(scans[src].path))}"
         )
-        texts(con, src, str(scans[src].path), "dups", "fp = hash(t.j)")
+        con.execute(
+            f"""UPDATE dups SET fp = h.h FROM (SELECT rowid + 1 AS line, h FROM hashes) h
+                WHERE dups.src = {src} AND dups.fp IS NULL AND dups.pfp IS NULL
+                AND dups.line = h.line"""
+        )
+        con.execute("DROP TABLE hashes")
 
 
 def drop_events(con: Any) -> None:
