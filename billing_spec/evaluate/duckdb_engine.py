@@ -136,7 +136,7 @@ class _Run:
 
         self.scans = {}  # source -> the file DuckDB reads (a gzip file's inflated copy in `tmp`)
         for i, source in enumerate(events.sources):
-            found = scan(source.path, tmp / f"{i}.jsonl")
+            found = scan(source.path, tmp / f"{i}.jsonl", later=True)
             if found is not None:
                 self.scans[i] = found
         self.by_sql = list(self.scans)

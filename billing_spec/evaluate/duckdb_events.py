@@ -41,6 +41,7 @@ index of their exact properties in `Loaded.props`).
 from __future__ import annotations
 
 import gzip
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -120,6 +121,11 @@ class Scanned:
     lines: int  # its lines: every `\\n`, and a last line without one
     quotes: int  # its `"` bytes
     typed: bool  # no backslash and no line over `MAX_LINE`: the typed reader may read it
+    later: bool = False  # a plain file not scanned yet: `finish` scans it (while DuckDB reads)
+
+    def finish(self) -> Scanned | None:
+        """This file scanned (`scan`), when it was left for later."""
+        return scan(self.path) if self.later else self
 
 
 def sql_readable(path: Any, inflate_to: Any = None) -> Any:
@@ -129,15 +135,22 @@ def sql_readable(path: Any, inflate_to: Any = None) -> Any:
     return None if found is None else found.path
 
 
-def scan(path: Any, inflate_to: Any = None) -> Scanned | None:
+def scan(path: Any, inflate_to: Any = None, later: bool = False) -> Scanned | None:
     """The file DuckDB reads for this source, with what the typed reader needs to know of it,
     when DuckDB's line reader splits it exactly as Python does (a regular file, JSON Lines, not
     a JSON array, with no carriage return, NUL or 0x01 byte), else None. A gzip file is
     inflated to `inflate_to` while it is scanned, when given: DuckDB reads a plain file on every
-    core, a gzip stream on one (`make bench`: gzip took twice as long as plain)."""
+    core, a gzip stream on one (`make bench`: gzip took twice as long as plain). `later`: a
+    plain file is only looked at (not a JSON array), and scanned by `Scanned.finish` while
+    DuckDB reads it (`load_events`)."""
     if path is None or not path.is_file() or table_kind(path) is not None:
         return None  # Parquet and CSV: read by the Python reader's mapping (`events.tables`)
     try:
+        if later:
+            with open(path, "rb") as raw:
+                head = raw.read(_SCAN)
+            if head[:2] != _GZIP_MAGIC:
+                return None if _array(head) else Scanned(path, 0, 0, True, later=True)
         return _splittable(path, inflate_to)
     except (OSError, EOFError):  # unreadable, not gzip after all, truncated: Python says which
         if inflate_to is not None and inflate_to.exists():
@@ -204,14 +217,20 @@ class _Stats:
         return False
 
 
+def _array(head: bytes) -> bool:
+    """The first chunk of a file (`_SCAN` bytes) says it may be a JSON array (or that its
+    first chunk is blank): the Python reader reads it."""
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    stripped = body.lstrip(b" \t\r\n")
+    return stripped[:1] == b"[" or (not stripped and len(head) == _SCAN)
+
+
 def _scan(stream: Any, out: Any) -> _Stats | None:
     first = True
     stats = _Stats()
     while chunk := stream.read(_SCAN):
         if first:
-            body = chunk[3:] if chunk.startswith(b"\xef\xbb\xbf") else chunk
-            stripped = body.lstrip(b" \t\r\n")
-            if stripped[:1] == b"[" or (not stripped and len(chunk) == _SCAN):
+            if _array(chunk):
                 return None
             first = False
         if any(byte in chunk for byte in _NOT_SPLITTABLE):
@@ -367,16 +386,28 @@ def _read_typed(path: str, names: list[str]) -> str:
 _COLUMNS = "(src, line, rid, txid, cref, etype, us, pv, j, fp, plain, odd, q)"
 
 
-def _typed(con: Any, src: int, found: Scanned, names: list[str]) -> bool:
-    """Read a file with the typed reader (`_read_typed`) into `rows`; False (and nothing left
-    in `rows`) when that reading cannot be trusted to be the file's, line for line."""
-    import duckdb
-
+def _typed(con: Any, src: int, found: Scanned, names: list[str]) -> tuple[Scanned | None, bool]:
+    """Read a file with the typed reader (`_read_typed`) into `rows`, scanning it meanwhile
+    when it was left for later (`Scanned.finish`: DuckDB reads on its own threads, without
+    Python's lock); the file scanned (None: DuckDB cannot split it exactly), and whether the
+    typed reading was taken (False, and nothing left in `rows`, when it cannot be trusted to be
+    the file's, line for line)."""
+    if not found.typed:
+        return found, False
     path = str(found.path)
+    outcome: list[BaseException | bool] = []
+    reading = threading.Thread(target=_create_typed, args=(con, path, names, outcome))
+    reading.start()
     try:
-        con.execute(f"CREATE TEMP TABLE typed AS {_read_typed(path, names)}")
-    except duckdb.InvalidInputException:  # a line that is not one JSON object, not UTF-8, ...
-        return False
+        found = found.finish()
+    finally:
+        reading.join()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    if not outcome[0] or found is None or not found.typed:
+        if outcome[0]:
+            con.execute("DROP TABLE typed")
+        return found, False
     rows, quotes = con.execute("SELECT count(*), coalesce(sum(q), 0) FROM typed").fetchone()
     if rows == found.lines and quotes == found.quotes:
         # the table keeps the file's order (DuckDB preserves insertion order: pinned by the
@@ -388,12 +419,26 @@ def _typed(con: Any, src: int, found: Scanned, names: list[str]) -> bool:
         )
     con.execute("DROP TABLE typed")
     if rows != found.lines or quotes != found.quotes:
-        return False
+        return found, False
     con.execute(
         f"CREATE TEMP TABLE want AS SELECT line FROM rows WHERE src = {src} AND (odd OR NOT plain)"
     )
     texts(con, src, path, "rows", "j = t.j, fp = hash(t.j)")
-    return True
+    return found, True
+
+
+def _create_typed(con: Any, path: str, names: list[str], outcome: list) -> None:
+    """The table `typed` (`_read_typed`); `outcome` gets True, False (DuckDB refused a line:
+    not one JSON object, not UTF-8, ...) or the exception to raise."""
+    import duckdb
+
+    try:
+        con.execute(f"CREATE TEMP TABLE typed AS {_read_typed(path, names)}")
+        outcome.append(True)
+    except duckdb.InvalidInputException:
+        outcome.append(False)
+    except BaseException as exc:  # raised again by the caller
+        outcome.append(exc)
 
 
 def texts(con: Any, src: int, path: str, table: str, sets: str) -> None:
@@ -446,14 +491,17 @@ def load_events(
         "cref VARCHAR, etype VARCHAR, us BIGINT, pv VARCHAR[], j VARCHAR, fp UBIGINT, "
         "plain BOOLEAN, odd BOOLEAN, q BIGINT, pfp BIGINT, pid INTEGER)"
     )
-    by_sql = list(scans)
+    by_sql = []
     last_typed.clear()
-    for n, src in enumerate(by_sql):
-        found = scans[src]
-        if found.typed and _typed(con, src, found, names):
+    for n, src in enumerate(list(scans)):
+        found, typed = _typed(con, src, scans[src], names)
+        if typed:
             last_typed.append(src)
-        else:
+        elif found is not None:
             _line_by_line(con, src, str(found.path), names)
+        if found is not None:  # else a file DuckDB cannot split exactly: Python reads it
+            by_sql.append(src)
+            scans[src] = found
         if progress is not None:
             progress(n)
     read = con.execute("SELECT count(*) FROM rows").fetchone()[0]
