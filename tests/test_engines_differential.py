@@ -311,16 +311,22 @@ def test_duckdb_line_numbers_are_file_lines(tmp_path):
     lines included (`WITH ORDINALITY`): the engine's file:line rests on it."""
     import duckdb
 
-    from billing_spec.evaluate.duckdb_events import _read_lines
+    from billing_spec.evaluate.duckdb_events import _csv, _read_lines
 
     text = "".join(f'{{"n":{i}}}\n' if i % 7 else "\n" for i in range(1, 5000))
     for name, data in (("a.jsonl", text.encode()), ("a.jsonl.gz", gzip.compress(text.encode()))):
         (tmp_path / name).write_bytes(data)
-        rows = duckdb.connect().execute(_read_lines(3, str(tmp_path / name))).fetchall()
+        con = duckdb.connect()
+        rows = con.execute(_read_lines(3, str(tmp_path / name))).fetchall()
         assert [(src, line) for src, line, _ in rows] == [(3, i) for i in range(1, 5000)]
-        assert [j for _, _, j in rows] == [
+        expected = [
             json.dumps({"n": i}, separators=(",", ":")) if i % 7 else None for i in range(1, 5000)
         ]
+        assert [j for _, _, j in rows] == expected
+        # read into a table (`_line_by_line`): a line's number is its rowid plus one
+        con.execute(f"CREATE TEMP TABLE ltext AS SELECT j FROM {_csv(str(tmp_path / name))}")
+        table = con.execute("SELECT rowid + 1, j FROM ltext ORDER BY rowid").fetchall()
+        assert table == list(zip(range(1, 5000), expected, strict=True))
 
 
 def test_the_typed_reader_keeps_the_files_order(tmp_path):

@@ -15,9 +15,9 @@ Each JSON Lines file DuckDB can split into lines exactly (no carriage return, NU
   was read as many as the file's (nothing ignored, no `null` field). Otherwise it is read line
   by line. Reading it into a table (no `WITH ORDINALITY`, which DuckDB runs on one core) lets
   DuckDB parse it on every core.
-- **line by line** (`_read_lines`, `_plain`): DuckDB's CSV reader gives each line as one text
-  column `WITH ORDINALITY` (blank lines are rows too: pinned by the tests), classified with
-  DuckDB's JSON functions.
+- **line by line** (`_line_by_line`, `_plain`): DuckDB's CSV reader gives each line as one
+  text column, into a table that keeps the file's order (blank lines are rows too: pinned by
+  the tests), classified with DuckDB's JSON functions.
 
 Either way a line is taken in SQL only when it is a *plain* event: a JSON object with no key
 twice, no array, no object but `properties`, no `\\u` escape, string IDs, a
@@ -462,8 +462,11 @@ def texts(con: Any, src: int, path: str, table: str, sets: str) -> None:
 
 
 def _line_by_line(con: Any, src: int, path: str, names: list[str]) -> None:
-    """Read a file as lines of text (`_read_lines`) into `rows`, each classified by `_plain`."""
+    """Read a file as lines of text into `rows`, each classified by `_plain`. The lines are read
+    into a table first, on every core (`WITH ORDINALITY` runs on one): DuckDB keeps insertion
+    order, so a line's number is its rowid plus one (pinned by the tests)."""
     extract, test, odd = _plain(names)
+    con.execute(f"CREATE TEMP TABLE ltext AS SELECT j FROM {_csv(path)}")
     con.execute(
         f"""INSERT INTO rows {_COLUMNS} SELECT src, line, src * 4294967296 + line,
             CASE WHEN plain THEN json_extract_string(x[1], '$') END,
@@ -477,10 +480,11 @@ def _line_by_line(con: Any, src: int, path: str, names: list[str]) -> None:
             SELECT src, line, j, x, {test} AS plain FROM (
             SELECT *, CASE WHEN left(x[5], 1) = '{{' THEN try(json_keys(x[5])) END AS pk FROM (
             SELECT src, line, j, {extract} AS x, try(json_keys(j)) AS k
-            FROM ({_read_lines(src, path)})
+            FROM (SELECT {src} AS src, rowid + 1 AS line, j FROM ltext)
             WHERE j IS NOT NULL
             AND (left(j, 1) = '{{' OR ltrim(j, ' \t' || chr(11) || chr(12)) <> ''))))"""
     )
+    con.execute("DROP TABLE ltext")
 
 
 def load_events(
