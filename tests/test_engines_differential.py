@@ -100,7 +100,7 @@ MALFORMED = st.sampled_from(
 )  # fmt: skip
 
 
-# Values without a backslash: a file of them the DuckDB engine reads with its typed reader.
+# Values without a backslash (`typed`): lines the fast reading classifies itself, mostly.
 TYPED_TEXTS = st.sampled_from(
     ['"us"', '"eu"', '"u1"', '"5"', "5", "true", "null", '"été"', '{"b":1,"a":[2]}', "[1,2]", "1.0", '"a{b"', '"free"']
 )  # fmt: skip
@@ -109,7 +109,8 @@ TYPED_TEXTS = st.sampled_from(
 @st.composite
 def lines(draw, n: int, typed: bool = False) -> str:
     """One event line as text, sometimes malformed; `typed`: every line one JSON object, no
-    backslash, no `null` properties (what the typed reader takes a file with)."""
+    backslash, no `null` properties (a file the fast reading takes, with few lines for
+    Python)."""
     if not typed and draw(st.integers(0, 12)) == 0:
         return draw(MALFORMED)
     day = draw(st.integers(1, 40))
@@ -234,52 +235,56 @@ def _none_for_duckdb(paths: list[Path]) -> bool:
 
 @SETTINGS
 @given(spec=files(typed=True), through=st.sampled_from([None, "2026-10-22T00:00:00Z"]))
-def test_the_typed_reader_gives_the_same_invoices_and_diagnostics(tmp_path_factory, spec, through):
-    """Files of JSON objects without backslashes are read by DuckDB's typed JSON reader; what
-    it cannot read exactly (floats, offsets, `24:00:00`, repeated or nested property keys,
-    non-object properties) is read again as text, line by line, and comes out the same."""
+def test_the_fast_reading_gives_the_same_invoices_and_diagnostics(tmp_path_factory, spec, through):
+    """Files of JSON objects are parsed once per line (`duckdb_events._read_fast`); what SQL
+    cannot read exactly (floats, offsets, `24:00:00`, repeated or nested property keys,
+    non-object properties) goes to the Python engine's code by its line's text, and comes out
+    the same."""
     from billing_spec.evaluate import duckdb_events
     from billing_spec.timestamps import parse_timestamp
 
-    root = tmp_path_factory.mktemp("typed")
+    root = tmp_path_factory.mktemp("fast")
     paths = _write(root, spec)
     cutoff = parse_timestamp(through) if through else None
     _both(root, paths, through=cutoff)
-    assert {0, 1} <= set(duckdb_events.last_typed)  # the plain file and the gzip file
+    assert {0, 1} <= set(duckdb_events.last_fast)  # the plain file and the gzip file
 
 
 _E = '{{"transaction_id":"{t}","customer_id":"a","event_type":"use","timestamp":"2026-10-0{d}T00:00:00Z","properties":{{"n":{n},"region":"us","user":"u1"}}}}'
-_TYPED_FILES = {
+_FAST_FILES = {
     "clean": ([_E.format(t="t1", d=2, n=3), _E.format(t="t2", d=3, n=4)], True),
+    "a blank line": ([_E.format(t="t1", d=2, n=3), "", _E.format(t="t2", d=3, n=4)], True),
+    "a line of spaces": ([_E.format(t="t1", d=2, n=3), "  \t", _E.format(t="t2", d=3, n=4)], True),
+    "an escape": ([_E.format(t="t1", d=2, n=3).replace('"u1"', '"\\u0075\\u0031"')], True),
+    "two objects on a line": ([_E.format(t="t1", d=2, n=3) + _E.format(t="t2", d=3, n=4)], True),
+    "a line over 1 MiB": ([_E.format(t="t1", d=2, n=3).replace('"u1"', '"' + "u" * (1 << 20) + '"')], True),
+    "not JSON": (["{bad", '[1, "x"]', _E.format(t="t2", d=3, n=4)], True),
     "an extra top-level key": (['{"x":{"k":1,"k":2},' + _E.format(t="t1", d=2, n=3)[1:]], False),
     "null properties": ([_E.format(t="t1", d=2, n=3).replace('{"n":3,"region":"us","user":"u1"}', "null")], False),
-    "a blank line": ([_E.format(t="t1", d=2, n=3), "", _E.format(t="t2", d=3, n=4)], False),
-    "a line of spaces": ([_E.format(t="t1", d=2, n=3), "  \t", _E.format(t="t2", d=3, n=4)], False),
-    "an escape": ([_E.format(t="t1", d=2, n=3).replace('"u1"', '"\\u0075\\u0031"')], False),
-    "two objects on a line": ([_E.format(t="t1", d=2, n=3) + _E.format(t="t2", d=3, n=4)], False),
     "a repeated top-level key": (['{"customer_id":"b",' + _E.format(t="t1", d=2, n=3)[1:]], False),
-    "a line over 1 MiB": ([_E.format(t="t1", d=2, n=3).replace('"u1"', '"' + "u" * (1 << 20) + '"')], False),
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", list(_TYPED_FILES))
-def test_the_typed_reader_takes_a_file_only_when_it_reads_every_line(tmp_path, case):
-    """A file the typed reader might misread (it skips blank lines, ignores keys it was not
-    asked for, reads `null` as absent, unescapes) is read line by line instead: the counts of
-    lines and quotes, the backslash and the line length say which."""
+@pytest.mark.parametrize("case", list(_FAST_FILES))
+def test_the_fast_reading_is_taken_only_when_it_reads_every_key(tmp_path, case):
+    """The parser behind the fast reading ignores keys it was not asked for, takes the first
+    of a repeated key and reads `null` as absent: a file where it did (its quotes do not add up
+    to the file's) is classified again line by line, each JSON value read on its own. Blank
+    lines, escapes, lines that are not JSON or too long are the fast reading's too: such a
+    line goes to the Python reader's check by its text."""
     from billing_spec.evaluate import duckdb_events
 
-    body, typed = _TYPED_FILES[case]
+    body, fast = _FAST_FILES[case]
     path = tmp_path / "e.jsonl"
     path.write_bytes("".join(line + "\n" for line in body).encode())
     _both(tmp_path, [path])
-    assert duckdb_events.last_typed == ([0] if typed else [])
+    assert duckdb_events.last_fast == ([0] if fast else [])
 
 
-def test_the_typed_reader_reads_again_the_lines_it_needs(tmp_path):
-    """In a file the typed reader takes, a float (line 3: its literal), values SQL does not
-    sum (lines 1 and 2: W956 from the Python engine's code) and a re-sent transaction_id that
-    differs (line 5: W951, by the lines' texts) are read again as text: the same answer."""
+def test_the_fast_reading_keeps_the_lines_it_needs(tmp_path):
+    """In a file read fast, a float (line 3: its literal), values SQL does not sum (lines 1
+    and 2: W956 from the Python engine's code) and a re-sent transaction_id that differs
+    (line 5: W951, by the lines' hashes) come out as the Python engine says."""
     from billing_spec.evaluate import duckdb_events
 
     def event(txid, kind, day, n):
@@ -290,12 +295,12 @@ def test_the_typed_reader_reads_again_the_lines_it_needs(tmp_path):
     path = tmp_path / "e.jsonl"
     path.write_text("".join(line + "\n" for line in body))
     _, diagnostics = _both(tmp_path, [path])
-    assert duckdb_events.last_typed == [0]
+    assert duckdb_events.last_fast == [0]
     assert [d.split("code='")[1][:4] for d in diagnostics] == ["W956"] * 4 + ["W951"]
 
 
-def test_the_typed_reader_refuses_text_that_is_not_utf8(tmp_path):
-    """DuckDB refuses the file (either reader): the Python engine reads it and says why."""
+def test_text_that_is_not_utf8_is_refused_by_duckdb(tmp_path):
+    """DuckDB refuses the file: the Python engine reads it and says why."""
     path = tmp_path / "e.jsonl"
     path.write_bytes(_E.format(t="t1", d=2, n=3).replace("u1", "u\xff").encode("latin-1") + b"\n")
     _, diagnostics = _both(tmp_path, [path], fallback_ok=True)
@@ -329,15 +334,15 @@ def test_duckdb_line_numbers_are_file_lines(tmp_path):
         assert table == list(zip(range(1, 5000), expected, strict=True))
 
 
-def test_the_typed_reader_keeps_the_files_order(tmp_path):
-    """The typed reader (and the hashes of re-sent lines) read a file into a table on every
-    core; the pinned DuckDB keeps insertion order, so a row's rowid is its line's number less
-    one, in a file of many buffers too: the engine's file:line rests on it."""
+def test_a_files_lines_keep_their_order_in_a_table(tmp_path):
+    """A file's lines are read on every core into a table (`duckdb_events._lines`); the pinned
+    DuckDB keeps insertion order, so a row's rowid is its line's number less one, in a file of
+    many buffers too: the engine's file:line rests on it."""
     import random
 
     import duckdb
 
-    from billing_spec.evaluate.duckdb_events import _csv, _read_typed
+    from billing_spec.evaluate.duckdb_events import _csv
 
     rng = random.Random(7)
     path = tmp_path / "big.jsonl"
@@ -347,11 +352,7 @@ def test_the_typed_reader_keeps_the_files_order(tmp_path):
             out.write(f'{{"transaction_id":"t{i}","customer_id":"c","event_type":"e",'
                       f'"timestamp":"2026-10-01T00:00:00Z","properties":{{"p":"{pad}"}}}}\n')  # fmt: skip
     con = duckdb.connect()
-    con.execute(f"CREATE TEMP TABLE typed AS {_read_typed(str(path), ['p'])}")
-    assert con.execute(
-        "SELECT count(*), count_if(txid <> 't' || (rowid + 1)) FROM typed"
-    ).fetchone() == (400_000, 0)
-    con.execute(f"CREATE TEMP TABLE lines AS SELECT j FROM {_csv(str(path))}")  # the same, as lines
+    con.execute(f"CREATE TEMP TABLE lines AS SELECT j FROM {_csv(str(path))}")
     assert con.execute(
         """SELECT count(*), count_if(NOT starts_with(j, '{"transaction_id":"t' || (rowid + 1) || '"'))
            FROM lines"""

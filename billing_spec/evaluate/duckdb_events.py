@@ -59,8 +59,8 @@ _SCAN = 1 << 22
 _NOT_SPLITTABLE = (b"\r", b"\x00", b"\x01")
 _GZIP_MAGIC = b"\x1f\x8b"
 MAX_LINE = 1 << 20  # events-rules.md: a longer line is malformed
-last_typed: list[int] = []
-"""After a run: the sources the typed reader read (for tests)."""
+last_fast: list[int] = []
+"""After a run: the sources whose reading `_read_fast` classified (for tests)."""
 
 
 def micros(when: datetime) -> int:
@@ -118,9 +118,7 @@ class Scanned:
     """A JSON Lines file DuckDB reads, as the byte scan found it (`scan`)."""
 
     path: Any  # the file DuckDB reads: the source, or its inflated copy
-    lines: int  # its lines: every `\\n`, and a last line without one
     quotes: int  # its `"` bytes
-    typed: bool  # no backslash and no line over `MAX_LINE`: the typed reader may read it
     later: bool = False  # a plain file not scanned yet: `finish` scans it (while DuckDB reads)
 
     def finish(self) -> Scanned | None:
@@ -136,13 +134,13 @@ def sql_readable(path: Any, inflate_to: Any = None) -> Any:
 
 
 def scan(path: Any, inflate_to: Any = None, later: bool = False) -> Scanned | None:
-    """The file DuckDB reads for this source, with what the typed reader needs to know of it,
-    when DuckDB's line reader splits it exactly as Python does (a regular file, JSON Lines, not
-    a JSON array, with no carriage return, NUL or 0x01 byte), else None. A gzip file is
-    inflated to `inflate_to` while it is scanned, when given: DuckDB reads a plain file on every
-    core, a gzip stream on one (`make bench`: gzip took twice as long as plain). `later`: a
-    plain file is only looked at (not a JSON array), and scanned by `Scanned.finish` while
-    DuckDB reads it (`load_events`)."""
+    """The file DuckDB reads for this source, with its quotes counted (`_fast` checks its
+    reading against them), when DuckDB's line reader splits it exactly as Python does (a
+    regular file, JSON Lines, not a JSON array, with no carriage return, NUL or 0x01 byte),
+    else None. A gzip file is inflated to `inflate_to` while it is scanned, when given: DuckDB
+    reads a plain file on every core, a gzip stream on one (`make bench`: gzip took twice as
+    long as plain). `later`: a plain file is only looked at (not a JSON array), and scanned by
+    `Scanned.finish` while DuckDB reads it (`load_events`)."""
     if path is None or not path.is_file() or table_kind(path) is not None:
         return None  # Parquet and CSV: read by the Python reader's mapping (`events.tables`)
     try:
@@ -150,7 +148,7 @@ def scan(path: Any, inflate_to: Any = None, later: bool = False) -> Scanned | No
             with open(path, "rb") as raw:
                 head = raw.read(_SCAN)
             if head[:2] != _GZIP_MAGIC:
-                return None if _array(head) else Scanned(path, 0, 0, True, later=True)
+                return None if _array(head) else Scanned(path, 0, later=True)
         return _splittable(path, inflate_to)
     except (OSError, EOFError):  # unreadable, not gzip after all, truncated: Python says which
         if inflate_to is not None and inflate_to.exists():
@@ -166,55 +164,15 @@ def _splittable(path: Any, inflate_to: Any) -> Scanned | None:
         stream = gzip.GzipFile(fileobj=raw) if packed else raw
         out = open(inflate_to, "wb") if packed and inflate_to is not None else None  # noqa: SIM115
         try:
-            stats = _scan(stream, out)
+            quotes = _scan(stream, out)
         finally:
             if out is not None:
                 out.close()
-    if stats is None:
+    if quotes is None:
         if out is not None:
             inflate_to.unlink()
         return None
-    typed = stats.typed and not (packed and out is None)  # the typed reader reads plain files
-    found = inflate_to if out is not None else path
-    return Scanned(found, stats.lines + (stats.last not in (b"", b"\n")), stats.quotes, typed)
-
-
-class _Stats:
-    """What the scan counts of a file, a chunk at a time: lines, quotes, whether it holds a
-    backslash or a line longer than `MAX_LINE` (found by jumping from newline to newline at
-    most `MAX_LINE` bytes apart, so a chunk of short lines costs a few `rfind` calls)."""
-
-    def __init__(self) -> None:
-        self.lines = self.quotes = self.since = 0
-        self.backslash = self.long = False
-        self.last = b""
-
-    @property
-    def typed(self) -> bool:
-        return not (self.backslash or self.long)
-
-    def add(self, chunk: bytes) -> None:
-        self.lines += chunk.count(b"\n")
-        self.quotes += chunk.count(b'"')
-        self.backslash = self.backslash or b"\\" in chunk
-        self.long = self.long or self._long(chunk)
-        self.last = chunk[-1:]
-
-    def _long(self, chunk: bytes) -> bool:
-        first = chunk.find(b"\n")
-        if first < 0:
-            self.since += len(chunk)
-            return self.since > MAX_LINE
-        if self.since + first > MAX_LINE:
-            return True
-        at = first + 1
-        while len(chunk) - at > MAX_LINE:
-            end = chunk.rfind(b"\n", at, at + MAX_LINE + 1)
-            if end < 0:
-                return True
-            at = end + 1
-        self.since = len(chunk) - chunk.rfind(b"\n") - 1
-        return False
+    return Scanned(inflate_to if out is not None else path, quotes)
 
 
 def _array(head: bytes) -> bool:
@@ -225,9 +183,10 @@ def _array(head: bytes) -> bool:
     return stripped[:1] == b"[" or (not stripped and len(head) == _SCAN)
 
 
-def _scan(stream: Any, out: Any) -> _Stats | None:
+def _scan(stream: Any, out: Any) -> int | None:
+    """The quotes of a file DuckDB splits exactly, else None."""
     first = True
-    stats = _Stats()
+    quotes = 0
     while chunk := stream.read(_SCAN):
         if first:
             if _array(chunk):
@@ -235,10 +194,10 @@ def _scan(stream: Any, out: Any) -> _Stats | None:
             first = False
         if any(byte in chunk for byte in _NOT_SPLITTABLE):
             return None
-        stats.add(chunk)
+        quotes += chunk.count(b'"')
         if out is not None:
             out.write(chunk)
-    return stats
+    return quotes
 
 
 def _csv(path: str) -> str:
@@ -346,19 +305,22 @@ def _all_quotes() -> str:
     return f"(CASE WHEN {strings} THEN 16 ELSE {rest} END) + {_quotes('p')}"
 
 
-def _read_typed(path: str, names: list[str]) -> str:
-    """The rows of a file read by DuckDB's typed JSON reader: one per event, the five fields
-    as JSON texts (`read_json` refuses a line that is not one JSON object, with a repeated key
-    at the top level or trailing text, and skips blank lines), classified as `_plain` does.
+_FIELDS = (
+    """'{"transaction_id": "JSON", "customer_id": "JSON", "event_type": "JSON", """
+    """"timestamp": "JSON", "properties": "JSON"}'"""
+)
 
-    The reader ignores keys it is not asked for and keeps no line's text, so the row also
-    counts the `"` bytes of what it read (`q`): never more than its line holds, and as many
-    exactly when the line has no other key, no `null` field, nothing dropped. `load_events`
-    takes the file this way only when the rows are as many as its lines (no blank line: a
-    row's place in the file is its line's number) and their quotes as many as the file's; a
-    line whose text the engine needs (not plain, or `odd`: a value SQL cannot read exactly)
-    is read again."""
-    quoted = path.replace("'", "''")
+
+def _read_fast(src: int, names: list[str]) -> str:
+    """The rows of the file in `ltext`, each line parsed once by DuckDB's JSON parser into the
+    five fields as JSON texts, classified as `_plain` does (a plain line also has no backslash
+    and at most `MAX_LINE` bytes).
+
+    The parser ignores keys it is not asked for and takes the first of a repeated key, so each
+    row also counts the `"` bytes of its line (`q`): exactly, from the text, for a line that is
+    not plain; from what was read, for a plain one — never more than its line holds, and as
+    many exactly when the line has no other key, no repeated one, no `null` field. `_fast`
+    takes the file this way only when they add up to the file's quotes."""
     paths = ", ".join(f"'$.\"{n}\"'" for n in names)
     nulls = ", ".join("NULL" for _ in names)
     pv = (
@@ -368,7 +330,8 @@ def _read_typed(path: str, names: list[str]) -> str:
         else "[]::VARCHAR[]"
     )
     test = f"""coalesce(
-        left(t, 1) = '"' AND left(c, 1) = '"' AND left(e, 1) = '"'
+        strlen(j) <= {MAX_LINE} AND NOT contains(j, '\\')
+        AND left(t, 1) = '"' AND left(c, 1) = '"' AND left(e, 1) = '"'
         AND t <> '""' AND c <> '""' AND e <> '""' AND {_stamp_test("s", "ts")}
         AND (p IS NULL OR (left(p, 1) = '{{' AND NOT contains(substr(p, 2), '{{')
              AND NOT contains(p, '[') AND CASE len(k) WHEN 0 THEN true WHEN 1 THEN true
@@ -376,75 +339,65 @@ def _read_typed(path: str, names: list[str]) -> str:
              WHEN 3 THEN k[1] <> k[2] AND k[1] <> k[3] AND k[2] <> k[3]
              ELSE list_unique(k) = len(k) END)), false)"""
     odd = _odd([f"pv[{i + 1}]" for i in range(len(names))])
-    quotes = _all_quotes()
     # Each value once, whatever the row: a row that is not plain is deleted before it is used
-    return f"""SELECT substr(t, 2, length(t) - 2) AS txid, substr(c, 2, length(c) - 2) AS cref,
-        substr(e, 2, length(e) - 2) AS etype, epoch_us(ts) AS us, pv, NULL AS j, NULL AS fp,
-        {test} AS plain, {odd} AS odd, q FROM (
+    return f"""SELECT {src} AS src, line, {src} * 4294967296 + line AS rid,
+        substr(t, 2, length(t) - 2) AS txid, substr(c, 2, length(c) - 2) AS cref,
+        substr(e, 2, length(e) - 2) AS etype, epoch_us(ts) AS us, pv,
+        CASE WHEN odd OR NOT plain THEN j END AS j, hash(j) AS fp, plain, odd,
+        CASE WHEN plain THEN {_all_quotes()} ELSE len(string_split(j, '"')) - 1 END AS q
+        FROM (
+        SELECT *, {test} AS plain, {odd} AS odd FROM (
         SELECT *, CASE WHEN left(p, 1) = '{{' THEN try(json_keys(p)) END AS k, {pv} AS pv,
-            {quotes} AS q, try_cast(substr(s, 2, strlen(s) - 3) AS TIMESTAMP) AS ts FROM (
-        SELECT transaction_id::VARCHAR AS t, customer_id::VARCHAR AS c,
-            event_type::VARCHAR AS e, "timestamp"::VARCHAR AS s, properties::VARCHAR AS p
-        FROM read_json('{quoted}', format='newline_delimited', records='true',
-            auto_detect=false, compression='none', maximum_object_size=2097152,
-            columns={{'transaction_id': 'JSON', 'customer_id': 'JSON', 'event_type': 'JSON',
-                     'timestamp': 'JSON', 'properties': 'JSON'}})))"""
+            try_cast(substr(s, 2, strlen(s) - 3) AS TIMESTAMP) AS ts FROM (
+        SELECT line, j, x.transaction_id::VARCHAR AS t, x.customer_id::VARCHAR AS c,
+            x.event_type::VARCHAR AS e, x."timestamp"::VARCHAR AS s, x.properties::VARCHAR AS p
+        FROM (SELECT rowid + 1 AS line, j, try(from_json(j, {_FIELDS})) AS x FROM ltext
+              WHERE j IS NOT NULL
+              AND (left(j, 1) = '{{' OR ltrim(j, ' \t' || chr(11) || chr(12)) <> '')))))"""
 
 
 _COLUMNS = "(src, line, rid, txid, cref, etype, us, pv, j, fp, plain, odd, q)"
 
 
-def _typed(con: Any, src: int, found: Scanned, names: list[str]) -> tuple[Scanned | None, bool]:
-    """Read a file with the typed reader (`_read_typed`) into `rows`, scanning it meanwhile
-    when it was left for later (`Scanned.finish`: DuckDB reads on its own threads, without
-    Python's lock); the file scanned (None: DuckDB cannot split it exactly), and whether the
-    typed reading was taken (False, and nothing left in `rows`, when it cannot be trusted to be
-    the file's, line for line)."""
-    if not found.typed:
-        return found, False
-    path = str(found.path)
-    outcome: list[BaseException | bool] = []
-    reading = threading.Thread(target=_create_typed, args=(con, path, names, outcome))
+def _fast(con: Any, src: int, found: Scanned, names: list[str]) -> tuple[Scanned | None, bool]:
+    """Read a file's lines into `ltext` (`_lines`), scanning it meanwhile when it was left for
+    later (`Scanned.finish`: DuckDB reads on its own threads, without Python's lock), and
+    classify them into `rows` (`_read_fast`); the file scanned (None: DuckDB cannot split it
+    exactly: nothing read), and whether that reading was taken (False: nothing of it left in
+    `rows`, `ltext` kept for `_line_by_line`)."""
+    outcome: list[BaseException | None] = []
+    reading = threading.Thread(target=_lines_aside, args=(con, str(found.path), outcome))
     reading.start()
     try:
         found = found.finish()
     finally:
         reading.join()
-    if isinstance(outcome[0], BaseException):
+    if found is None:  # whatever DuckDB made of it: Python reads it
+        con.execute("DROP TABLE IF EXISTS ltext")
+        return None, False
+    if outcome[0] is not None:
         raise outcome[0]
-    if not outcome[0] or found is None or not found.typed:
-        if outcome[0]:
-            con.execute("DROP TABLE typed")
+    con.execute(f"INSERT INTO rows {_COLUMNS} {_read_fast(src, names)}")
+    quotes = con.execute(f"SELECT coalesce(sum(q), 0) FROM rows WHERE src = {src}").fetchone()[0]
+    if quotes != found.quotes:
+        con.execute(f"DELETE FROM rows WHERE src = {src}")
         return found, False
-    rows, quotes = con.execute("SELECT count(*), coalesce(sum(q), 0) FROM typed").fetchone()
-    if rows == found.lines and quotes == found.quotes:
-        # the table keeps the file's order (DuckDB preserves insertion order: pinned by the
-        # tests), so a row's rowid is its line's number less one: no blank line was skipped
-        con.execute(
-            f"""INSERT INTO rows {_COLUMNS} SELECT {src}, rowid + 1,
-                {src} * 4294967296 + rowid + 1, txid, cref, etype, us, pv, j, fp, plain, odd, q
-                FROM typed"""
-        )
-    con.execute("DROP TABLE typed")
-    if rows != found.lines or quotes != found.quotes:
-        return found, False
-    con.execute(
-        f"CREATE TEMP TABLE want AS SELECT line FROM rows WHERE src = {src} AND (odd OR NOT plain)"
-    )
-    texts(con, src, path, "rows", "j = t.j, fp = hash(t.j)")
+    con.execute("DROP TABLE ltext")
     return found, True
 
 
-def _create_typed(con: Any, path: str, names: list[str], outcome: list) -> None:
-    """The table `typed` (`_read_typed`); `outcome` gets True, False (DuckDB refused a line:
-    not one JSON object, not UTF-8, ...) or the exception to raise."""
-    import duckdb
+def _lines(con: Any, path: str) -> None:
+    """`ltext`: the file's lines (`j`; NULL for an empty one), read on every core into a table
+    that keeps the file's order (DuckDB keeps insertion order: pinned by the tests), so a line's
+    number is its rowid plus one."""
+    con.execute(f"CREATE TEMP TABLE ltext AS SELECT j FROM {_csv(path)}")
 
+
+def _lines_aside(con: Any, path: str, outcome: list) -> None:
+    """`_lines` on this thread; `outcome` gets None, or the exception to raise."""
     try:
-        con.execute(f"CREATE TEMP TABLE typed AS {_read_typed(path, names)}")
-        outcome.append(True)
-    except duckdb.InvalidInputException:
-        outcome.append(False)
+        _lines(con, path)
+        outcome.append(None)
     except BaseException as exc:  # raised again by the caller
         outcome.append(exc)
 
@@ -461,12 +414,10 @@ def texts(con: Any, src: int, path: str, table: str, sets: str) -> None:
     con.execute("DROP TABLE want")
 
 
-def _line_by_line(con: Any, src: int, path: str, names: list[str]) -> None:
-    """Read a file as lines of text into `rows`, each classified by `_plain`. The lines are read
-    into a table first, on every core (`WITH ORDINALITY` runs on one): DuckDB keeps insertion
-    order, so a line's number is its rowid plus one (pinned by the tests)."""
+def _line_by_line(con: Any, src: int, names: list[str]) -> None:
+    """Classify the lines in `ltext` (`_lines`) into `rows` with `_plain`, each line's JSON
+    values read one by one (`json_extract`, `json_keys`: exact whatever the line holds)."""
     extract, test, odd = _plain(names)
-    con.execute(f"CREATE TEMP TABLE ltext AS SELECT j FROM {_csv(path)}")
     con.execute(
         f"""INSERT INTO rows {_COLUMNS} SELECT src, line, src * 4294967296 + line,
             CASE WHEN plain THEN json_extract_string(x[1], '$') END,
@@ -504,13 +455,13 @@ def load_events(
         "plain BOOLEAN, odd BOOLEAN, q BIGINT, pfp BIGINT, pid INTEGER)"
     )
     by_sql = []
-    last_typed.clear()
+    last_fast.clear()
     for n, src in enumerate(list(scans)):
-        found, typed = _typed(con, src, scans[src], names)
-        if typed:
-            last_typed.append(src)
+        found, fast = _fast(con, src, scans[src], names)
+        if fast:
+            last_fast.append(src)
         elif found is not None:
-            _line_by_line(con, src, str(found.path), names)
+            _line_by_line(con, src, names)
         if found is not None:  # else a file DuckDB cannot split exactly: Python reads it
             by_sql.append(src)
             scans[src] = found
@@ -540,7 +491,7 @@ def load_events(
     read += _python_sources(stream, by_sql, collected, pyrows)
     malformed = sum(1 for d in collected.items if d.code == "W950")
     _insert_python_rows(con, pyrows, loaded)
-    duplicates, w951 = _dedupe(con, stream, scans)
+    duplicates, w951 = _dedupe(con, stream)
     order = {s.name: i for i, s in enumerate(stream.sources)}
     found = sorted(
         collected.items + w951,
@@ -596,9 +547,7 @@ def _insert_python_rows(con: Any, pyrows: list[tuple], loaded: Loaded) -> None:
     con.execute("DROP TABLE pyrows")
 
 
-def _dedupe(
-    con: Any, stream: EventStream, scans: dict[int, Scanned]
-) -> tuple[int, list[Diagnostic]]:
+def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
     """`ev` from `rows`: the first copy of each transaction_id (every row but the `later`
     copies); the duplicates' count, and W951 for each later copy whose text differs from the
     first's. `ev` is a view (not built twice):
@@ -622,7 +571,6 @@ def _dedupe(
                f.first FROM rows r JOIN firsts f USING (txid) WHERE f.n > 1"""
         )
         con.execute("INSERT INTO later SELECT rid FROM dups WHERE rid <> first")
-        _prints(con, scans)
         pairs = con.execute(
             """SELECT d.txid, f.src, f.line, f.j, f.fp, f.pfp, d.src, d.line, d.j, d.fp, d.pfp
                FROM dups d JOIN dups f ON f.rid = d.first WHERE d.rid <> d.first
@@ -647,25 +595,6 @@ def _dedupe(
                 )
             )
     return duplicates, found
-
-
-def _prints(con: Any, scans: dict[int, Scanned]) -> None:
-    """`fp` (the line's hash) in `dups` for the copies the typed reader read, which kept no
-    text: their files read again, as lines."""
-    sources = con.execute(
-        "SELECT DISTINCT src FROM dups WHERE fp IS NULL AND pfp IS NULL ORDER BY src"
-    ).fetchall()
-    for (src,) in sources:
-        # every line's hash, read on every core into a table that keeps the file's order
-        con.execute(
-            f"CREATE TEMP TABLE hashes AS SELECT hash(j) AS h FROM {_csv(str(scans[src].path))}"
-        )
-        con.execute(
-            f"""UPDATE dups SET fp = h.h FROM (SELECT rowid + 1 AS line, h FROM hashes) h
-                WHERE dups.src = {src} AND dups.fp IS NULL AND dups.pfp IS NULL
-                AND dups.line = h.line"""
-        )
-        con.execute("DROP TABLE hashes")
 
 
 def drop_events(con: Any) -> None:
