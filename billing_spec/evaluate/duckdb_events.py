@@ -5,32 +5,29 @@ tables) with one row per valid, de-duplicated event, and records on the `EventSt
 counts and diagnostics (W950, W951) the Python reader gives.
 
 Each JSON Lines file DuckDB can split into lines exactly (no carriage return, NUL or 0x01 byte:
-`scan`, a byte scan that also counts the file's lines and quotes) is read one of two ways:
+`scan`, a byte scan that also counts the file's quotes, run on another thread while DuckDB
+reads) is read by DuckDB's CSV reader, one text column per line, into a table `ltext` on every
+core; DuckDB keeps insertion order, so a line's number is its rowid plus one (blank lines are
+rows too: pinned by the tests). The lines are then classified:
 
-- **typed** (`_read_typed`), when the file has no backslash and no line over 1 MiB: DuckDB's JSON
-  reader parses each line once into the five fields as JSON texts. It refuses a file with a line
-  that is not one JSON object (or repeats a top-level key); it skips blank lines and ignores keys
-  it was not asked for, so the file is taken only when its rows are as many as its lines (a
-  row's place is then its line's number: DuckDB keeps insertion order) and the quotes of what
-  was read as many as the file's (nothing ignored, no `null` field). Otherwise it is read line
-  by line. Reading it into a table (no `WITH ORDINALITY`, which DuckDB runs on one core) lets
-  DuckDB parse it on every core.
-- **line by line** (`_line_by_line`, `_plain`): DuckDB's CSV reader gives each line as one
-  text column, into a table that keeps the file's order (blank lines are rows too: pinned by
-  the tests), classified with DuckDB's JSON functions.
+- **fast** (`_read_fast`): each line parsed once by DuckDB's JSON parser into the five fields.
+  The parser ignores keys it is not asked for, takes the first of a repeated key and reads
+  `null` as absent, so the file is taken this way only when the quotes of what it read (and of
+  the lines it did not take, from their text) add up to the file's quotes.
+- **value by value** (`_line_by_line`, `_plain`), otherwise: each JSON value of each line read
+  on its own (`json_extract`, `json_keys`), exact whatever the line holds.
 
 Either way a line is taken in SQL only when it is a *plain* event: a JSON object with no key
-twice, no array, no object but `properties`, no `\\u` escape, string IDs, a
-`YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in range. Every other line goes to the Python reader's
-own check (`jsonl.checked_line`; lines the typed reader read are read again as text first), which
-accepts it or says why not — so both engines accept and refuse the same lines with the same
-words. Files DuckDB cannot split exactly (and JSON-array files) are read by the Python reader
-itself, without de-duplication; their rows join the table.
+twice, no array, no object but `properties`, no backslash (no `\\u` escape), string IDs, a
+`YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in range, at most 1 MiB. Every other line goes to the
+Python reader's own check (`jsonl.checked_line`) by its text, which accepts it or says why not —
+so both engines accept and refuse the same lines with the same words. Files DuckDB cannot split
+exactly (and JSON-array files) are read by the Python reader itself, without de-duplication;
+their rows join the table.
 
 De-duplication then runs in SQL over all rows: the first copy in input order (source, line) of
-a `transaction_id` wins (`ev` is `rows` but the `later` copies); a later copy whose text differs
-gets W951, as `dedupe.Seen` says (the lines of re-sent copies the typed reader read are read
-again for their hashes).
+a `transaction_id` wins (`ev` is `rows` but the `later` copies); a later copy whose line differs
+(by the lines' hashes) gets W951, as `dedupe.Seen` says.
 
 A row of `ev`: `rid` (input order), `src`, `line`, `txid`, `cref` (customer_id), `etype`, `us`
 (the timestamp, microseconds since the epoch, UTC), `pv` (the JSON texts of the properties the
@@ -290,7 +287,7 @@ def _odd(values: list[str]) -> str:
 
 def _quotes(v: str) -> str:
     """The `"` bytes of a JSON text, with its key's two when it is there: a string holds
-    exactly two in a file without backslashes (`_read_typed`)."""
+    exactly two in a line without backslashes (`_read_fast`)."""
     return (
         f"(CASE WHEN {v} IS NULL THEN 0 WHEN left({v}, 1) = '\"' THEN 4 "
         f"ELSE 1 + len(string_split({v}, '\"')) END)"
