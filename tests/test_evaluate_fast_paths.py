@@ -11,6 +11,7 @@ import io
 import json
 from datetime import datetime
 
+import orjson
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -168,8 +169,28 @@ fields = {
     ),
 }
 records = st.fixed_dictionaries({}, optional=fields)
+
+
+def _compact(record: dict) -> bytes:
+    """orjson's compact text (json's, for an int beyond 64 bits, which orjson does not write)."""
+    try:
+        return orjson.dumps(record)
+    except TypeError:
+        return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _compact_with_a_repeated_key(record: dict) -> bytes:
+    """Compact text with one key written twice."""
+    if not record:
+        return b'{"a":1,"a":2}'
+    name = json.dumps(next(iter(record))).encode()
+    return _compact(record)[:-1] + b"," + name + b':"again"}'
+
+
 lines = st.one_of(
     records.map(lambda r: json.dumps(r).encode()),
+    records.map(_compact),  # orjson's own text: the fast path's cheaper duplicate-key test
+    records.map(_compact_with_a_repeated_key),
     st.sampled_from(
         [b"", b"   ", b"{", b"[1, 2]", b"12", b'{"a": NaN}', b'{"transaction_id": "t", "x": 1e999}']
     ),
@@ -269,3 +290,50 @@ def test_a_file_reads_as_its_lines_one_by_one(texts, ending):
     assert fast == slow
     assert fast_reports == slow_reports
     assert sum(read) == sum(1 for line in lines if line.strip())
+
+
+_COMPACT = orjson.dumps(
+    {
+        "transaction_id": "t1",
+        "customer_id": "c",
+        "event_type": "e",
+        "timestamp": _PLAIN,
+        "properties": {"units": 1},
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        (_COMPACT.replace(b'"units":1', b'"units":1,"units":10'), "units"),  # compact, twice
+        (_COMPACT.replace(b'"e",', b'"e","event_type":"e",'), "event_type"),  # at the top
+        (_COMPACT.replace(b'"units":1', b'"units":1,"un\\u0069ts":10'), "units"),  # escaped
+    ],
+)
+def test_a_compact_line_with_a_key_twice_is_malformed(line, key):
+    """A line in orjson's compact spelling that repeats a key is not orjson's own text for what
+    it decodes to: the fast path refuses it and it is W950, as in any other spelling."""
+    reports = []
+    seen = Seen(lambda s, n: None, lambda d: None)
+    stream = io.BytesIO(b"\n" + line + b"\n")
+    rows = [r for b in json_lines(stream, 0, seen, _add(reports), _ignore) for r in b]
+    assert rows == []
+    assert reports == [(2, f'duplicate key "{key}"')]
+
+
+def test_a_compact_line_is_read_by_the_fast_path():
+    """orjson's own text is taken as it is: the row keeps the line (its properties came from
+    orjson), with its line number and fingerprint."""
+    seen = Seen(lambda s, n: None, lambda d: None)
+    [[row]] = list(json_lines(io.BytesIO(_COMPACT + b"\n"), 0, seen, _add([]), _ignore))
+    assert row[5:] == (1, _COMPACT)
+    assert row[:3] == ("t1", "c", "e") and row[4] == {"units": 1}
+
+
+def _add(reports):
+    return lambda n, r: reports.append((n, r))
+
+
+def _ignore(count):
+    return None
