@@ -4,7 +4,7 @@
 diagnostics) as `python_engine.PythonEngine`, and leaves the same counts and reader diagnostics
 on the stream. The stages:
 
-1. reading (`duckdb_events`): the files -> the table `ev` of valid, first-copy events.
+1. reading (`duckdb_events`): the files -> `ev`, the valid, first-copy events.
 2. placement: customer resolution (IDs and ingest aliases: table `cust`) and each customer's
    contract timeline (`timeline`, from `CustomerPlan.bounds`/`owners`) place each event; W952,
    W953 and W954 are counted per key with their first place, `--through` cuts, and each
@@ -17,13 +17,13 @@ on the stream. The stages:
    largest (timestamp, transaction_id)) per (window, presentation values), then the Python
    engine's accumulator shape, so `latest_increments` and pricing are shared code.
 
-Exact by construction: SQL reads only what it reads exactly — strings, booleans and integers of
-at most 18 digits. An event with any other value in a property the plan reads (a float literal,
-a numeric string summed, a missing aggregated value, ...) is aggregated by the Python engine's
-own compiled code (`python_engine.bind_product`) into the same accumulators, in the order
-the Python engine would meet it, so its warnings (W955, W956) come out the same. Inputs the
-engine cannot read exactly at all (records from Python, `--as-of-period`, standard input only,
-a file DuckDB refuses) run the Python engine for the whole run instead.
+Exact by construction: SQL reads only what it reads exactly — strings, booleans and integers
+of at most 30 digits (HUGEINT). An event with any other value in a property the plan reads (a
+float literal, a numeric string summed, a missing aggregated value, ...) is aggregated by the
+Python engine's own compiled code (`python_engine.bind_product`) into the same accumulators, in
+the order the Python engine would meet it, so its warnings (W955, W956) come out the same.
+Inputs the engine cannot read exactly at all (records from Python, `--as-of-period`, standard
+input only, a file DuckDB refuses) run the Python engine for the whole run instead.
 
 DuckDB holds at most `MEMORY` and spills the rest to the run's temporary directory (so 10M
 events stay under 3 GB of memory; `make bench`). duckdb is imported here only (and in
