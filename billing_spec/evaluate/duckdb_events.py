@@ -249,10 +249,7 @@ def _plain(names: list[str]) -> tuple[str, str, str]:
         AND {_stamp_test("x[4]")}
         AND (x[5] IS NULL OR left(x[5], 1) = '{{')
         AND len(k) = 4 + (x[5] IS NOT NULL)::INTEGER
-        AND (x[5] IS NULL OR CASE len(pk) WHEN 0 THEN true WHEN 1 THEN true
-             WHEN 2 THEN pk[1] <> pk[2]
-             WHEN 3 THEN pk[1] <> pk[2] AND pk[1] <> pk[3] AND pk[2] <> pk[3]
-             ELSE list_unique(pk) = len(pk) END)
+        AND (x[5] IS NULL OR {_each_once("pk")})
         END, false)"""
     odd = _odd([f"x[{i}]" for i in range(6, 6 + len(names))])
     return extract, test, odd
@@ -261,6 +258,15 @@ def _plain(names: list[str]) -> tuple[str, str, str]:
 STAMP = r'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z"'
 """A plain timestamp's text (in quotes): its calendar is checked by the cast to TIMESTAMP."""
 INT = r"^-?(0|[1-9][0-9]{0,29})$"  # an integer within `records.LIMIT_DIGITS`: exact text
+
+
+def _each_once(keys: str) -> str:
+    """The list `keys` (an object's keys) holds no key twice; the few-key cases spelled out
+    (cheaper than `list_unique`)."""
+    return f"""CASE len({keys}) WHEN 0 THEN true WHEN 1 THEN true
+        WHEN 2 THEN {keys}[1] <> {keys}[2]
+        WHEN 3 THEN {keys}[1] <> {keys}[2] AND {keys}[1] <> {keys}[3] AND {keys}[2] <> {keys}[3]
+        ELSE list_unique({keys}) = len({keys}) END"""
 
 
 def _stamp_test(t: str, cast: str = "") -> str:
@@ -302,6 +308,10 @@ def _all_quotes() -> str:
     return f"(CASE WHEN {strings} THEN 16 ELSE {rest} END) + {_quotes('p')}"
 
 
+_LINES = """SELECT rowid + 1 AS line, j FROM ltext WHERE j IS NOT NULL
+    AND (left(j, 1) = '{' OR ltrim(j, ' \t' || chr(11) || chr(12)) <> '')"""
+"""The lines of the file in `ltext` (`_lines`) that are not blank (JSON's blank space and the
+vertical tab and form feed Python's `isspace` takes), with their numbers."""
 _FIELDS = (
     """'{"transaction_id": "JSON", "customer_id": "JSON", "event_type": "JSON", """
     """"timestamp": "JSON", "properties": "JSON"}'"""
@@ -331,10 +341,7 @@ def _read_fast(src: int, names: list[str]) -> str:
         AND left(t, 1) = '"' AND left(c, 1) = '"' AND left(e, 1) = '"'
         AND t <> '""' AND c <> '""' AND e <> '""' AND {_stamp_test("s", "ts")}
         AND (p IS NULL OR (left(p, 1) = '{{' AND NOT contains(substr(p, 2), '{{')
-             AND NOT contains(p, '[') AND CASE len(k) WHEN 0 THEN true WHEN 1 THEN true
-             WHEN 2 THEN k[1] <> k[2]
-             WHEN 3 THEN k[1] <> k[2] AND k[1] <> k[3] AND k[2] <> k[3]
-             ELSE list_unique(k) = len(k) END)), false)"""
+             AND NOT contains(p, '[') AND {_each_once("k")})), false)"""
     odd = _odd([f"pv[{i + 1}]" for i in range(len(names))])
     # Each value once, whatever the row: a row that is not plain is deleted before it is used
     return f"""SELECT {src} AS src, line, {src} * 4294967296 + line AS rid,
@@ -348,9 +355,7 @@ def _read_fast(src: int, names: list[str]) -> str:
             try_cast(substr(s, 2, strlen(s) - 3) AS TIMESTAMP) AS ts FROM (
         SELECT line, j, x.transaction_id::VARCHAR AS t, x.customer_id::VARCHAR AS c,
             x.event_type::VARCHAR AS e, x."timestamp"::VARCHAR AS s, x.properties::VARCHAR AS p
-        FROM (SELECT rowid + 1 AS line, j, try(from_json(j, {_FIELDS})) AS x FROM ltext
-              WHERE j IS NOT NULL
-              AND (left(j, 1) = '{{' OR ltrim(j, ' \t' || chr(11) || chr(12)) <> '')))))"""
+        FROM (SELECT line, j, try(from_json(j, {_FIELDS})) AS x FROM ({_LINES})))))"""
 
 
 _COLUMNS = "(src, line, rid, txid, cref, etype, us, pv, j, fp, plain, odd, q)"
@@ -427,10 +432,8 @@ def _line_by_line(con: Any, src: int, names: list[str]) -> None:
             FROM (
             SELECT src, line, j, x, {test} AS plain FROM (
             SELECT *, CASE WHEN left(x[5], 1) = '{{' THEN try(json_keys(x[5])) END AS pk FROM (
-            SELECT src, line, j, {extract} AS x, try(json_keys(j)) AS k
-            FROM (SELECT {src} AS src, rowid + 1 AS line, j FROM ltext)
-            WHERE j IS NOT NULL
-            AND (left(j, 1) = '{{' OR ltrim(j, ' \t' || chr(11) || chr(12)) <> ''))))"""
+            SELECT {src} AS src, line, j, {extract} AS x, try(json_keys(j)) AS k
+            FROM ({_LINES}))))"""
     )
     con.execute("DROP TABLE ltext")
 
