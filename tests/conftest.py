@@ -63,3 +63,13 @@ def catalog_dir(tmp_path: Path):
         return write_files(tmp_path / "catalog", files)
 
     return make
+
+
+@pytest.fixture
+def server(request):
+    """The loopback Metronome (`tests/metronome_server.py`) for the test module's own `TOKEN`
+    (each module greps its outputs for its token)."""
+    from metronome_server import MetronomeServer
+
+    with MetronomeServer(request.module.TOKEN) as running:
+        yield running

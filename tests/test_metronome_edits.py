@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from conftest import CATALOGS
-from metronome_server import MetronomeServer
 from test_metronome_provider import (
     TOKEN,
     acme_for_metronome,
@@ -26,12 +25,6 @@ from test_metronome_provider import (
     plan,
     state_of,
 )
-
-
-@pytest.fixture
-def server():
-    with MetronomeServer(TOKEN) as running:
-        yield running
 
 
 @pytest.fixture

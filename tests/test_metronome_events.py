@@ -7,18 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from conftest import CATALOGS, run_billing
-from metronome_server import MetronomeServer
 
 TOKEN = "mtk_live_SECRET_events_77aa"
 QUICKSTART_EVENTS = CATALOGS / "quickstart" / "events"
-
-
-@pytest.fixture
-def server():
-    with MetronomeServer(TOKEN) as running:
-        yield running
 
 
 def send(server, *args, cwd=None):

@@ -9,18 +9,11 @@ from pathlib import Path
 
 import pytest
 from conftest import CATALOGS, run_billing
-from metronome_server import MetronomeServer
 
 from billing_spec.catalog.fmt import format_text
 from billing_spec.state.store import parse_state
 
 TOKEN = "mtk_live_SECRET_import_5e6f"
-
-
-@pytest.fixture
-def server():
-    with MetronomeServer(TOKEN) as running:
-        yield running
 
 
 def billing(cwd: Path, server, *args: str):

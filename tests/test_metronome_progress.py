@@ -11,7 +11,7 @@ import io
 import sys
 
 from planning import AS_OF, BASE, compiled
-from test_metronome_provider import apply, server, work  # noqa: F401 (fixtures)
+from test_metronome_provider import TOKEN, apply, work  # noqa: F401 (the server's token; a fixture)
 
 from billing_spec.apply import apply_plan
 from billing_spec.cli.apply_progress import Progress

@@ -24,12 +24,6 @@ TOKEN = "mtk_live_SECRET_9f3c2a7e51"  # recognisable: must never show up anywher
 
 
 @pytest.fixture
-def server():
-    with MetronomeServer(TOKEN) as running:
-        yield running
-
-
-@pytest.fixture
 def work(tmp_path: Path) -> Path:
     shutil.copytree(
         CATALOGS / "quickstart", tmp_path / "catalog", ignore=shutil.ignore_patterns("events")
