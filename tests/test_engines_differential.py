@@ -86,7 +86,7 @@ NUMBER_TEXTS = st.sampled_from(
     [
         "0", "1", "7", "-3", "40", "\"0040\"", "\"123456789012345678901234567890\"", "1234567890123456789012345678901", "1.50", "2.5", "1e2", "0.1234567890123456789012345678901",
         '"400000"', '"0.5"', '" 1e3"', '"12 apples"', "true", "null", "123456789012345678901234",
-        "-0", "9223372036854775807", "18446744073709551615", "1E400", '"1e1000000000000000000"',
+        "-0", "9223372036854775807", "18446744073709551615", "1E400", '"1e1000000000000000000"', "NaN",
     ]
 )  # fmt: skip
 TEXT_TEXTS = st.sampled_from(
@@ -96,13 +96,13 @@ STAMPS = st.sampled_from(
     ["{d}T00:00:00Z", "{d}T12:30:00Z", "{d}T23:59:59.5Z", "{d}T09:15:00.123456789Z", "{d}T02:00:00+02:00", "{d}T24:00:00Z", "{d}T00:00:00.000001Z", "{d}t01:00:00z"]
 )  # fmt: skip
 MALFORMED = st.sampled_from(
-    ["{bad", "[1]", '"just text"', "   ", "", '{"transaction_id":"m1"}', "{}", "null", "\ufeff", '{"transaction_id":"","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}']
+    ["{bad", "[1]", '"just text"', "   ", "", '{"transaction_id":"m1"}', "{}", "null", "\ufeff", '{"transaction_id":"","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}', '{"transaction_id":"m2","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z" ,}']
 )  # fmt: skip
 
 
 # Values without a backslash (`typed`): lines the fast reading classifies itself, mostly.
 TYPED_TEXTS = st.sampled_from(
-    ['"us"', '"eu"', '"u1"', '"5"', "5", "true", "null", '"été"', '{"b":1,"a":[2]}', "[1,2]", "1.0", '"a{b"', '"free"']
+    ['"us"', '"eu"', '"u1"', '"5"', "5", "true", "null", '"été"', '{"b":1,"a":[2]}', "[1,2]", "1.0", '"a{b"', '"free"', "-Infinity", '"a,}"']
 )  # fmt: skip
 
 
@@ -279,6 +279,37 @@ def test_the_fast_reading_is_taken_only_when_it_reads_every_key(tmp_path, case):
     path.write_bytes("".join(line + "\n" for line in body).encode())
     _both(tmp_path, [path])
     assert duckdb_events.last_fast == ([0] if fast else [])
+
+
+_LAX = {
+    "a trailing comma after properties": _E.format(t="t9", d=4, n=5)[:-1] + ",}",
+    "a trailing comma and blanks": _E.format(t="t9", d=4, n=5)[:-1] + " ,\t}",
+    "a trailing comma in properties": _E.format(t="t9", d=4, n=5)[:-2] + ",}}",
+    "NaN summed": _E.format(t="t9", d=4, n="NaN"),
+    "-Infinity summed": _E.format(t="t9", d=4, n="-Infinity"),
+    "inf in a property no metric reads": _E.format(t="t9", d=4, n=5)[:-2] + ',"other": inf}}',
+    "nan as a string field": _E.format(t="t9", d=4, n=5).replace('"u1"', "-nan"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("by_value", [False, True], ids=["fast", "value by value"])
+@pytest.mark.parametrize("case", list(_LAX))
+def test_json_duckdb_parses_but_python_refuses_is_malformed_in_both(tmp_path, case, by_value):
+    """DuckDB's JSON parser takes trailing commas and NaN or Infinity in any case; JSON (and
+    the Python reader) does not: such a line is malformed (W950) in both engines, whichever
+    way the DuckDB engine classified its file (`by_value`: a repeated key on line 1 makes it
+    classify value by value, and line 1 malformed)."""
+    from billing_spec.evaluate import duckdb_events
+
+    first = _E.format(t="t1", d=2, n=3)
+    if by_value:
+        first = '{"customer_id":"b",' + first[1:]
+    path = tmp_path / "e.jsonl"
+    path.write_text(f"{first}\n{_LAX[case]}\n")
+    _, diagnostics = _both(tmp_path, [path])
+    assert duckdb_events.last_fast == ([] if by_value else [0])
+    assert [d.split("code='")[1][:4] for d in diagnostics] == ["W950"] * (1 + by_value)
+    assert "line=2" in diagnostics[-1]  # (and line 1, malformed too, when by_value)
 
 
 def test_the_fast_reading_keeps_the_lines_it_needs(tmp_path):

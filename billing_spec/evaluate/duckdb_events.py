@@ -18,7 +18,8 @@ rows too: pinned by the tests). The lines are then classified:
   on its own (`json_extract`, `json_keys`), exact whatever the line holds.
 
 Either way a line is taken in SQL only when it is a *plain* event: a JSON object with no key
-twice, no array, no object but `properties`, no backslash (no `\\u` escape), string IDs, a
+twice, no array, no object but `properties`, no backslash (no `\\u` escape), nothing only
+DuckDB's parser takes (`LAX`: a trailing comma, NaN, Infinity), string IDs, a
 `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in range, at most 1 MiB. Every other line goes to the
 Python reader's own check (`jsonl.checked_line`) by its text, which accepts it or says why not —
 so both engines accept and refuse the same lines with the same words. Files DuckDB cannot split
@@ -241,7 +242,7 @@ def _plain(names: list[str]) -> tuple[str, str, str]:
     extract = "try(json_extract(j, [" + ", ".join(f"'{p}'" for p in paths) + "]))::VARCHAR[]"
     test = f"""coalesce(CASE WHEN x IS NULL THEN false ELSE
         strlen(j) <= {MAX_LINE}
-        AND NOT contains(j, '\\u') AND NOT contains(j, '[')
+        AND NOT contains(j, '\\u') AND NOT contains(j, '[') AND NOT regexp_matches(j, '{LAX}')
         AND strlen(j) - strlen(replace(j, '{{', '')) = (CASE WHEN x[5] IS NULL THEN 1 ELSE 2 END)
         AND (left(j, 1) = '{{' OR left(ltrim(j, ' \t'), 1) = '{{')
         AND x[1] LIKE '"_%' AND x[2] LIKE '"_%' AND x[3] LIKE '"_%'
@@ -258,6 +259,10 @@ def _plain(names: list[str]) -> tuple[str, str, str]:
 STAMP = r'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z"'
 """A plain timestamp's text (in quotes): its calendar is checked by the cast to TIMESTAMP."""
 INT = r"^-?(0|[1-9][0-9]{0,29})$"  # an integer within `records.LIMIT_DIGITS`: exact text
+LAX = r",[ \t]*[]}]|:[ \t]*-?(?i:nan|inf)"
+"""What DuckDB's JSON parser takes and JSON does not: a trailing comma, NaN or Infinity (in
+any case). A plain line never matches (one matching in a string goes to the Python reader's
+check, which takes it)."""
 
 
 def _each_once(keys: str) -> str:
@@ -341,7 +346,8 @@ def _read_fast(src: int, names: list[str]) -> str:
         AND left(t, 1) = '"' AND left(c, 1) = '"' AND left(e, 1) = '"'
         AND t <> '""' AND c <> '""' AND e <> '""' AND {_stamp_test("s", "ts")}
         AND (p IS NULL OR (left(p, 1) = '{{' AND NOT contains(substr(p, 2), '{{')
-             AND NOT contains(p, '[') AND {_each_once("k")})), false)"""
+             AND NOT contains(p, '[') AND {_each_once("k")}))
+        AND NOT regexp_matches(j, '{LAX}'), false)"""
     odd = _odd([f"pv[{i + 1}]" for i in range(len(names))])
     # Each value once, whatever the row: a row that is not plain is deleted before it is used
     return f"""SELECT {src} AS src, line, {src} * 4294967296 + line AS rid,
