@@ -450,10 +450,10 @@ def test_events_rules_a_line_over_1_mib(tmp_path):
     assert (found.range.filename, found.range.start.line) == (str(path), 1)
 
 
-def test_auto_picks_duckdb_for_large_json_lines_only(tmp_path, monkeypatch):
+def test_auto_picks_duckdb_for_large_json_lines_and_tables(tmp_path, monkeypatch):
     """`auto`: DuckDB from `AUTO_BYTES` of JSON Lines, a gzip file counted inflated (where the
-    bench shows it faster); JSON-array, Parquet and CSV files and standard input count for
-    nothing."""
+    bench shows it faster), or of Parquet and CSV files; JSON-array files and standard input
+    count for nothing."""
     from billing_spec.evaluate import engine as engines
 
     line = '{"transaction_id":"x","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}\n'
@@ -467,9 +467,10 @@ def test_auto_picks_duckdb_for_large_json_lines_only(tmp_path, monkeypatch):
     monkeypatch.setattr(engines, "AUTO_BYTES", plain.stat().st_size)
     assert engines.choose_engine("auto", read_events([plain])) == "duckdb"
     assert engines.choose_engine("python", read_events([plain])) == "python"
-    for other in (array, csv):
-        assert other.stat().st_size > engines.AUTO_BYTES
-        assert engines.choose_engine("auto", read_events([other])) == "python", other
+    assert array.stat().st_size > engines.AUTO_BYTES
+    assert engines.choose_engine("auto", read_events([array])) == "python"
+    assert csv.stat().st_size > engines.AUTO_BYTES
+    assert engines.choose_engine("auto", read_events([csv])) == "duckdb"
     monkeypatch.setattr(engines, "AUTO_BYTES", len(line) * 50)  # the gzip file's inflated size
     assert packed.stat().st_size < engines.AUTO_BYTES
     assert engines.choose_engine("auto", read_events([packed])) == "duckdb"
@@ -588,11 +589,16 @@ def _write_table(path: Path, rows: list[tuple], columns=TABLE_COLUMNS) -> Path:
 def test_parquet_and_csv_give_the_same_invoices_in_both_engines(
     tmp_path_factory, spec, parquet, csv, gz
 ):
+    """The DuckDB engine writes a table file's rows as JSON Lines by SQL
+    (`tables.write_json_lines`) and reads them as any JSON Lines file."""
+    from billing_spec.evaluate import duckdb_events
+
     root = tmp_path_factory.mktemp("diff")
     paths = _write(root, spec)
     paths.insert(1, _write_table(root / "rows.parquet", parquet))
     paths.append(_write_table(root / ("rows.csv.gz" if gz else "rows.csv"), csv))
     _both(root, paths)
+    assert {1, len(paths) - 1} <= set(duckdb_events.last_fast)  # SQL read the tables' rows
 
 
 def test_a_double_column_is_refused_by_both_engines(tmp_path):
@@ -629,6 +635,51 @@ def test_table_files_map_columns_exactly_and_report_rows(tmp_path):
     assert type(event.properties["n"]) is JsonNumber  # a number, spelled exactly as written
     [w950] = stream.diagnostics
     assert (w950.code, w950.range.filename, w950.range.start.line) == ("W950", str(path), 2)
+
+
+_EVERY_TYPE = """SELECT * FROM (VALUES
+    ('t1', 'a', 'use', TIMESTAMP '2026-10-05 01:00:00.25', TIMESTAMPTZ '2026-10-05 01:00:00.25+02',
+     TIMESTAMP_NS '1969-12-31 23:59:59.5000005', TIMESTAMP_MS '2026-01-01 00:00:00.123',
+     TIMESTAMP_S '2026-01-01 00:00:01', 1.50::DECIMAL(10,2), -0.5::DECIMAL(10,2), -5::BIGINT,
+     18446744073709551615::UBIGINT, true, 'a"b\\c' || chr(1) || chr(127) || chr(10) || 'y/é😀' || chr(8232)),
+    ('t2', NULL, 'use', NULL, NULL, TIMESTAMP_NS '2026-01-01 00:00:00.0000009', NULL, NULL, 0::DECIMAL(10,2),
+     NULL, NULL, NULL, false, NULL),
+    (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL))
+    v(transaction_id, customer_id, event_type, "timestamp", "properties.tz", "properties.ns",
+      "properties.ms", "properties.s", "properties.d", "properties.neg", "properties.h",
+      "properties.u", "properties.b", "properties.v")"""
+
+
+@pytest.mark.parametrize(
+    ("last", "by_sql"),
+    [("", True), (", ('t3', 'a', 'use', TIMESTAMP '0999-12-31 23:00:00', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)", False),
+     (", ('t3', 'a', 'use', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'x' || chr(11))", False)],
+    ids=["every type", "year 999", "vertical tab"],
+)  # fmt: skip
+def test_sql_writes_a_tables_rows_as_the_python_reader_reads_them(tmp_path, last, by_sql):
+    """`write_json_lines` (the DuckDB engine's way) writes the very text `table_lines` (the
+    Python reader's) gives for every type the mapping takes: nanoseconds truncated toward zero
+    before 1970 as Python's conversion does, NULLs left out, escapes as orjson writes them.
+    A row SQL would spell otherwise (a year before 1000: Python writes `999`; a vertical tab:
+    DuckDB escapes `\\u000B`, orjson `\\u000b`) leaves the whole file to the Python reader."""
+    import duckdb
+
+    from billing_spec.evaluate.duckdb_events import scan
+    from billing_spec.events.tables import table_lines, write_json_lines
+
+    path = tmp_path / "e.parquet"
+    con = duckdb.connect()
+    con.execute(
+        f"COPY ({_EVERY_TYPE.replace('NULL))', 'NULL)' + last + ')')}) TO '{path}' (FORMAT parquet)"
+    )
+    con.close()
+    assert write_json_lines(path, "parquet", tmp_path / "out.jsonl")
+    written = (tmp_path / "out.jsonl").read_bytes()
+    assert (written == b"".join(table_lines(path, "parquet"))) is by_sql
+    assert (scan(path, tmp_path / "copy.jsonl", later=True).finish() is not None) is by_sql
+    (tmp_path / "c.csv").write_text("transaction_id,customer_id,event_type,timestamp\n")
+    assert write_json_lines(tmp_path / "c.csv", "csv", tmp_path / "c.jsonl")  # header only
+    assert (tmp_path / "c.jsonl").read_bytes() == b""
 
 
 def test_csv_cells_are_strings_and_empty_cells_are_absent(tmp_path):

@@ -49,7 +49,7 @@ from billing_spec.events.dedupe import PLACE_BITS, fingerprint
 from billing_spec.events.jsonl import checked_line
 from billing_spec.events.reader import EventStream
 from billing_spec.events.records import exact_loads
-from billing_spec.events.tables import table_kind
+from billing_spec.events.tables import table_kind, write_json_lines
 from billing_spec.timestamps import EARLIEST_YEAR, END_YEAR
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -139,8 +139,11 @@ def scan(path: Any, inflate_to: Any = None, later: bool = False) -> Scanned | No
     reads a plain file on every core, a gzip stream on one (`make bench`: gzip took twice as
     long as plain). `later`: a plain file is only looked at (not a JSON array), and scanned by
     `Scanned.finish` while DuckDB reads it (`load_events`)."""
-    if path is None or not path.is_file() or table_kind(path) is not None:
-        return None  # Parquet and CSV: read by the Python reader's mapping (`events.tables`)
+    if path is None or not path.is_file():
+        return None
+    kind = table_kind(path)
+    if kind is not None:  # Parquet, CSV: written as JSON Lines by SQL, then read as such
+        return _table(path, kind, inflate_to)
     try:
         if later:
             with open(path, "rb") as raw:
@@ -152,6 +155,16 @@ def scan(path: Any, inflate_to: Any = None, later: bool = False) -> Scanned | No
         if inflate_to is not None and inflate_to.exists():
             inflate_to.unlink()
         return None
+
+
+def _table(path: Any, kind: str, inflate_to: Any) -> Scanned | None:
+    """A Parquet or CSV file, written to `inflate_to` as the JSON Lines text the Python reader
+    reads it as (`tables.write_json_lines`: by SQL, byte for byte), scanned while DuckDB reads
+    that; None (the Python reader reads it, and says what is wrong) without `inflate_to`, or
+    when the mapping refuses the file or DuckDB cannot read it."""
+    if inflate_to is None or not write_json_lines(path, kind, inflate_to):
+        return None
+    return Scanned(inflate_to, 0, later=True)
 
 
 def _splittable(path: Any, inflate_to: Any) -> Scanned | None:
@@ -497,7 +510,7 @@ def load_events(
     read += _python_sources(stream, by_sql, collected, pyrows)
     malformed = sum(1 for d in collected.items if d.code == "W950")
     _insert_python_rows(con, pyrows, loaded)
-    duplicates, w951 = _dedupe(con, stream)
+    duplicates, w951 = _dedupe(con, stream, scans)
     order = {s.name: i for i, s in enumerate(stream.sources)}
     found = sorted(
         collected.items + w951,
@@ -553,7 +566,9 @@ def _insert_python_rows(con: Any, pyrows: list[tuple], loaded: Loaded) -> None:
     con.execute("DROP TABLE pyrows")
 
 
-def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
+def _dedupe(
+    con: Any, stream: EventStream, scans: dict[int, Scanned]
+) -> tuple[int, list[Diagnostic]]:
     """`ev` from `rows`: the first copy of each transaction_id (every row but the `later`
     copies); the duplicates' count, and W951 for each later copy whose text differs from the
     first's. `ev` is a view (not built twice):
@@ -584,7 +599,7 @@ def _dedupe(con: Any, stream: EventStream) -> tuple[int, list[Diagnostic]]:
         ).fetchall()
         con.execute("DROP TABLE dups")
     con.execute("DROP TABLE firsts")
-    texts = _texts_wanted(stream, pairs)
+    texts = _texts_wanted(scans, pairs)
     found = []
     for txid, fsrc, fline, fj, ffp, fpfp, dsrc, dline, dj, dfp, dpfp in pairs:
         if ffp is not None and dfp is not None:
@@ -619,8 +634,9 @@ def _print(src: int, line: int, text: str | None, pfp: int | None, texts: dict) 
     return fingerprint(text.encode("utf-8", "surrogateescape") + b"\n")
 
 
-def _texts_wanted(stream: EventStream, pairs: list[tuple]) -> dict[tuple[int, int], str]:
-    """The lines of plain copies whose text SQL did not keep, read again from their files."""
+def _texts_wanted(scans: dict[int, Scanned], pairs: list[tuple]) -> dict[tuple[int, int], str]:
+    """The lines of plain copies whose text SQL did not keep, read again from the files SQL
+    read (`scans`: a gzip or table file's JSON Lines copy)."""
     wanted: dict[int, set[int]] = {}
     for _, fsrc, fline, fj, ffp, fpfp, dsrc, dline, dj, dfp, dpfp in pairs:
         if ffp is not None and dfp is not None:
@@ -631,11 +647,8 @@ def _texts_wanted(stream: EventStream, pairs: list[tuple]) -> dict[tuple[int, in
             wanted.setdefault(dsrc, set()).add(dline)
     texts = {}
     for src, lines in wanted.items():
-        path = stream.sources[src].path
-        with open(path, "rb") as raw:
-            packed = raw.read(2) == _GZIP_MAGIC
-        with gzip.open(path, "rb") if packed else open(path, "rb") as stream_:
-            for number, data in enumerate(stream_, 1):
+        with open(scans[src].path, "rb") as lines_:
+            for number, data in enumerate(lines_, 1):
                 if number in lines:
                     text = data.rstrip(b"\r\n")
                     if number == 1 and text.startswith(b"\xef\xbb\xbf"):

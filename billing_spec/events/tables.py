@@ -18,6 +18,9 @@ The mapping (README "Usage events"):
   `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp. FLOAT and DOUBLE cannot hold an exact number and
   are refused, as is any other type (E708: the file is not read).
 
+`write_json_lines` writes the same text by SQL alone, for the DuckDB engine (no row reaches
+Python); the tests hold it to `table_lines`, byte for byte.
+
 duckdb is imported here only when such a file is read.
 """
 
@@ -93,6 +96,101 @@ def table_lines(path: Path, kind: str) -> Iterator[bytes]:
             yield b"".join(_line(writers, row) for row in rows)
     finally:
         con.close()
+
+
+def write_json_lines(path: Path, kind: str, out: Path) -> bool:
+    """Write the file's rows to `out` as the text `table_lines` gives, byte for byte, by one
+    DuckDB COPY; False (nothing written) when the mapping refuses the file or DuckDB cannot
+    read it: the Python reader then says why. A row SQL would spell otherwise than `_line`
+    (`_sql_value`: a control character `\\u000b`-style, a year outside 1000-9999) is written
+    as a carriage return, which leaves the whole file to the Python reader
+    (`duckdb_events.scan`)."""
+    import duckdb
+
+    if kind == "csv" and path.stat().st_size == 0:
+        return False  # as `table_lines`: no DESCRIBE of an empty CSV file
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute("SET preserve_insertion_order = true")  # row N stays line N
+        described = con.execute(f"DESCRIBE SELECT * FROM {_scan(path, kind)}").fetchall()
+        columns, types = [d[0] for d in described], [d[1] for d in described]
+        _writers(columns, types)  # the mapping's refusals (TableError)
+        target = str(out).replace("'", "''")
+        con.execute(
+            f"COPY (SELECT {_sql_line(columns, types)} FROM {_scan(path, kind)}) TO '{target}' "
+            "(FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')"
+        )
+        return True
+    except (TableError, duckdb.Error):
+        if out.exists():
+            out.unlink()
+        return False
+    finally:
+        con.close()
+
+
+_TO_PYTHON = "chr(13)"
+"""A carriage return: a line DuckDB's line reader does not split as Python does, so the file
+is read by the Python reader (`duckdb_events.scan`)."""
+_UPPER_HEX = r"[\x0b\x0e\x0f\x1a-\x1f]"
+"""The characters DuckDB's `to_json` escapes as `\\u000B` where orjson writes `\\u000b`."""
+
+
+def _sql_line(columns: list[str], types: list[str]) -> str:
+    """The SQL of a row's line, as `_line` writes it (without the newline COPY adds)."""
+    fields, props = [], []
+    for name, kind in zip(columns, types, strict=True):
+        is_property = name.startswith(PREFIX) and len(name) > len(PREFIX)
+        key = orjson.dumps(name[len(PREFIX) :] if is_property else name).decode()
+        column = '"' + name.replace('"', '""') + '"'
+        pair = "'" + (key + ":").replace("'", "''") + "' || " + _sql_value(column, kind)
+        (props if is_property else fields).append(pair)
+    if props:
+        fields.append(
+            f"""CASE WHEN coalesce({", ".join(props)}) IS NOT NULL
+            THEN '"properties":{{' || concat_ws(',', {", ".join(props)}) || '}}' END"""
+        )
+    line = f"'{{' || concat_ws(',', {', '.join(fields)}) || '}}'"
+    return f"CASE WHEN {_spelled_otherwise(columns, types)} THEN {_TO_PYTHON} ELSE {line} END"
+
+
+def _sql_value(column: str, kind: str) -> str:
+    """A value's JSON text, as `_writer` spells it (NULL for NULL)."""
+    base = kind.split("(")[0]
+    if kind == "VARCHAR":
+        return f"to_json({column})::VARCHAR"
+    if kind == "BOOLEAN":
+        return f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
+    if kind in _INTEGERS or base == "DECIMAL":
+        return f"{column}::VARCHAR"
+    stamp = f"make_timestamp({_micros(column, kind)})"
+    fraction = f"strftime({stamp}, '%f')"
+    return f"""'"' || strftime({stamp}, '%Y-%m-%dT%H:%M:%S')
+        || CASE WHEN {fraction} = '000000' THEN '' ELSE '.' || {fraction} END || 'Z"'"""
+
+
+def _micros(column: str, kind: str) -> str:
+    """A timestamp's microseconds since the epoch, UTC, as Python gets them from DuckDB (a
+    nanosecond timestamp truncated toward zero)."""
+    if kind == "TIMESTAMP_NS":
+        return f"(epoch_ns({column}) - epoch_ns({column}) % 1000) // 1000"
+    return f"epoch_us({column})"
+
+
+def _spelled_otherwise(columns: list[str], types: list[str]) -> str:
+    """Whether SQL would spell one of the row's values otherwise than `_writer`."""
+    tests = []
+    for name, kind in zip(columns, types, strict=True):
+        column = '"' + name.replace('"', '""') + '"'
+        if kind == "VARCHAR":
+            tests.append(f"regexp_matches({column}, '{_UPPER_HEX}')")
+        elif kind in _STAMPS:
+            year = f"year(make_timestamp({_micros(column, kind)}))"
+            tests.append(f"NOT {year} BETWEEN 1000 AND 9999")
+        else:
+            continue
+    return "coalesce(" + " OR ".join(tests) + ", false)" if tests else "false"
 
 
 def _writers(columns: list[str], types: list[str]) -> list[tuple[bytes, bool, Any]]:
@@ -173,4 +271,12 @@ class LinesIO(io.RawIOBase):
         return size
 
 
-__all__ = ["FIELDS", "PREFIX", "LinesIO", "TableError", "table_kind", "table_lines"]
+__all__ = [
+    "FIELDS",
+    "PREFIX",
+    "LinesIO",
+    "TableError",
+    "table_kind",
+    "table_lines",
+    "write_json_lines",
+]
