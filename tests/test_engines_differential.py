@@ -100,7 +100,16 @@ MALFORMED = st.sampled_from(
 )  # fmt: skip
 
 
-# Values without a backslash (`typed`): lines the fast reading classifies itself, mostly.
+# Keys the DuckDB engine's parser does not read: another, a repeated one (events-rules: malformed).
+EXTRA_KEYS = [
+    '"x":1',
+    '"x":{"a":"b,c"}',
+    '"customer_id":"b"',
+    '"properties":{"n":1}',
+    '"event_type":null',
+]
+
+# Values without a backslash (`typed`): lines SQL takes itself, mostly.
 TYPED_TEXTS = st.sampled_from(
     ['"us"', '"eu"', '"u1"', '"5"', "5", "true", "null", '"été"', '{"b":1,"a":[2]}', "[1,2]", "1.0", '"a{b"', '"free"', "-Infinity", '"a,}"']
 )  # fmt: skip
@@ -108,9 +117,9 @@ TYPED_TEXTS = st.sampled_from(
 
 @st.composite
 def lines(draw, n: int, typed: bool = False) -> str:
-    """One event line as text, sometimes malformed; `typed`: every line one JSON object, no
-    backslash, no `null` properties (a file the fast reading takes, with few lines for
-    Python)."""
+    """One event line as text, sometimes malformed, sometimes with a key SQL does not read
+    (another, a repeated one) or a trailing comma; `typed`: every line one JSON object, no
+    backslash (lines SQL takes itself, mostly, with few for Python)."""
     if not typed and draw(st.integers(0, 12)) == 0:
         return draw(MALFORMED)
     day = draw(st.integers(1, 40))
@@ -132,7 +141,7 @@ def lines(draw, n: int, typed: bool = False) -> str:
     if props and draw(st.integers(0, 15)) == 0:  # events-rules: a duplicate key is malformed
         props.append(props[0])
     body = "{" + ",".join(props) + "}"
-    odd = ["[]", '"x"'] + ([] if typed else ["null"])
+    odd = ["[]", '"x"', "null"]
     body = draw(st.sampled_from([body] * 8 + odd))  # non-object properties
     fields = [
         f'"transaction_id":"{txid}"',
@@ -142,8 +151,12 @@ def lines(draw, n: int, typed: bool = False) -> str:
     ]
     if body != "{}" or draw(st.booleans()):
         fields.append(f'"properties":{body}')
+    extra = draw(st.sampled_from([None] * 12 + EXTRA_KEYS))
+    if extra is not None:
+        fields.insert(draw(st.integers(0, len(fields))), extra)
     spacing = draw(st.sampled_from([",", ", "]))
-    return "{" + spacing.join(fields) + "}"
+    trailing = draw(st.sampled_from([""] * 20 + [",", " , "]))  # JSON refuses it; DuckDB not
+    return "{" + spacing.join(fields) + trailing + "}"
 
 
 @st.composite
@@ -235,8 +248,10 @@ def _none_for_duckdb(paths: list[Path]) -> bool:
 
 @SETTINGS
 @given(spec=files(typed=True), through=st.sampled_from([None, "2026-10-22T00:00:00Z"]))
-def test_the_fast_reading_gives_the_same_invoices_and_diagnostics(tmp_path_factory, spec, through):
-    """Files of JSON objects are parsed once per line (`duckdb_events._read_fast`); what SQL
+def test_sql_classification_gives_the_same_invoices_and_diagnostics(
+    tmp_path_factory, spec, through
+):
+    """Files of JSON objects are parsed once per line (`duckdb_events._classify`); what SQL
     cannot read exactly (floats, offsets, `24:00:00`, repeated or nested property keys,
     non-object properties) goes to the Python engine's code by its line's text, and comes out
     the same."""
@@ -247,38 +262,39 @@ def test_the_fast_reading_gives_the_same_invoices_and_diagnostics(tmp_path_facto
     paths = _write(root, spec)
     cutoff = parse_timestamp(through) if through else None
     _both(root, paths, through=cutoff)
-    assert {0, 1} <= set(duckdb_events.last_fast)  # the plain file and the gzip file
+    assert {0, 1} <= set(duckdb_events.last_by_sql)  # the plain file and the gzip file
 
 
 _E = '{{"transaction_id":"{t}","customer_id":"a","event_type":"use","timestamp":"2026-10-0{d}T00:00:00Z","properties":{{"n":{n},"region":"us","user":"u1"}}}}'
-_FAST_FILES = {
-    "clean": ([_E.format(t="t1", d=2, n=3), _E.format(t="t2", d=3, n=4)], True),
-    "a blank line": ([_E.format(t="t1", d=2, n=3), "", _E.format(t="t2", d=3, n=4)], True),
-    "a line of spaces": ([_E.format(t="t1", d=2, n=3), "  \t", _E.format(t="t2", d=3, n=4)], True),
-    "an escape": ([_E.format(t="t1", d=2, n=3).replace('"u1"', '"\\u0075\\u0031"')], True),
-    "two objects on a line": ([_E.format(t="t1", d=2, n=3) + _E.format(t="t2", d=3, n=4)], True),
-    "a line over 1 MiB": ([_E.format(t="t1", d=2, n=3).replace('"u1"', '"' + "u" * (1 << 20) + '"')], True),
-    "not JSON": (["{bad", '[1, "x"]', _E.format(t="t2", d=3, n=4)], True),
-    "an extra top-level key": (['{"x":{"k":1,"k":2},' + _E.format(t="t1", d=2, n=3)[1:]], False),
-    "null properties": ([_E.format(t="t1", d=2, n=3).replace('{"n":3,"region":"us","user":"u1"}', "null")], False),
-    "a repeated top-level key": (['{"customer_id":"b",' + _E.format(t="t1", d=2, n=3)[1:]], False),
+_LINES = {
+    "clean": [_E.format(t="t1", d=2, n=3), _E.format(t="t2", d=3, n=4)],
+    "a blank line": [_E.format(t="t1", d=2, n=3), "", _E.format(t="t2", d=3, n=4)],
+    "a line of spaces": [_E.format(t="t1", d=2, n=3), "  \t", _E.format(t="t2", d=3, n=4)],
+    "an escape": [_E.format(t="t1", d=2, n=3).replace('"u1"', '"\\u0075\\u0031"')],
+    "two objects on a line": [_E.format(t="t1", d=2, n=3) + _E.format(t="t2", d=3, n=4)],
+    "a line over 1 MiB": [_E.format(t="t1", d=2, n=3).replace('"u1"', '"' + "u" * (1 << 20) + '"')],
+    "not JSON": ["{bad", '[1, "x"]', _E.format(t="t2", d=3, n=4)],
+    "an extra top-level key": ['{"x":{"k":1,"k":2},' + _E.format(t="t1", d=2, n=3)[1:]],
+    "an extra key, last": [_E.format(t="t1", d=2, n=3)[:-1] + ',"x":{"k":1,"k":2}}'],
+    "null properties": [_E.format(t="t1", d=2, n=3).replace('{"n":3,"region":"us","user":"u1"}', "null")],
+    "a repeated top-level key": ['{"customer_id":"b",' + _E.format(t="t1", d=2, n=3)[1:]],
+    "a repeated key, last": [_E.format(t="t1", d=2, n=3)[:-1] + ',"customer_id":"b"}'],
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", list(_FAST_FILES))
-def test_the_fast_reading_is_taken_only_when_it_reads_every_key(tmp_path, case):
-    """The parser behind the fast reading ignores keys it was not asked for, takes the first
-    of a repeated key and reads `null` as absent: a file where it did (its quotes do not add up
-    to the file's) is classified again line by line, each JSON value read on its own. Blank
-    lines, escapes, lines that are not JSON or too long are the fast reading's too: such a
-    line goes to the Python reader's check by its text."""
+@pytest.mark.parametrize("case", list(_LINES))
+def test_a_line_sql_cannot_take_whole_goes_to_the_python_check(tmp_path, case):
+    """The JSON parser behind `_classify` ignores keys it was not asked for, takes the first
+    of a repeated key and reads `null` as absent; each such key leaves a comma in the line
+    that is in no text it read, so the line is not plain and goes to the Python reader's
+    check by its text (which refuses a repeated key). Blank lines, escapes, lines that are
+    not JSON or too long: the same."""
     from billing_spec.evaluate import duckdb_events
 
-    body, fast = _FAST_FILES[case]
     path = tmp_path / "e.jsonl"
-    path.write_bytes("".join(line + "\n" for line in body).encode())
+    path.write_bytes("".join(line + "\n" for line in _LINES[case]).encode())
     _both(tmp_path, [path])
-    assert duckdb_events.last_fast == ([0] if fast else [])
+    assert duckdb_events.last_by_sql == [0]
 
 
 _LAX = {
@@ -292,28 +308,22 @@ _LAX = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("by_value", [False, True], ids=["fast", "value by value"])
 @pytest.mark.parametrize("case", list(_LAX))
-def test_json_duckdb_parses_but_python_refuses_is_malformed_in_both(tmp_path, case, by_value):
+def test_json_duckdb_parses_but_python_refuses_is_malformed_in_both(tmp_path, case):
     """DuckDB's JSON parser takes trailing commas and NaN or Infinity in any case; JSON (and
-    the Python reader) does not: such a line is malformed (W950) in both engines, whichever
-    way the DuckDB engine classified its file (`by_value`: a repeated key on line 1 makes it
-    classify value by value, and line 1 malformed)."""
+    the Python reader) does not: such a line is malformed (W950) in both engines."""
     from billing_spec.evaluate import duckdb_events
 
-    first = _E.format(t="t1", d=2, n=3)
-    if by_value:
-        first = '{"customer_id":"b",' + first[1:]
     path = tmp_path / "e.jsonl"
-    path.write_text(f"{first}\n{_LAX[case]}\n")
+    path.write_text(f"{_E.format(t='t1', d=2, n=3)}\n{_LAX[case]}\n")
     _, diagnostics = _both(tmp_path, [path])
-    assert duckdb_events.last_fast == ([] if by_value else [0])
-    assert [d.split("code='")[1][:4] for d in diagnostics] == ["W950"] * (1 + by_value)
-    assert "line=2" in diagnostics[-1]  # (and line 1, malformed too, when by_value)
+    assert duckdb_events.last_by_sql == [0]
+    assert [d.split("code='")[1][:4] for d in diagnostics] == ["W950"]
+    assert "line=2" in diagnostics[0]
 
 
-def test_the_fast_reading_keeps_the_lines_it_needs(tmp_path):
-    """In a file read fast, a float (line 3: its literal), values SQL does not sum (lines 1
+def test_sql_classification_keeps_the_lines_it_needs(tmp_path):
+    """In a file SQL classifies, a float (line 3: its literal), values SQL does not sum (lines 1
     and 2: W956 from the Python engine's code) and a re-sent transaction_id that differs
     (line 5: W951, by the lines' hashes) come out as the Python engine says."""
     from billing_spec.evaluate import duckdb_events
@@ -326,7 +336,7 @@ def test_the_fast_reading_keeps_the_lines_it_needs(tmp_path):
     path = tmp_path / "e.jsonl"
     path.write_text("".join(line + "\n" for line in body))
     _, diagnostics = _both(tmp_path, [path])
-    assert duckdb_events.last_fast == [0]
+    assert duckdb_events.last_by_sql == [0]
     assert [d.split("code='")[1][:4] for d in diagnostics] == ["W956"] * 4 + ["W951"]
 
 
@@ -359,7 +369,7 @@ def test_duckdb_line_numbers_are_file_lines(tmp_path):
             json.dumps({"n": i}, separators=(",", ":")) if i % 7 else None for i in range(1, 5000)
         ]
         assert [j for _, _, j in rows] == expected
-        # read into a table (`_line_by_line`): a line's number is its rowid plus one
+        # read into a table (`_lines`): a line's number is its rowid plus one
         con.execute(f"CREATE TEMP TABLE ltext AS SELECT j FROM {_csv(str(tmp_path / name))}")
         table = con.execute("SELECT rowid + 1, j FROM ltext ORDER BY rowid").fetchall()
         assert table == list(zip(range(1, 5000), expected, strict=True))
@@ -598,7 +608,7 @@ def test_parquet_and_csv_give_the_same_invoices_in_both_engines(
     paths.insert(1, _write_table(root / "rows.parquet", parquet))
     paths.append(_write_table(root / ("rows.csv.gz" if gz else "rows.csv"), csv))
     _both(root, paths)
-    assert {1, len(paths) - 1} <= set(duckdb_events.last_fast)  # SQL read the tables' rows
+    assert {1, len(paths) - 1} <= set(duckdb_events.last_by_sql)  # SQL read the tables' rows
 
 
 def test_a_double_column_is_refused_by_both_engines(tmp_path):

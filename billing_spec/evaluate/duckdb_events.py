@@ -5,26 +5,24 @@ tables) with one row per valid, de-duplicated event, and records on the `EventSt
 counts and diagnostics (W950, W951) the Python reader gives.
 
 Each JSON Lines file DuckDB can split into lines exactly (no carriage return, NUL or 0x01 byte:
-`scan`, a byte scan that also counts the file's quotes, run on another thread while DuckDB
-reads) is read by DuckDB's CSV reader, one text column per line, into a table `ltext` on every
-core; DuckDB keeps insertion order, so a line's number is its rowid plus one (blank lines are
-rows too: pinned by the tests). The lines are then classified:
+`scan`, a byte scan run on another thread while DuckDB reads) is read by DuckDB's CSV reader,
+one text column per line, into a table `ltext` on every core; DuckDB keeps insertion order, so
+a line's number is its rowid plus one (blank lines are rows too: pinned by the tests). Each
+line is then parsed once by DuckDB's JSON parser into the five fields, as JSON texts, and
+classified (`_classify`).
 
-- **fast** (`_read_fast`): each line parsed once by DuckDB's JSON parser into the five fields.
-  The parser ignores keys it is not asked for, takes the first of a repeated key and reads
-  `null` as absent, so the file is taken this way only when the quotes of what it read (and of
-  the lines it did not take, from their text) add up to the file's quotes.
-- **value by value** (`_line_by_line`, `_plain`), otherwise: each JSON value of each line read
-  on its own (`json_extract`, `json_keys`), exact whatever the line holds.
-
-Either way a line is taken in SQL only when it is a *plain* event: a JSON object with no key
-twice, no array, no object but `properties`, no backslash (no `\\u` escape), nothing only
-DuckDB's parser takes (`LAX`: a trailing comma, NaN, Infinity), string IDs, a
-`YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in range, at most 1 MiB. Every other line goes to the
-Python reader's own check (`jsonl.checked_line`) by its text, which accepts it or says why not —
-so both engines accept and refuse the same lines with the same words. Files DuckDB cannot split
-exactly (and JSON-array files) are read by the Python reader itself, without de-duplication;
-their rows join the table.
+A line is taken in SQL only when it is a *plain* event: a JSON object with the five keys (or
+the four without `properties`) and no other, each once, no key twice in `properties`, no array,
+no object but `properties`, no backslash (no `\\u` escape), nothing only DuckDB's parser takes
+(a trailing comma, NaN, Infinity), string IDs, a `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` timestamp in
+range, at most 1 MiB. The parser ignores keys it is not asked for, takes the first of a
+repeated key, reads `null` as absent and drops a trailing comma from the texts it writes back;
+each of these leaves a comma in the line that is in no text read, so a plain line has exactly
+the commas of its texts and of the separators between its keys (`_commas`). Every other line
+goes to the Python reader's own check (`jsonl.checked_line`) by its text, which accepts it or
+says why not — so both engines accept and refuse the same lines with the same words. Files
+DuckDB cannot split exactly (and JSON-array files) are read by the Python reader itself,
+without de-duplication; their rows join the table.
 
 De-duplication then runs in SQL over all rows: the first copy in input order (source, line) of
 a `transaction_id` wins (`ev` is `rows` but the `later` copies); a later copy whose line differs
@@ -57,8 +55,8 @@ _SCAN = 1 << 22
 _NOT_SPLITTABLE = (b"\r", b"\x00", b"\x01")
 _GZIP_MAGIC = b"\x1f\x8b"
 MAX_LINE = 1 << 20  # events-rules.md: a longer line is malformed
-last_fast: list[int] = []
-"""After a run: the sources whose reading `_read_fast` classified (for tests)."""
+last_by_sql: list[int] = []
+"""After a run: the sources whose lines SQL classified (for tests)."""
 
 
 def micros(when: datetime) -> int:
@@ -115,8 +113,7 @@ class _Collected:
 class Scanned:
     """A JSON Lines file DuckDB reads, as the byte scan found it (`scan`)."""
 
-    path: Any  # the file DuckDB reads: the source, or its inflated copy
-    quotes: int  # its `"` bytes
+    path: Any  # the file DuckDB reads: the source, or its inflated (or written) copy
     later: bool = False  # a plain file not scanned yet: `finish` scans it (while DuckDB reads)
 
     def finish(self) -> Scanned | None:
@@ -132,13 +129,13 @@ def sql_readable(path: Any, inflate_to: Any = None) -> Any:
 
 
 def scan(path: Any, inflate_to: Any = None, later: bool = False) -> Scanned | None:
-    """The file DuckDB reads for this source, with its quotes counted (`_fast` checks its
-    reading against them), when DuckDB's line reader splits it exactly as Python does (a
-    regular file, JSON Lines, not a JSON array, with no carriage return, NUL or 0x01 byte),
-    else None. A gzip file is inflated to `inflate_to` while it is scanned, when given: DuckDB
-    reads a plain file on every core, a gzip stream on one (`make bench`: gzip took twice as
-    long as plain). `later`: a plain file is only looked at (not a JSON array), and scanned by
-    `Scanned.finish` while DuckDB reads it (`load_events`)."""
+    """The file DuckDB reads for this source, when DuckDB's line reader splits it exactly as
+    Python does (a regular file, JSON Lines, not a JSON array, with no carriage return, NUL or
+    0x01 byte; a Parquet or CSV file written as JSON Lines: `_table`), else None. A gzip file
+    is inflated to `inflate_to` while it is scanned, when given: DuckDB reads a plain file on
+    every core, a gzip stream on one (`make bench`: gzip took twice as long as plain). `later`:
+    a plain file is only looked at (not a JSON array), and scanned by `Scanned.finish` while
+    DuckDB reads it (`load_events`)."""
     if path is None or not path.is_file():
         return None
     kind = table_kind(path)
@@ -149,7 +146,7 @@ def scan(path: Any, inflate_to: Any = None, later: bool = False) -> Scanned | No
             with open(path, "rb") as raw:
                 head = raw.read(_SCAN)
             if head[:2] != _GZIP_MAGIC:
-                return None if _array(head) else Scanned(path, 0, later=True)
+                return None if _array(head) else Scanned(path, later=True)
         return _splittable(path, inflate_to)
     except (OSError, EOFError):  # unreadable, not gzip after all, truncated: Python says which
         if inflate_to is not None and inflate_to.exists():
@@ -164,7 +161,7 @@ def _table(path: Any, kind: str, inflate_to: Any) -> Scanned | None:
     when the mapping refuses the file or DuckDB cannot read it."""
     if inflate_to is None or not write_json_lines(path, kind, inflate_to):
         return None
-    return Scanned(inflate_to, 0, later=True)
+    return Scanned(inflate_to, later=True)
 
 
 def _splittable(path: Any, inflate_to: Any) -> Scanned | None:
@@ -175,15 +172,15 @@ def _splittable(path: Any, inflate_to: Any) -> Scanned | None:
         stream = gzip.GzipFile(fileobj=raw) if packed else raw
         out = open(inflate_to, "wb") if packed and inflate_to is not None else None  # noqa: SIM115
         try:
-            quotes = _scan(stream, out)
+            splittable = _scan(stream, out)
         finally:
             if out is not None:
                 out.close()
-    if quotes is None:
+    if not splittable:
         if out is not None:
             inflate_to.unlink()
         return None
-    return Scanned(inflate_to if out is not None else path, quotes)
+    return Scanned(inflate_to if out is not None else path)
 
 
 def _array(head: bytes) -> bool:
@@ -194,21 +191,19 @@ def _array(head: bytes) -> bool:
     return stripped[:1] == b"[" or (not stripped and len(head) == _SCAN)
 
 
-def _scan(stream: Any, out: Any) -> int | None:
-    """The quotes of a file DuckDB splits exactly, else None."""
+def _scan(stream: Any, out: Any) -> bool:
+    """Whether DuckDB splits the file exactly (copying it to `out`, when given)."""
     first = True
-    quotes = 0
     while chunk := stream.read(_SCAN):
         if first:
             if _array(chunk):
-                return None
+                return False
             first = False
         if any(byte in chunk for byte in _NOT_SPLITTABLE):
-            return None
-        quotes += chunk.count(b'"')
+            return False
         if out is not None:
             out.write(chunk)
-    return quotes
+    return True
 
 
 def _csv(path: str) -> str:
@@ -240,42 +235,19 @@ def fill(con: Any, name: str, columns: list[tuple[str, str]], rows: list[tuple])
     con.execute(f"CREATE TEMP TABLE {name} AS SELECT {select}", lists)
 
 
-def property_path(name: str) -> str:
-    return f'$.properties."{name}"'
-
-
-def _plain(names: list[str]) -> tuple[str, str, str]:
-    """The columns of a line's classification: the JSON values at the event's paths (then the
-    plan's properties), the plain-event test (the Python reader's fast path, narrowed to what
-    SQL reads exactly: the five event keys and no other, each once; property keys each once),
-    and whether a property the plan reads is a value SQL cannot read
-    exactly (`odd`: the engine then decodes the line in Python)."""
-    paths = ["$.transaction_id", "$.customer_id", "$.event_type", "$.timestamp", "$.properties"]
-    paths += [property_path(n) for n in names]
-    extract = "try(json_extract(j, [" + ", ".join(f"'{p}'" for p in paths) + "]))::VARCHAR[]"
-    test = f"""coalesce(CASE WHEN x IS NULL THEN false ELSE
-        strlen(j) <= {MAX_LINE}
-        AND NOT contains(j, '\\u') AND NOT contains(j, '[') AND NOT regexp_matches(j, '{LAX}')
-        AND strlen(j) - strlen(replace(j, '{{', '')) = (CASE WHEN x[5] IS NULL THEN 1 ELSE 2 END)
-        AND (left(j, 1) = '{{' OR left(ltrim(j, ' \t'), 1) = '{{')
-        AND x[1] LIKE '"_%' AND x[2] LIKE '"_%' AND x[3] LIKE '"_%'
-        AND x[1] <> '""' AND x[2] <> '""' AND x[3] <> '""'
-        AND {_stamp_test("x[4]")}
-        AND (x[5] IS NULL OR left(x[5], 1) = '{{')
-        AND len(k) = 4 + (x[5] IS NOT NULL)::INTEGER
-        AND (x[5] IS NULL OR {_each_once("pk")})
-        END, false)"""
-    odd = _odd([f"x[{i}]" for i in range(6, 6 + len(names))])
-    return extract, test, odd
-
-
 STAMP = r'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z"'
 """A plain timestamp's text (in quotes): its calendar is checked by the cast to TIMESTAMP."""
 INT = r"^-?(0|[1-9][0-9]{0,29})$"  # an integer within `records.LIMIT_DIGITS`: exact text
-LAX = r",[ \t]*[]}]|:[ \t]*-?(?i:nan|inf)"
-"""What DuckDB's JSON parser takes and JSON does not: a trailing comma, NaN or Infinity (in
-any case). A plain line never matches (one matching in a string goes to the Python reader's
-check, which takes it)."""
+NAN = ":-?(?i:nan|inf)"
+"""NaN or Infinity (any case), which DuckDB's JSON parser takes and JSON does not, as the parser
+writes an object back (no blank space): a plain line's `properties` never match (one matching
+in a string goes to the Python reader's check, which takes it). Elsewhere such a value is not
+a string, or is an extra key's (`_commas`)."""
+
+
+def _commas(text: str) -> str:
+    """The commas in `text`."""
+    return f"(strlen({text}) - strlen(replace({text}, ',', '')))"
 
 
 def _each_once(keys: str) -> str:
@@ -287,11 +259,10 @@ def _each_once(keys: str) -> str:
         ELSE list_unique({keys}) = len({keys}) END"""
 
 
-def _stamp_test(t: str, cast: str = "") -> str:
+def _stamp_test(t: str, cast: str) -> str:
     """`t` (a JSON text) is a plain timestamp: `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` in quotes, its
-    shape here, its digits and calendar by the cast to TIMESTAMP (`cast`, when the caller made
-    it already; it also takes hour 24, which Python does not), its year in range."""
-    cast = cast or f"try_cast(substr({t}, 2, strlen({t}) - 3) AS TIMESTAMP)"
+    shape here, its digits and calendar by `cast`, its cast to TIMESTAMP (which also takes hour
+    24, which Python does not), its year in range."""
     return f"""regexp_full_match({t}, '{STAMP}') AND substr({t}, 13, 2) <> '24'
         AND {cast} IS NOT NULL AND {t} >= '"{EARLIEST_YEAR}' AND {t} < '"{END_YEAR}'"""
 
@@ -309,23 +280,6 @@ def _odd(values: list[str]) -> str:
     )
 
 
-def _quotes(v: str) -> str:
-    """The `"` bytes of a JSON text, with its key's two when it is there: a string holds
-    exactly two in a line without backslashes (`_read_fast`)."""
-    return (
-        f"(CASE WHEN {v} IS NULL THEN 0 WHEN left({v}, 1) = '\"' THEN 4 "
-        f"ELSE 1 + len(string_split({v}, '\"')) END)"
-    )
-
-
-def _all_quotes() -> str:
-    """The `"` bytes of the five fields with their keys (`_quotes`), the common case first: the
-    four strings, 16."""
-    strings = " AND ".join(f"left({v}, 1) = '\"'" for v in "tces")
-    rest = " + ".join(_quotes(v) for v in "tces")
-    return f"(CASE WHEN {strings} THEN 16 ELSE {rest} END) + {_quotes('p')}"
-
-
 _LINES = """SELECT rowid + 1 AS line, j FROM ltext WHERE j IS NOT NULL
     AND (left(j, 1) = '{' OR ltrim(j, ' \t' || chr(11) || chr(12)) <> '')"""
 """The lines of the file in `ltext` (`_lines`) that are not blank (JSON's blank space and the
@@ -336,16 +290,14 @@ _FIELDS = (
 )
 
 
-def _read_fast(src: int, names: list[str]) -> str:
+def _classify(src: int, names: list[str]) -> str:
     """The rows of the file in `ltext`, each line parsed once by DuckDB's JSON parser into the
-    five fields as JSON texts, classified as `_plain` does (a plain line also has no backslash
-    and at most `MAX_LINE` bytes).
+    five fields as JSON texts, and whether it is plain (the module docstring) and `odd`.
 
-    The parser ignores keys it is not asked for and takes the first of a repeated key, so each
-    row also counts the `"` bytes of its line (`q`): exactly, from the text, for a line that is
-    not plain; from what was read, for a plain one — never more than its line holds, and as
-    many exactly when the line has no other key, no repeated one, no `null` field. `_fast`
-    takes the file this way only when they add up to the file's quotes."""
+    A plain line's commas are those of the texts read, and one between each two of its keys:
+    a key the parser did not read (another, a repeated one, `null` properties) or a trailing
+    comma (which it takes and does not write back) would add one. A regular expression over
+    every line for trailing commas cost a sixth of the whole classification."""
     paths = ", ".join(f"'$.\"{n}\"'" for n in names)
     nulls = ", ".join("NULL" for _ in names)
     pv = (
@@ -354,21 +306,21 @@ def _read_fast(src: int, names: list[str]) -> str:
         if names
         else "[]::VARCHAR[]"
     )
+    read = "t || c || e || s || coalesce(p, '')"  # the texts read
     test = f"""coalesce(
         strlen(j) <= {MAX_LINE} AND NOT contains(j, '\\')
         AND left(t, 1) = '"' AND left(c, 1) = '"' AND left(e, 1) = '"'
         AND t <> '""' AND c <> '""' AND e <> '""' AND {_stamp_test("s", "ts")}
         AND (p IS NULL OR (left(p, 1) = '{{' AND NOT contains(substr(p, 2), '{{')
-             AND NOT contains(p, '[') AND {_each_once("k")}))
-        AND NOT regexp_matches(j, '{LAX}'), false)"""
+             AND NOT contains(p, '[') AND {_each_once("k")} AND NOT regexp_matches(p, '{NAN}')))
+        AND {_commas("j")} = 3 + (p IS NOT NULL)::INTEGER + {_commas(read)},
+        false)"""
     odd = _odd([f"pv[{i + 1}]" for i in range(len(names))])
     # Each value once, whatever the row: a row that is not plain is deleted before it is used
     return f"""SELECT {src} AS src, line, {src} * 4294967296 + line AS rid,
         substr(t, 2, length(t) - 2) AS txid, substr(c, 2, length(c) - 2) AS cref,
         substr(e, 2, length(e) - 2) AS etype, epoch_us(ts) AS us, pv,
-        CASE WHEN odd OR NOT plain THEN j END AS j, hash(j) AS fp, plain, odd,
-        CASE WHEN plain THEN {_all_quotes()} ELSE len(string_split(j, '"')) - 1 END AS q
-        FROM (
+        CASE WHEN odd OR NOT plain THEN j END AS j, hash(j) AS fp, plain, odd FROM (
         SELECT *, {test} AS plain, {odd} AS odd FROM (
         SELECT *, CASE WHEN left(p, 1) = '{{' THEN try(json_keys(p)) END AS k, {pv} AS pv,
             try_cast(substr(s, 2, strlen(s) - 3) AS TIMESTAMP) AS ts FROM (
@@ -377,15 +329,14 @@ def _read_fast(src: int, names: list[str]) -> str:
         FROM (SELECT line, j, try(from_json(j, {_FIELDS})) AS x FROM ({_LINES})))))"""
 
 
-_COLUMNS = "(src, line, rid, txid, cref, etype, us, pv, j, fp, plain, odd, q)"
+_COLUMNS = "(src, line, rid, txid, cref, etype, us, pv, j, fp, plain, odd)"
 
 
-def _fast(con: Any, src: int, found: Scanned, names: list[str]) -> tuple[Scanned | None, bool]:
+def _read(con: Any, src: int, found: Scanned, names: list[str]) -> Scanned | None:
     """Read a file's lines into `ltext` (`_lines`), scanning it meanwhile when it was left for
     later (`Scanned.finish`: DuckDB reads on its own threads, without Python's lock), and
-    classify them into `rows` (`_read_fast`); the file scanned (None: DuckDB cannot split it
-    exactly: nothing read), and whether that reading was taken (False: nothing of it left in
-    `rows`, `ltext` kept for `_line_by_line`)."""
+    classify them into `rows` (`_classify`); the file scanned (None: DuckDB cannot split it
+    exactly: nothing read)."""
     outcome: list[BaseException | None] = []
     reading = threading.Thread(target=_lines_aside, args=(con, str(found.path), outcome))
     reading.start()
@@ -395,16 +346,12 @@ def _fast(con: Any, src: int, found: Scanned, names: list[str]) -> tuple[Scanned
         reading.join()
     if found is None:  # whatever DuckDB made of it: Python reads it
         con.execute("DROP TABLE IF EXISTS ltext")
-        return None, False
+        return None
     if outcome[0] is not None:
         raise outcome[0]
-    con.execute(f"INSERT INTO rows {_COLUMNS} {_read_fast(src, names)}")
-    quotes = con.execute(f"SELECT coalesce(sum(q), 0) FROM rows WHERE src = {src}").fetchone()[0]
-    if quotes != found.quotes:
-        con.execute(f"DELETE FROM rows WHERE src = {src}")
-        return found, False
+    con.execute(f"INSERT INTO rows {_COLUMNS} {_classify(src, names)}")
     con.execute("DROP TABLE ltext")
-    return found, True
+    return found
 
 
 def _lines(con: Any, path: str) -> None:
@@ -435,28 +382,6 @@ def texts(con: Any, src: int, path: str, table: str, sets: str) -> None:
     con.execute("DROP TABLE want")
 
 
-def _line_by_line(con: Any, src: int, names: list[str]) -> None:
-    """Classify the lines in `ltext` (`_lines`) into `rows` with `_plain`, each line's JSON
-    values read one by one (`json_extract`, `json_keys`: exact whatever the line holds)."""
-    extract, test, odd = _plain(names)
-    con.execute(
-        f"""INSERT INTO rows {_COLUMNS} SELECT src, line, src * 4294967296 + line,
-            CASE WHEN plain THEN json_extract_string(x[1], '$') END,
-            CASE WHEN plain THEN json_extract_string(x[2], '$') END,
-            CASE WHEN plain THEN json_extract_string(x[3], '$') END,
-            CASE WHEN plain THEN epoch_us(CAST(substr(x[4], 2, strlen(x[4]) - 3)
-                 AS TIMESTAMP)) END,
-            CASE WHEN plain THEN x[6:] END,
-            CASE WHEN plain AND NOT ({odd}) THEN NULL ELSE j END, hash(j), plain, NULL, NULL
-            FROM (
-            SELECT src, line, j, x, {test} AS plain FROM (
-            SELECT *, CASE WHEN left(x[5], 1) = '{{' THEN try(json_keys(x[5])) END AS pk FROM (
-            SELECT {src} AS src, line, j, {extract} AS x, try(json_keys(j)) AS k
-            FROM ({_LINES}))))"""
-    )
-    con.execute("DROP TABLE ltext")
-
-
 def load_events(
     con: Any,
     stream: EventStream,
@@ -471,19 +396,16 @@ def load_events(
     con.execute(
         "CREATE TEMP TABLE rows (src INTEGER, line BIGINT, rid BIGINT, txid VARCHAR, "
         "cref VARCHAR, etype VARCHAR, us BIGINT, pv VARCHAR[], j VARCHAR, fp UBIGINT, "
-        "plain BOOLEAN, odd BOOLEAN, q BIGINT, pfp BIGINT, pid INTEGER)"
+        "plain BOOLEAN, odd BOOLEAN, pfp BIGINT, pid INTEGER)"
     )
     by_sql = []
-    last_fast.clear()
+    last_by_sql.clear()
     for n, src in enumerate(list(scans)):
-        found, fast = _fast(con, src, scans[src], names)
-        if fast:
-            last_fast.append(src)
-        elif found is not None:
-            _line_by_line(con, src, names)
+        found = _read(con, src, scans[src], names)
         if found is not None:  # else a file DuckDB cannot split exactly: Python reads it
             by_sql.append(src)
             scans[src] = found
+            last_by_sql.append(src)
         if progress is not None:
             progress(n)
     read = con.execute("SELECT count(*) FROM rows").fetchone()[0]
@@ -666,6 +588,5 @@ __all__ = [
     "from_micros",
     "load_events",
     "micros",
-    "property_path",
     "sql_readable",
 ]
