@@ -513,6 +513,28 @@ def test_auto_picks_duckdb_for_sql_metrics_over_files(tmp_path):
 
 
 GOOD = '{"transaction_id":"g1","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z","properties":{"n":3,"region":"us","user":"u1"}}\n'
+MANY = "".join(GOOD.replace("g1", f"g{i}") for i in range(400)).encode()
+PACKED = gzip.compress(MANY, mtime=0)
+DAMAGED_GZIP = {
+    "corrupt deflate data": PACKED[:200] + bytes(b ^ 0xFF for b in PACKED[200:260]) + PACKED[260:],
+    "bad CRC": PACKED[:-8] + bytes([PACKED[-8] ^ 1]) + PACKED[-7:],
+    "bad size": PACKED[:-4] + bytes([PACKED[-4] ^ 1]) + PACKED[-3:],
+    "trailing garbage": PACKED + b"garbage",
+    "trailing zeros": PACKED + bytes(10),
+    "two members": PACKED + gzip.compress(MANY.replace(b'"g', b'"h'), mtime=0),
+    "a truncated second member": PACKED + gzip.compress(MANY.replace(b'"g', b'"h'), mtime=0)[:-30],
+    "the header only": PACKED[:10],
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGED_GZIP))
+def test_a_damaged_gzip_file_gets_the_same_answer(tmp_path, case):
+    """The DuckDB engine inflates a gzip file while scanning it (`duckdb_events.scan`); a
+    file it cannot inflate is left to the Python reader, which says why (E702) — never a
+    traceback, never events the Python engine would not read."""
+    path = tmp_path / "e.jsonl.gz"
+    path.write_bytes(DAMAGED_GZIP[case])
+    _both(tmp_path, [path], fallback_ok=True)
 
 
 @pytest.mark.parametrize(

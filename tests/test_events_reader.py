@@ -133,6 +133,21 @@ def test_a_corrupt_gzip_file_is_an_error(tmp_path):
     assert [d.code for d in diagnostics] == ["E702"]
 
 
+def test_damaged_compressed_data_is_an_error_not_a_traceback(tmp_path):
+    """Bytes flipped inside the deflate stream: zlib's own error, reported as E702."""
+    data = gzip.compress(
+        "".join(
+            json.dumps({**GOOD, "transaction_id": f"t{i}"}) + "\n" for i in range(500)
+        ).encode(),
+        mtime=0,
+    )
+    path = tmp_path / "e.jsonl.gz"
+    path.write_bytes(data[:200] + bytes(b ^ 0xFF for b in data[200:260]) + data[260:])
+    _, _, diagnostics = _read(path)
+    [found] = diagnostics
+    assert found.code == "E702" and "while decompressing data" in found.summary
+
+
 def test_other_compressions_are_named_not_read_as_thousands_of_bad_lines(tmp_path):
     """bzip2, zstd, xz and zip files are recognised by their first bytes and refused with one
     error naming the compression (gzip is the one billing-spec reads), not a W950 per line."""

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -148,7 +149,7 @@ def scan(path: Any, inflate_to: Any = None, later: bool = False) -> Scanned | No
             if head[:2] != _GZIP_MAGIC:
                 return None if _array(head) else Scanned(path, later=True)
         return _splittable(path, inflate_to)
-    except (OSError, EOFError):  # unreadable, not gzip after all, truncated: Python says which
+    except (OSError, EOFError, zlib.error):  # unreadable, not gzip, damaged: Python says which
         if inflate_to is not None and inflate_to.exists():
             inflate_to.unlink()
         return None

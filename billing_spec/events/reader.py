@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -145,7 +146,7 @@ class EventStream:
                 yield from self._from_arrays(events, index)
             else:
                 yield from self._from_lines(events, index)
-        except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError; truncated: EOFError
+        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile: OSError; truncated: EOFError
             self._diagnostics.add(
                 error(
                     "E702",
