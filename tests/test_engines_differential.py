@@ -527,6 +527,19 @@ DAMAGED_GZIP = {
 }
 
 
+def test_the_duckdb_engine_inflates_gzip_with_isal():
+    """python-isal (a dependency) inflates three times faster than zlib; the DuckDB engine's
+    scan uses it (`duckdb_events._inflating`), and leaves what it cannot inflate to Python."""
+    import io
+
+    from isal.igzip import IGzipFile
+
+    from billing_spec.evaluate.duckdb_events import _inflating
+
+    assert type(_inflating(io.BytesIO(PACKED))) is IGzipFile
+    assert _inflating(io.BytesIO(PACKED)).read() == MANY
+
+
 @pytest.mark.parametrize("case", list(DAMAGED_GZIP))
 def test_a_damaged_gzip_file_gets_the_same_answer(tmp_path, case):
     """The DuckDB engine inflates a gzip file while scanning it (`duckdb_events.scan`); a
