@@ -5,7 +5,12 @@ from __future__ import annotations
 import click
 
 from billing_spec.cli.output import echo_diagnostics
-from billing_spec.cli.state_options import max_retries_option, now, parse_timestamp_option
+from billing_spec.cli.state_options import (
+    max_retries_option,
+    metronome_option,
+    now,
+    parse_timestamp_option,
+)
 
 
 @click.group()
@@ -15,13 +20,7 @@ def events() -> None:
 
 @events.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "--provider",
-    "provider_name",
-    type=click.Choice(["metronome"]),
-    required=True,
-    help="Where to send them: `metronome` (METRONOME_BEARER_TOKEN, METRONOME_BASE_URL).",
-)
+@metronome_option("Where to send them")
 @max_retries_option
 @click.option(
     "--now",

@@ -10,6 +10,7 @@ import click
 from billing_spec.cli.state_options import (
     env_option,
     max_retries_option,
+    metronome_option,
     resolve_env,
     state_option,
 )
@@ -17,13 +18,7 @@ from billing_spec.cli.state_options import (
 
 @click.command("import")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option(
-    "--provider",
-    "provider_name",
-    type=click.Choice(["metronome"]),
-    required=True,
-    help="Where to read from: `metronome` (METRONOME_BEARER_TOKEN, METRONOME_BASE_URL).",
-)
+@metronome_option("Where to read from")
 @click.option(
     "--customer",
     "customers",

@@ -126,6 +126,18 @@ def provider_option(func):
     )(func)
 
 
+def metronome_option(what: str):
+    """--provider, required, `metronome` its one choice (import, events send); `what` starts
+    its help."""
+    return click.option(
+        "--provider",
+        "provider_name",
+        type=click.Choice(["metronome"]),
+        required=True,
+        help=f"{what}: `metronome` (METRONOME_BEARER_TOKEN, METRONOME_BASE_URL).",
+    )
+
+
 def max_retries_option(func):
     """--max-retries: the SDK's retries of a Metronome call (apply, import, events send)."""
     return click.option(
