@@ -65,9 +65,9 @@ def _lines_bytes(path: Any) -> int:
     JSON-array file."""
     from billing_spec.events.tables import table_kind
 
-    if table_kind(path) is not None:
-        return path.stat().st_size
     try:
+        if table_kind(path) is not None:
+            return path.stat().st_size
         with open(path, "rb") as raw:
             head = raw.read(1 << 12)
             size = raw.seek(0, 2)

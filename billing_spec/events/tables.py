@@ -188,8 +188,6 @@ def _spelled_otherwise(columns: list[str], types: list[str]) -> str:
         elif kind in _STAMPS:
             year = f"year(make_timestamp({_micros(column, kind)}))"
             tests.append(f"NOT {year} BETWEEN 1000 AND 9999")
-        else:
-            continue
     return "coalesce(" + " OR ".join(tests) + ", false)" if tests else "false"
 
 
