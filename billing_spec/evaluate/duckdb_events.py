@@ -419,15 +419,14 @@ def load_events(
         "plain BOOLEAN, odd BOOLEAN, pfp BIGINT, pid INTEGER)"
     )
     by_sql = []
-    last_by_sql.clear()
     for n, src in enumerate(list(scans)):
         found = _read(con, src, scans[src], names)
         if found is not None:  # else a file DuckDB cannot split exactly: Python reads it
             by_sql.append(src)
             scans[src] = found
-            last_by_sql.append(src)
         if progress is not None:
             progress(n)
+    last_by_sql[:] = by_sql
     read = con.execute("SELECT count(*) FROM rows").fetchone()[0]
     collected = _Collected()
     pyrows: list[tuple] = []
