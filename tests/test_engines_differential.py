@@ -96,7 +96,7 @@ STAMPS = st.sampled_from(
     ["{d}T00:00:00Z", "{d}T12:30:00Z", "{d}T23:59:59.5Z", "{d}T09:15:00.123456789Z", "{d}T02:00:00+02:00", "{d}T24:00:00Z", "{d}T00:00:00.000001Z", "{d}t01:00:00z"]
 )  # fmt: skip
 MALFORMED = st.sampled_from(
-    ["{bad", "[1]", '"just text"', "   ", "", '{"transaction_id":"m1"}', "{}", "null", "\ufeff", '{"transaction_id":"","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}', '{"transaction_id":"m2","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z" ,}']
+    ["{bad", "[1]", '"just text"', "   ", "", '{"transaction_id":"m1"}', "{}", "null", "\ufeff", '{"transaction_id":"","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"}', '{"transaction_id":"m2","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z" ,}', '{"transaction_id":"m3","customer_id":"a","event_type":"use","timestamp":"2026-10-05T00:00:00Z"']
 )  # fmt: skip
 
 
@@ -274,6 +274,7 @@ _LINES = {
     "two objects on a line": [_E.format(t="t1", d=2, n=3) + _E.format(t="t2", d=3, n=4)],
     "a line over 1 MiB": [_E.format(t="t1", d=2, n=3).replace('"u1"', '"' + "u" * (1 << 20) + '"')],
     "not JSON": ["{bad", '[1, "x"]', _E.format(t="t2", d=3, n=4)],
+    "an object cut short": [_E.format(t="t1", d=2, n=3)[:-1], _E.format(t="t2", d=3, n=4)[:-9]],
     "an extra top-level key": ['{"x":{"k":1,"k":2},' + _E.format(t="t1", d=2, n=3)[1:]],
     "an extra key, last": [_E.format(t="t1", d=2, n=3)[:-1] + ',"x":{"k":1,"k":2}}'],
     "null properties": [_E.format(t="t1", d=2, n=3).replace('{"n":3,"region":"us","user":"u1"}', "null")],

@@ -48,6 +48,7 @@ from billing_spec.events.dedupe import PLACE_BITS, fingerprint
 from billing_spec.events.jsonl import checked_line
 from billing_spec.events.reader import EventStream
 from billing_spec.events.records import exact_loads
+from billing_spec.events.rules import MAX_LINE_BYTES, TOO_LONG
 from billing_spec.events.tables import table_kind, write_json_lines
 from billing_spec.timestamps import EARLIEST_YEAR, END_YEAR
 
@@ -55,7 +56,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SCAN = 1 << 22
 _NOT_SPLITTABLE = (b"\r", b"\x00", b"\x01")
 _GZIP_MAGIC = b"\x1f\x8b"
-MAX_LINE = 1 << 20  # events-rules.md: a longer line is malformed
+MAX_LINE = MAX_LINE_BYTES  # events-rules.md: a longer line is malformed
 last_by_sql: list[int] = []
 """After a run: the sources whose lines SQL classified (for tests)."""
 
@@ -437,13 +438,13 @@ def load_events(
         con.execute("DELETE FROM rows WHERE NOT plain")
     where = stream.where
     for src, line, text in others:
-        data = text.encode("utf-8", "surrogateescape") + b"\n"
+        data = text.encode("utf-8", "surrogateescape")  # as `rules.split_lines` gives a line
 
         def report(number: int, reason: str, src: int = src) -> None:
             collected.add(warning("W950", f"malformed event skipped: {reason}", where(src, number)))
 
-        if len(data) - 1 > MAX_LINE:
-            report(line, "line longer than 1 MiB")
+        if len(data) > MAX_LINE:
+            report(line, TOO_LONG)
             continue
         row = checked_line(data, line, report)
         if row is not None:
