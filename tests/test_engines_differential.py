@@ -4,7 +4,8 @@
 Hypothesis writes event files line by line — as text, so the spelling reaches the readers:
 float literals (`1.50`), long decimals, numeric strings, integers beyond 64 bits, offset
 timestamps, `24:00:00`, non-object `properties`, duplicate keys, escapes, malformed lines,
-blank lines, duplicates that differ across a plain and a gzip file — over a catalog with every
+trailing commas, NaN, keys the DuckDB engine does not read, random one-character mutations
+(`MUTATIONS`), blank lines, duplicates that differ across a plain and a gzip file — over a catalog with every
 aggregation, every filter kind, pricing and presentation group keys, tiers, a mid-period rate
 change, ingest aliases, overlapping contracts and events outside every contract. Both engines
 then evaluate the same files; the invoices JSON, the summary and every diagnostic must be equal,
@@ -100,6 +101,12 @@ MALFORMED = st.sampled_from(
 )  # fmt: skip
 
 
+# Text put into a line, or in place of one character (`lines`): a mutation fuzz of both engines
+# found a diagnostic that differed (a line cut short at its end) with these.
+MUTATIONS = st.sampled_from(
+    [*',{}[]":  \t0123456789eE.-+', "", "nan", "Infinity", "null", "\\", "\\u0041", "'", "\x0b", "\x0c", "\ufeff", ",,", "}{", '"x":1,', "\x7f"]
+)  # fmt: skip
+
 # Keys the DuckDB engine's parser does not read: another, a repeated one (events-rules: malformed).
 EXTRA_KEYS = [
     '"x":1',
@@ -156,7 +163,12 @@ def lines(draw, n: int, typed: bool = False) -> str:
         fields.insert(draw(st.integers(0, len(fields))), extra)
     spacing = draw(st.sampled_from([",", ", "]))
     trailing = draw(st.sampled_from([""] * 20 + [",", " , "]))  # JSON refuses it; DuckDB not
-    return "{" + spacing.join(fields) + trailing + "}"
+    text = "{" + spacing.join(fields) + trailing + "}"
+    for _ in range(draw(st.sampled_from([0] * 10 + [1, 2]))):  # a mutation: what else is lax?
+        at = draw(st.integers(0, len(text)))
+        cut = draw(st.integers(0, 1))
+        text = text[:at] + draw(MUTATIONS) + text[at + cut :]
+    return text
 
 
 @st.composite
