@@ -88,14 +88,21 @@ def table_lines(path: Path, kind: str) -> Iterator[bytes]:
         return  # an empty file holds no events, as an empty JSON Lines file
     con = duckdb.connect(":memory:")
     try:
-        con.execute("SET enable_progress_bar = false")
-        described = con.execute(f"DESCRIBE SELECT * FROM {_scan(path, kind)}").fetchall()
-        writers = _writers([d[0] for d in described], [d[1] for d in described])
+        _, _, writers = _described(con, path, kind)
         cursor = con.execute(f"SELECT * FROM {_scan(path, kind)}")
         while rows := cursor.fetchmany(_FETCH):
             yield b"".join(_line(writers, row) for row in rows)
     finally:
         con.close()
+
+
+def _described(con: Any, path: Path, kind: str) -> tuple[list[str], list[str], list]:
+    """The file's columns, their DuckDB types, and their writers (`_writers`: TableError when
+    the mapping refuses the file)."""
+    con.execute("SET enable_progress_bar = false")
+    described = con.execute(f"DESCRIBE SELECT * FROM {_scan(path, kind)}").fetchall()
+    columns, types = [d[0] for d in described], [d[1] for d in described]
+    return columns, types, _writers(columns, types)
 
 
 def write_json_lines(path: Path, kind: str, out: Path) -> bool:
@@ -111,14 +118,12 @@ def write_json_lines(path: Path, kind: str, out: Path) -> bool:
         return False  # as `table_lines`: no DESCRIBE of an empty CSV file
     con = duckdb.connect(":memory:")
     try:
-        con.execute("SET enable_progress_bar = false")
         con.execute("SET preserve_insertion_order = true")  # row N stays line N
-        described = con.execute(f"DESCRIBE SELECT * FROM {_scan(path, kind)}").fetchall()
-        columns, types = [d[0] for d in described], [d[1] for d in described]
-        _writers(columns, types)  # the mapping's refusals (TableError)
+        columns, types, writers = _described(con, path, kind)  # TableError: the mapping refuses
+        line = _sql_line(columns, types, writers)
         target = str(out).replace("'", "''")
         con.execute(
-            f"COPY (SELECT {_sql_line(columns, types)} FROM {_scan(path, kind)}) TO '{target}' "
+            f"COPY (SELECT {line} FROM {_scan(path, kind)}) TO '{target}' "
             "(FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')"
         )
         return True
@@ -137,14 +142,13 @@ _UPPER_HEX = r"[\x0b\x0e\x0f\x1a-\x1f]"
 """The characters DuckDB's `to_json` escapes as `\\u000B` where orjson writes `\\u000b`."""
 
 
-def _sql_line(columns: list[str], types: list[str]) -> str:
-    """The SQL of a row's line, as `_line` writes it (without the newline COPY adds)."""
+def _sql_line(columns: list[str], types: list[str], writers: list) -> str:
+    """The SQL of a row's line, as `_line` writes it with `writers` (without the newline COPY
+    adds)."""
     fields, props = [], []
-    for name, kind in zip(columns, types, strict=True):
-        is_property = name.startswith(PREFIX) and len(name) > len(PREFIX)
-        key = orjson.dumps(name[len(PREFIX) :] if is_property else name).decode()
-        column = '"' + name.replace('"', '""') + '"'
-        pair = "'" + (key + ":").replace("'", "''") + "' || " + _sql_value(column, kind)
+    for name, kind, (key, is_property, _) in zip(columns, types, writers, strict=True):
+        text = (key.decode() + ":").replace("'", "''")
+        pair = f"'{text}' || {_sql_value(_column(name), kind)}"
         (props if is_property else fields).append(pair)
     if props:
         fields.append(
@@ -153,6 +157,11 @@ def _sql_line(columns: list[str], types: list[str]) -> str:
         )
     line = f"'{{' || concat_ws(',', {', '.join(fields)}) || '}}'"
     return f"CASE WHEN {_spelled_otherwise(columns, types)} THEN {_TO_PYTHON} ELSE {line} END"
+
+
+def _column(name: str) -> str:
+    """A column's name as an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _sql_value(column: str, kind: str) -> str:
@@ -182,7 +191,7 @@ def _spelled_otherwise(columns: list[str], types: list[str]) -> str:
     """Whether SQL would spell one of the row's values otherwise than `_writer`."""
     tests = []
     for name, kind in zip(columns, types, strict=True):
-        column = '"' + name.replace('"', '""') + '"'
+        column = _column(name)
         if kind == "VARCHAR":
             tests.append(f"regexp_matches({column}, '{_UPPER_HEX}')")
         elif kind in _STAMPS:
