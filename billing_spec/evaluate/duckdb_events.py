@@ -36,12 +36,13 @@ index of their exact properties in `Loaded.props`).
 
 from __future__ import annotations
 
-import gzip
 import threading
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from isal import igzip, isal_zlib
 
 from billing_spec.diagnostics import Diagnostic, warning
 from billing_spec.events.dedupe import PLACE_BITS, fingerprint
@@ -56,6 +57,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SCAN = 1 << 22
 _NOT_SPLITTABLE = (b"\r", b"\x00", b"\x01")
 _GZIP_MAGIC = b"\x1f\x8b"
+_DAMAGED = (zlib.error, isal_zlib.error)  # what the inflaters raise for damaged data
 MAX_LINE = MAX_LINE_BYTES  # events-rules.md: a longer line is malformed
 last_by_sql: list[int] = []
 """After a run: the sources whose lines SQL classified (for tests)."""
@@ -150,7 +152,7 @@ def scan(path: Any, inflate_to: Any = None, later: bool = False) -> Scanned | No
             if head[:2] != _GZIP_MAGIC:
                 return None if _array(head) else Scanned(path, later=True)
         return _splittable(path, inflate_to)
-    except (OSError, EOFError, *_damaged()):  # unreadable, not gzip, damaged: Python says which
+    except (OSError, EOFError, *_DAMAGED):  # unreadable, not gzip, damaged: Python says which
         if inflate_to is not None and inflate_to.exists():
             inflate_to.unlink()
         return None
@@ -186,22 +188,9 @@ def _splittable(path: Any, inflate_to: Any) -> Scanned | None:
 
 
 def _inflating(raw: Any) -> Any:
-    """A gzip stream over `raw`: python-isal's inflater (three times zlib's speed) where it is
-    installed. Whatever it cannot inflate, the Python reader reads (with zlib), saying why."""
-    try:
-        from isal.igzip import IGzipFile
-    except ImportError:
-        return gzip.GzipFile(fileobj=raw)
-    return IGzipFile(fileobj=raw)
-
-
-def _damaged() -> tuple[type[Exception], ...]:
-    """What the inflaters raise for damaged compressed data."""
-    try:
-        from isal.isal_zlib import error
-    except ImportError:
-        return (zlib.error,)
-    return (zlib.error, error)
+    """A gzip stream over `raw`: python-isal's inflater (three times zlib's speed). Whatever it
+    cannot inflate (`_DAMAGED`), the Python reader reads (with zlib), saying why."""
+    return igzip.IGzipFile(fileobj=raw)
 
 
 def _array(head: bytes) -> bool:
@@ -573,7 +562,7 @@ def _print(src: int, line: int, text: str | None, pfp: int | None, texts: dict) 
         return pfp
     if text is None:
         text = texts[(src, line)]
-    return fingerprint(text.encode("utf-8", "surrogateescape") + b"\n")
+    return fingerprint(text.encode("utf-8", "surrogateescape"))
 
 
 def _texts_wanted(scans: dict[int, Scanned], pairs: list[tuple]) -> dict[tuple[int, int], str]:

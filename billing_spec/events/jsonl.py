@@ -90,11 +90,8 @@ def json_lines(
                             or (stamp[19] == "." and 21 < size < 31 and stamp[20:-1].isdigit())
                         )
                         and (
-                            dumps(obj) == line
-                            or (
-                                b"\\u0022" not in line
-                                and line.count(b'"') == dumps(obj).count(b'"')
-                            )
+                            (written := dumps(obj)) == line
+                            or (b"\\u0022" not in line and line.count(b'"') == written.count(b'"'))
                         )
                     )
                     else None
