@@ -48,7 +48,7 @@ def parse(sql: str) -> SqlQuery | SqlError:
         return SqlError(str(exc), 1, 1)
     if not isinstance(tree, exp.Query):
         return SqlError("a SQL metric is one SELECT query over the table `events`", 1, 1)
-    tables = sorted({t.name for t in tree.find_all(exp.Table)} - {"events"})
+    tables = sorted({t.name for t in tree.find_all(exp.Table) if t.name.lower() != "events"})
     ctes = {c.alias for c in tree.find_all(exp.CTE)}
     unknown = [t for t in tables if t not in ctes]
     if unknown:
@@ -60,4 +60,36 @@ def parse(sql: str) -> SqlQuery | SqlError:
     return SqlQuery(tuple(names), tuple(tree.named_selects))
 
 
-__all__ = ["SqlError", "SqlQuery", "parse"]
+def scoped(sql: str, source: str) -> str | None:
+    """The query with each reading of the table `events` replaced by the subquery `source`
+    (kept under the name `events`, or the alias the query gives it), the rest of its text as
+    written; None when it reads `events` otherwise (a CTE of that name, a schema-qualified
+    name) or does not parse. The DuckDB engine runs it once for all statement periods, in a
+    LATERAL join (`duckdb_engine.SqlMetrics`)."""
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.SqlglotError:
+        return None
+    if any(cte.alias.lower() == "events" for cte in tree.find_all(exp.CTE)):
+        return None
+    spans = []
+    for table in tree.find_all(exp.Table):
+        if table.name.lower() != "events":
+            continue
+        name = table.this
+        if table.db or table.catalog or not isinstance(name, exp.Identifier):
+            return None
+        start, end = name.meta.get("start"), name.meta.get("end")
+        if start is None or end is None or sql[start : end + 1].strip('"').lower() != "events":
+            return None
+        spans.append((start, end + 1, table.alias))
+    text = sql
+    for start, end, alias in sorted(spans, reverse=True):
+        text = text[:start] + (f"({source})" if alias else f"({source}) AS events") + text[end:]
+    return text
+
+
+__all__ = ["SqlError", "SqlQuery", "parse", "scoped"]

@@ -23,10 +23,17 @@ def billing(cwd: Path, server, *args: str):
 
 @pytest.fixture
 def account(tmp_path: Path, server) -> Path:
-    """The quickstart catalog applied to the account (from a directory of its own)."""
+    """The quickstart catalog applied to the account (from a directory of its own), its
+    product set to run SQL metrics hour by hour."""
     source = tmp_path / "source"
     shutil.copytree(
         CATALOGS / "quickstart", source / "catalog", ignore=shutil.ignore_patterns("events")
+    )
+    catalog = source / "catalog" / "catalog.yaml"
+    text = catalog.read_text()
+    assert "    type: USAGE\n" in text
+    catalog.write_text(
+        text.replace("    type: USAGE\n", "    type: USAGE\n    sql_breakdown_granularity: HOUR\n")
     )
     applied = billing(
         source, server, "apply", "catalog", "--provider", "metronome", "--auto-approve"
@@ -52,6 +59,7 @@ def test_import_round_trip_plan_shows_no_changes(account, server):
     written = (account / "imported" / "catalog.yaml").read_text()
     assert format_text(written, "catalog.yaml")[0] == written  # already in fmt's layout
     assert "language_model_tokens:" in written and "price: 50" in written
+    assert "sql_breakdown_granularity: HOUR" in written
     assert "ingest_aliases:\n      - team@example.com" in written
     writes = [p for p, _ in server.api.calls[calls:] if "create" in p or "add" in p]
     assert writes == []  # import only reads

@@ -221,6 +221,21 @@ def test_a_product_change_is_an_update_starting_at_the_chosen_hour(work, server)
     assert "type" not in body
 
 
+def test_sql_breakdown_granularity_is_sent_and_set_back_to_metronomes_default(work, server):
+    assert apply(work, server).code == 0
+    server.api.calls.clear()
+    granular = "    type: USAGE\n    sql_breakdown_granularity: HOUR\n"
+    edit(work, "    type: USAGE\n", granular)
+    assert apply(work, server).code == 0
+    assert paths(server) == ["products/update"]
+    assert server.api.calls[0][1]["sql_breakdown_granularity"] == "HOUR"
+    server.api.calls.clear()
+    edit(work, granular, "    type: USAGE\n")
+    assert apply(work, server).code == 0
+    assert paths(server) == ["products/update"]
+    assert server.api.calls[0][1]["sql_breakdown_granularity"] == "SERVICE_PERIOD"
+
+
 def test_a_product_update_defaults_to_the_next_hour(work, server):
     assert apply(work, server).code == 0
     server.api.calls.clear()

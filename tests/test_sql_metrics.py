@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from conftest import run_billing
 
 from billing_spec.catalog import build_catalog
@@ -140,3 +141,172 @@ def test_a_query_that_fails_is_refused_with_its_reason(tmp_path):
     [w957] = [d for d in diagnostics if d.code == "W957"]
     assert "its query fails: Binder Error" in w957.summary
     assert _quantities(result, "tokens") == {}
+
+
+SCOPES = """version: 1
+billable_metrics:
+  m: {{name: M, sql: {query}}}
+products:
+  p: {{name: P, type: usage, billable_metric: m, pricing_group_key: [model]}}
+rate_cards:
+  card:
+    name: Card
+    rates:
+      - {{product: p, pricing_group_values: {{model: atlas}}, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 2}}
+      - {{product: p, pricing_group_values: {{model: atlas}}, starting_at: 2026-11-10T00:00:00Z, entitled: true, rate_type: FLAT, price: 3}}
+      - {{product: p, pricing_group_values: {{model: zephyr}}, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 5}}
+customers:
+  a: {{name: A}}
+  b: {{name: B}}
+  c: {{name: C}}
+contracts:
+  ka: {{customer: a, rate_card: card, starting_at: 2026-10-01T00:00:00Z}}
+  kb: {{customer: b, rate_card: card, starting_at: 2026-10-15T00:00:00Z, ending_before: 2026-12-01T00:00:00Z}}
+  kc: {{customer: c, rate_card: card, starting_at: 2026-10-01T00:00:00Z, ending_before: 2026-11-01T00:00:00Z}}
+  kc2: {{customer: c, rate_card: card, starting_at: 2026-11-01T00:00:00Z}}
+"""
+# Three customers, four contracts, two to three statement periods each; `nova` has no rate
+# (W955); every third event is not a completion; tokens are integers, decimals and strings.
+SCOPED_EVENTS = [
+    json.dumps(
+        {
+            "transaction_id": f"t{i}",
+            "customer_id": "abc"[i % 3],
+            "event_type": "other" if i % 3 == 2 and i % 2 else "completion",
+            "timestamp": f"2026-{10 + (i * 7 % 75) // 31}-{1 + (i * 7 % 75) % 31 % 30:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
+            "properties": {
+                "model": ["atlas", "zephyr", "nova"][i // 3 % 3],
+                "tokens": [i, f"{i}.5", str(i)][i % 3],
+            },
+        },
+        separators=(",", ":"),
+    )
+    for i in range(90)
+]
+QUERIES = {
+    "grouped": "SELECT properties.model AS model, SUM(CAST(properties.tokens AS DECIMAL(20, 2))) AS value FROM events WHERE event_type = 'completion' GROUP BY 1",
+    "no GROUP BY": "SELECT COUNT(*) AS value, 'atlas' AS model FROM events WHERE event_type = 'completion'",
+    "an alias, upper case": "SELECT e.properties.model AS model, COUNT(*) AS value FROM EVENTS AS e GROUP BY ALL",
+    "a CTE": "WITH c AS (SELECT properties.model AS model FROM events WHERE event_type = 'completion') SELECT model, COUNT(*) AS value FROM c GROUP BY model",
+    "a subquery over events": "SELECT properties.model AS model, COUNT(*) AS value FROM events WHERE timestamp >= (SELECT min(timestamp) FROM events WHERE event_type = 'completion') GROUP BY 1",
+    "a window": "SELECT model, CAST(SUM(n) AS DECIMAL(20, 0)) AS value FROM (SELECT properties.model AS model, row_number() OVER (PARTITION BY properties.model ORDER BY timestamp) AS n FROM events) GROUP BY model",
+    "LIMIT": "SELECT properties.model AS model, COUNT(*) AS value FROM events GROUP BY 1 ORDER BY 1 LIMIT 1",
+    "COUNT DISTINCT": "SELECT properties.model AS model, COUNT(DISTINCT properties.tokens) AS value FROM events GROUP BY 1",
+    "UNION ALL": "SELECT properties.model AS model, 1 AS value FROM events UNION ALL SELECT 'atlas', 2 FROM events",
+    "hours": "SELECT 'zephyr' AS model, COUNT(DISTINCT date_trunc('hour', timestamp)) AS value FROM events",
+    "a self join": "SELECT a.properties.model AS model, COUNT(*) AS value FROM events a JOIN events b ON a.properties.model = b.properties.model GROUP BY 1",
+    "no events read": "SELECT 'atlas' AS model, 7 AS value",
+    "QUALIFY": "SELECT properties.model AS model, CAST(properties.tokens AS DECIMAL(20, 2)) AS value FROM events QUALIFY row_number() OVER (PARTITION BY properties.model ORDER BY timestamp DESC) = 1",
+    "EXISTS": "SELECT 'atlas' AS model, COUNT(*) AS value FROM events e WHERE EXISTS (SELECT 1 FROM events f WHERE f.timestamp < e.timestamp)",
+    "LATEST": "SELECT properties.model AS model, CAST(arg_max(properties.tokens, timestamp) AS DECIMAL(20, 2)) AS value FROM events GROUP BY 1",
+}
+
+
+@pytest.mark.parametrize("granularity", ["SERVICE_PERIOD", "HOUR"])
+@pytest.mark.parametrize("query", list(QUERIES))
+def test_one_query_for_all_periods_gives_what_a_query_per_period_gives(
+    tmp_path, monkeypatch, query, granularity
+):
+    """Metronome runs a SQL metric once per customer and statement period. The DuckDB engine
+    runs it once for all of them (a LATERAL join, `sql_metrics.scoped`); the invoices must be
+    those of one run per contract and period (the engine's way when the query cannot be
+    written so), diagnostics included — and no statement per period may have run."""
+    from billing_spec import sql_metrics
+    from billing_spec.evaluate import duckdb_engine
+
+    text = SCOPES.replace("{query}", json.dumps(QUERIES[query]))
+    text = text.replace(
+        "pricing_group_key: [model]",
+        f"pricing_group_key: [model], sql_breakdown_granularity: {granularity}",
+    )
+    catalog, _ = _setup(tmp_path, text)
+    events = tmp_path / "scoped.jsonl"
+    events.write_text("\n".join(SCOPED_EVENTS) + "\n")
+    per_scope = []
+    once = duckdb_engine.SqlMetrics._scope
+    monkeypatch.setattr(
+        duckdb_engine.SqlMetrics, "_scope", lambda self, *a: per_scope.append(a) or once(self, *a)
+    )
+    together, together_said = evaluate(catalog, read_events([events]), engine="duckdb")
+    assert per_scope == []
+    monkeypatch.setattr(sql_metrics, "scoped", lambda sql, source: None)
+    apart, apart_said = evaluate(catalog, read_events([events]), engine="duckdb")
+    assert len(per_scope) >= (8 if granularity == "SERVICE_PERIOD" else 50)  # periods, hours
+    assert together.to_json() == apart.to_json()
+    assert [str(d) for d in together_said] == [str(d) for d in apart_said]
+    assert not [d for d in together_said if d.code == "W957"]
+    assert _quantities(together, "p")  # something was billed
+
+
+def test_scoped_puts_the_scopes_events_where_the_query_reads_events():
+    from billing_spec.sql_metrics import scoped
+
+    assert scoped("SELECT count(*) FROM events", "S") == "SELECT count(*) FROM (S) AS events"
+    assert (
+        scoped('SELECT 1 FROM events e JOIN "events" ON true', "S")
+        == "SELECT 1 FROM (S) e JOIN (S) AS events ON true"
+    )
+    assert scoped("WITH events AS (SELECT 1) SELECT * FROM events", "S") is None
+    assert scoped("SELECT * FROM main.events", "S") is None
+    assert scoped("SELECT FROM WHERE", "S") is None
+
+
+def _lines(result, product: str) -> list[tuple[str, str, str]]:
+    """(rate window start, quantity, unit price) of each of the product's line items."""
+    document = json.loads(result.to_json())
+    return [
+        (line["starting_at"][:13], line["quantity"], line["unit_price"])
+        for invoice in document["invoices"]
+        for line in invoice["line_items"]
+        if line["product"] == product
+    ]
+
+
+HOURLY = CATALOG.replace(
+    "pricing_group_key: [model]}}",
+    "pricing_group_key: [model], sql_breakdown_granularity: {granularity}}}",
+).replace(
+    "price: 200}}",
+    "price: 200}}\n      - {{product: tokens, pricing_group_values: {{model: atlas}}, starting_at: 2026-10-02T12:00:00Z, entitled: true, rate_type: FLAT, price: 300}}",
+)
+
+
+def test_hour_granularity_prices_each_hour_at_the_rate_in_force_then(tmp_path):
+    """The atlas price goes from $2.00 to $3.00 on October 2 at 12:00. SERVICE_PERIOD (the
+    default) applies October's 1.25 + 2.50 = 3.75 tokens at the month's last instant: all at
+    $3.00. HOUR runs the query for each hour: the hour of October 2 00:00 (1.25 tokens) at
+    $2.00, the hour of October 3 00:00 (2.50) at $3.00."""
+    catalog, events = _setup(tmp_path, HOURLY.replace("{granularity}", "SERVICE_PERIOD"))
+    result, _ = evaluate(catalog, read_events([events]), engine="duckdb")
+    assert _lines(result, "tokens") == [
+        ("2026-10-02T12", "3.75", "300"),
+        ("2026-11-01T00", "0.12", "300"),
+    ]
+    (tmp_path / "c" / "catalog.yaml").write_text(HOURLY.format(granularity="HOUR"))
+    catalog, _ = build_catalog(tmp_path / "c")
+    result, diagnostics = evaluate(catalog, read_events([events]), engine="duckdb")
+    assert _lines(result, "tokens") == [
+        ("2026-10-01T00", "1.25", "200"),
+        ("2026-10-02T12", "2.5", "300"),
+        ("2026-11-01T00", "0.12", "300"),
+    ]
+    assert [d.code for d in diagnostics] == []
+    assert result.summary.events_used == 4
+
+
+def test_hour_granularity_runs_the_query_for_each_hour(tmp_path):
+    """MAX over each hour, summed: October has one event in each of two hours (1.25 and
+    2.50 tokens): 3.75, where one MAX over the month would give 2.50."""
+    text = HOURLY.replace(
+        "SUM(CAST(properties.tokens AS DECIMAL(20, 2)))",
+        "MAX(CAST(properties.tokens AS DECIMAL(20, 2)))",
+    )
+    catalog, events = _setup(tmp_path, text.replace("{granularity}", "HOUR"))
+    result, _ = evaluate(catalog, read_events([events]), engine="duckdb")
+    assert sum(
+        Decimal(q) for start, q, _ in _lines(result, "tokens") if start < "2026-11"
+    ) == Decimal("3.75")
+    (tmp_path / "c" / "catalog.yaml").write_text(text.format(granularity="SERVICE_PERIOD"))
+    catalog, _ = build_catalog(tmp_path / "c")
+    result, _ = evaluate(catalog, read_events([events]), engine="duckdb")
+    assert _lines(result, "tokens")[0][1] == "2.5"

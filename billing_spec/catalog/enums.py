@@ -24,6 +24,11 @@ class ProductType(StrEnum):
     COMPOSITE = "COMPOSITE"
 
 
+class SqlBreakdownGranularity(StrEnum):
+    HOUR = "HOUR"
+    SERVICE_PERIOD = "SERVICE_PERIOD"
+
+
 class ConversionOperation(StrEnum):
     MULTIPLY = "MULTIPLY"
     DIVIDE = "DIVIDE"

@@ -129,6 +129,10 @@ class Product(Resource):
     """USAGE: properties whose values split invoice line items."""
     quantity_conversion: QuantityConversion | None = None
     quantity_rounding: QuantityRounding | None = None
+    sql_breakdown_granularity: ci_enum(E.SqlBreakdownGranularity) | None = None
+    """USAGE, SQL metrics: SERVICE_PERIOD (the default) runs the query once per statement period
+    and applies its usage at the period's last instant; HOUR runs it for each hour (Metronome
+    recommends it), each hour's usage at the hour's last instant."""
     composite_products: tuple[Ref, ...] = ()
     """COMPOSITE: products whose spend the percentage applies to."""
     composite_tags: Strings = ()

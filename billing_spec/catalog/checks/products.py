@@ -2,7 +2,8 @@
 
 - Only USAGE products are metered: a USAGE product needs a `billable_metric` (E401); FIXED,
   SUBSCRIPTION and COMPOSITE products take none (E402), nor the USAGE-only fields
-  `pricing_group_key`, `presentation_group_key`, `quantity_conversion`, `quantity_rounding` (E403).
+  `pricing_group_key`, `presentation_group_key`, `quantity_conversion`, `quantity_rounding`,
+  `sql_breakdown_granularity` (E403).
 - When a USAGE product has a pricing or presentation group key, their union (as a set) must equal
   one of the metric's `group_keys` (E404). A SQL metric's groups are the columns its query
   returns, which we cannot see, so products of SQL metrics are not checked.
@@ -28,6 +29,7 @@ USAGE_ONLY = (
     "presentation_group_key",
     "quantity_conversion",
     "quantity_rounding",
+    "sql_breakdown_granularity",
 )
 COMPOSITE_ONLY = ("composite_products", "composite_tags", "exclude_free_usage")
 

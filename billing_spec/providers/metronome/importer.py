@@ -186,6 +186,8 @@ def _product(product: dict, current: dict, names: _Names) -> dict:
             for k, v in conversion.items()
             if v is not None
         }
+    if current.get("sql_breakdown_granularity") == "HOUR":
+        body["sql_breakdown_granularity"] = "HOUR"
     rounding = current.get("quantity_rounding")
     if rounding:
         body["quantity_rounding"] = {

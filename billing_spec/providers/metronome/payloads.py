@@ -150,9 +150,11 @@ def product_update_body(before: dict[str, Any], after: dict[str, Any], ids: Ids)
     """The fields of a product update: those that changed (`type` never does)."""
     old, new = translate(before, ids), translate(after, ids)
     body = {k: v for k, v in new.items() if old.get(k) != v and k not in ("type", "custom_fields")}
-    for key in old.keys() - new.keys():  # a field removed: conversion or rounding cleared
+    for key in old.keys() - new.keys():  # a field removed: cleared, or back to the default
         if key in ("quantity_conversion", "quantity_rounding"):
             body[key] = None
+        elif key == "sql_breakdown_granularity":  # back to Metronome's default
+            body[key] = "SERVICE_PERIOD"
     return body
 
 
