@@ -212,7 +212,7 @@ def test_one_query_for_all_periods_gives_what_a_query_per_period_gives(
     those of one run per contract and period (the engine's way when the query cannot be
     written so), diagnostics included — and no statement per period may have run."""
     from billing_spec import sql_metrics
-    from billing_spec.evaluate import duckdb_engine
+    from billing_spec.evaluate import duckdb_sql_metrics
 
     text = SCOPES.replace("{query}", json.dumps(QUERIES[query]))
     text = text.replace(
@@ -223,9 +223,11 @@ def test_one_query_for_all_periods_gives_what_a_query_per_period_gives(
     events = tmp_path / "scoped.jsonl"
     events.write_text("\n".join(SCOPED_EVENTS) + "\n")
     per_scope = []
-    once = duckdb_engine.SqlMetrics._scope
+    once = duckdb_sql_metrics.SqlMetrics._scope
     monkeypatch.setattr(
-        duckdb_engine.SqlMetrics, "_scope", lambda self, *a: per_scope.append(a) or once(self, *a)
+        duckdb_sql_metrics.SqlMetrics,
+        "_scope",
+        lambda self, *a: per_scope.append(a) or once(self, *a),
     )
     together, together_said = evaluate(catalog, read_events([events]), engine="duckdb")
     assert per_scope == []

@@ -34,9 +34,8 @@ from __future__ import annotations
 
 import json
 import tempfile
-from bisect import bisect_right
 from datetime import UTC, datetime
-from decimal import Decimal, localcontext
+from decimal import localcontext
 from pathlib import Path
 from typing import Any
 
@@ -286,6 +285,8 @@ class _Run:
         billed = self._python_rows(products, accumulators, notes, no_rate)
         fill(con, "pyused", [("rid", "BIGINT")], [(rid,) for rid in billed])
         con.execute("INSERT INTO usedrids SELECT rid FROM pyused")
+        from billing_spec.evaluate.duckdb_sql_metrics import SqlMetrics
+
         SqlMetrics(self, accumulators, notes).run()
         for key, (count, _, src, line) in sorted(no_rate.items(), key=lambda kv: kv[1][1]):
             notes.no_rate[key] = [count, src, line]
@@ -578,280 +579,6 @@ def _value_columns(names: list[str]) -> str:
     return "".join(columns)
 
 
-def sql_query(product: ProductPlan) -> Any:
-    """The product's SQL metric query, parsed (`sql_metrics.parse`); None when it does not
-    parse (validate says where)."""
-    from billing_spec.sql_metrics import SqlQuery, parse
-
-    found = parse(product.metric["sql"])
-    return found if isinstance(found, SqlQuery) else None
-
-
-class SqlMetrics:
-    """SQL billable metrics: each query runs over one contract's events of one statement period
-    (a view `events`: event_type, timestamp, properties.<name> as text), as Metronome scopes it;
-    its rows give the pricing and presentation group values (columns named like the keys) and
-    the quantity (`value`, else the first column), exact (DECIMAL or integer: a floating-point
-    value is refused with W957). The quantity applies at the period's last instant (the
-    product's `sql_breakdown_granularity`: SERVICE_PERIOD, Metronome's default); with HOUR the
-    query runs over each hour of the period, and each hour's quantity applies at the hour's last
-    instant (so a rate change within the period prices the hours after it). The events of a
-    period (or hour) count as used when its usage is billed.
-
-    A scope is a (contract, statement period) (`sid` in `sqlev`), or one hour of it (`hr`, the
-    hour's start). A query runs once for all its scopes: a LATERAL join gives it each scope's
-    events as `events` (`sql_metrics.scoped`), which is the same as running it once per scope,
-    without a statement per scope (a thousand contracts made thousands). A query that cannot be
-    written so, or that fails so, runs once per scope, as the definition says; an error there
-    is the one reported."""
-
-    HOUR = 3_600_000_000  # microseconds
-
-    def __init__(self, run: _Run, accumulators: dict, notes: EventNotes) -> None:
-        self.run_, self.con, self.accumulators, self.notes = run, run.con, accumulators, notes
-        self.refused: set[str] = set()
-        self.billed: set[tuple[int, int | None]] = set()  # scopes a billed window took
-
-    def run(self) -> None:
-        work = [
-            (ki, contract, product)
-            for ki, contract in enumerate(self.run_.contracts)
-            for product in contract.products
-            if product.kind == "SQL"
-        ]
-        if not work:
-            return
-        hourly = any(_hourly(product) for _, _, product in work)
-        periods = self._events_table(sorted({ki for ki, _, _ in work}), hourly)
-        firsts: dict[tuple[int, int | None], int] = {}  # each scope's first event
-        self.hours: dict[int, list[tuple[int, int]]] = {}  # each period's hours, in order
-        for sid, hr, first in self.con.execute(
-            "SELECT sid, hr, min(rid) FROM sqlev WHERE sid IS NOT NULL GROUP BY ALL ORDER BY ALL"
-        ).fetchall():
-            firsts[(sid, hr)] = first
-            if hr is not None:
-                firsts[(sid, None)] = min(first, firsts.get((sid, None), first))
-                self.hours.setdefault(sid, []).append((sid, hr))
-        together: dict[str, Any] = {}
-        for ki, contract, product in work:
-            query = sql_query(product)
-            if query is None:
-                self._refuse(product, "its query does not parse: see `billing validate`")
-                continue
-            if product.id not in together:
-                kis = sorted({k for k, _, p in work if p is product})
-                together[product.id] = self._lateral(product, kis)
-            for n, period in enumerate(contract.periods):
-                sid = periods[(ki, n)]
-                for scope in self._scopes(product, sid, firsts):
-                    if product.id in self.refused:
-                        break
-                    found = together[product.id]
-                    if found is None:  # run once for this scope
-                        found = self._scope(product, scope)
-                        if found is None:
-                            continue
-                        columns, rows = found
-                    else:
-                        columns, rows = found[0], found[1].get(scope, [])
-                    reader = self._reader(product, columns)
-                    if reader is not None and rows:
-                        last = _last_instant(period, scope[1], self.HOUR)
-                        self._apply(contract, product, last, scope, firsts[scope], reader, rows)
-        if self.billed:
-            from billing_spec.evaluate.duckdb_events import fill
-
-            billed = list(self.billed)
-            fill(self.con, "sqlbilled", [("sid", "INTEGER"), ("hr", "BIGINT")], billed)
-            self.con.execute(
-                """INSERT INTO usedrids SELECT rid FROM sqlev e SEMI JOIN sqlbilled b
-                   ON b.sid = e.sid AND (b.hr IS NULL OR b.hr = e.hr)"""
-            )
-
-    def _scopes(self, product: ProductPlan, sid: int, firsts: dict) -> list[tuple]:
-        """The scopes of one period that hold events: the period, or its hours in order."""
-        if not _hourly(product):
-            return [(sid, None)] if (sid, None) in firsts else []
-        return self.hours.get(sid, [])
-
-    def _events_table(self, kis: list[int], hourly: bool) -> dict[tuple[int, int], int]:
-        """`sqlev`: the live events with their properties' texts, their period (`sid`: the
-        statement period of their contract holding them, among the contracts `kis`) and, when
-        a product is `hourly`, their hour (`hr`); those SQL could not read exactly get their
-        texts from Python (`records.text_of`). Returns each (contract, period index)'s `sid`."""
-        from billing_spec.evaluate.duckdb_events import fill, micros
-        from billing_spec.events.records import text_of
-
-        run, con = self.run_, self.con
-        periods: dict[tuple[int, int], int] = {}
-        bounds = []
-        for ki in kis:
-            for n, period in enumerate(run.contracts[ki].periods):
-                periods[(ki, n)] = len(bounds)
-                bounds.append((len(bounds), ki, micros(period.start), micros(period.end)))
-        columns = [("sid", "INTEGER"), ("ki", "INTEGER"), ("lo", "BIGINT"), ("hi", "BIGINT")]
-        fill(con, "scopes", columns, bounds)
-        texts = "".join(f", l.t{i}" for i in range(len(run.names)))
-        hour = f"l.us - ((l.us % {self.HOUR}) + {self.HOUR}) % {self.HOUR}"  # floor, any sign
-        con.execute(
-            f"""CREATE TEMP TABLE sqlev AS SELECT l.rid, l.ki, s.sid,
-                CASE WHEN s.sid IS NOT NULL AND {hourly} THEN {hour} END AS hr,
-                l.etype, l.us{texts} FROM live l
-                LEFT JOIN scopes s ON s.ki = l.ki AND l.us >= s.lo AND l.us < s.hi"""
-        )
-        odd = con.execute("SELECT rid, pid, j FROM live WHERE rowpy").fetchall()
-        if not odd or not run.names:
-            return periods
-        rows = []
-        for rid, pid, text in odd:
-            props = run.props(pid, text)
-            rows.append((rid, *(text_of(props.get(n)) for n in run.names)))
-        columns = [("rid", "BIGINT")] + [(f"t{i}", "VARCHAR") for i in range(len(run.names))]
-        fill(con, "sqlfix", columns, rows)
-        sets = ", ".join(f"t{i} = f.t{i}" for i in range(len(run.names)))
-        con.execute(f"UPDATE sqlev SET {sets} FROM sqlfix f WHERE sqlev.rid = f.rid")
-        return periods
-
-    def _events(self, scope: str) -> str:
-        """The events of the scope(s) `scope` (a condition on `sid`, `hr`) as `events`."""
-        names = self.run_.names
-        fields = ", ".join(f'"{n}" := t{i}' for i, n in enumerate(names)) or "none := NULL"
-        return (
-            "SELECT etype AS event_type, make_timestamp(us) AS timestamp, "
-            f"struct_pack({fields}) AS properties FROM sqlev WHERE {scope}"
-        )
-
-    def _lateral(self, product: ProductPlan, kis: list[int]) -> tuple[list, dict] | None:
-        """The query run once for every scope of the contracts `kis` (a LATERAL join): its
-        columns and each scope's rows; None when it cannot be written so or fails so."""
-        import duckdb
-
-        from billing_spec.sql_metrics import scoped
-
-        hourly = _hourly(product)
-        within = "sid = __scope.sid" + (" AND hr = __scope.hr" if hourly else "")
-        query = scoped(product.metric["sql"], self._events(within))
-        if query is None:
-            return None
-        hr = "hr" if hourly else "NULL::BIGINT AS hr"
-        contracts = ", ".join(map(str, kis))
-        try:
-            result = self.con.execute(
-                f"""SELECT __scope.sid, __scope.hr, __metric.* FROM (SELECT DISTINCT sid, {hr}
-                    FROM sqlev WHERE sid IS NOT NULL AND ki IN ({contracts})) __scope,
-                    LATERAL ({query}) __metric ORDER BY 1, 2"""
-            )
-            columns = [d[0] for d in result.description][2:]
-            rows = result.fetchall()
-        except duckdb.Error:
-            return None
-        by_scope: dict[tuple[int, int | None], list] = {}
-        for row in rows:
-            by_scope.setdefault((row[0], row[1]), []).append(row[2:])
-        return columns, by_scope
-
-    def _scope(self, product: ProductPlan, scope: tuple[int, int | None]) -> tuple | None:
-        """The query run over one scope's events: its columns and rows; None when it fails
-        (refused, with DuckDB's reason)."""
-        import duckdb
-
-        sid, hr = scope
-        within = f"sid = {sid}" + (f" AND hr = {hr}" if hr is not None else "")
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW events AS {self._events(within)}")
-        try:
-            result = self.con.execute(product.metric["sql"])
-            return [d[0] for d in result.description], result.fetchall()
-        except duckdb.Error as exc:
-            self._refuse(product, f"its query fails: {str(exc).splitlines()[0]}")
-            return None
-
-    def _reader(self, product: ProductPlan, columns: list[str]) -> tuple | None:
-        """Where a query's rows hold the value (`value`, else the first column) and the
-        pricing and presentation values (columns named like the keys); None, refusing the
-        product, when a key has no column."""
-        shape = product.shape
-        missing = [k for k in (*shape.pricing_key, *shape.presentation_key) if k not in columns]
-        if missing:
-            self._refuse(product, f"its query returns no column {missing[0]!r}")
-            return None
-        value_at = columns.index("value") if "value" in columns else 0
-        pricing = tuple(columns.index(k) for k in shape.pricing_key)
-        shown = tuple(columns.index(k) for k in shape.presentation_key)
-        return value_at, pricing, shown
-
-    def _apply(
-        self,
-        contract: ContractPlan,
-        product: ProductPlan,
-        last: datetime,
-        scope: tuple[int, int | None],
-        first: int,
-        reader: tuple,
-        rows: list[tuple],
-    ) -> None:
-        """One scope's rows (read by `reader`): their quantities into the window holding the
-        scope's `last` instant, per pricing and presentation values."""
-        value_at, pricing_at, shown_at = reader
-        sums: dict[tuple, Any] = {}
-        for row in rows:
-            value = row[value_at]
-            if value is None:
-                continue
-            if isinstance(value, float) or not isinstance(value, (int, Decimal)):
-                self._refuse(product, "its value is not an exact number (cast it to DECIMAL)")
-                return
-            pricing = tuple(_text(row[i]) for i in pricing_at)
-            shown = tuple(_text(row[i]) for i in shown_at)
-            sums[(pricing, shown)] = sums.get((pricing, shown), 0) + Decimal(value)
-        src, line = first >> 32, first & 0xFFFFFFFF
-        keys = product.shape.pricing_key
-        tables = contract.tables[contract.products.index(product)]
-        for (pricing, shown), total in sums.items():
-            table = tables[pricing]
-            if table is None:
-                pairs = tuple(zip(keys, pricing, strict=True))
-                self.notes.missing_rate(contract.id, product.id, pairs, src, line)
-                continue
-            window = table.windows[bisect_right(table.starts, last) - 1]
-            group = shown[0] if len(shown) == 1 else shown
-            into = self.accumulators.setdefault(window, {})
-            into[group] = into.get(group, 0) + total
-            if window.billed:
-                self.billed.add(scope)
-            elif window.rate is None:
-                pairs = tuple(zip(keys, pricing, strict=True))
-                self.notes.missing_rate(contract.id, product.id, pairs, src, line)
-
-    def _refuse(self, product: ProductPlan, why: str) -> None:
-        from billing_spec.evaluate.plan import sql_left_out
-
-        if product.id in self.refused:
-            return
-        self.refused.add(product.id)
-        self.run_.plan.left_out[product.id] = product.metric_id
-        self.run_.plan.diagnostics.append(sql_left_out(product.id, product.metric_id, why))
-        for window in [w for w in self.accumulators if w.table.product is product]:
-            del self.accumulators[window]
-
-
-def _hourly(product: ProductPlan) -> bool:
-    """The product's SQL metric runs hour by hour (`sql_breakdown_granularity: HOUR`)."""
-    return product.content.get("sql_breakdown_granularity") == "HOUR"
-
-
-def _last_instant(period: Any, hour: int | None, length: int) -> datetime:
-    """The last instant of a scope: of the period, or of the hour starting at `hour` (in
-    microseconds) within it."""
-    from billing_spec.evaluate.duckdb_events import from_micros, micros
-
-    end = micros(period.end)
-    return from_micros((end if hour is None else min(end, hour + length)) - 1)
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 def _note_no_rate(
     no_rate: dict, contract: ContractPlan, product: ProductPlan, values: tuple, count, first
 ) -> None:
@@ -894,6 +621,8 @@ def _literals(values: list[Any]) -> str:
 
 def _property_names(plan: AggregationPlan) -> list[str]:
     """Every property a metric in the plan reads, in a fixed order."""
+    from billing_spec.evaluate.duckdb_sql_metrics import sql_query
+
     names: dict[str, None] = {}
     seen: set[int] = set()
     for customer in plan.customers.values():
@@ -916,4 +645,4 @@ def _property_names(plan: AggregationPlan) -> list[str]:
     return list(names)
 
 
-__all__ = ["DuckDBEngine", "FallBack", "SqlMetrics", "sql_query"]
+__all__ = ["DuckDBEngine", "FallBack"]
