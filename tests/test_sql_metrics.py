@@ -165,7 +165,8 @@ contracts:
   kc: {{customer: c, rate_card: card, starting_at: 2026-10-01T00:00:00Z, ending_before: 2026-11-01T00:00:00Z}}
   kc2: {{customer: c, rate_card: card, starting_at: 2026-11-01T00:00:00Z}}
 """
-# Three customers, four contracts, two to three statement periods each; `nova` has no rate
+# Three customers, four contracts, two to three statement periods each; `nova` and `vega` have
+# no rate
 # (W955); every third event is not a completion; tokens are integers, decimals and strings.
 SCOPED_EVENTS = [
     json.dumps(
@@ -175,7 +176,7 @@ SCOPED_EVENTS = [
             "event_type": "other" if i % 3 == 2 and i % 2 else "completion",
             "timestamp": f"2026-{10 + (i * 7 % 75) // 31}-{1 + (i * 7 % 75) % 31 % 30:02d}T{i % 24:02d}:{i % 60:02d}:00Z",
             "properties": {
-                "model": ["atlas", "zephyr", "nova"][i // 3 % 3],
+                "model": ["atlas", "zephyr", "nova", "vega"][i // 3 % 4],
                 "tokens": [i, f"{i}.5", str(i)][i % 3],
             },
         },
@@ -202,19 +203,26 @@ QUERIES = {
 }
 
 
+TAKEN_IN_PYTHON = {  # values or group values whose sum or text SQL does not give as Python
+    "a BOOLEAN value": "SELECT properties.model AS model, bool_or(event_type = 'other') AS value FROM events GROUP BY 1",
+    "a DATE group value": "SELECT CAST(min(timestamp) AS DATE) AS model, COUNT(*) AS value FROM events",
+}
+
+
 @pytest.mark.parametrize("granularity", ["SERVICE_PERIOD", "HOUR"])
-@pytest.mark.parametrize("query", list(QUERIES))
+@pytest.mark.parametrize("query", [*QUERIES, *TAKEN_IN_PYTHON])
 def test_one_query_for_all_periods_gives_what_a_query_per_period_gives(
     tmp_path, monkeypatch, query, granularity
 ):
-    """Metronome runs a SQL metric once per customer and statement period. The DuckDB engine
-    runs it once for all of them (a LATERAL join, `sql_metrics.scoped`); the invoices must be
-    those of one run per contract and period (the engine's way when the query cannot be
-    written so), diagnostics included — and no statement per period may have run."""
+    """Metronome runs a SQL metric once per customer and statement period (or hour). The
+    DuckDB engine runs it once for all of them (a LATERAL join, `sql_metrics.scoped`) and sums
+    the rows per window in SQL; the invoices must be those of one run per contract and period,
+    taken by Python scope by scope (the engine's way when the query cannot be written so),
+    diagnostics included — and no statement per period may have run."""
     from billing_spec import sql_metrics
     from billing_spec.evaluate import duckdb_sql_metrics
 
-    text = SCOPES.replace("{query}", json.dumps(QUERIES[query]))
+    text = SCOPES.replace("{query}", json.dumps({**QUERIES, **TAKEN_IN_PYTHON}[query]))
     text = text.replace(
         "pricing_group_key: [model]",
         f"pricing_group_key: [model], sql_breakdown_granularity: {granularity}",
@@ -222,22 +230,21 @@ def test_one_query_for_all_periods_gives_what_a_query_per_period_gives(
     catalog, _ = _setup(tmp_path, text)
     events = tmp_path / "scoped.jsonl"
     events.write_text("\n".join(SCOPED_EVENTS) + "\n")
-    per_scope = []
-    once = duckdb_sql_metrics.SqlMetrics._scope
-    monkeypatch.setattr(
-        duckdb_sql_metrics.SqlMetrics,
-        "_scope",
-        lambda self, *a: per_scope.append(a) or once(self, *a),
-    )
+    per_scope, in_python = [], []
+    metrics = duckdb_sql_metrics.SqlMetrics
+    once, apply = metrics._scope, metrics._apply
+    monkeypatch.setattr(metrics, "_scope", lambda self, *a: per_scope.append(a) or once(self, *a))
+    monkeypatch.setattr(metrics, "_apply", lambda self, *a: in_python.append(a) or apply(self, *a))
     together, together_said = evaluate(catalog, read_events([events]), engine="duckdb")
-    assert per_scope == []
+    assert per_scope == []  # one query
+    assert bool(in_python) is (query in TAKEN_IN_PYTHON)  # else summed in SQL
     monkeypatch.setattr(sql_metrics, "scoped", lambda sql, source: None)
     apart, apart_said = evaluate(catalog, read_events([events]), engine="duckdb")
     assert len(per_scope) >= (8 if granularity == "SERVICE_PERIOD" else 50)  # periods, hours
     assert together.to_json() == apart.to_json()
     assert [str(d) for d in together_said] == [str(d) for d in apart_said]
     assert not [d for d in together_said if d.code == "W957"]
-    assert _quantities(together, "p")  # something was billed
+    assert _quantities(together, "p") or query == "a DATE group value"  # something was billed
 
 
 def test_scoped_puts_the_scopes_events_where_the_query_reads_events():
@@ -269,19 +276,19 @@ HOURLY = CATALOG.replace(
     "pricing_group_key: [model], sql_breakdown_granularity: {granularity}}}",
 ).replace(
     "price: 200}}",
-    "price: 200}}\n      - {{product: tokens, pricing_group_values: {{model: atlas}}, starting_at: 2026-10-02T12:00:00Z, entitled: true, rate_type: FLAT, price: 300}}",
+    "price: 200}}\n      - {{product: tokens, pricing_group_values: {{model: atlas}}, starting_at: 2026-10-02T01:00:00Z, entitled: true, rate_type: FLAT, price: 300}}",
 )
 
 
 def test_hour_granularity_prices_each_hour_at_the_rate_in_force_then(tmp_path):
-    """The atlas price goes from $2.00 to $3.00 on October 2 at 12:00. SERVICE_PERIOD (the
+    """The atlas price goes from $2.00 to $3.00 on October 2 at 01:00. SERVICE_PERIOD (the
     default) applies October's 1.25 + 2.50 = 3.75 tokens at the month's last instant: all at
-    $3.00. HOUR runs the query for each hour: the hour of October 2 00:00 (1.25 tokens) at
-    $2.00, the hour of October 3 00:00 (2.50) at $3.00."""
+    $3.00. HOUR runs the query for each hour: the hour of October 2 00:00 (1.25 tokens, at
+    its last instant, 00:59:59.999999) at $2.00, the hour of October 3 00:00 (2.50) at $3.00."""
     catalog, events = _setup(tmp_path, HOURLY.replace("{granularity}", "SERVICE_PERIOD"))
     result, _ = evaluate(catalog, read_events([events]), engine="duckdb")
     assert _lines(result, "tokens") == [
-        ("2026-10-02T12", "3.75", "300"),
+        ("2026-10-02T01", "3.75", "300"),
         ("2026-11-01T00", "0.12", "300"),
     ]
     (tmp_path / "c" / "catalog.yaml").write_text(HOURLY.format(granularity="HOUR"))
@@ -289,7 +296,7 @@ def test_hour_granularity_prices_each_hour_at_the_rate_in_force_then(tmp_path):
     result, diagnostics = evaluate(catalog, read_events([events]), engine="duckdb")
     assert _lines(result, "tokens") == [
         ("2026-10-01T00", "1.25", "200"),
-        ("2026-10-02T12", "2.5", "300"),
+        ("2026-10-02T01", "2.5", "300"),
         ("2026-11-01T00", "0.12", "300"),
     ]
     assert [d.code for d in diagnostics] == []

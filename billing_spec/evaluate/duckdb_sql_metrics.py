@@ -10,7 +10,9 @@ shared code. The Python engine cannot run them (W957).
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -47,7 +49,10 @@ class SqlMetrics:
     events as `events` (`sql_metrics.scoped`), which is the same as running it once per scope,
     without a statement per scope (a thousand contracts made thousands). A query that cannot be
     written so, or that fails so, runs once per scope, as the definition says; an error there
-    is the one reported."""
+    is the one reported. The joined run's rows are then summed per window in SQL (`_summed`:
+    hours by the hundred thousand stay out of Python) when their values are exact numbers and
+    their group values texts or integers; otherwise Python takes them scope by scope
+    (`_apply`), which is the reference: a test holds the two to each other."""
 
     HOUR = 3_600_000_000  # microseconds
 
@@ -76,6 +81,7 @@ class SqlMetrics:
             if hr is not None:
                 firsts[(sid, None)] = min(first, firsts.get((sid, None), first))
                 self.hours.setdefault(sid, []).append((sid, hr))
+        self.firsts = firsts
         together: dict[str, Any] = {}
         for ki, contract, product in work:
             query = sql_query(product)
@@ -85,6 +91,11 @@ class SqlMetrics:
             if product.id not in together:
                 kis = sorted({k for k, _, p in work if p is product})
                 together[product.id] = self._lateral(product, kis)
+            if isinstance(together[product.id], _Summed):
+                sids = [periods[(ki, n)] for n in range(len(contract.periods))]
+                if any(self._scopes(product, sid, firsts) for sid in sids):  # it ran here
+                    self._add(ki, contract, product, together[product.id])
+                continue
             for n, period in enumerate(contract.periods):
                 sid = periods[(ki, n)]
                 for scope in self._scopes(product, sid, firsts):
@@ -165,9 +176,11 @@ class SqlMetrics:
             f"struct_pack({fields}) AS properties FROM sqlev WHERE {scope}"
         )
 
-    def _lateral(self, product: ProductPlan, kis: list[int]) -> tuple[list, dict] | None:
-        """The query run once for every scope of the contracts `kis` (a LATERAL join): its
-        columns and each scope's rows; None when it cannot be written so or fails so."""
+    def _lateral(self, product: ProductPlan, kis: list[int]) -> _Summed | tuple | None:
+        """The query run once for every scope of the contracts `kis` (a LATERAL join) into
+        `sqlout`: summed per window in SQL (`_summed`) when its values and group values are
+        exact numbers and texts, else its columns and each scope's rows; None when it cannot be
+        written so or fails so."""
         import duckdb
 
         from billing_spec.sql_metrics import scoped
@@ -179,20 +192,139 @@ class SqlMetrics:
             return None
         hr = "hr" if hourly else "NULL::BIGINT AS hr"
         contracts = ", ".join(map(str, kis))
+        con = self.con
         try:
-            result = self.con.execute(
-                f"""SELECT __scope.sid, __scope.hr, __metric.* FROM (SELECT DISTINCT sid, {hr}
-                    FROM sqlev WHERE sid IS NOT NULL AND ki IN ({contracts})) __scope,
-                    LATERAL ({query}) __metric ORDER BY 1, 2"""
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE sqlout AS SELECT __scope.sid AS __sid,
+                    __scope.hr AS __hr, __metric.* FROM (SELECT DISTINCT sid, {hr} FROM sqlev
+                    WHERE sid IS NOT NULL AND ki IN ({contracts})) __scope,
+                    LATERAL ({query}) __metric"""
             )
-            columns = [d[0] for d in result.description][2:]
-            rows = result.fetchall()
+            described = con.execute("DESCRIBE sqlout").fetchall()
+            columns, types = [d[0] for d in described][2:], [d[1] for d in described][2:]
+            summed = self._summed(product, columns, types)
+            rows = [] if summed else con.execute("SELECT * FROM sqlout ORDER BY 1, 2").fetchall()
         except duckdb.Error:
             return None
+        finally:
+            con.execute("DROP TABLE IF EXISTS sqlout")
+        if summed:
+            return summed
         by_scope: dict[tuple[int, int | None], list] = {}
         for row in rows:
             by_scope.setdefault((row[0], row[1]), []).append(row[2:])
         return columns, by_scope
+
+    def _summed(self, product: ProductPlan, columns: list[str], types: list[str]) -> Any:
+        """The rows of `sqlout` summed per window and presentation values, in SQL, when its
+        value column is an exact number whose sum stays exact (DECIMAL, an integer) and its
+        group columns are texts or integers (their text is Python's `str`); None otherwise.
+        What `_apply` does scope by scope, for all scopes at once: each row is keyed by its
+        pricing values, placed in the window holding its scope's last instant (`sqlwin`, from
+        the window tables, as the streaming metrics' windows), summed; rows of a window without
+        a rate, or of pricing values no rate prices, are counted per (scope, values) for W955;
+        the scopes whose rows a billed window took count their events as used."""
+        shape = product.shape
+        keys = (*shape.pricing_key, *shape.presentation_key)
+        missing = next((k for k in keys if k not in columns), None)
+        if missing is not None:
+            return _Summed(missing)
+        at = columns.index("value") if "value" in columns else 0
+        if not _exact_sum(types[at]) or any(types[columns.index(k)] not in _TEXTS for k in keys):
+            return None
+        con, hour = self.con, self.HOUR
+
+        def texts(names: tuple[str, ...]) -> str:
+            return "[" + ", ".join(f"{_quoted(k)}::VARCHAR" for k in names) + "]::VARCHAR[]"
+
+        value = _quoted(columns[at])
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE sqlkeyed AS SELECT o.__sid AS sid, o.__hr AS hr,
+                s.ki, to_json({texts(shape.pricing_key)}) AS pk, {texts(shape.presentation_key)}
+                AS gk, o.{value} AS v, least(s.hi, coalesce(o.__hr + {hour}, s.hi)) - 1 AS last
+                FROM sqlout o JOIN scopes s ON s.sid = o.__sid WHERE o.{value} IS NOT NULL"""
+        )
+        windows = self._sql_windows(product)
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE sqlmatched AS SELECT k.*, w.wid, w.billed, w.norate
+               FROM sqlkeyed k LEFT JOIN sqlwin w ON w.ki = k.ki AND w.pk = k.pk
+               AND k.last >= w.lo AND k.last < w.hi"""
+        )
+        summed = _Summed(None)
+        try:
+            for ki, wid, gk, total in con.execute(
+                "SELECT ki, wid, gk, sum(v) FROM sqlmatched WHERE wid IS NOT NULL GROUP BY ALL"
+            ).fetchall():
+                if isinstance(total, float):  # a sum DuckDB did not keep exact
+                    return None
+                summed.totals.setdefault(ki, []).append((windows[wid], tuple(gk), total))
+            for ki, pk, count, first in con.execute(
+                """SELECT ki, pk, count(*), min(struct_pack(s := sid, h := coalesce(hr, 0))) AS f
+                   FROM (SELECT DISTINCT ki, sid, hr, pk, gk FROM sqlmatched
+                         WHERE wid IS NULL OR norate)
+                   GROUP BY ki, pk"""
+            ).fetchall():
+                scope = (first["s"], first["h"] if _hourly(product) else None)
+                summed.no_rate.setdefault(ki, []).append((tuple(json.loads(pk)), count, scope))
+            con.execute(
+                """INSERT INTO usedrids SELECT rid FROM sqlev e SEMI JOIN (SELECT DISTINCT sid,
+                   hr FROM sqlmatched WHERE billed) b ON b.sid = e.sid AND (b.hr IS NULL OR
+                   b.hr = e.hr)"""
+            )  # the product is refused only for a missing column, before: nothing is billed
+            return summed
+        finally:
+            con.execute("DROP TABLE IF EXISTS sqlkeyed")
+            con.execute("DROP TABLE IF EXISTS sqlmatched")
+
+    def _sql_windows(self, product: ProductPlan) -> list[Any]:
+        """`sqlwin`: the windows of the window tables the rows' pricing values select (`pk`, a
+        JSON list of texts) on each contract, with their bounds (as `_Run._windows` bounds
+        them), whether billed and whether without a rate; the windows, by `wid`."""
+        from billing_spec.evaluate.duckdb_events import fill, micros
+
+        windows: list[Any] = []
+        rows = []
+        for ki, pk in self.con.execute(
+            "SELECT DISTINCT ki, pk FROM sqlkeyed ORDER BY ALL"
+        ).fetchall():
+            contract = self.run_.contracts[ki]
+            table = contract.tables[contract.products.index(product)][tuple(json.loads(pk))]
+            if table is None:
+                continue
+            starts = table.starts
+            for w, window in enumerate(table.windows):
+                lo = micros(window.start) if w else -(2**62)
+                hi = micros(starts[w + 1]) if w + 1 < len(starts) else 2**62
+                norate = not window.billed and window.rate is None
+                rows.append((ki, pk, len(windows), lo, hi, window.billed, norate))
+                windows.append(window)
+        columns = [("ki", "INTEGER"), ("pk", "VARCHAR"), ("wid", "INTEGER"), ("lo", "BIGINT"),
+                   ("hi", "BIGINT"), ("billed", "BOOLEAN"), ("norate", "BOOLEAN")]  # fmt: skip
+        self.con.execute("DROP TABLE IF EXISTS sqlwin")
+        fill(self.con, "sqlwin", columns, rows)
+        return windows
+
+    def _add(self, ki: int, contract: ContractPlan, product: ProductPlan, summed: _Summed) -> None:
+        """A contract's share of a query summed in SQL (`_summed`): refused when a group key
+        has no column (as `_reader`, at the contract's first scope), else its totals into the
+        accumulators and its W955 counts into the notes."""
+        if product.id in self.refused:
+            return
+        if summed.missing is not None:
+            self._refuse(product, f"its query returns no column {summed.missing!r}")
+            return
+        single = len(product.shape.presentation_key) == 1
+        for window, shown, total in summed.totals.get(ki, []):
+            group = shown[0] if single else shown
+            into = self.accumulators.setdefault(window, {})
+            into[group] = into.get(group, 0) + Decimal(total)
+        keys = product.shape.pricing_key
+        for pricing, count, scope in summed.no_rate.get(ki, []):
+            first = self.firsts[scope]
+            pairs = tuple(zip(keys, pricing, strict=True))
+            self.notes.missing_rate(
+                contract.id, product.id, pairs, first >> 32, first & 0xFFFFFFFF, count
+            )
 
     def _scope(self, product: ProductPlan, scope: tuple[int, int | None]) -> tuple | None:
         """The query run over one scope's events: its columns and rows; None when it fails
@@ -276,6 +408,32 @@ class SqlMetrics:
         self.run_.plan.diagnostics.append(sql_left_out(product.id, product.metric_id, why))
         for window in [w for w in self.accumulators if w.table.product is product]:
             del self.accumulators[window]
+
+
+@dataclass
+class _Summed:
+    """A query's rows summed in SQL (`SqlMetrics._summed`): `missing`, a group key the query
+    returns no column for; else by contract, (window, presentation values, total) and (pricing
+    values, W955 count, first scope)."""
+
+    missing: str | None
+    totals: dict[int, list[tuple]] = field(default_factory=dict)
+    no_rate: dict[int, list[tuple]] = field(default_factory=dict)
+
+
+_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+             "UINTEGER", "UBIGINT")  # fmt: skip
+_TEXTS = (*_INTEGERS, "UHUGEINT", "VARCHAR")  # group values whose text is Python's str()
+
+
+def _exact_sum(kind: str) -> bool:
+    """DuckDB sums a column of this type exactly (DECIMAL: DECIMAL(38, s); an integer other
+    than UHUGEINT: HUGEINT), or raises."""
+    return kind in _INTEGERS or kind.startswith("DECIMAL(")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _hourly(product: ProductPlan) -> bool:

@@ -55,9 +55,11 @@ class EventNotes:
         values: tuple[tuple[str, Any], ...],
         source: int,
         line: int,
+        count: int = 1,
     ) -> None:
-        """`values`: the pricing group values as (key, value) pairs."""
-        _count(self.no_rate, (contract, product, values), source, line)
+        """`values`: the pricing group values as (key, value) pairs; `count` events (or, for
+        SQL metrics, rows of a scope) more."""
+        _count(self.no_rate, (contract, product, values), source, line, count)
 
     def bad_value(self, product: str, name: str, value: Any, source: int, line: int) -> None:
         self.values.add(
@@ -148,12 +150,12 @@ class EventNotes:
         )
 
 
-def _count(table: dict, key: Any, source: int, line: int) -> None:
+def _count(table: dict, key: Any, source: int, line: int, count: int = 1) -> None:
     entry = table.get(key)
     if entry is None:
-        table[key] = [1, source, line]
+        table[key] = [count, source, line]
     else:
-        entry[0] += 1
+        entry[0] += count
 
 
 def _events(count: int) -> str:
