@@ -303,6 +303,36 @@ def test_hour_granularity_prices_each_hour_at_the_rate_in_force_then(tmp_path):
     assert result.summary.events_used == 4
 
 
+def test_one_product_per_hour_and_one_per_period_in_one_run(tmp_path):
+    """The same SQL metric sold twice on one card, per period (`tokens`) and per hour
+    (`hourly`), in one run: each is priced as it is alone (the test above)."""
+    both = (
+        HOURLY.replace("{granularity}", "SERVICE_PERIOD")
+        .replace(
+            "  calls: {{name: Calls, type: usage",
+            "  hourly: {{name: Hourly, type: usage, billable_metric: tokens_sql, pricing_group_key: [model], sql_breakdown_granularity: HOUR}}\n  calls: {{name: Calls, type: usage",
+        )
+        .replace(
+            "    rates:\n",
+            "    rates:\n"
+            "      - {{product: hourly, pricing_group_values: {{model: atlas}}, starting_at: 2026-01-01T00:00:00Z, entitled: true, rate_type: FLAT, price: 200}}\n"
+            "      - {{product: hourly, pricing_group_values: {{model: atlas}}, starting_at: 2026-10-02T01:00:00Z, entitled: true, rate_type: FLAT, price: 300}}\n",
+        )
+    )
+    catalog, events = _setup(tmp_path, both)
+    result, diagnostics = evaluate(catalog, read_events([events]), engine="duckdb")
+    assert _lines(result, "tokens") == [
+        ("2026-10-02T01", "3.75", "300"),
+        ("2026-11-01T00", "0.12", "300"),
+    ]
+    assert _lines(result, "hourly") == [
+        ("2026-10-01T00", "1.25", "200"),
+        ("2026-10-02T01", "2.5", "300"),
+        ("2026-11-01T00", "0.12", "300"),
+    ]
+    assert [d.code for d in diagnostics] == []
+
+
 def test_hour_granularity_runs_the_query_for_each_hour(tmp_path):
     """MAX over each hour, summed: October has one event in each of two hours (1.25 and
     2.50 tokens): 3.75, where one MAX over the month would give 2.50."""
@@ -319,3 +349,46 @@ def test_hour_granularity_runs_the_query_for_each_hour(tmp_path):
     catalog, _ = build_catalog(tmp_path / "c")
     result, _ = evaluate(catalog, read_events([events]), engine="duckdb")
     assert _lines(result, "tokens")[0][1] == "2.5"
+
+
+@pytest.mark.parametrize("way", ["summed in SQL", "scope by scope"])
+def test_usage_without_a_rate_is_counted_in_periods_or_hours_not_events(tmp_path, monkeypatch, way):
+    """`nova` has no rate. Its usage is in October (two users, three events, two hours) and
+    November (one event): a SQL metric's rows are not events, so W955 counts the statement
+    periods (2) — or hours (3) — whose usage went unbilled, once each whatever the
+    presentation values, at the first event of the first one; whichever way the engine ran."""
+    from billing_spec import sql_metrics
+
+    if way == "scope by scope":
+        monkeypatch.setattr(sql_metrics, "scoped", lambda sql, source: None)
+    text = (
+        CATALOG.replace(
+            "SELECT properties.model AS model,",
+            "SELECT properties.model AS model, properties.user AS user,",
+        )
+        .replace("GROUP BY 1", "GROUP BY 1, 2")
+        .replace(
+            "pricing_group_key: [model]}}",
+            "pricing_group_key: [model], presentation_group_key: [user], sql_breakdown_granularity: {granularity}}}",
+        )
+    )
+    nova = '{{"transaction_id":"n{0}","customer_id":"a","event_type":"completion","timestamp":"{1}","properties":{{"model":"nova","user":"{2}","tokens":1}}}}'
+    lines = [
+        nova.format(1, "2026-10-05T10:00:00Z", "ann"),
+        nova.format(2, "2026-10-05T10:30:00Z", "bob"),
+        nova.format(3, "2026-10-06T08:00:00Z", "ann"),
+        nova.format(4, "2026-11-02T00:00:00Z", "bob"),
+    ]
+    for granularity, counted in (("SERVICE_PERIOD", "2 statement periods"), ("HOUR", "3 hours")):
+        (tmp_path / granularity).mkdir()
+        catalog, _ = _setup(tmp_path / granularity, text.replace("{granularity}", granularity))
+        events = tmp_path / granularity / "nova.jsonl"
+        events.write_text("\n".join(lines) + "\n")
+        _, diagnostics = evaluate(catalog, read_events([events]), engine="duckdb")
+        [w955] = [d for d in diagnostics if d.code == "W955"]
+        assert w955.summary == (
+            "the SQL metric's usage of product tokens with pricing group values "
+            f"{{model: 'nova'}} on contract k in {counted} has no rate in force at its time: "
+            "not billed"
+        )
+        assert w955.range.start.line == 1

@@ -260,7 +260,7 @@ class SqlMetrics:
                 summed.totals.setdefault(ki, []).append((windows[wid], tuple(gk), total))
             for ki, pk, count, first in con.execute(
                 """SELECT ki, pk, count(*), min(struct_pack(s := sid, h := coalesce(hr, 0))) AS f
-                   FROM (SELECT DISTINCT ki, sid, hr, pk, gk FROM sqlmatched
+                   FROM (SELECT DISTINCT ki, sid, hr, pk FROM sqlmatched
                          WHERE wid IS NULL OR norate)
                    GROUP BY ki, pk"""
             ).fetchall():
@@ -322,8 +322,9 @@ class SqlMetrics:
         for pricing, count, scope in summed.no_rate.get(ki, []):
             first = self.firsts[scope]
             pairs = tuple(zip(keys, pricing, strict=True))
+            src, line = first >> 32, first & 0xFFFFFFFF
             self.notes.missing_rate(
-                contract.id, product.id, pairs, first >> 32, first & 0xFFFFFFFF, count
+                contract.id, product.id, pairs, src, line, count, _unit(product)
             )
 
     def _scope(self, product: ProductPlan, scope: tuple[int, int | None]) -> tuple | None:
@@ -380,13 +381,12 @@ class SqlMetrics:
             shown = tuple(_text(row[i]) for i in shown_at)
             sums[(pricing, shown)] = sums.get((pricing, shown), 0) + Decimal(value)
         src, line = first >> 32, first & 0xFFFFFFFF
-        keys = product.shape.pricing_key
         tables = contract.tables[contract.products.index(product)]
+        unrated: dict[tuple, None] = {}  # pricing values without a rate: noted once a scope
         for (pricing, shown), total in sums.items():
             table = tables[pricing]
             if table is None:
-                pairs = tuple(zip(keys, pricing, strict=True))
-                self.notes.missing_rate(contract.id, product.id, pairs, src, line)
+                unrated[pricing] = None
                 continue
             window = table.windows[bisect_right(table.starts, last) - 1]
             group = shown[0] if len(shown) == 1 else shown
@@ -395,8 +395,10 @@ class SqlMetrics:
             if window.billed:
                 self.billed.add(scope)
             elif window.rate is None:
-                pairs = tuple(zip(keys, pricing, strict=True))
-                self.notes.missing_rate(contract.id, product.id, pairs, src, line)
+                unrated[pricing] = None
+        for pricing in unrated:
+            pairs = tuple(zip(product.shape.pricing_key, pricing, strict=True))
+            self.notes.missing_rate(contract.id, product.id, pairs, src, line, scope=_unit(product))
 
     def _refuse(self, product: ProductPlan, why: str) -> None:
         from billing_spec.evaluate.plan import sql_left_out
@@ -434,6 +436,11 @@ def _exact_sum(kind: str) -> bool:
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _unit(product: ProductPlan) -> str:
+    """What the product's SQL metric runs over: W955 counts these."""
+    return "hour" if _hourly(product) else "statement period"
 
 
 def _hourly(product: ProductPlan) -> bool:

@@ -37,6 +37,7 @@ class EventNotes:
         self.outside: dict[str, list[Any]] = {}
         self.overlaps: dict[str, tuple[tuple[str, ...], int, int]] = {}
         self.no_rate: dict[tuple[str, str, tuple], list[int]] = {}
+        self.scopes: dict[tuple[str, str, tuple], str] = {}  # SQL metrics: what was counted
         self.values = CappedDiagnostics()
 
     def unknown_customer(self, ref: str, source: int, line: int) -> None:
@@ -56,10 +57,15 @@ class EventNotes:
         source: int,
         line: int,
         count: int = 1,
+        scope: str | None = None,
     ) -> None:
-        """`values`: the pricing group values as (key, value) pairs; `count` events (or, for
-        SQL metrics, rows of a scope) more."""
-        _count(self.no_rate, (contract, product, values), source, line, count)
+        """`values`: the pricing group values as (key, value) pairs; `count` events more, or
+        for a SQL metric, `count` more of the `scope`s (statement period, hour) its query ran
+        over: its rows are not events."""
+        key = (contract, product, values)
+        _count(self.no_rate, key, source, line, count)
+        if scope is not None:
+            self.scopes[key] = scope
 
     def bad_value(self, product: str, name: str, value: Any, source: int, line: int) -> None:
         self.values.add(
@@ -140,6 +146,16 @@ class EventNotes:
         if values:
             shown = ", ".join(f"{name}: {value!r}" for name, value in values)
             group = f" with pricing group values {{{shown}}}"
+        scope = self.scopes.get(key)
+        if scope is not None:
+            return warning(
+                "W955",
+                f"the SQL metric's usage of product {product}{group} on contract {contract} "
+                f"in {count} {scope}{'' if count == 1 else 's'} has no rate in force at its "
+                "time: not billed",
+                self.where(source, line),
+                hint=f"the location given is the first event of the first such {scope}",
+            )
         return warning(
             "W955",
             f"{_events(count)} of product {product}{group} on contract "
