@@ -118,9 +118,10 @@ class SqlMetrics:
 
             billed = list(self.billed)
             fill(self.con, "sqlbilled", [("sid", "INTEGER"), ("hr", "BIGINT")], billed)
-            self.con.execute(
+            self.con.execute(  # two joins: an OR in one join's condition is no hash join
                 """INSERT INTO usedrids SELECT rid FROM sqlev e SEMI JOIN sqlbilled b
-                   ON b.sid = e.sid AND (b.hr IS NULL OR b.hr = e.hr)"""
+                   ON b.sid = e.sid AND b.hr IS NULL UNION ALL SELECT rid FROM sqlev e
+                   SEMI JOIN sqlbilled b ON b.sid = e.sid AND b.hr = e.hr"""
             )
 
     def _scopes(self, product: ProductPlan, sid: int, firsts: dict) -> list[tuple]:
@@ -266,10 +267,10 @@ class SqlMetrics:
             ).fetchall():
                 scope = (first["s"], first["h"] if _hourly(product) else None)
                 summed.no_rate.setdefault(ki, []).append((tuple(json.loads(pk)), count, scope))
+            within = "b.sid = e.sid" + (" AND b.hr = e.hr" if _hourly(product) else "")
             con.execute(
-                """INSERT INTO usedrids SELECT rid FROM sqlev e SEMI JOIN (SELECT DISTINCT sid,
-                   hr FROM sqlmatched WHERE billed) b ON b.sid = e.sid AND (b.hr IS NULL OR
-                   b.hr = e.hr)"""
+                f"""INSERT INTO usedrids SELECT rid FROM sqlev e SEMI JOIN (SELECT DISTINCT sid,
+                    hr FROM sqlmatched WHERE billed) b ON {within}"""
             )  # the product is refused only for a missing column, before: nothing is billed
             return summed
         finally:
