@@ -16,6 +16,8 @@ on the stream. The stages:
 4. aggregation: COUNT, SUM (HUGEINT), MAX, UNIQUE (distinct texts) and LATEST (the value of the
    largest (timestamp, transaction_id)) per (window, presentation values), then the Python
    engine's accumulator shape, so `latest_increments` and pricing are shared code.
+5. SQL billable metrics: each query over each contract's statement periods (or hours), into
+   the same accumulators (`duckdb_sql_metrics`).
 
 Exact by construction: SQL reads only what it reads exactly — strings, booleans and integers
 of at most 30 digits (HUGEINT). An event with any other value in a property the plan reads (a
