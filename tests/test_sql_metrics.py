@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import run_billing
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from billing_spec.catalog import build_catalog
 from billing_spec.diagnostics import has_errors
@@ -392,3 +394,92 @@ def test_usage_without_a_rate_is_counted_in_periods_or_hours_not_events(tmp_path
             "not billed"
         )
         assert w955.range.start.line == 1
+
+
+BOTH_WAYS = """version: 1
+billable_metrics:
+  tokens: {name: Tokens, event_type_filter: {in_values: [completion]}, property_filters: [{name: model, exists: true}, {name: tokens, exists: true}], aggregation_type: SUM, aggregation_key: tokens, group_keys: [[model]]}
+  tokens_sql:
+    name: Tokens (SQL)
+    sql: "SELECT properties.model AS model, SUM(CAST(properties.tokens AS DECIMAL(20, 2))) AS value FROM events WHERE event_type = 'completion' GROUP BY 1"
+products:
+  streamed: {name: Tokens, type: usage, billable_metric: tokens, pricing_group_key: [model]}
+  by_sql: {name: Tokens, type: usage, billable_metric: tokens_sql, pricing_group_key: [model], sql_breakdown_granularity: HOUR}
+rate_cards:
+  card:
+    name: Card
+    rates:
+PRICES
+customers:
+  a: {name: A}
+  b: {name: B}
+contracts:
+  ka: {customer: a, rate_card: card, starting_at: 2026-10-01T00:00:00Z}
+  kb: {customer: b, rate_card: card, starting_at: 2026-10-01T00:00:00Z, ending_before: 2026-10-20T00:00:00Z}
+"""
+PRICES = [  # (model, from, price): atlas's price changes on the hour
+    ("atlas", "2026-01-01T00:00:00Z", "200"),
+    ("atlas", "2026-10-10T05:00:00Z", "300"),
+    ("zephyr", "2026-01-01T00:00:00Z", "80"),
+]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("ab"),
+            st.one_of(  # minutes from October 1: any, or near the price change and period ends
+                st.integers(0, 45 * 24 * 60 - 1),
+                st.sampled_from(
+                    [9 * 1440 + 4 * 60, 9 * 1440 + 5 * 60, 19 * 1440, 31 * 1440]
+                ).flatmap(lambda edge: st.integers(edge - 61, edge + 60)),
+            ),
+            st.sampled_from(["completion", "completion", "other"]),
+            st.sampled_from(["atlas", "zephyr", "nova"]),
+            st.one_of(st.integers(0, 10**9), st.decimals("0", "9999", places=2).map(str)),
+        ),
+        max_size=60,
+    )
+)
+def test_a_sql_sum_per_hour_bills_what_the_streaming_sum_bills(tmp_path_factory, events):
+    """Rates that change on the hour: the SQL metric `SUM(tokens)` run per hour, each hour's
+    sum billed at its last instant, bills line for line what the streaming SUM metric bills,
+    each event in the window holding its timestamp — two computations that share nothing but
+    the pricing (`nova` has no rate: not billed either way)."""
+    from datetime import datetime, timedelta
+
+    root = tmp_path_factory.mktemp("both")
+    (root / "c").mkdir()
+    rates = "".join(
+        f"      - {{product: {p}, pricing_group_values: {{model: {m}}}, starting_at: {s}, "
+        f"entitled: true, rate_type: FLAT, price: {price}}}\n"
+        for p in ("streamed", "by_sql")
+        for m, s, price in PRICES
+    )
+    (root / "c" / "catalog.yaml").write_text(BOTH_WAYS.replace("PRICES\n", rates))
+    catalog, diagnostics = build_catalog(root / "c")
+    assert catalog is not None, diagnostics
+    start = datetime(2026, 10, 1)
+    lines = [
+        json.dumps(
+            {
+                "transaction_id": f"t{n}",
+                "customer_id": customer,
+                "event_type": kind,
+                "timestamp": (start + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "properties": {"model": model, "tokens": tokens},
+            }
+        )
+        for n, (customer, minute, kind, model, tokens) in enumerate(events)
+    ]
+    path = root / "events.jsonl"
+    path.write_text("".join(line + "\n" for line in lines))
+    result, _ = evaluate(catalog, read_events([path]), engine="duckdb")
+    document = json.loads(result.to_json())
+    billed = {"streamed": [], "by_sql": []}
+    for invoice in document["invoices"]:
+        for line in invoice["line_items"]:
+            key = (invoice["contract"], line["starting_at"], line["pricing_group_values"])
+            billed[line["product"]].append((key, line["quantity"], line["total"]))
+    assert sorted(billed["by_sql"], key=str) == sorted(billed["streamed"], key=str)
