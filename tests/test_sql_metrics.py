@@ -257,6 +257,10 @@ def test_scoped_puts_the_scopes_events_where_the_query_reads_events():
         scoped('SELECT 1 FROM events e JOIN "events" ON true', "S")
         == "SELECT 1 FROM (S) e JOIN (S) AS events ON true"
     )
+    assert (  # places are characters, not bytes
+        scoped("SELECT 'é😀' AS m FROM Events WHERE x <> 'ü'", "S")
+        == "SELECT 'é😀' AS m FROM (S) AS events WHERE x <> 'ü'"
+    )
     assert scoped("WITH events AS (SELECT 1) SELECT * FROM events", "S") is None
     assert scoped("SELECT * FROM main.events", "S") is None
     assert scoped("SELECT FROM WHERE", "S") is None
