@@ -6,8 +6,8 @@ A SQL metric is one query over a table `events` with the columns `event_type`, `
 column is the value) and may return columns named like the product's pricing and presentation
 group keys. `parse(sql)` checks it with sqlglot (DuckDB's dialect) and says which properties it
 reads; `validate` reports a query that does not parse at its line and column in the YAML
-(`checks.metrics`). The DuckDB engine runs the queries (`evaluate.duckdb_engine`); the Python
-engine cannot (W957).
+(`checks.metrics`). The DuckDB engine runs the queries (`evaluate.duckdb_sql_metrics`), once
+for all scopes with `scoped(sql, source)`; the Python engine cannot (W957).
 
 sqlglot is imported only when a catalog has a SQL metric.
 """
@@ -65,7 +65,7 @@ def scoped(sql: str, source: str) -> str | None:
     (kept under the name `events`, or the alias the query gives it), the rest of its text as
     written; None when it reads `events` otherwise (a CTE of that name, a schema-qualified
     name) or does not parse. The DuckDB engine runs it once for all statement periods, in a
-    LATERAL join (`duckdb_engine.SqlMetrics`)."""
+    LATERAL join (`duckdb_sql_metrics.SqlMetrics`)."""
     import sqlglot
     from sqlglot import exp
 
