@@ -362,7 +362,8 @@ def test_usage_without_a_rate_is_counted_in_periods_or_hours_not_events(tmp_path
     """`nova` has no rate. Its usage is in October (two users, three events, two hours) and
     November (one event): a SQL metric's rows are not events, so W955 counts the statement
     periods (2) — or hours (3) — whose usage went unbilled, once each whatever the
-    presentation values, at the first event of the first one; whichever way the engine ran."""
+    presentation values, at the first event of the first one; whichever way the engine ran.
+    The contract's invoices say so in their notes."""
     from billing_spec import sql_metrics
 
     if way == "scope by scope":
@@ -390,7 +391,7 @@ def test_usage_without_a_rate_is_counted_in_periods_or_hours_not_events(tmp_path
         catalog, _ = _setup(tmp_path / granularity, text.replace("{granularity}", granularity))
         events = tmp_path / granularity / "nova.jsonl"
         events.write_text("\n".join(lines) + "\n")
-        _, diagnostics = evaluate(catalog, read_events([events]), engine="duckdb")
+        result, diagnostics = evaluate(catalog, read_events([events]), engine="duckdb")
         [w955] = [d for d in diagnostics if d.code == "W955"]
         assert w955.summary == (
             "the SQL metric's usage of product tokens with pricing group values "
@@ -398,6 +399,17 @@ def test_usage_without_a_rate_is_counted_in_periods_or_hours_not_events(tmp_path
             "not billed"
         )
         assert w955.range.start.line == 1
+        # the invoices say so too: their event counts cannot (the events of a billed scope
+        # count as used)
+        notes = [note for i in json.loads(result.to_json())["invoices"] for note in i["notes"]]
+        assert (
+            notes
+            == [
+                "not billed: usage of tokens with pricing group values {model: 'nova'} (its SQL "
+                "billable metric's rows have no rate in force; W955)"
+            ]
+            * 2
+        )  # October's and November's invoices
 
 
 BOTH_WAYS = """version: 1

@@ -160,6 +160,13 @@ def _notes_step(pricing: Pricing) -> None:
     for contract in pricing.statements.contracts():
         for term in unpriced_terms(pricing.catalog, contract.content):
             pricing.statements.note(contract, f"not priced yet: {term}")
+        for product, values in sorted(pricing.plan.unrated.get(contract.id, ()), key=_by_text):
+            shown = ", ".join(f"{name}: {value!r}" for name, value in values)
+            pricing.statements.note(
+                contract,
+                f"not billed: usage of {product} with pricing group values {{{shown}}} "
+                "(its SQL billable metric's rows have no rate in force; W955)",
+            )
         if left_out:
             card = pricing.catalog.section("rate_cards")[contract.content["rate_card"]]
             for product in dict.fromkeys(r.product for r in card.rates):
@@ -169,6 +176,12 @@ def _notes_step(pricing: Pricing) -> None:
                         f"not priced: usage of {product} (SQL billable metric "
                         f"{left_out[product]} runs on the DuckDB engine only)",
                     )
+
+
+def _by_text(entry: tuple[str, tuple]) -> tuple:
+    """(product, pricing group values) in order of their texts, None last."""
+    product, values = entry
+    return product, tuple((name, value is None, value or "") for name, value in values)
 
 
 STEPS: tuple[Step, ...] = (

@@ -323,10 +323,7 @@ class SqlMetrics:
         for pricing, count, scope in summed.no_rate.get(ki, []):
             first = self.firsts[scope]
             pairs = tuple(zip(keys, pricing, strict=True))
-            src, line = first >> 32, first & 0xFFFFFFFF
-            self.notes.missing_rate(
-                contract.id, product.id, pairs, src, line, count, _unit(product)
-            )
+            self._unrated(contract, product, pairs, first, count)
 
     def _scope(self, product: ProductPlan, scope: tuple[int, int | None]) -> tuple | None:
         """The query run over one scope's events: its columns and rows; None when it fails
@@ -381,7 +378,6 @@ class SqlMetrics:
             pricing = tuple(_text(row[i]) for i in pricing_at)
             shown = tuple(_text(row[i]) for i in shown_at)
             sums[(pricing, shown)] = sums.get((pricing, shown), 0) + Decimal(value)
-        src, line = first >> 32, first & 0xFFFFFFFF
         tables = contract.tables[contract.products.index(product)]
         unrated: dict[tuple, None] = {}  # pricing values without a rate: noted once a scope
         for (pricing, shown), total in sums.items():
@@ -399,7 +395,16 @@ class SqlMetrics:
                 unrated[pricing] = None
         for pricing in unrated:
             pairs = tuple(zip(product.shape.pricing_key, pricing, strict=True))
-            self.notes.missing_rate(contract.id, product.id, pairs, src, line, scope=_unit(product))
+            self._unrated(contract, product, pairs, first, 1)
+
+    def _unrated(
+        self, contract: ContractPlan, product: ProductPlan, pairs: tuple, first: int, count: int
+    ) -> None:
+        """Usage of these pricing group values in `count` scopes no rate prices: W955 (at the
+        `first` event of the first scope), and a note on the contract's invoices."""
+        src, line = first >> 32, first & 0xFFFFFFFF
+        self.notes.missing_rate(contract.id, product.id, pairs, src, line, count, _unit(product))
+        self.run_.plan.unrated.setdefault(contract.id, {})[(product.id, pairs)] = None
 
     def _refuse(self, product: ProductPlan, why: str) -> None:
         from billing_spec.evaluate.plan import sql_left_out
