@@ -72,47 +72,28 @@ class SqlMetrics:
             return
         hourly = any(_hourly(product) for _, _, product in work)
         periods = self._events_table(sorted({ki for ki, _, _ in work}), hourly)
-        firsts: dict[tuple[int, int | None], int] = {}  # each scope's first event
+        self.firsts: dict[tuple[int, int | None], int] = {}  # each scope's first event
         self.hours: dict[int, list[tuple[int, int]]] = {}  # each period's hours, in order
         for sid, hr, first in self.con.execute(
             "SELECT sid, hr, min(rid) FROM sqlev WHERE sid IS NOT NULL GROUP BY ALL ORDER BY ALL"
         ).fetchall():
-            firsts[(sid, hr)] = first
+            self.firsts[(sid, hr)] = first
             if hr is not None:
-                firsts[(sid, None)] = min(first, firsts.get((sid, None), first))
+                self.firsts[(sid, None)] = min(first, self.firsts.get((sid, None), first))
                 self.hours.setdefault(sid, []).append((sid, hr))
-        self.firsts = firsts
-        together: dict[str, Any] = {}
+        together: dict[str, Any] = {}  # each product's joined run, made once
         for ki, contract, product in work:
-            query = sql_query(product)
-            if query is None:
-                self._refuse(product, "its query does not parse: see `billing validate`")
-                continue
             if product.id not in together:
-                kis = sorted({k for k, _, p in work if p is product})
-                together[product.id] = self._lateral(product, kis)
-            if isinstance(together[product.id], _Summed):
-                sids = [periods[(ki, n)] for n in range(len(contract.periods))]
-                if any(self._scopes(product, sid, firsts) for sid in sids):  # it ran here
-                    self._add(ki, contract, product, together[product.id])
+                together[product.id] = self._together(product, work)
+            if product.id in self.refused:
                 continue
-            for n, period in enumerate(contract.periods):
-                sid = periods[(ki, n)]
-                for scope in self._scopes(product, sid, firsts):
-                    if product.id in self.refused:
-                        break
-                    found = together[product.id]
-                    if found is None:  # run once for this scope
-                        found = self._scope(product, scope)
-                        if found is None:
-                            continue
-                        columns, rows = found
-                    else:
-                        columns, rows = found[0], found[1].get(scope, [])
-                    reader = self._reader(product, columns)
-                    if reader is not None and rows:
-                        last = _last_instant(period, scope[1], self.HOUR)
-                        self._apply(contract, product, last, scope, firsts[scope], reader, rows)
+            sids = [periods[(ki, n)] for n in range(len(contract.periods))]
+            found = together[product.id]
+            if isinstance(found, _Summed):
+                if any(self._scopes(product, sid) for sid in sids):  # it ran here
+                    self._add(ki, contract, product, found)
+            else:
+                self._each_scope(contract, product, zip(contract.periods, sids, strict=True), found)
         if self.billed:
             from billing_spec.evaluate.duckdb_events import fill
 
@@ -124,10 +105,39 @@ class SqlMetrics:
                    SEMI JOIN sqlbilled b ON b.sid = e.sid AND b.hr = e.hr"""
             )
 
-    def _scopes(self, product: ProductPlan, sid: int, firsts: dict) -> list[tuple]:
+    def _together(self, product: ProductPlan, work: list[tuple]) -> _Summed | tuple | None:
+        """The product's query run once for all the scopes of the contracts selling it
+        (`_lateral`); None (refused) when it does not parse, once for all contracts."""
+        if sql_query(product) is None:
+            self._refuse(product, "its query does not parse: see `billing validate`")
+            return None
+        return self._lateral(product, sorted({k for k, _, p in work if p is product}))
+
+    def _each_scope(
+        self, contract: ContractPlan, product: ProductPlan, periods: Any, found: tuple | None
+    ) -> None:
+        """A contract's scopes of `periods` ((period, sid) pairs) taken by Python one by one:
+        their rows from the joined run `found`, or from a run of the query per scope."""
+        for period, sid in periods:
+            for scope in self._scopes(product, sid):
+                if product.id in self.refused:
+                    return
+                if found is None:  # run once for this scope
+                    ran = self._scope(product, scope)
+                    if ran is None:
+                        continue
+                    columns, rows = ran
+                else:
+                    columns, rows = found[0], found[1].get(scope, [])
+                reader = self._reader(product, columns)
+                if reader is not None and rows:
+                    last = _last_instant(period, scope[1], self.HOUR)
+                    self._apply(contract, product, last, scope, self.firsts[scope], reader, rows)
+
+    def _scopes(self, product: ProductPlan, sid: int) -> list[tuple]:
         """The scopes of one period that hold events: the period, or its hours in order."""
         if not _hourly(product):
-            return [(sid, None)] if (sid, None) in firsts else []
+            return [(sid, None)] if (sid, None) in self.firsts else []
         return self.hours.get(sid, [])
 
     def _events_table(self, kis: list[int], hourly: bool) -> dict[tuple[int, int], int]:
