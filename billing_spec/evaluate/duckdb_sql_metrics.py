@@ -235,23 +235,24 @@ class SqlMetrics:
         the window tables, as the streaming metrics' windows), summed; rows of a window without
         a rate, or of pricing values no rate prices, are counted per (scope, values) for W955;
         the scopes whose rows a billed window took count their events as used."""
-        shape = product.shape
-        keys = (*shape.pricing_key, *shape.presentation_key)
-        missing = next((k for k in keys if k not in columns), None)
-        if missing is not None:
-            return _Summed(missing)
-        at = columns.index("value") if "value" in columns else 0
-        if not _exact_sum(types[at]) or any(types[columns.index(k)] not in _TEXTS for k in keys):
+        layout = _layout(product, columns)
+        if isinstance(layout, str):
+            return _Summed(layout)
+        at, pricing_at, shown_at = layout
+        if not _exact_sum(types[at]) or any(
+            types[i] not in _TEXTS for i in (*pricing_at, *shown_at)
+        ):
             return None
         con, hour = self.con, self.HOUR
 
-        def texts(names: tuple[str, ...]) -> str:
-            return "[" + ", ".join(f"{_quoted(k)}::VARCHAR" for k in names) + "]::VARCHAR[]"
+        def texts(places: tuple[int, ...]) -> str:
+            cast = ", ".join(f"{_quoted(columns[i])}::VARCHAR" for i in places)
+            return f"[{cast}]::VARCHAR[]"
 
         value = _quoted(columns[at])
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE sqlkeyed AS SELECT o.__sid AS sid, o.__hr AS hr,
-                s.ki, to_json({texts(shape.pricing_key)}) AS pk, {texts(shape.presentation_key)}
+                s.ki, to_json({texts(pricing_at)}) AS pk, {texts(shown_at)}
                 AS gk, o.{value} AS v, least(s.hi, coalesce(o.__hr + {hour}, s.hi)) - 1 AS last
                 FROM sqlout o JOIN scopes s ON s.sid = o.__sid WHERE o.{value} IS NOT NULL"""
         )
@@ -351,18 +352,13 @@ class SqlMetrics:
             return None
 
     def _reader(self, product: ProductPlan, columns: list[str]) -> tuple | None:
-        """Where a query's rows hold the value (`value`, else the first column) and the
-        pricing and presentation values (columns named like the keys); None, refusing the
-        product, when a key has no column."""
-        shape = product.shape
-        missing = [k for k in (*shape.pricing_key, *shape.presentation_key) if k not in columns]
-        if missing:
-            self._refuse(product, f"its query returns no column {missing[0]!r}")
+        """Where a query's rows hold the value and the group values (`_layout`); None,
+        refusing the product, when a key has no column."""
+        layout = _layout(product, columns)
+        if isinstance(layout, str):
+            self._refuse(product, f"its query returns no column {layout!r}")
             return None
-        value_at = columns.index("value") if "value" in columns else 0
-        pricing = tuple(columns.index(k) for k in shape.pricing_key)
-        shown = tuple(columns.index(k) for k in shape.presentation_key)
-        return value_at, pricing, shown
+        return layout
 
     def _apply(
         self,
@@ -442,6 +438,20 @@ class _Summed:
 _INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
              "UINTEGER", "UBIGINT")  # fmt: skip
 _TEXTS = (*_INTEGERS, "UHUGEINT", "VARCHAR")  # group values whose text is Python's str()
+
+
+def _layout(product: ProductPlan, columns: list[str]) -> tuple | str:
+    """Where a query's rows hold the value (`value`, else the first column) and the pricing and
+    presentation values (the first columns named like the keys), as positions; or the first
+    key no column is named like."""
+    shape = product.shape
+    for key in (*shape.pricing_key, *shape.presentation_key):
+        if key not in columns:
+            return key
+    value_at = columns.index("value") if "value" in columns else 0
+    pricing = tuple(columns.index(k) for k in shape.pricing_key)
+    shown = tuple(columns.index(k) for k in shape.presentation_key)
+    return value_at, pricing, shown
 
 
 def _exact_sum(kind: str) -> bool:
