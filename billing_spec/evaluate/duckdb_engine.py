@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import localcontext
 from pathlib import Path
@@ -375,7 +376,7 @@ class _Run:
     def _windows(self, products: list[ProductPlan], no_rate: dict) -> list[Window]:
         """The window tables the events' pricing values select, as the table `win`; W955 for
         events whose pricing values no rate prices."""
-        from billing_spec.evaluate.duckdb_events import fill, micros
+        from billing_spec.evaluate.duckdb_events import fill
 
         con = self.con
         windows: list[Window] = []
@@ -389,10 +390,7 @@ class _Run:
             if table is None:
                 unpriced.append((ki, pslot, pk))
                 continue
-            starts = table.starts
-            for w, window in enumerate(table.windows):
-                hi = micros(starts[w + 1]) if w + 1 < len(starts) else 2**62
-                lo = micros(window.start) if w else -(2**62)
+            for window, lo, hi in window_bounds(table):
                 rows.append((ki, pslot, pk, len(windows), lo, hi, window.billed))
                 windows.append(window)
         columns = [("ki", "INTEGER"), ("pslot", "INTEGER"), ("pk", "VARCHAR"), ("wid", "INTEGER"),
@@ -536,6 +534,18 @@ class _Run:
             factories, product, tables, missing, notes, accumulators, EventStream.exact
         )
         return step
+
+
+def window_bounds(table: Any) -> Iterator[tuple[Window, int, int]]:
+    """A window table's windows, each with the microseconds it holds, [lo, hi): the first from
+    the beginning of time, the last to its end (`bisect_right` on `table.starts`, in SQL)."""
+    from billing_spec.evaluate.duckdb_events import micros
+
+    starts = table.starts
+    for w, window in enumerate(table.windows):
+        lo = micros(window.start) if w else -(2**62)
+        hi = micros(starts[w + 1]) if w + 1 < len(starts) else 2**62
+        yield window, lo, hi
 
 
 def _value_kinds(names: list[str]) -> str:

@@ -290,9 +290,11 @@ class SqlMetrics:
 
     def _sql_windows(self, product: ProductPlan) -> list[Any]:
         """`sqlwin`: the windows of the window tables the rows' pricing values select (`pk`, a
-        JSON list of texts) on each contract, with their bounds (as `_Run._windows` bounds
-        them), whether billed and whether without a rate; the windows, by `wid`."""
-        from billing_spec.evaluate.duckdb_events import fill, micros
+        JSON list of texts) on each contract, with their bounds (`duckdb_engine.window_bounds`,
+        as the streaming metrics' windows), whether billed and whether without a rate; the
+        windows, by `wid`."""
+        from billing_spec.evaluate.duckdb_engine import window_bounds
+        from billing_spec.evaluate.duckdb_events import fill
 
         windows: list[Any] = []
         rows = []
@@ -303,10 +305,7 @@ class SqlMetrics:
             table = contract.tables[contract.products.index(product)][tuple(json.loads(pk))]
             if table is None:
                 continue
-            starts = table.starts
-            for w, window in enumerate(table.windows):
-                lo = micros(window.start) if w else -(2**62)
-                hi = micros(starts[w + 1]) if w + 1 < len(starts) else 2**62
+            for window, lo, hi in window_bounds(table):
                 norate = not window.billed and window.rate is None
                 rows.append((ki, pk, len(windows), lo, hi, window.billed, norate))
                 windows.append(window)
