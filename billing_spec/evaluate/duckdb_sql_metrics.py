@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from billing_spec.evaluate.notes import EventNotes
 from billing_spec.evaluate.plan import ContractPlan, ProductPlan
+from billing_spec.events.tables import sql_identifier
 
 if TYPE_CHECKING:
     from billing_spec.evaluate.duckdb_engine import _Run
@@ -246,10 +247,10 @@ class SqlMetrics:
         con, hour = self.con, self.HOUR
 
         def texts(places: tuple[int, ...]) -> str:
-            cast = ", ".join(f"{_quoted(columns[i])}::VARCHAR" for i in places)
+            cast = ", ".join(f"{sql_identifier(columns[i])}::VARCHAR" for i in places)
             return f"[{cast}]::VARCHAR[]"
 
-        value = _quoted(columns[at])
+        value = sql_identifier(columns[at])
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE sqlkeyed AS SELECT o.__sid AS sid, o.__hr AS hr,
                 s.ki, to_json({texts(pricing_at)}) AS pk, {texts(shown_at)}
@@ -457,10 +458,6 @@ def _exact_sum(kind: str) -> bool:
     """DuckDB sums a column of this type exactly (DECIMAL: DECIMAL(38, s); an integer other
     than UHUGEINT: HUGEINT), or raises."""
     return kind in _INTEGERS or kind.startswith("DECIMAL(")
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _unit(product: ProductPlan) -> str:

@@ -148,7 +148,7 @@ def _sql_line(columns: list[str], types: list[str], writers: list) -> str:
     fields, props = [], []
     for name, kind, (key, is_property, _) in zip(columns, types, writers, strict=True):
         text = (key.decode() + ":").replace("'", "''")
-        pair = f"'{text}' || {_sql_value(_column(name), kind)}"
+        pair = f"'{text}' || {_sql_value(sql_identifier(name), kind)}"
         (props if is_property else fields).append(pair)
     if props:
         fields.append(
@@ -159,8 +159,8 @@ def _sql_line(columns: list[str], types: list[str], writers: list) -> str:
     return f"CASE WHEN {_spelled_otherwise(columns, types)} THEN {_TO_PYTHON} ELSE {line} END"
 
 
-def _column(name: str) -> str:
-    """A column's name as an SQL identifier."""
+def sql_identifier(name: str) -> str:
+    """A column's name as an SQL identifier (quoted)."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -191,7 +191,7 @@ def _spelled_otherwise(columns: list[str], types: list[str]) -> str:
     """Whether SQL would spell one of the row's values otherwise than `_writer`."""
     tests = []
     for name, kind in zip(columns, types, strict=True):
-        column = _column(name)
+        column = sql_identifier(name)
         if kind == "VARCHAR":
             tests.append(f"regexp_matches({column}, '{_UPPER_HEX}')")
         elif kind in _STAMPS:
@@ -283,6 +283,7 @@ __all__ = [
     "PREFIX",
     "LinesIO",
     "TableError",
+    "sql_identifier",
     "table_kind",
     "table_lines",
     "write_json_lines",
