@@ -45,6 +45,7 @@ from billing_spec.evaluate.composites import composite_step
 from billing_spec.evaluate.conversions import conversion_step
 from billing_spec.evaluate.engine import Aggregates, choose_engine, get_engine
 from billing_spec.evaluate.invoices import Invoice, Invoices, LineItem, Summary
+from billing_spec.evaluate.notes import group_values
 from billing_spec.evaluate.overrides import effective_rate
 from billing_spec.evaluate.plan import AggregationPlan, build_plan, unpriced_terms
 from billing_spec.evaluate.statements import USAGE, InvoiceKey, Statements
@@ -161,10 +162,9 @@ def _notes_step(pricing: Pricing) -> None:
         for term in unpriced_terms(pricing.catalog, contract.content):
             pricing.statements.note(contract, f"not priced yet: {term}")
         for product, values in sorted(pricing.plan.unrated.get(contract.id, ()), key=_by_text):
-            shown = ", ".join(f"{name}: {value!r}" for name, value in values)
             pricing.statements.note(
                 contract,
-                f"not billed: usage of {product} with pricing group values {{{shown}}} "
+                f"not billed: usage of {product} with pricing group values {group_values(values)} "
                 "(its SQL billable metric's rows have no rate in force; W955)",
             )
         if left_out:

@@ -410,7 +410,7 @@ class SqlMetrics:
         `first` event of the first scope), and a note on the contract's invoices."""
         src, line = first >> 32, first & 0xFFFFFFFF
         self.notes.missing_rate(contract.id, product.id, pairs, src, line, count, _unit(product))
-        self.run_.plan.unrated.setdefault(contract.id, {})[(product.id, pairs)] = None
+        self.run_.plan.unrated.setdefault(contract.id, set()).add((product.id, pairs))
 
     def _refuse(self, product: ProductPlan, why: str) -> None:
         from billing_spec.evaluate.plan import sql_left_out

@@ -142,10 +142,7 @@ class EventNotes:
 
     def _no_rate(self, key: tuple[str, str, tuple], entry: list[int]) -> Diagnostic:
         (contract, product, values), (count, source, line) = key, entry
-        group = ""
-        if values:
-            shown = ", ".join(f"{name}: {value!r}" for name, value in values)
-            group = f" with pricing group values {{{shown}}}"
+        group = f" with pricing group values {group_values(values)}" if values else ""
         scope = self.scopes.get(key)
         if scope is not None:
             return warning(
@@ -164,6 +161,11 @@ class EventNotes:
             self.where(source, line),
             hint=_FIRST,
         )
+
+
+def group_values(values: Iterable[tuple[str, Any]]) -> str:
+    """Pricing group values as W955 and the invoices' notes show them: `{model: 'nova'}`."""
+    return "{" + ", ".join(f"{name}: {value!r}" for name, value in values) + "}"
 
 
 def _count(table: dict, key: Any, source: int, line: int, count: int = 1) -> None:

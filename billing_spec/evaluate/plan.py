@@ -372,7 +372,7 @@ class AggregationPlan:
     left_out: dict[str, str] = field(default_factory=dict)
     """Products whose SQL billable metric this run does not evaluate (W957): product ID ->
     metric ID; the invoices of contracts that price them say so in `notes`."""
-    unrated: dict[str, dict[tuple[str, tuple], None]] = field(default_factory=dict)
+    unrated: dict[str, set[tuple[str, tuple]]] = field(default_factory=dict)
     """Contract ID -> the (product ID, pricing group values) whose SQL metric usage no rate
     prices (W955); the contract's invoices say so in `notes`: the events' count cannot (a
     query's rows are not events)."""
